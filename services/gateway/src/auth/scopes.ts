@@ -1,0 +1,9 @@
+/** The OAuth scopes the gateway knows. CAMARA's is fixed by the spec. */
+export const SCOPES = {
+  camara: 'one-time-password-sms:send-validate',
+} as const;
+
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/** What an API key may do when its entry in API_KEYS names no scopes. */
+export const DEFAULT_API_KEY_SCOPES: readonly Scope[] = [SCOPES.camara];

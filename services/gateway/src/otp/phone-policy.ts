@@ -1,0 +1,57 @@
+import { ApiError } from '@otpflow/errors';
+import parsePhoneNumber, { type PhoneNumberType } from 'libphonenumber-js/max';
+
+export interface PhonePolicySettings {
+  /** E.164 prefixes this deployment serves; empty serves every number. Others: 404 NOT_FOUND. */
+  servedPrefixes: readonly string[];
+  /** Prefixes refused for business reasons: 403 PHONE_NUMBER_NOT_ALLOWED. */
+  deniedPrefixes: readonly string[];
+  /** Numbers on the block list: 403 PHONE_NUMBER_BLOCKED. */
+  blockedNumbers: readonly string[];
+  /** Line types that can receive an SMS (libphonenumber types); others: PHONE_NUMBER_NOT_ALLOWED. */
+  smsNumberTypes: readonly PhoneNumberType[];
+  /** strict: numbers libphonenumber deems impossible are refused; lenient: only the prefix rules apply. */
+  validation: 'strict' | 'lenient';
+}
+
+export interface CheckedPhoneNumber {
+  e164: string;
+  /** Without '+': "34". */
+  countryCallingCode: string;
+}
+
+/**
+ * Decides whether a number may get a code, in the order an operator thinks about it: is it a number we
+ * serve at all, is it blocked, may it receive one (prefix rules, a real number, a line type that takes
+ * SMS). Test numbers skip the line checks: they are usually fictional.
+ */
+export class PhonePolicy {
+  private readonly blocked: ReadonlySet<string>;
+
+  constructor(private readonly settings: PhonePolicySettings) {
+    this.blocked = new Set(settings.blockedNumbers);
+  }
+
+  check(e164: string, { isTestNumber }: { isTestNumber: boolean }): CheckedPhoneNumber {
+    const { servedPrefixes, deniedPrefixes } = this.settings;
+    if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
+      throw new ApiError('NOT_FOUND', {
+        message: 'The phone number is outside the area this service covers.',
+      });
+    }
+    if (this.blocked.has(e164)) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED');
+    if (deniedPrefixes.some((prefix) => e164.startsWith(prefix))) {
+      throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    }
+    const parsed = parsePhoneNumber(e164);
+    if (!parsed) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    const checked = { e164, countryCallingCode: parsed.countryCallingCode };
+    if (isTestNumber || this.settings.validation === 'lenient') return checked;
+    if (!parsed.isValid()) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    const type = parsed.getType();
+    if (type !== undefined && !this.settings.smsNumberTypes.includes(type)) {
+      throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    }
+    return checked;
+  }
+}

@@ -1,0 +1,151 @@
+import { openSendJob, parseSendJob, type SealedSendPayload, type SendJob } from '@otpflow/contracts';
+import { typedCollection, type SessionDocument } from '@otpflow/mongo';
+import { createLogger } from '@otpflow/telemetry';
+import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { loadConfig, type GatewayConfig } from '../src/config.js';
+import { startGateway, type GatewayOverrides, type RunningGateway } from '../src/gateway.js';
+
+export const CLIENT_A_KEY = 'client-a-secret-key-0001';
+export const CLIENT_B_KEY = 'client-b-secret-key-0002';
+export const NO_SCOPE_KEY = 'client-c-secret-key-0003';
+export const TEST_NUMBER = '+34600000001';
+export const TEST_NUMBER_CODE = '246810';
+/** A valid Spanish mobile number for the real (non-test) path. */
+export const MOBILE = '+34612345678';
+
+let mobileSequence = 0;
+/** A different valid mobile number on every call, so per-number send limits never leak between tests. */
+export function uniqueMobile(): string {
+  mobileSequence += 1;
+  const random = Math.floor(Math.random() * 1e6)
+    .toString()
+    .padStart(6, '0');
+  return `+346${String(mobileSequence % 100).padStart(2, '0')}${random}`;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export interface GatewayHarness {
+  context: TestContext;
+  gateway: RunningGateway;
+  config: GatewayConfig;
+  url: string;
+  post(
+    path: string,
+    body: unknown,
+    options?: { key?: string | null; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
+  sendCode(phoneNumber: string, options?: { key?: string; message?: string }): Promise<string>;
+  /** Takes the send job of a session from the send queue (as the dispatcher would) and opens it. */
+  takeJob(authenticationId: string): Promise<{ job: SendJob; payload: SealedSendPayload }>;
+  session(authenticationId: string): Promise<SessionDocument | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway started in this process against the real RabbitMQ and MongoDB-compatible server, with
+ * its own database and topology prefix. `env` overrides the test defaults.
+ */
+export async function startHarness(
+  label: string,
+  env: Record<string, string> = {},
+  overrides: GatewayOverrides = {},
+): Promise<GatewayHarness> {
+  const context = createTestContext(label);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    MONGODB_URL: context.mongoUrl,
+    RABBITMQ_URL: context.rabbitUrl,
+    AMQP_PREFIX: context.topology.prefix,
+    AMQP_QUEUE_TYPE: context.topology.queueType,
+    RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
+    API_KEYS: `${CLIENT_A_KEY}:client-a,${CLIENT_B_KEY}:client-b,${NO_SCOPE_KEY}:client-c:unrelated.scope`,
+    TEST_NUMBERS: `${TEST_NUMBER}:${TEST_NUMBER_CODE}`,
+    CODE_HASH_SECRET: 'integration-test-code-hash-secret-0123456789',
+    ...env,
+  });
+  const gateway = await startGateway(
+    config,
+    createLogger({ service: 'gateway', level: 'silent' }),
+    overrides,
+  );
+  await gateway.amqp.waitForConnect();
+
+  let amqp: ChannelModel | undefined;
+  let channel: Channel | undefined;
+  const pendingJobs = new Map<string, { job: SendJob; payload: SealedSendPayload }>();
+
+  const post: GatewayHarness['post'] = async (path, body, options = {}) => {
+    const key = options.key === undefined ? CLIENT_A_KEY : options.key;
+    const response = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+        ...options.headers,
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+    };
+  };
+
+  return {
+    context,
+    gateway,
+    config,
+    url: gateway.url,
+    post,
+    async sendCode(phoneNumber, options = {}) {
+      const response = await post(
+        '/one-time-password-sms/v1/send-code',
+        { phoneNumber, message: options.message ?? '{{code}} is your code' },
+        { key: options.key ?? CLIENT_A_KEY },
+      );
+      if (response.status !== 200)
+        throw new Error(`send-code answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return (response.body as { authenticationId: string }).authenticationId;
+    },
+    async takeJob(authenticationId) {
+      amqp ??= await connect(context.rabbitUrl);
+      channel ??= await amqp.createChannel();
+      const queue = gateway.amqp.names.sendQueue;
+      const openChannel = channel;
+      return waitFor(
+        async () => {
+          const found = pendingJobs.get(authenticationId);
+          if (found) return found;
+          const message = await openChannel.get(queue, { noAck: true });
+          if (!message) return undefined;
+          const job = parseSendJob(message.content);
+          pendingJobs.set(job.authenticationId, {
+            job,
+            payload: openSendJob(job, config.JOB_ENCRYPTION_KEYS),
+          });
+          return pendingJobs.get(authenticationId);
+        },
+        { what: `the send job of ${authenticationId}` },
+      );
+    },
+    session: (authenticationId) =>
+      typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
+    async stop() {
+      await channel?.close().catch(() => undefined);
+      await amqp?.close().catch(() => undefined);
+      await gateway.shutdown('test finished');
+      await context.dispose();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { channelSchema } from './channel.js';
+
+/**
+ * Events on the `otp.events` topic exchange, one per transition of a code's life. The routing key is
+ * the event type. Events carry bounded dimensions only (channel, provider, country calling code,
+ * client) plus ids for deduplication: never the code, never the phone number.
+ */
+export const EVENT_SCHEMA = 'otpflow.event.v1';
+
+export const EVENT_TYPES = [
+  'code.requested',
+  'code.sent',
+  'code.delivered',
+  'code.undelivered',
+  'code.failed',
+  'code.retried',
+  'code.dead_lettered',
+  'code.expired_before_delivery',
+  'code.verified',
+  'code.rejected',
+  'code.canceled',
+] as const;
+export const eventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof eventTypeSchema>;
+
+export const rejectionReasonSchema = z.enum([
+  'invalid_otp',
+  'max_attempts_exceeded',
+  'expired',
+  'superseded',
+  'already_verified',
+  'canceled',
+]);
+export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
+
+export const smsEncodingSchema = z.enum(['GSM-7', 'UCS-2']);
+export type SmsEncoding = z.infer<typeof smsEncodingSchema>;
+
+export const otpEventSchema = z.object({
+  schema: z.literal(EVENT_SCHEMA),
+  /** Unique per event: consumers deduplicate on it. */
+  eventId: z.uuid(),
+  type: eventTypeSchema,
+  occurredAt: z.iso.datetime(),
+  authenticationId: z.string().min(1).max(36),
+  clientId: z.string().min(1).max(128),
+  channel: channelSchema,
+  countryCallingCode: z.string().regex(/^[1-9][0-9]{0,2}$/),
+  /** When the code was requested: lets consumers compute latencies without keeping state. */
+  requestedAt: z.iso.datetime(),
+  provider: z.string().min(1).max(64).optional(),
+  attempt: z.number().int().min(1).optional(),
+  sms: z.object({ encoding: smsEncodingSchema, parts: z.number().int().min(1) }).optional(),
+  /** Machine-readable reason for failed/rejected/dead-lettered/undelivered. */
+  reason: z.string().min(1).max(64).optional(),
+  /** For code.verified: when the code was sent (provider acceptance), if known. */
+  sentAt: z.iso.datetime().optional(),
+});
+export type OtpEvent = z.infer<typeof otpEventSchema>;
+export type OtpEventInput = Omit<z.input<typeof otpEventSchema>, 'schema' | 'eventId' | 'occurredAt'>;

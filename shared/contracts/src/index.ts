@@ -1,0 +1,23 @@
+export {
+  channelSchema,
+  phoneNumberSchema,
+  senderIdSchema,
+  voiceGenderSchema,
+  voiceLanguageSchema,
+} from './channel.js';
+export type { Channel, VoiceGender, VoiceLanguage } from './channel.js';
+export {
+  EVENT_SCHEMA,
+  EVENT_TYPES,
+  eventTypeSchema,
+  otpEventSchema,
+  rejectionReasonSchema,
+  smsEncodingSchema,
+} from './events.js';
+export type { EventType, OtpEvent, OtpEventInput, RejectionReason, SmsEncoding } from './events.js';
+export { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, openJson, sealJson } from './job-crypto.js';
+export type { JobKey } from './job-crypto.js';
+export { encodeSendJob, openSendJob, parseSendJob } from './send-job-codec.js';
+export type { SendJobFields } from './send-job-codec.js';
+export { SEND_JOB_SCHEMA, sealedSendPayloadSchema, sendJobSchema } from './send-job.js';
+export type { SealedSendPayload, SendJob, SendJobInput } from './send-job.js';

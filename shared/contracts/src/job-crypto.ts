@@ -1,0 +1,82 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SchemaError } from '@otpflow/errors';
+import { z } from 'zod';
+
+/**
+ * AES-256-GCM sealing of a job's secret part. The associated data binds the ciphertext to the job's
+ * identity and expiry, so a sealed payload cannot be moved to another job or given a longer life.
+ * Keys are identified by a key id so they can be rotated: the first key seals, every key opens.
+ * Format: `<kid>.<iv>.<ciphertext>.<tag>` (base64url parts).
+ */
+
+export interface JobKey {
+  id: string;
+  key: Buffer;
+}
+
+const IV_BYTES = 12;
+
+/**
+ * The key every service uses when JOB_ENCRYPTION_KEYS is not set, so a development stack works out of
+ * the box. It is public, so start-up refuses it (key id "dev") when NODE_ENV=production.
+ */
+export const DEV_JOB_ENCRYPTION_KEYS = `dev:${Buffer.from('otpflow development key, public!').toString('base64')}`;
+
+/** Parses `JOB_ENCRYPTION_KEYS`: comma-separated `kid:base64key`, each key 32 bytes. */
+export const jobKeysSchema = z.string().transform((raw, ctx) => {
+  const keys: JobKey[] = [];
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, separator);
+    const key = Buffer.from(entry.slice(separator + 1), 'base64');
+    if (separator < 1 || !/^[a-zA-Z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'each key must be kid:base64 of 32 bytes (openssl rand -base64 32)',
+      });
+      return z.NEVER;
+    }
+    keys.push({ id, key });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'at least one key is required' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+export function sealJson(value: unknown, keys: readonly JobKey[], associatedData: string): string {
+  const [active] = keys;
+  if (!active) throw new Error('no job encryption key configured');
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', active.key, iv);
+  cipher.setAAD(Buffer.from(associatedData));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return [active.id, iv, ciphertext, cipher.getAuthTag()]
+    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.');
+}
+
+/** Opens a sealed value; any tampering, unknown key or bad format is a SchemaError (dead-lettered). */
+export function openJson(sealed: string, keys: readonly JobKey[], associatedData: string): unknown {
+  const parts = sealed.split('.');
+  if (parts.length !== 4) throw new SchemaError('sealed payload has a bad format');
+  const [keyId, iv, ciphertext, tag] = parts as [string, string, string, string];
+  const key = keys.find((candidate) => candidate.id === keyId);
+  if (!key) throw new SchemaError('sealed payload uses an unknown key', { keyId });
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(associatedData));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const plaintext = Buffer.concat([
+      decipher.update(Buffer.from(ciphertext, 'base64url')),
+      decipher.final(),
+    ]);
+    return JSON.parse(plaintext.toString('utf8'));
+  } catch (cause) {
+    throw new SchemaError('sealed payload cannot be decrypted', { keyId }, cause);
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { channelSchema, senderIdSchema, voiceGenderSchema, voiceLanguageSchema } from './channel.js';
+
+/**
+ * The send job: one per code, published by the gateway to `otp.jobs`, consumed by the dispatcher.
+ * Everything secret (the number, the rendered text, the code) travels only inside `sealed`
+ * (see job-crypto.ts), so neither the broker nor a dead-letter queue ever holds them in plaintext.
+ */
+export const SEND_JOB_SCHEMA = 'otpflow.send-job.v1';
+
+export const sendJobSchema = z.object({
+  schema: z.literal(SEND_JOB_SCHEMA),
+  /** Unique per send; a resend is a new job. The dispatcher deduplicates on it. */
+  jobId: z.uuid(),
+  authenticationId: z.string().min(1).max(36),
+  clientId: z.string().min(1).max(128),
+  channel: channelSchema,
+  /** Country calling code without '+', e.g. "34": enough for routing and metrics, never the number. */
+  countryCallingCode: z.string().regex(/^[1-9][0-9]{0,2}$/),
+  createdAt: z.iso.datetime(),
+  /** The code's expiry: a job past it is never delivered. */
+  expiresAt: z.iso.datetime(),
+  options: z
+    .object({
+      senderId: senderIdSchema.optional(),
+      voiceLanguage: voiceLanguageSchema.optional(),
+      voiceGender: voiceGenderSchema.optional(),
+      templateId: z.string().min(1).max(100).optional(),
+      locale: z.string().min(2).max(35).optional(),
+    })
+    .default({}),
+  /** True for TEST_NUMBERS: the job exists for the flow, but no provider is called. */
+  test: z.boolean().default(false),
+  sealed: z.string().min(1),
+});
+export type SendJob = z.infer<typeof sendJobSchema>;
+export type SendJobInput = z.input<typeof sendJobSchema>;
+
+/** What `sealed` decrypts to. */
+export const sealedSendPayloadSchema = z.object({
+  to: z.string().regex(/^\+[1-9][0-9]{4,14}$/),
+  /** The message with `{{code}}` filled in (SMS text). */
+  text: z.string().min(1),
+  /** The code alone, for voice scripts and template providers that take it as a variable. */
+  code: z.string().min(1).max(32),
+  /** Template variables other than the code (native API, template providers). */
+  variables: z.record(z.string(), z.string()).default({}),
+});
+export type SealedSendPayload = z.infer<typeof sealedSendPayloadSchema>;

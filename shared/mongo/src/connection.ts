@@ -1,0 +1,80 @@
+import { DependencyUnavailableError } from '@otpflow/errors';
+import type { Logger } from '@otpflow/telemetry';
+import type { Collection, Document } from 'mongodb';
+import mongoose, { type Connection, type Model } from 'mongoose';
+
+export interface MongoSettings {
+  url: string;
+  maxPoolSize: number;
+  /** How long an operation waits for a usable server before failing (and the request answering 503). */
+  serverSelectionTimeoutMs: number;
+}
+
+/**
+ * Opens a dedicated mongoose connection (never the global one). Commands are not buffered while
+ * disconnected: an operation fails at once and the caller answers 503, instead of a request hanging
+ * until a buffer times out. Writes are acknowledged by a majority, so a 200 never rests on a write
+ * that a failover could roll back.
+ */
+export async function connectMongo(settings: MongoSettings, logger: Logger): Promise<Connection> {
+  const connection = mongoose.createConnection(settings.url, {
+    maxPoolSize: settings.maxPoolSize,
+    serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
+    bufferCommands: false,
+    autoIndex: false,
+    autoCreate: false,
+    writeConcern: { w: 'majority' },
+  });
+  connection.on('disconnected', () => logger.warn('lost the MongoDB connection, the driver reconnects'));
+  connection.on('reconnected', () => logger.info('reconnected to MongoDB'));
+  connection.on('error', (error: unknown) => logger.warn({ err: error }, 'MongoDB connection error'));
+  try {
+    await connection.asPromise();
+  } catch (cause) {
+    await connection.close().catch(() => undefined);
+    throw new DependencyUnavailableError('mongodb', 'could not connect to MongoDB', cause);
+  }
+  return connection;
+}
+
+/** True when the database answers a ping; used by /readyz. */
+export async function pingMongo(connection: Connection): Promise<boolean> {
+  const db = connection.db;
+  if (!db || connection.readyState !== mongoose.ConnectionStates.connected) return false;
+  try {
+    await db.command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Duplicate key: the atomic "someone else got there first" signal of unique inserts. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
+}
+
+/** Mongo driver errors that mean the database is unreachable or timing out, not that a query is wrong. */
+export function isMongoUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MongoServerSelectionError' ||
+    error.name === 'MongoNetworkError' ||
+    error.name === 'MongoNetworkTimeoutError' ||
+    error.name === 'MongoNotConnectedError' ||
+    error.name === 'MongoTopologyClosedError' ||
+    error.name === 'MongoPoolClearedError' ||
+    error.name === 'MongoWaitQueueTimeoutError' ||
+    (error.name === 'MongooseError' &&
+      /not connected|buffering timed out|Connection was force closed/i.test(error.message))
+  );
+}
+
+/**
+ * The driver collection behind a model, typed with the model's document. Hot paths (an insert per
+ * request) use it directly: the document is already complete, so mongoose's casting and hydration
+ * would be pure overhead.
+ */
+export function typedCollection<T extends Document>(model: Model<T>): Collection<T> {
+  return model.collection as unknown as Collection<T>;
+}

@@ -1,0 +1,23 @@
+export { detectStoreCapabilities } from './capabilities.js';
+export type { StoreCapabilities } from './capabilities.js';
+export { claimModel, tryClaim } from './claim.model.js';
+export type { ClaimDocument, ClaimModel } from './claim.model.js';
+export {
+  connectMongo,
+  isDuplicateKeyError,
+  isMongoUnavailableError,
+  pingMongo,
+  typedCollection,
+} from './connection.js';
+export type { MongoSettings } from './connection.js';
+export { ensureIndexes, startExpirySweeper } from './indexes.js';
+export type { ExpiringCollection } from './indexes.js';
+export { DELIVERY_STATUSES, SESSION_STATUSES, sessionModel } from './session.model.js';
+export type {
+  DeliveryAttemptRecord,
+  DeliveryStatus,
+  SessionDelivery,
+  SessionDocument,
+  SessionModel,
+  SessionStatus,
+} from './session.model.js';

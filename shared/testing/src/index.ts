@@ -1,0 +1,5 @@
+export { resolveInfrastructure } from './infrastructure.js';
+export type { Infrastructure } from './infrastructure.js';
+export { createTestContext, withDatabase } from './test-context.js';
+export type { TestContext } from './test-context.js';
+export { waitFor } from './wait-for.js';

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
+import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import { MongoClient } from 'mongodb';
+import { inject } from 'vitest';
+
+/**
+ * What one integration test file gets: its own database and its own RabbitMQ name prefix, so test
+ * files run in parallel against the same servers without seeing each other; `dispose` drops both.
+ */
+export interface TestContext {
+  /** A MongoDB URL whose database is unique to this context. */
+  mongoUrl: string;
+  databaseName: string;
+  rabbitUrl: string;
+  /** The topology to run services with: a unique prefix for every exchange and queue. */
+  topology: TopologyOptions;
+  /** Also delete these queues (a test's own event consumers, for example) on dispose. */
+  alsoDeleteQueues(...queues: string[]): void;
+  dispose(): Promise<void>;
+}
+
+export function withDatabase(baseUrl: string, databaseName: string): string {
+  const url = new URL(baseUrl);
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+}
+
+export function createTestContext(
+  label = 't',
+  options: Partial<Omit<TopologyOptions, 'prefix'>> = {},
+): TestContext {
+  const id = `${label.replace(/[^a-z0-9]/gi, '').slice(0, 12)}_${randomBytes(4).toString('hex')}`;
+  const databaseName = `otpflow_${id}`;
+  const topology: TopologyOptions = {
+    prefix: `test.${id}`,
+    queueType: options.queueType ?? 'quorum',
+    retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+  };
+  const rabbitUrl = inject('rabbitUrl');
+  const mongoUrl = withDatabase(inject('mongoUrl'), databaseName);
+  const extraQueues = new Set<string>();
+  return {
+    mongoUrl,
+    databaseName,
+    rabbitUrl,
+    topology,
+    alsoDeleteQueues: (...queues) => {
+      for (const queue of queues) extraQueues.add(queue);
+    },
+    dispose: async () => {
+      await Promise.all([
+        dropDatabase(mongoUrl, databaseName),
+        deleteTopology(rabbitUrl, topology, [...extraQueues]),
+      ]);
+    },
+  };
+}
+
+async function dropDatabase(mongoUrl: string, databaseName: string): Promise<void> {
+  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await client.db(databaseName).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+async function deleteTopology(
+  rabbitUrl: string,
+  topology: TopologyOptions,
+  extraQueues: string[],
+): Promise<void> {
+  const names = topologyNames(topology.prefix);
+  const queues = [
+    names.sendQueue,
+    names.deadQueue,
+    ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
+    ...extraQueues,
+  ];
+  const exchanges = [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange];
+  const connection = await amqpConnect(rabbitUrl);
+  try {
+    // One channel per deletion: a failed delete closes its channel, and must not stop the others.
+    for (const queue of queues) await withChannel(connection, (channel) => channel.deleteQueue(queue));
+    for (const exchange of exchanges)
+      await withChannel(connection, (channel) => channel.deleteExchange(exchange));
+  } finally {
+    await connection.close();
+  }
+}
+
+async function withChannel(
+  connection: ChannelModel,
+  action: (channel: Channel) => Promise<unknown>,
+): Promise<void> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => undefined);
+  await action(channel).catch(() => undefined);
+  await channel.close().catch(() => undefined);
+}
