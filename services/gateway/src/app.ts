@@ -39,7 +39,7 @@ export function createApp(deps: AppDependencies): Express {
   });
 
   app.use(correlator);
-  app.use(httpMetrics(deps.registry));
+  app.use(httpMetrics(deps.registry, deps.logger));
 
   const camara = camaraRouter({
     authenticator: deps.authenticator,

@@ -17,9 +17,10 @@ export interface AmqpClientOptions {
   logger: Logger;
   /** How long a publish may wait for the broker's confirm before it counts as failed. */
   publishTimeoutMs: number;
-  /** Runs after every (re)connect, once the topology is declared: consumers attach here. */
-  onConnect?: (model: ChannelModel) => Promise<void>;
 }
+
+/** Runs after every (re)connect, once the topology is declared: consumers attach here. */
+export type ConnectHook = (model: ChannelModel) => Promise<void>;
 
 export type PublishOptions = Options.Publish & { messageId: string };
 
@@ -37,6 +38,7 @@ export class AmqpClient {
   private publishChannel: ConfirmChannel | undefined;
   /** Message ids the broker returned as unroutable; their confirm then counts as a failure. */
   private readonly returned = new Set<string>();
+  private readonly connectHooks: ConnectHook[] = [];
 
   private constructor(private readonly options: AmqpClientOptions) {
     this.names = topologyNames(options.topology.prefix);
@@ -83,7 +85,16 @@ export class AmqpClient {
     const channel = await this.openPublishChannel(model);
     await declareTopology(channel, this.options.topology);
     this.model = model;
-    await this.options.onConnect?.(model);
+    for (const hook of this.connectHooks) await hook(model);
+  }
+
+  /**
+   * Adds work to redo on every (re)connect, such as attaching a consumer; runs it at once if the
+   * connection is already up.
+   */
+  async onConnect(hook: ConnectHook): Promise<void> {
+    this.connectHooks.push(hook);
+    if (this.model) await hook(this.model);
   }
 
   private async openPublishChannel(model: ChannelModel): Promise<ConfirmChannel> {

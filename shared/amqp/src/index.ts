@@ -1,5 +1,5 @@
 export { AmqpClient } from './amqp-client.js';
-export type { AmqpClientOptions, PublishOptions } from './amqp-client.js';
+export type { AmqpClientOptions, ConnectHook, PublishOptions } from './amqp-client.js';
 export { QueueConsumer } from './queue-consumer.js';
 export type { MessageHandler, QueueConsumerOptions } from './queue-consumer.js';
 export { DEFAULT_RETRY_DELAYS_MS, declareEventsQueue, declareTopology, topologyNames } from './topology.js';

@@ -21,3 +21,5 @@ export { encodeSendJob, openSendJob, parseSendJob } from './send-job-codec.js';
 export type { SendJobFields } from './send-job-codec.js';
 export { SEND_JOB_SCHEMA, sealedSendPayloadSchema, sendJobSchema } from './send-job.js';
 export type { SealedSendPayload, SendJob, SendJobInput } from './send-job.js';
+export { smsChargeInfo, smsEncodingOf } from './sms-segments.js';
+export type { SmsChargeInfo } from './sms-segments.js';

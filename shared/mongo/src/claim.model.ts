@@ -11,6 +11,10 @@ export interface ClaimDocument {
   _id: string;
   createdAt: Date;
   purgeAt: Date;
+  /** For claims that are leases on work: until when the claimant owns it. */
+  leaseUntil?: Date;
+  /** For leases: the work is finished (whatever its outcome). */
+  done?: boolean;
 }
 
 const claimSchema = new Schema<ClaimDocument>(
@@ -18,6 +22,8 @@ const claimSchema = new Schema<ClaimDocument>(
     _id: { type: String, required: true },
     createdAt: { type: Date, required: true },
     purgeAt: { type: Date, required: true },
+    leaseUntil: Date,
+    done: Boolean,
   },
   { collection: 'claims', versionKey: false },
 );
@@ -32,9 +38,14 @@ export function claimModel(connection: Connection): ClaimModel {
 }
 
 /** Inserts the claim; true when this caller got it, false when it already existed. */
-export async function tryClaim(model: ClaimModel, key: string, purgeAt: Date): Promise<boolean> {
+export async function tryClaim(
+  model: ClaimModel,
+  key: string,
+  purgeAt: Date,
+  lease: Pick<ClaimDocument, 'leaseUntil'> = {},
+): Promise<boolean> {
   try {
-    await typedCollection(model).insertOne({ _id: key, createdAt: new Date(), purgeAt });
+    await typedCollection(model).insertOne({ _id: key, createdAt: new Date(), purgeAt, ...lease });
     return true;
   } catch (error) {
     if (isDuplicateKeyError(error)) return false;

@@ -3,13 +3,14 @@ import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { onTracingShutdown } from './tracing-state.js';
 
 /**
  * The official instrumentations otpflow relies on: the HTTP request, express routing, every MongoDB
- * command (statements are not recorded: they would hold phone numbers), and AMQP publish/consume
- * with the trace context carried in message headers.
+ * command (statements are not recorded: they would hold phone numbers), AMQP publish/consume with the
+ * trace context carried in message headers, and outgoing fetch calls (the provider requests).
  */
 function instrumentations() {
   return [
@@ -20,6 +21,7 @@ function instrumentations() {
     new ExpressInstrumentation(),
     new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
     new AmqplibInstrumentation(),
+    new UndiciInstrumentation(),
   ];
 }
 

@@ -1,11 +1,13 @@
 import type { RequestHandler } from 'express';
+import type { Logger } from '@otpflow/telemetry';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
- * Request rate, latency and errors by route template and API error code. Labels are bounded: the
- * route is the template that matched (never the raw path), the code comes from the closed error set.
+ * Request rate, latency and errors by route template and API error code, and the access log. Labels
+ * are bounded: the route is the template that matched (never the raw path), the code comes from the
+ * closed error set.
  */
-export function httpMetrics(registry: Registry): RequestHandler {
+export function httpMetrics(registry: Registry, logger: Logger): RequestHandler {
   const requests = new Counter({
     name: 'otpflow_http_requests_total',
     help: 'HTTP requests answered, by route template, method, status and API error code ("" on success).',
@@ -34,13 +36,22 @@ export function httpMetrics(registry: Registry): RequestHandler {
       active -= 1;
       const route = response.locals.routeName ?? 'unmatched';
       const method = request.method;
-      stop({ route, method });
-      requests.inc({
-        route,
-        method,
-        status: String(response.statusCode),
-        code: response.locals.errorCode ?? '',
-      });
+      const seconds = stop({ route, method });
+      const code = response.locals.errorCode ?? '';
+      requests.inc({ route, method, status: String(response.statusCode), code });
+      // The access log: one line per request, with the correlator; never a body, a path id or a number.
+      logger.info(
+        {
+          method,
+          route,
+          status: response.statusCode,
+          ...(code ? { errorCode: code } : {}),
+          ms: Math.round(seconds * 1000),
+          correlator: response.locals.correlator,
+          client: response.locals.principal?.clientId,
+        },
+        'request',
+      );
     });
     next();
   };

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { topologyNames } from '@otpflow/amqp';
+import { parseSendJob } from '@otpflow/contracts';
+import type { Channel, ChannelModel, GetMessage } from 'amqplib';
+import { JOB_HEADERS } from '../consume/job-republisher.js';
+
+export interface DeadLetter {
+  jobId: string;
+  authenticationId: string;
+  clientId: string;
+  channel: string;
+  countryCallingCode: string;
+  reason: string;
+  lastError: string;
+  attempts: number;
+  provider: string;
+  deadLetteredAt: string;
+  expiresAt: string;
+  expired: boolean;
+}
+
+export interface ReplayOutcome {
+  jobId: string;
+  outcome: 'replayed' | 'dropped_expired' | 'dropped_malformed' | 'kept';
+}
+
+const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
+/** Reads what an operator needs from a dead letter: its headers and the job's plaintext envelope. */
+export function describeDeadLetter(message: GetMessage, now = new Date()): DeadLetter {
+  const headers = message.properties.headers ?? {};
+  let envelope: Partial<ReturnType<typeof parseSendJob>> = {};
+  try {
+    envelope = parseSendJob(message.content);
+  } catch {
+    // A malformed job: only its headers tell anything.
+  }
+  const expiresAt = envelope.expiresAt ?? text(headers[JOB_HEADERS.expiresAt]);
+  return {
+    jobId: envelope.jobId ?? text(headers[JOB_HEADERS.jobId] ?? message.properties.messageId),
+    authenticationId: envelope.authenticationId ?? '',
+    clientId: envelope.clientId ?? '',
+    channel: envelope.channel ?? '',
+    countryCallingCode: envelope.countryCallingCode ?? '',
+    reason: text(headers[JOB_HEADERS.reason]) || 'rejected',
+    lastError: text(headers[JOB_HEADERS.lastError]),
+    attempts: Number(headers[JOB_HEADERS.attempts] ?? 0),
+    provider: text(headers[JOB_HEADERS.provider]),
+    deadLetteredAt: text(headers[JOB_HEADERS.deadLetteredAt]),
+    expiresAt,
+    expired: !expiresAt || Date.parse(expiresAt) <= now.getTime(),
+  };
+}
+
+/**
+ * Operations on the dead-letter queue. Messages are taken with basic.get and left unacknowledged
+ * while looked at; closing the channel returns whatever was not acted on to the queue, in order.
+ */
+export class DeadLetterQueue {
+  private readonly names;
+
+  constructor(
+    private readonly connection: ChannelModel,
+    prefix: string,
+  ) {
+    this.names = topologyNames(prefix);
+  }
+
+  private async take(channel: Channel, limit: number): Promise<GetMessage[]> {
+    const messages: GetMessage[] = [];
+    while (messages.length < limit) {
+      const message = await channel.get(this.names.deadQueue, { noAck: false });
+      if (!message) break;
+      messages.push(message);
+    }
+    return messages;
+  }
+
+  async list(limit: number): Promise<DeadLetter[]> {
+    const channel = await this.connection.createChannel();
+    try {
+      return (await this.take(channel, limit)).map((message) => describeDeadLetter(message));
+    } finally {
+      await channel.close();
+    }
+  }
+
+  /**
+   * Sends dead letters back to the work queue as a new run (a fresh attempt budget, a new idempotency
+   * key), all of them or those of the given job ids. A job whose code has expired is dropped instead:
+   * replaying it could not deliver a usable code.
+   */
+  async replay(options: { jobIds?: readonly string[]; limit: number }): Promise<ReplayOutcome[]> {
+    const channel = await this.connection.createConfirmChannel();
+    const outcomes: ReplayOutcome[] = [];
+    try {
+      for (const message of await this.take(channel, options.limit)) {
+        const letter = describeDeadLetter(message);
+        if (options.jobIds && !options.jobIds.includes(letter.jobId)) {
+          outcomes.push({ jobId: letter.jobId, outcome: 'kept' });
+          continue;
+        }
+        if (!letter.authenticationId) {
+          outcomes.push({ jobId: letter.jobId, outcome: 'dropped_malformed' });
+        } else if (letter.expired) {
+          outcomes.push({ jobId: letter.jobId, outcome: 'dropped_expired' });
+        } else {
+          const { [JOB_HEADERS.reason]: _reason, [JOB_HEADERS.lastError]: _error, ...headers } = message.properties.headers ?? {};
+          channel.publish(this.names.jobsExchange, this.names.sendRoutingKey, message.content, {
+            persistent: true,
+            contentType: 'application/json',
+            messageId: letter.jobId,
+            type: message.properties.type as string | undefined,
+            headers: { ...headers, [JOB_HEADERS.attempt]: 1, [JOB_HEADERS.run]: `replay-${randomUUID()}` },
+          });
+          await channel.waitForConfirms();
+          outcomes.push({ jobId: letter.jobId, outcome: 'replayed' });
+        }
+        channel.ack(message);
+      }
+      return outcomes;
+    } finally {
+      await channel.close();
+    }
+  }
+
+  async purge(): Promise<number> {
+    const channel = await this.connection.createChannel();
+    try {
+      return (await channel.purgeQueue(this.names.deadQueue)).messageCount;
+    } finally {
+      await channel.close();
+    }
+  }
+}

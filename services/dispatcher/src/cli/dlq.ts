@@ -1,0 +1,78 @@
+/**
+ * The dead-letter queue CLI:
+ *   npm run dlq -- list [--limit N] [--json]
+ *   npm run dlq -- replay [--job ID ...] [--limit N]   (expired jobs are dropped, not sent)
+ *   npm run dlq -- purge --yes
+ * Reads RABBITMQ_URL and AMQP_PREFIX like the services.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit } from '@otpflow/lifecycle';
+import { connect } from 'amqplib';
+import { loadCliConfig } from './config.js';
+import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
+
+const USAGE = 'usage: npm run dlq -- list [--limit N] [--json] | replay [--job ID ...] [--limit N] | purge --yes';
+
+function printTable(letters: readonly DeadLetter[]): void {
+  if (letters.length === 0) {
+    process.stdout.write('the dead-letter queue is empty\n');
+    return;
+  }
+  for (const letter of letters) {
+    process.stdout.write(
+      [
+        letter.jobId,
+        `session=${letter.authenticationId || '-'}`,
+        `client=${letter.clientId || '-'}`,
+        `${letter.channel || '-'} +${letter.countryCallingCode || '?'}`,
+        `reason=${letter.reason}`,
+        `attempts=${letter.attempts}`,
+        `provider=${letter.provider || '-'}`,
+        `at=${letter.deadLetteredAt || '-'}`,
+        letter.expired ? 'EXPIRED' : `expires=${letter.expiresAt}`,
+        letter.lastError ? `error="${letter.lastError}"` : '',
+      ]
+        .filter(Boolean)
+        .join('  ') + '\n',
+    );
+  }
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    limit: { type: 'string', default: '1000' },
+    job: { type: 'string', multiple: true },
+    json: { type: 'boolean', default: false },
+    yes: { type: 'boolean', default: false },
+  },
+});
+const limit = Number(values.limit);
+const command = positionals[0];
+if (!command || !['list', 'replay', 'purge'].includes(command) || !Number.isInteger(limit) || limit < 1) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+
+const config = loadConfigOrExit(() => loadCliConfig());
+const connection = await connect(config.RABBITMQ_URL);
+const queue = new DeadLetterQueue(connection, config.AMQP_PREFIX);
+try {
+  if (command === 'list') {
+    const letters = await queue.list(limit);
+    if (values.json) process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+    else printTable(letters);
+  } else if (command === 'replay') {
+    const outcomes = await queue.replay({ limit, ...(values.job ? { jobIds: values.job } : {}) });
+    for (const { jobId, outcome } of outcomes) if (outcome !== 'kept') process.stdout.write(`${jobId}  ${outcome}\n`);
+    const replayed = outcomes.filter((item) => item.outcome === 'replayed').length;
+    process.stdout.write(`replayed ${replayed}, dropped ${outcomes.filter((item) => item.outcome.startsWith('dropped')).length}\n`);
+  } else if (!values.yes) {
+    process.stderr.write('purge deletes every dead letter: add --yes to confirm\n');
+    process.exitCode = 2;
+  } else {
+    process.stdout.write(`purged ${await queue.purge()} dead letters\n`);
+  }
+} finally {
+  await connection.close();
+}

@@ -1,0 +1,105 @@
+import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema } from '@otpflow/contracts';
+import { z } from 'zod';
+import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
+
+const providerList = envList(z.string().refine((name) => PROVIDER_NAMES.includes(name), { message: `must be one of ${PROVIDER_NAMES.join(', ')}` }));
+
+/** `34:octopush+twilio,1:twilio`: per country calling code, the ordered providers to use. */
+const routesByCountry = envList(
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}:[a-z0-9_-]+(\+[a-z0-9_-]+)*$/, 'must be callingCode:provider+provider')
+    .refine((entry) => entry.split(':')[1]?.split('+').every((name) => PROVIDER_NAMES.includes(name)), { message: 'names an unknown provider' }),
+).transform((entries) => new Map(entries.map((entry) => {
+  const [code = '', names = ''] = entry.split(':');
+  return [code, names.split('+')] as const;
+})));
+
+const schema = z.object({
+  NODE_ENV: nodeEnv,
+  PORT: envInt(8081, { min: 0, max: 65535 }),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevel,
+
+  MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/otpflow'),
+  MONGODB_MAX_POOL_SIZE: envInt(20, { min: 1, max: 1000 }),
+  MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(5000, { min: 100 }),
+  RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('otp'),
+  AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
+  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) => (list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS])),
+  PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
+  JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
+
+  /** Jobs handled at once by this process (RabbitMQ prefetch). */
+  PREFETCH: envInt(32, { min: 1, max: 1000 }),
+  MAX_DELIVERY_ATTEMPTS: envInt(5, { min: 1, max: 50 }),
+  PROVIDER_TIMEOUT_MS: envInt(10_000, { min: 100 }),
+  /** How long one attempt owns its job; a redelivery within it waits, after it takes over. */
+  SEND_LEASE_MS: envInt(60_000, { min: 1000 }),
+
+  SMS_PROVIDERS: providerList.transform((list) => (list.length > 0 ? list : ['console'])),
+  VOICE_PROVIDERS: providerList.transform((list) => (list.length > 0 ? list : ['console'])),
+  SMS_PROVIDERS_BY_COUNTRY: routesByCountry,
+  VOICE_PROVIDERS_BY_COUNTRY: routesByCountry,
+  /** When SMS fails permanently on every provider, call the number instead. */
+  SMS_FALLBACK_TO_VOICE: envBool(false),
+  CIRCUIT_BREAKER_FAILURES: envInt(5, { min: 1 }),
+  CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: envInt(30_000, { min: 100 }),
+  /** Shared secret of the webhook provider's delivery receipts (X-Otpflow-Signature). */
+  WEBHOOK_RECEIPT_SECRET: z.string().min(16).optional(),
+  /** The public URL providers call back (Twilio signs receipts over the full URL). */
+  PUBLIC_BASE_URL: z.url().optional(),
+
+  TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
+  EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),
+  SHUTDOWN_TIMEOUT_MS: envInt(30_000, { min: 0 }),
+});
+
+export type DispatcherConfig = z.output<typeof schema> & {
+  /** The validated settings of every provider in use, by name. */
+  providerSettings: ReadonlyMap<string, unknown>;
+};
+
+/** Every provider named anywhere in the routing. */
+function providersInUse(config: z.output<typeof schema>): Set<string> {
+  const names = new Set([...config.SMS_PROVIDERS, ...config.VOICE_PROVIDERS]);
+  for (const list of [...config.SMS_PROVIDERS_BY_COUNTRY.values(), ...config.VOICE_PROVIDERS_BY_COUNTRY.values()]) {
+    for (const name of list) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * Parses the dispatcher's settings and the credentials of every provider in use, reporting every
+ * problem at once. The console provider prints codes, so production refuses it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): DispatcherConfig {
+  const problems: string[] = [];
+  let base: z.output<typeof schema> | undefined;
+  try {
+    base = parseEnv(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const providerSettings = new Map<string, unknown>();
+  for (const name of base ? providersInUse(base) : []) {
+    const factory = providerFactory(name);
+    if (!factory) continue;
+    try {
+      providerSettings.set(name, parseEnv(factory.envSchema, env));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems.map((problem) => `${problem} (provider ${name})`));
+    }
+  }
+  if (base?.NODE_ENV === 'production') {
+    if (providerSettings.has('console')) problems.push('SMS_PROVIDERS/VOICE_PROVIDERS: the console provider prints codes and is refused in production');
+    if (base.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev')) problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
+  }
+  if (problems.length > 0 || !base) throw new ConfigError(problems);
+  return { ...base, providerSettings };
+}

@@ -1,0 +1,30 @@
+import { smsChargeInfo, type Channel, type SealedSendPayload, type SendJob } from '@otpflow/contracts';
+import type { OutboundMessage } from '../providers/provider.js';
+import { voiceScript } from '../rendering/voice-script.js';
+
+/** Renders what a provider sends for a job on a channel: the SMS text with its charge info, or a voice script. */
+export function outboundMessage(job: SendJob, payload: SealedSendPayload, channel: Channel, run: string): OutboundMessage {
+  const common = {
+    idempotencyKey: `${job.jobId}:${run}`,
+    jobId: job.jobId,
+    authenticationId: job.authenticationId,
+    to: payload.to,
+    code: payload.code,
+    expiresAt: new Date(job.expiresAt),
+    variables: payload.variables,
+    ...(job.options.senderId ? { senderId: job.options.senderId } : {}),
+    ...(job.options.templateId ? { templateId: job.options.templateId } : {}),
+    ...(job.options.locale ? { locale: job.options.locale } : {}),
+  };
+  if (channel === 'voice') {
+    const language = job.options.voiceLanguage ?? 'en-US';
+    return {
+      ...common,
+      channel,
+      text: voiceScript(payload.code, language),
+      voice: { language, gender: job.options.voiceGender ?? 'female' },
+    };
+  }
+  const charge = smsChargeInfo(payload.text);
+  return { ...common, channel, text: payload.text, sms: { encoding: charge.encoding, parts: charge.parts } };
+}

@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AmqpClient, EventPublisher, QueueConsumer } from '@otpflow/amqp';
+import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
+import {
+  claimModel,
+  connectMongo,
+  detectStoreCapabilities,
+  ensureIndexes,
+  pingMongo,
+  sessionModel,
+  startExpirySweeper,
+} from '@otpflow/mongo';
+import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
+import type { Connection } from 'mongoose';
+import type { DispatcherConfig } from './config.js';
+import { JobRepublisher } from './consume/job-republisher.js';
+import { SendJobHandler } from './consume/send-job.handler.js';
+import { DeliveryStore } from './delivery/delivery-store.js';
+import { createDispatcherMetrics } from './dispatcher-metrics.js';
+import type { Provider } from './providers/provider.js';
+import { buildProviders } from './providers/registry.js';
+import type { ReceiptVerifier } from './receipts/delivery-receipt.js';
+import { receiptEndpoint } from './receipts/receipt-endpoint.js';
+import { WebhookReceiptVerifier } from './receipts/webhook.receipts.js';
+import { ProviderRouter } from './routing/provider-router.js';
+
+export interface RunningDispatcher {
+  url: string;
+  server: Server;
+  mongo: Connection;
+  amqp: AmqpClient;
+  consumer: QueueConsumer;
+  router: ProviderRouter;
+  shutdown: Shutdown;
+}
+
+export interface DispatcherOverrides {
+  /** Provider instances to use instead of building them from config (tests). */
+  providers?: Map<string, Provider>;
+}
+
+function receiptVerifiers(config: DispatcherConfig): ReceiptVerifier[] {
+  const verifiers: ReceiptVerifier[] = [];
+  if (config.WEBHOOK_RECEIPT_SECRET) verifiers.push(new WebhookReceiptVerifier(config.WEBHOOK_RECEIPT_SECRET));
+  return verifiers;
+}
+
+/** Wires the dispatcher: database, providers and routing, the job consumer, receipts and ops HTTP. */
+export async function startDispatcher(
+  config: DispatcherConfig,
+  logger: Logger,
+  overrides: DispatcherOverrides = {},
+): Promise<RunningDispatcher> {
+  const registry = createMetricsRegistry('dispatcher');
+  const metrics = createDispatcherMetrics(registry);
+
+  const mongo = await connectMongo(
+    { url: config.MONGODB_URL, maxPoolSize: config.MONGODB_MAX_POOL_SIZE, serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS },
+    logger,
+  );
+  const capabilities = await detectStoreCapabilities(mongo);
+  const sessions = sessionModel(mongo);
+  const claims = claimModel(mongo);
+  const expiring = [
+    { collection: sessions.collection, field: 'purgeAt' },
+    { collection: claims.collection, field: 'purgeAt' },
+  ];
+  await ensureIndexes([sessions, claims], expiring, capabilities);
+  const stopSweeper = capabilities.ttlIndexes ? undefined : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
+  const store = new DeliveryStore(sessions, claims, { leaseMs: config.SEND_LEASE_MS, tombstoneSeconds: config.TOMBSTONE_SECONDS });
+
+  const providers = overrides.providers ?? buildProviders(config.providerSettings, { logger });
+  const router = new ProviderRouter(
+    providers,
+    {
+      defaults: { sms: config.SMS_PROVIDERS, voice: config.VOICE_PROVIDERS },
+      byCountry: { sms: config.SMS_PROVIDERS_BY_COUNTRY, voice: config.VOICE_PROVIDERS_BY_COUNTRY },
+    },
+    { failures: config.CIRCUIT_BREAKER_FAILURES, halfOpenAfterMs: config.CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS },
+    (provider, state) => {
+      metrics.setCircuitState(provider, state);
+      if (state !== 'closed') logger.warn({ provider, state }, 'provider circuit changed');
+    },
+  );
+
+  const amqp = await AmqpClient.start({
+    url: config.RABBITMQ_URL,
+    name: 'otpflow-dispatcher',
+    topology: { prefix: config.AMQP_PREFIX, queueType: config.AMQP_QUEUE_TYPE, retryDelaysMs: config.RETRY_DELAYS_MS },
+    logger,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+  });
+  const events = new EventPublisher(amqp, logger);
+  const handler = new SendJobHandler({
+    keys: config.JOB_ENCRYPTION_KEYS,
+    store,
+    router,
+    republisher: new JobRepublisher(amqp),
+    events,
+    metrics,
+    logger,
+    settings: {
+      maxAttempts: config.MAX_DELIVERY_ATTEMPTS,
+      retryTiersMs: config.RETRY_DELAYS_MS,
+      providerTimeoutMs: config.PROVIDER_TIMEOUT_MS,
+      smsFallbackToVoice: config.SMS_FALLBACK_TO_VOICE,
+    },
+  });
+  const consumer = new QueueConsumer({ queue: amqp.names.sendQueue, prefetch: config.PREFETCH, handler: handler.handle, logger });
+  await amqp.onConnect((model) => consumer.attach(model));
+
+  let accepting = true;
+  const ops = createOpsHandler({
+    registry,
+    isAccepting: () => accepting,
+    checks: { mongodb: () => pingMongo(mongo), rabbitmq: () => Promise.resolve(amqp.connected) },
+  });
+  const receipts = receiptEndpoint({ verifiers: receiptVerifiers(config), store, events, metrics, logger, publicBaseUrl: config.PUBLIC_BASE_URL });
+  const server = createServer((request, response) => {
+    void (async () => {
+      if ((await ops(request, response)) || (await receipts(request, response))) return;
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' }));
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, sms: config.SMS_PROVIDERS, voice: config.VOICE_PROVIDERS, prefetch: config.PREFETCH }, 'dispatcher running');
+
+  const shutdown = createShutdown(logger, [
+    { name: 'turn unready', run: () => void (accepting = false) },
+    { name: 'drain in-flight jobs', run: () => consumer.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+    { name: 'close HTTP', run: () => closeServer(server) },
+    { name: 'close providers', run: () => router.close() },
+    { name: 'stop expiry sweeper', run: () => stopSweeper?.() },
+    { name: 'close RabbitMQ', run: () => amqp.close() },
+    { name: 'close MongoDB', run: () => mongo.close() },
+    { name: 'flush telemetry', run: shutdownTracing },
+  ]);
+  return { url: `http://127.0.0.1:${port}`, server, mongo, amqp, consumer, router, shutdown };
+}

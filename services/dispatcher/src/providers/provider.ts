@@ -1,0 +1,44 @@
+import type { Channel, SmsEncoding, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
+
+/** One message to hand to a provider: everything a vendor API may ask for, already rendered. */
+export interface OutboundMessage {
+  /** Unique per job and attempt: providers that take an idempotency key get this. */
+  idempotencyKey: string;
+  jobId: string;
+  authenticationId: string;
+  channel: Channel;
+  /** E.164. */
+  to: string;
+  /** The SMS text, or the text-to-speech script of a voice call. */
+  text: string;
+  /** The code alone, for template providers that insert it themselves. */
+  code: string;
+  expiresAt: Date;
+  senderId?: string;
+  voice?: { language: VoiceLanguage; gender: VoiceGender };
+  templateId?: string;
+  locale?: string;
+  variables: Record<string, string>;
+  /** How carriers will bill the SMS text (computed before sending). */
+  sms?: { encoding: SmsEncoding; parts: number };
+}
+
+/** What a provider answered when it accepted a message. */
+export interface ProviderReceipt {
+  /** The vendor's id for the message: delivery receipts refer to it. */
+  providerMessageId?: string;
+  /** Parts the vendor says it billed, when it says. */
+  billedParts?: number;
+}
+
+/**
+ * The one interface every SMS/voice vendor implements. `send` resolves when the vendor accepted the
+ * message and rejects with a ProviderError (retryable or permanent) otherwise; it must honour the
+ * abort signal (the dispatcher's timeout).
+ */
+export interface Provider {
+  readonly name: string;
+  readonly channels: readonly Channel[];
+  send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt>;
+  close?(): Promise<void>;
+}

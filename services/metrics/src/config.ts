@@ -1,0 +1,29 @@
+import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { z } from 'zod';
+
+const schema = z.object({
+  NODE_ENV: nodeEnv,
+  PORT: envInt(8082, { min: 0, max: 65535 }),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: logLevel,
+  RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('otp'),
+  AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
+  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) => (list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS])),
+  PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
+  PREFETCH: envInt(200, { min: 1, max: 5000 }),
+  /** Event ids remembered to drop duplicates: how many, and for how long. */
+  DEDUP_WINDOW_SIZE: envInt(200_000, { min: 1000 }),
+  DEDUP_WINDOW_SECONDS: envInt(6 * 3600, { min: 60 }),
+  /** Clients that get their own `client` label value; empty: the first CLIENT_LABEL_LIMIT seen. */
+  METRICS_CLIENTS: envList(z.string().min(1).max(128)),
+  CLIENT_LABEL_LIMIT: envInt(50, { min: 0, max: 10_000 }),
+  SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
+});
+
+export type MetricsConfig = z.output<typeof schema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): MetricsConfig {
+  return parseEnv(schema, env);
+}

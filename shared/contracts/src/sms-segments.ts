@@ -1,0 +1,57 @@
+import type { SmsEncoding } from './events.js';
+
+/**
+ * SMS charge info, counted as carriers count it. A text that fits the GSM 03.38 alphabet is sent in
+ * GSM-7: 160 septets in a single message, 153 per part once split (the rest holds the concatenation
+ * header); extension-table characters (€ [ ] { } ^ ~ | \ and form feed) take two septets, and an
+ * escape pair is never split across parts. Any other character makes the whole text UCS-2: 70 UTF-16
+ * units single, 67 per part, a surrogate pair (most emoji) never split.
+ */
+
+const GSM_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_EXTENSION = '\f^{}\\[~]|€';
+const basic = new Set(GSM_BASIC);
+const extension = new Set(GSM_EXTENSION);
+
+const LIMITS = {
+  'GSM-7': { single: 160, part: 153 },
+  'UCS-2': { single: 70, part: 67 },
+} as const satisfies Record<SmsEncoding, { single: number; part: number }>;
+
+export interface SmsChargeInfo {
+  encoding: SmsEncoding;
+  /** Billed messages. */
+  parts: number;
+  /** Septets (GSM-7) or UTF-16 units (UCS-2). */
+  units: number;
+}
+
+export function smsEncodingOf(text: string): SmsEncoding {
+  for (const character of text) if (!basic.has(character) && !extension.has(character)) return 'UCS-2';
+  return 'GSM-7';
+}
+
+/** The size of each character in the encoding's units: septets, or UTF-16 code units. */
+function unitsPerCharacter(text: string, encoding: SmsEncoding): number[] {
+  return [...text].map((character) => (encoding === 'GSM-7' ? (extension.has(character) ? 2 : 1) : character.length));
+}
+
+export function smsChargeInfo(text: string): SmsChargeInfo {
+  const encoding = smsEncodingOf(text);
+  const sizes = unitsPerCharacter(text, encoding);
+  const units = sizes.reduce((sum, size) => sum + size, 0);
+  const limits = LIMITS[encoding];
+  if (units <= limits.single) return { encoding, parts: 1, units };
+  // Pack greedily: a character that does not fit whole starts the next part.
+  let parts = 1;
+  let used = 0;
+  for (const size of sizes) {
+    if (used + size > limits.part) {
+      parts += 1;
+      used = 0;
+    }
+    used += size;
+  }
+  return { encoding, parts, units };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { encodeSendJob, SEND_JOB_SCHEMA } from '@otpflow/contracts';
+import { typedCollection, type SessionDocument } from '@otpflow/mongo';
+import { waitFor } from '@otpflow/testing';
+import { connect } from 'amqplib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
+import { acceptAll, startStack, type Stack } from '../support/stack.js';
+
+let phoneSequence = 0;
+const phone = () => `+3461${String(Date.now() % 1_000_000).padStart(6, '0')}${String((phoneSequence += 1) % 10)}`;
+
+describe('delivery through the dispatcher', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('delivery');
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+  beforeEach(() => {
+    stack.webhook.respondWith(acceptAll);
+  });
+
+  it('delivers the code to the provider, and the code read from the SMS validates', async () => {
+    const authenticationId = await stack.sendCode(phone(), 'Cool App: {{code}} is your code');
+    const code = await stack.codeFor(authenticationId);
+    const [message] = stack.accepted().filter((item) => item.authenticationId === authenticationId);
+    expect(message).toMatchObject({ channel: 'sms', text: `Cool App: ${code} is your code` });
+    expect(await stack.validateCode(authenticationId, code)).toBe(204);
+    const session = await waitFor(async () => {
+      const found = await stack.session(authenticationId);
+      return found?.delivery.status === 'sent' ? found : undefined;
+    });
+    expect(session.delivery).toMatchObject({ status: 'sent', provider: 'webhook', attempts: 1, encoding: 'GSM-7', parts: 1 });
+    expect(session.delivery.providerMessageId).toMatch(/^gw-/);
+  });
+
+  it('retries a provider that answers 500, then delivers once', async () => {
+    let calls = 0;
+    stack.webhook.respondWith(() => {
+      calls += 1;
+      return calls === 1 ? { status: 500, body: '' } : acceptAll();
+    });
+    const authenticationId = await stack.sendCode(phone());
+    await stack.codeFor(authenticationId);
+    const requests = stack.webhook.requests.filter((request) => request.body.includes(authenticationId));
+    expect(requests.map((request) => request.answeredWith)).toEqual([500, 200]);
+    const session = await waitFor(async () => {
+      const found = await stack.session(authenticationId);
+      return found?.delivery.status === 'sent' ? found : undefined;
+    });
+    expect(session.delivery.attempts).toBe(2);
+    expect(session.delivery.history.map((entry) => entry.outcome)).toEqual(['retryable_error', 'accepted']);
+  });
+
+  it('dead-letters a message every provider refuses, with its reason; a replay delivers it', async () => {
+    stack.webhook.respondWith(() => ({ status: 400, body: '{"error":"rejected"}' }));
+    const authenticationId = await stack.sendCode(phone());
+    const session = await waitFor(async () => {
+      const found = await stack.session(authenticationId);
+      return found?.delivery.status === 'dead_lettered' ? found : undefined;
+    });
+    expect(session.delivery.lastError).toContain('webhook answered 400');
+
+    const connection = await connect(stack.context.rabbitUrl);
+    try {
+      const dlq = new DeadLetterQueue(connection, stack.context.topology.prefix);
+      const letters = await waitFor(async () => {
+        const listed = await dlq.list(100);
+        return listed.some((letter) => letter.authenticationId === authenticationId) ? listed : undefined;
+      });
+      const letter = letters.find((item) => item.authenticationId === authenticationId);
+      expect(letter).toMatchObject({ reason: 'permanent_failure', attempts: 1, provider: 'webhook', expired: false, clientId: 'e2e-client' });
+      expect(JSON.stringify(letters)).not.toMatch(/is your code/);
+
+      stack.webhook.respondWith(acceptAll);
+      const outcomes = await dlq.replay({ limit: 100, jobIds: [letter?.jobId ?? ''] });
+      expect(outcomes).toContainEqual({ jobId: letter?.jobId, outcome: 'replayed' });
+      const code = await stack.codeFor(authenticationId);
+      expect(await stack.validateCode(authenticationId, code)).toBe(204);
+      expect((await dlq.list(100)).some((item) => item.authenticationId === authenticationId)).toBe(false);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('never delivers a job whose code has expired, and replay drops it', async () => {
+    const sessions = typedCollection(stack.gateway.mongo.model<SessionDocument>('Session'));
+    const authenticationId = randomUUID();
+    const jobId = randomUUID();
+    const now = Date.now();
+    await sessions.insertOne(expiredSession(authenticationId, jobId, now));
+    const connection = await connect(stack.context.rabbitUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      const { names } = stack.gateway.amqp;
+      channel.publish(
+        names.jobsExchange,
+        names.sendRoutingKey,
+        encodeSendJob(
+          {
+            jobId,
+            authenticationId,
+            clientId: 'e2e-client',
+            channel: 'sms',
+            countryCallingCode: '34',
+            createdAt: new Date(now - 600_000).toISOString(),
+            expiresAt: new Date(now - 1_000).toISOString(),
+            options: {},
+            test: false,
+          },
+          { to: '+34612345678', text: '111222 is your code', code: '111222', variables: {} },
+          stack.gatewayConfig.JOB_ENCRYPTION_KEYS,
+        ),
+        { persistent: true, messageId: jobId, type: SEND_JOB_SCHEMA },
+      );
+      await channel.waitForConfirms();
+      await waitFor(async () => (await sessions.findOne({ _id: authenticationId }))?.delivery.status === 'expired_before_delivery');
+      expect(stack.webhook.requests.some((request) => request.body.includes(authenticationId))).toBe(false);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('sends a job the broker delivers twice only once', async () => {
+    const sessions = typedCollection(stack.gateway.mongo.model<SessionDocument>('Session'));
+    const authenticationId = randomUUID();
+    const jobId = randomUUID();
+    const now = Date.now();
+    await sessions.insertOne({ ...expiredSession(authenticationId, jobId, now), expiresAt: new Date(now + 300_000) });
+    const body = encodeSendJob(
+      {
+        jobId,
+        authenticationId,
+        clientId: 'e2e-client',
+        channel: 'sms',
+        countryCallingCode: '34',
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 300_000).toISOString(),
+        options: {},
+        test: false,
+      },
+      { to: '+34612345678', text: '333444 is your code', code: '333444', variables: {} },
+      stack.gatewayConfig.JOB_ENCRYPTION_KEYS,
+    );
+    const connection = await connect(stack.context.rabbitUrl);
+    try {
+      const channel = await connection.createConfirmChannel();
+      const { names } = stack.gateway.amqp;
+      for (let copy = 0; copy < 2; copy += 1) {
+        channel.publish(names.jobsExchange, names.sendRoutingKey, body, { persistent: true, messageId: jobId, type: SEND_JOB_SCHEMA });
+      }
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+    const duplicates = async () => {
+      const metrics = await (await fetch(`${stack.dispatcher?.url ?? ''}/metrics`)).text();
+      return Number(/otpflow_dispatcher_jobs_total\{outcome="duplicate",channel="sms"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    await waitFor(async () => (await duplicates()) >= 1, { what: 'the second copy to be recognised' });
+    expect(stack.webhook.requests.filter((request) => request.body.includes(authenticationId))).toHaveLength(1);
+  });
+});
+
+function expiredSession(authenticationId: string, jobId: string, now: number): SessionDocument {
+  return {
+    _id: authenticationId,
+    clientId: 'e2e-client',
+    phoneNumber: '+34612345678',
+    countryCallingCode: '34',
+    channel: 'sms',
+    codeHash: 'x',
+    status: 'pending',
+    maxAttempts: 3,
+    attemptsLeft: 3,
+    createdAt: new Date(now - 600_000),
+    expiresAt: new Date(now - 1_000),
+    purgeAt: new Date(now + 3_600_000),
+    test: false,
+    delivery: { status: 'queued', jobId, attempts: 0, history: [], updatedAt: new Date(now - 600_000) },
+  };
+}
