@@ -39,7 +39,15 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', 'shared/testing/**', 'scripts/**', 'bench/**', '*.config.*'],
+    files: [
+      '**/config.ts',
+      '**/*.test.ts',
+      'shared/testing/**',
+      'test/**',
+      'scripts/**',
+      'bench/**',
+      '*.config.*',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -8,7 +8,8 @@ import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
 
 let phoneSequence = 0;
-const phone = () => `+3461${String(Date.now() % 1_000_000).padStart(6, '0')}${String((phoneSequence += 1) % 10)}`;
+const phone = () =>
+  `+3461${String(Date.now() % 1_000_000).padStart(6, '0')}${String((phoneSequence += 1) % 10)}`;
 
 describe('delivery through the dispatcher', () => {
   let stack: Stack;
@@ -32,7 +33,13 @@ describe('delivery through the dispatcher', () => {
       const found = await stack.session(authenticationId);
       return found?.delivery.status === 'sent' ? found : undefined;
     });
-    expect(session.delivery).toMatchObject({ status: 'sent', provider: 'webhook', attempts: 1, encoding: 'GSM-7', parts: 1 });
+    expect(session.delivery).toMatchObject({
+      status: 'sent',
+      provider: 'webhook',
+      attempts: 1,
+      encoding: 'GSM-7',
+      parts: 1,
+    });
     expect(session.delivery.providerMessageId).toMatch(/^gw-/);
   });
 
@@ -71,7 +78,13 @@ describe('delivery through the dispatcher', () => {
         return listed.some((letter) => letter.authenticationId === authenticationId) ? listed : undefined;
       });
       const letter = letters.find((item) => item.authenticationId === authenticationId);
-      expect(letter).toMatchObject({ reason: 'permanent_failure', attempts: 1, provider: 'webhook', expired: false, clientId: 'e2e-client' });
+      expect(letter).toMatchObject({
+        reason: 'permanent_failure',
+        attempts: 1,
+        provider: 'webhook',
+        expired: false,
+        clientId: 'e2e-client',
+      });
       expect(JSON.stringify(letters)).not.toMatch(/is your code/);
 
       stack.webhook.respondWith(acceptAll);
@@ -116,7 +129,10 @@ describe('delivery through the dispatcher', () => {
         { persistent: true, messageId: jobId, type: SEND_JOB_SCHEMA },
       );
       await channel.waitForConfirms();
-      await waitFor(async () => (await sessions.findOne({ _id: authenticationId }))?.delivery.status === 'expired_before_delivery');
+      await waitFor(
+        async () =>
+          (await sessions.findOne({ _id: authenticationId }))?.delivery.status === 'expired_before_delivery',
+      );
       expect(stack.webhook.requests.some((request) => request.body.includes(authenticationId))).toBe(false);
     } finally {
       await connection.close();
@@ -128,7 +144,10 @@ describe('delivery through the dispatcher', () => {
     const authenticationId = randomUUID();
     const jobId = randomUUID();
     const now = Date.now();
-    await sessions.insertOne({ ...expiredSession(authenticationId, jobId, now), expiresAt: new Date(now + 300_000) });
+    await sessions.insertOne({
+      ...expiredSession(authenticationId, jobId, now),
+      expiresAt: new Date(now + 300_000),
+    });
     const body = encodeSendJob(
       {
         jobId,
@@ -149,7 +168,11 @@ describe('delivery through the dispatcher', () => {
       const channel = await connection.createConfirmChannel();
       const { names } = stack.gateway.amqp;
       for (let copy = 0; copy < 2; copy += 1) {
-        channel.publish(names.jobsExchange, names.sendRoutingKey, body, { persistent: true, messageId: jobId, type: SEND_JOB_SCHEMA });
+        channel.publish(names.jobsExchange, names.sendRoutingKey, body, {
+          persistent: true,
+          messageId: jobId,
+          type: SEND_JOB_SCHEMA,
+        });
       }
       await channel.waitForConfirms();
     } finally {
@@ -157,10 +180,15 @@ describe('delivery through the dispatcher', () => {
     }
     const duplicates = async () => {
       const metrics = await (await fetch(`${stack.dispatcher?.url ?? ''}/metrics`)).text();
-      return Number(/otpflow_dispatcher_jobs_total\{outcome="duplicate",channel="sms"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 0);
+      return Number(
+        /otpflow_dispatcher_jobs_total\{outcome="duplicate",channel="sms"[^}]*\} (\d+)/.exec(metrics)?.[1] ??
+          0,
+      );
     };
     await waitFor(async () => (await duplicates()) >= 1, { what: 'the second copy to be recognised' });
-    expect(stack.webhook.requests.filter((request) => request.body.includes(authenticationId))).toHaveLength(1);
+    expect(stack.webhook.requests.filter((request) => request.body.includes(authenticationId))).toHaveLength(
+      1,
+    );
   });
 });
 

@@ -31,7 +31,10 @@ describe('a dispatcher killed mid-batch', () => {
     for (let index = 0; index < CODES; index += 1) {
       sessions.push(await stack.sendCode(`+3462${String(index).padStart(7, '0')}`));
     }
-    await waitFor(() => stack.webhook.requests.length >= 10, { what: 'the first deliveries', timeoutMs: 20_000 });
+    await waitFor(() => stack.webhook.requests.length >= 10, {
+      what: 'the first deliveries',
+      timeoutMs: 20_000,
+    });
     expect(await first.stop('SIGKILL')).toBe(null);
     const deliveredBeforeKill = new Set(stack.accepted().map((message) => message.authenticationId)).size;
     expect(deliveredBeforeKill).toBeLessThan(CODES);
@@ -44,7 +47,10 @@ describe('a dispatcher killed mid-batch', () => {
 
     const bySession = new Map<string, Set<string>>();
     for (const message of stack.accepted()) {
-      bySession.set(message.authenticationId, (bySession.get(message.authenticationId) ?? new Set()).add(message.idempotencyKey));
+      bySession.set(
+        message.authenticationId,
+        (bySession.get(message.authenticationId) ?? new Set()).add(message.idempotencyKey),
+      );
     }
     // A code the provider took just before the kill may be sent again, but always under the same
     // idempotency key, so the receiving gateway can drop the copy.

@@ -38,10 +38,14 @@ describe('tracing a code from request to provider', () => {
       SMS_PROVIDERS: 'webhook',
       WEBHOOK_URL: `${webhook.url}/sms`,
     }).start();
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/readyz`).catch(() => undefined))?.status === 200, {
-      timeoutMs: 20_000,
-      what: 'the gateway to be ready',
-    });
+    await waitFor(
+      async () =>
+        (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/readyz`).catch(() => undefined))?.status === 200,
+      {
+        timeoutMs: 20_000,
+        what: 'the gateway to be ready',
+      },
+    );
   });
   afterAll(async () => {
     await gateway.stop();
@@ -54,42 +58,75 @@ describe('tracing a code from request to provider', () => {
   it('follows one code through gateway, broker, dispatcher and provider in one trace', async () => {
     const response = await fetch(`http://127.0.0.1:${GATEWAY_PORT}/one-time-password-sms/v1/send-code`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', 'x-correlator': 'trace-test-1' },
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'content-type': 'application/json',
+        'x-correlator': 'trace-test-1',
+      },
       body: JSON.stringify({ phoneNumber: PHONE, message: '{{code}} is your code' }),
     });
     expect(response.status).toBe(200);
     const { authenticationId } = (await response.json()) as { authenticationId: string };
-    const delivered = await waitFor(() => webhook.requests.find((request) => request.body.includes(authenticationId)), { timeoutMs: 20_000 });
+    const delivered = await waitFor(
+      () => webhook.requests.find((request) => request.body.includes(authenticationId)),
+      { timeoutMs: 20_000 },
+    );
     const code = /(\d{6})/.exec(webhookMessage(delivered).text)?.[1] ?? '';
 
     const serverSpan = await waitFor(
-      () => receiver.spans.find((span) => span.service === 'otpflow-gateway' && span.kind === 2 && /POST/.test(span.name)),
+      () =>
+        receiver.spans.find(
+          (span) => span.service === 'otpflow-gateway' && span.kind === 2 && /POST/.test(span.name),
+        ),
       { what: 'the gateway HTTP span' },
     );
     const trace = await waitFor(
       () => {
         const spans = receiver.spans.filter((span) => span.traceId === serverSpan.traceId);
-        const providerCall = spans.find((span) => span.service === 'otpflow-dispatcher' && span.kind === 3 && String(span.attributes['url.full'] ?? '').includes('/sms'));
+        const providerCall = spans.find(
+          (span) =>
+            span.service === 'otpflow-dispatcher' &&
+            span.kind === 3 &&
+            (span.attributes['url.full'] as string).includes('/sms'),
+        );
         return providerCall ? spans : undefined;
       },
       { timeoutMs: 15_000, what: 'the provider call in the same trace' },
     );
     const has = (service: string, kind: number, test: (span: (typeof trace)[number]) => boolean) =>
       trace.some((span) => span.service === service && span.kind === kind && test(span));
-    const isMongo = (span: (typeof trace)[number]) => (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'mongodb';
+    const isMongo = (span: (typeof trace)[number]) =>
+      (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'mongodb';
     // Span kinds: 2 server, 3 client, 4 producer, 5 consumer.
     expect(has('otpflow-gateway', 3, isMongo), 'gateway database calls').toBe(true);
-    expect(has('otpflow-gateway', 4, (span) => span.name.includes('.jobs')), 'the job publish').toBe(true);
-    expect(has('otpflow-dispatcher', 5, (span) => span.name.includes('.send')), 'the consume').toBe(true);
+    expect(
+      has('otpflow-gateway', 4, (span) => span.name.includes('.jobs')),
+      'the job publish',
+    ).toBe(true);
+    expect(
+      has('otpflow-dispatcher', 5, (span) => span.name.includes('.send')),
+      'the consume',
+    ).toBe(true);
     expect(has('otpflow-dispatcher', 3, isMongo), 'dispatcher database calls').toBe(true);
-    expect(has('otpflow-dispatcher', 4, (span) => span.name.includes('.events')), 'the events').toBe(true);
+    expect(
+      has('otpflow-dispatcher', 4, (span) => span.name.includes('.events')),
+      'the events',
+    ).toBe(true);
 
     const everything = JSON.stringify(receiver.spans) + gateway.output.join('') + dispatcher.output.join('');
     expect(everything).not.toContain(PHONE.slice(1));
     expect(everything).not.toContain(code);
     // Log lines written inside a request or a job carry its trace and the client's correlator.
-    const traced = (output: string[]) => output.join('').split('\n').filter((line) => line.includes(`"trace_id":"${serverSpan.traceId}"`));
+    const traced = (output: string[]) =>
+      output
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes(`"trace_id":"${serverSpan.traceId}"`));
     expect(traced(gateway.output).some((line) => line.includes('"correlator":"trace-test-1"'))).toBe(true);
-    expect(traced(dispatcher.output).some((line) => line.includes('"correlator":"trace-test-1"') && line.includes('code sent'))).toBe(true);
+    expect(
+      traced(dispatcher.output).some(
+        (line) => line.includes('"correlator":"trace-test-1"') && line.includes('code sent'),
+      ),
+    ).toBe(true);
   });
 });

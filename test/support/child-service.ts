@@ -18,7 +18,12 @@ export class ChildService {
 
   /** Starts the service as its package's `start` script does: with the telemetry hook loaded first. */
   start(): this {
-    const args = ['--enable-source-maps', '--import', '@otpflow/telemetry/register', `services/${this.service}/dist/main.js`];
+    const args = [
+      '--enable-source-maps',
+      '--import',
+      '@otpflow/telemetry/register',
+      `services/${this.service}/dist/main.js`,
+    ];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env },

@@ -26,12 +26,27 @@ interface OtlpAttribute {
 interface OtlpExport {
   resourceSpans?: {
     resource?: { attributes?: OtlpAttribute[] };
-    scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: OtlpAttribute[] }[] }[];
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttribute[];
+      }[];
+    }[];
   }[];
 }
 
 function valueOf(value: OtlpValue): unknown {
-  return value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue ?? value.arrayValue?.values?.map(valueOf);
+  return (
+    value.stringValue ??
+    value.intValue ??
+    value.boolValue ??
+    value.doubleValue ??
+    value.arrayValue?.values?.map(valueOf)
+  );
 }
 
 function attributesOf(list: OtlpAttribute[] = []): Record<string, unknown> {
@@ -49,7 +64,8 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (request.url === '/v1/traces') this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport);
+        if (request.url === '/v1/traces')
+          this.collect(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpExport);
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{}');
       });
@@ -61,7 +77,8 @@ export class OtlpReceiver {
 
   private collect(payload: OtlpExport): void {
     for (const resourceSpans of payload.resourceSpans ?? []) {
-      const service = String(attributesOf(resourceSpans.resource?.attributes)['service.name'] ?? '');
+      const name = attributesOf(resourceSpans.resource?.attributes)['service.name'];
+      const service = typeof name === 'string' ? name : '';
       for (const scope of resourceSpans.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
           this.spans.push({

@@ -1,9 +1,16 @@
 import { typedCollection, type SessionDocument } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
-import { loadConfig as loadDispatcherConfig, type DispatcherConfig } from '../../services/dispatcher/src/config.js';
+import {
+  loadConfig as loadDispatcherConfig,
+  type DispatcherConfig,
+} from '../../services/dispatcher/src/config.js';
 import { startDispatcher, type RunningDispatcher } from '../../services/dispatcher/src/dispatcher.js';
-import { FakeHttpServer, type CannedResponse, type CapturedRequest } from '../../services/dispatcher/test/fakes/fake-http-server.js';
+import {
+  FakeHttpServer,
+  type CannedResponse,
+  type CapturedRequest,
+} from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { loadConfig as loadGatewayConfig, type GatewayConfig } from '../../services/gateway/src/config.js';
 import { startGateway, type RunningGateway } from '../../services/gateway/src/gateway.js';
 
@@ -71,7 +78,11 @@ export function webhookMessage(request: CapturedRequest): WebhookMessage {
  */
 export async function startStack(
   label: string,
-  options: { gatewayEnv?: Record<string, string>; dispatcherEnv?: Record<string, string>; startDispatcher?: boolean } = {},
+  options: {
+    gatewayEnv?: Record<string, string>;
+    dispatcherEnv?: Record<string, string>;
+    startDispatcher?: boolean;
+  } = {},
 ): Promise<Stack> {
   const context = createTestContext(label, { retryDelaysMs: [300, 600, 1200] });
   const webhook = await new FakeHttpServer(acceptAll).start();
@@ -106,7 +117,8 @@ export async function startStack(
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ phoneNumber, message }),
       });
-      if (response.status !== 200) throw new Error(`send-code answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 200)
+        throw new Error(`send-code answered ${response.status}: ${await response.text()}`);
       return ((await response.json()) as { authenticationId: string }).authenticationId;
     },
     async validateCode(authenticationId, code) {
@@ -123,18 +135,25 @@ export async function startStack(
         .filter((request) => request.answeredWith !== undefined && request.answeredWith < 300)
         .map((request) => webhookMessage(request)),
     async codeFor(authenticationId, timeoutMs = 15_000) {
-      const message = await waitFor(() => stack.accepted().find((item) => item.authenticationId === authenticationId), {
-        timeoutMs,
-        what: `the SMS of ${authenticationId}`,
-      });
+      const message = await waitFor(
+        () => stack.accepted().find((item) => item.authenticationId === authenticationId),
+        {
+          timeoutMs,
+          what: `the SMS of ${authenticationId}`,
+        },
+      );
       const code = /(\d{4,10})/.exec(message.text)?.[1];
       if (!code) throw new Error(`no code in "${message.text}"`);
       return code;
     },
-    session: (authenticationId) => typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
+    session: (authenticationId) =>
+      typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
     async startDispatcher(extraEnv = {}) {
       const config: DispatcherConfig = loadDispatcherConfig({ ...dispatcherEnv, ...extraEnv });
-      stack.dispatcher = await startDispatcher(config, createLogger({ service: 'dispatcher', level: 'silent' }));
+      stack.dispatcher = await startDispatcher(
+        config,
+        createLogger({ service: 'dispatcher', level: 'silent' }),
+      );
       await stack.dispatcher.amqp.waitForConnect();
       return stack.dispatcher;
     },

@@ -4,18 +4,34 @@ import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
 
-const providerList = envList(z.string().refine((name) => PROVIDER_NAMES.includes(name), { message: `must be one of ${PROVIDER_NAMES.join(', ')}` }));
+const providerList = envList(
+  z.string().refine((name) => PROVIDER_NAMES.includes(name), {
+    message: `must be one of ${PROVIDER_NAMES.join(', ')}`,
+  }),
+);
 
 /** `34:octopush+twilio,1:twilio`: per country calling code, the ordered providers to use. */
 const routesByCountry = envList(
   z
     .string()
     .regex(/^[1-9][0-9]{0,2}:[a-z0-9_-]+(\+[a-z0-9_-]+)*$/, 'must be callingCode:provider+provider')
-    .refine((entry) => entry.split(':')[1]?.split('+').every((name) => PROVIDER_NAMES.includes(name)), { message: 'names an unknown provider' }),
-).transform((entries) => new Map(entries.map((entry) => {
-  const [code = '', names = ''] = entry.split(':');
-  return [code, names.split('+')] as const;
-})));
+    .refine(
+      (entry) =>
+        entry
+          .split(':')[1]
+          ?.split('+')
+          .every((name) => PROVIDER_NAMES.includes(name)),
+      { message: 'names an unknown provider' },
+    ),
+).transform(
+  (entries) =>
+    new Map(
+      entries.map((entry) => {
+        const [code = '', names = ''] = entry.split(':');
+        return [code, names.split('+')] as const;
+      }),
+    ),
+);
 
 const schema = z.object({
   NODE_ENV: nodeEnv,
@@ -27,9 +43,14 @@ const schema = z.object({
   MONGODB_MAX_POOL_SIZE: envInt(20, { min: 1, max: 1000 }),
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(5000, { min: 100 }),
   RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('otp'),
+  AMQP_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('otp'),
   AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
-  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) => (list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS])),
+  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) =>
+    list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS],
+  ),
   PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
   JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
 
@@ -66,7 +87,10 @@ export type DispatcherConfig = z.output<typeof schema> & {
 /** Every provider named anywhere in the routing. */
 function providersInUse(config: z.output<typeof schema>): Set<string> {
   const names = new Set([...config.SMS_PROVIDERS, ...config.VOICE_PROVIDERS]);
-  for (const list of [...config.SMS_PROVIDERS_BY_COUNTRY.values(), ...config.VOICE_PROVIDERS_BY_COUNTRY.values()]) {
+  for (const list of [
+    ...config.SMS_PROVIDERS_BY_COUNTRY.values(),
+    ...config.VOICE_PROVIDERS_BY_COUNTRY.values(),
+  ]) {
     for (const name of list) names.add(name);
   }
   return names;
@@ -97,8 +121,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   if (base?.NODE_ENV === 'production') {
-    if (providerSettings.has('console')) problems.push('SMS_PROVIDERS/VOICE_PROVIDERS: the console provider prints codes and is refused in production');
-    if (base.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev')) problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
+    if (providerSettings.has('console'))
+      problems.push(
+        'SMS_PROVIDERS/VOICE_PROVIDERS: the console provider prints codes and is refused in production',
+      );
+    if (base.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev'))
+      problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
   }
   if (problems.length > 0 || !base) throw new ConfigError(problems);
   return { ...base, providerSettings };

@@ -22,6 +22,7 @@ import type { Provider } from './providers/provider.js';
 import { buildProviders } from './providers/registry.js';
 import type { ReceiptVerifier } from './receipts/delivery-receipt.js';
 import { receiptEndpoint } from './receipts/receipt-endpoint.js';
+import { TwilioReceiptVerifier } from './receipts/twilio.receipts-verifier.js';
 import { WebhookReceiptVerifier } from './receipts/webhook.receipts.js';
 import { ProviderRouter } from './routing/provider-router.js';
 
@@ -40,9 +41,13 @@ export interface DispatcherOverrides {
   providers?: Map<string, Provider>;
 }
 
+/** Receipts are taken from the providers in use that send them, each authenticated its own way. */
 function receiptVerifiers(config: DispatcherConfig): ReceiptVerifier[] {
   const verifiers: ReceiptVerifier[] = [];
-  if (config.WEBHOOK_RECEIPT_SECRET) verifiers.push(new WebhookReceiptVerifier(config.WEBHOOK_RECEIPT_SECRET));
+  if (config.WEBHOOK_RECEIPT_SECRET)
+    verifiers.push(new WebhookReceiptVerifier(config.WEBHOOK_RECEIPT_SECRET));
+  const twilio = config.providerSettings.get('twilio') as { TWILIO_AUTH_TOKEN: string } | undefined;
+  if (twilio) verifiers.push(new TwilioReceiptVerifier(twilio.TWILIO_AUTH_TOKEN));
   return verifiers;
 }
 
@@ -56,7 +61,11 @@ export async function startDispatcher(
   const metrics = createDispatcherMetrics(registry);
 
   const mongo = await connectMongo(
-    { url: config.MONGODB_URL, maxPoolSize: config.MONGODB_MAX_POOL_SIZE, serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS },
+    {
+      url: config.MONGODB_URL,
+      maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
+      serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    },
     logger,
   );
   const capabilities = await detectStoreCapabilities(mongo);
@@ -67,8 +76,13 @@ export async function startDispatcher(
     { collection: claims.collection, field: 'purgeAt' },
   ];
   await ensureIndexes([sessions, claims], expiring, capabilities);
-  const stopSweeper = capabilities.ttlIndexes ? undefined : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
-  const store = new DeliveryStore(sessions, claims, { leaseMs: config.SEND_LEASE_MS, tombstoneSeconds: config.TOMBSTONE_SECONDS });
+  const stopSweeper = capabilities.ttlIndexes
+    ? undefined
+    : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
+  const store = new DeliveryStore(sessions, claims, {
+    leaseMs: config.SEND_LEASE_MS,
+    tombstoneSeconds: config.TOMBSTONE_SECONDS,
+  });
 
   const providers = overrides.providers ?? buildProviders(config.providerSettings, { logger });
   const router = new ProviderRouter(
@@ -87,7 +101,11 @@ export async function startDispatcher(
   const amqp = await AmqpClient.start({
     url: config.RABBITMQ_URL,
     name: 'otpflow-dispatcher',
-    topology: { prefix: config.AMQP_PREFIX, queueType: config.AMQP_QUEUE_TYPE, retryDelaysMs: config.RETRY_DELAYS_MS },
+    topology: {
+      prefix: config.AMQP_PREFIX,
+      queueType: config.AMQP_QUEUE_TYPE,
+      retryDelaysMs: config.RETRY_DELAYS_MS,
+    },
     logger,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
   });
@@ -107,7 +125,12 @@ export async function startDispatcher(
       smsFallbackToVoice: config.SMS_FALLBACK_TO_VOICE,
     },
   });
-  const consumer = new QueueConsumer({ queue: amqp.names.sendQueue, prefetch: config.PREFETCH, handler: handler.handle, logger });
+  const consumer = new QueueConsumer({
+    queue: amqp.names.sendQueue,
+    prefetch: config.PREFETCH,
+    handler: handler.handle,
+    logger,
+  });
   await amqp.onConnect((model) => consumer.attach(model));
 
   let accepting = true;
@@ -116,12 +139,21 @@ export async function startDispatcher(
     isAccepting: () => accepting,
     checks: { mongodb: () => pingMongo(mongo), rabbitmq: () => Promise.resolve(amqp.connected) },
   });
-  const receipts = receiptEndpoint({ verifiers: receiptVerifiers(config), store, events, metrics, logger, publicBaseUrl: config.PUBLIC_BASE_URL });
+  const receipts = receiptEndpoint({
+    verifiers: receiptVerifiers(config),
+    store,
+    events,
+    metrics,
+    logger,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
   const server = createServer((request, response) => {
     void (async () => {
       if ((await ops(request, response)) || (await receipts(request, response))) return;
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' }));
+      response.end(
+        JSON.stringify({ status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' }),
+      );
     })().catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');
       if (!response.headersSent) response.writeHead(500).end();
@@ -129,7 +161,10 @@ export async function startDispatcher(
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, sms: config.SMS_PROVIDERS, voice: config.VOICE_PROVIDERS, prefetch: config.PREFETCH }, 'dispatcher running');
+  logger.info(
+    { port, sms: config.SMS_PROVIDERS, voice: config.VOICE_PROVIDERS, prefetch: config.PREFETCH },
+    'dispatcher running',
+  );
 
   const shutdown = createShutdown(logger, [
     { name: 'turn unready', run: () => void (accepting = false) },

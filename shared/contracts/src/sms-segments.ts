@@ -34,7 +34,9 @@ export function smsEncodingOf(text: string): SmsEncoding {
 
 /** The size of each character in the encoding's units: septets, or UTF-16 code units. */
 function unitsPerCharacter(text: string, encoding: SmsEncoding): number[] {
-  return [...text].map((character) => (encoding === 'GSM-7' ? (extension.has(character) ? 2 : 1) : character.length));
+  return Array.from(text).map((character) =>
+    encoding === 'GSM-7' ? (extension.has(character) ? 2 : 1) : character.length,
+  );
 }
 
 export function smsChargeInfo(text: string): SmsChargeInfo {

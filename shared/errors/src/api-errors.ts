@@ -54,6 +54,10 @@ export const API_ERRORS = {
       'The server cannot produce a response matching the content requested by the client through `Accept-*` headers.',
   },
   CONFLICT: { status: 409, message: 'A specified resource duplicate entry found.' },
+  IDEMPOTENCY_CONFLICT: {
+    status: 409,
+    message: 'This Idempotency-Key was used with a different request, or its first request is still running.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     message:
@@ -67,11 +71,21 @@ export const API_ERRORS = {
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
-/** The body every API error is rendered as: `{status, code, message}` (CAMARA ErrorInfo). */
+/**
+ * The body every API error is rendered as: `{status, code, message}` (CAMARA ErrorInfo). The native API
+ * adds `details` (the offending field, attempts remaining) where it helps; CAMARA errors never carry it.
+ */
 export interface ApiErrorBody {
   status: number;
   code: ApiErrorCode;
   message: string;
+  details?: ApiErrorDetails;
+}
+
+export interface ApiErrorDetails {
+  /** The request field at fault, as a dotted path: `code.length`, `template.variables.name`. */
+  field?: string;
+  attemptsRemaining?: number;
 }
 
 /** An error meant for the API client. Throw it anywhere in a request; the error middleware renders it. */
@@ -81,6 +95,7 @@ export class ApiError extends AppError {
   readonly status: number;
   /** Seconds a client should wait before trying again (429), sent as `Retry-After`. */
   readonly retryAfterSeconds: number | undefined;
+  readonly details: ApiErrorDetails | undefined;
 
   constructor(
     code: ApiErrorCode,
@@ -89,6 +104,7 @@ export class ApiError extends AppError {
       context?: Record<string, unknown>;
       cause?: unknown;
       retryAfterSeconds?: number;
+      details?: ApiErrorDetails;
     } = {},
   ) {
     super(code, options.message ?? API_ERRORS[code].message, {
@@ -97,9 +113,15 @@ export class ApiError extends AppError {
     });
     this.status = API_ERRORS[code].status;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 
   toBody(): ApiErrorBody {
-    return { status: this.status, code: this.code, message: this.message };
+    return {
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 }

@@ -24,7 +24,8 @@ export interface ReplayOutcome {
   outcome: 'replayed' | 'dropped_expired' | 'dropped_malformed' | 'kept';
 }
 
-const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+const text = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
 /** Reads what an operator needs from a dead letter: its headers and the job's plaintext envelope. */
 export function describeDeadLetter(message: GetMessage, now = new Date()): DeadLetter {
@@ -105,7 +106,11 @@ export class DeadLetterQueue {
         } else if (letter.expired) {
           outcomes.push({ jobId: letter.jobId, outcome: 'dropped_expired' });
         } else {
-          const { [JOB_HEADERS.reason]: _reason, [JOB_HEADERS.lastError]: _error, ...headers } = message.properties.headers ?? {};
+          const {
+            [JOB_HEADERS.reason]: _reason,
+            [JOB_HEADERS.lastError]: _error,
+            ...headers
+          } = message.properties.headers ?? {};
           channel.publish(this.names.jobsExchange, this.names.sendRoutingKey, message.content, {
             persistent: true,
             contentType: 'application/json',

@@ -11,7 +11,8 @@ import { connect } from 'amqplib';
 import { loadCliConfig } from './config.js';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
 
-const USAGE = 'usage: npm run dlq -- list [--limit N] [--json] | replay [--job ID ...] [--limit N] | purge --yes';
+const USAGE =
+  'usage: npm run dlq -- list [--limit N] [--json] | replay [--job ID ...] [--limit N] | purge --yes';
 
 function printTable(letters: readonly DeadLetter[]): void {
   if (letters.length === 0) {
@@ -64,9 +65,12 @@ try {
     else printTable(letters);
   } else if (command === 'replay') {
     const outcomes = await queue.replay({ limit, ...(values.job ? { jobIds: values.job } : {}) });
-    for (const { jobId, outcome } of outcomes) if (outcome !== 'kept') process.stdout.write(`${jobId}  ${outcome}\n`);
+    for (const { jobId, outcome } of outcomes)
+      if (outcome !== 'kept') process.stdout.write(`${jobId}  ${outcome}\n`);
     const replayed = outcomes.filter((item) => item.outcome === 'replayed').length;
-    process.stdout.write(`replayed ${replayed}, dropped ${outcomes.filter((item) => item.outcome.startsWith('dropped')).length}\n`);
+    process.stdout.write(
+      `replayed ${replayed}, dropped ${outcomes.filter((item) => item.outcome.startsWith('dropped')).length}\n`,
+    );
   } else if (!values.yes) {
     process.stderr.write('purge deletes every dead letter: add --yes to confirm\n');
     process.exitCode = 2;

@@ -8,8 +8,21 @@ import type { ProviderRouter } from '../routing/provider-router.js';
 import { outboundMessage } from './outbound-message.js';
 
 export type AttemptResult =
-  | { accepted: true; provider: string; receipt: ProviderReceipt; message: OutboundMessage; history: DeliveryAttemptRecord[] }
-  | { accepted: false; retryable: boolean; reason: string; lastError: string; provider?: string; history: DeliveryAttemptRecord[] };
+  | {
+      accepted: true;
+      provider: string;
+      receipt: ProviderReceipt;
+      message: OutboundMessage;
+      history: DeliveryAttemptRecord[];
+    }
+  | {
+      accepted: false;
+      retryable: boolean;
+      reason: string;
+      lastError: string;
+      provider?: string;
+      history: DeliveryAttemptRecord[];
+    };
 
 export interface AttemptSettings {
   providerTimeoutMs: number;
@@ -28,8 +41,7 @@ export async function attemptDelivery(
   deps: { router: ProviderRouter; metrics: DispatcherMetrics; settings: AttemptSettings },
 ): Promise<AttemptResult> {
   const history: DeliveryAttemptRecord[] = [];
-  let retryable = false;
-  let last: ProviderError | undefined;
+  const failures: ProviderError[] = [];
 
   const tryChannel = async (channel: Channel): Promise<AttemptResult | undefined> => {
     const message = outboundMessage(job, payload, channel, run);
@@ -42,27 +54,45 @@ export async function attemptDelivery(
         history.push({ provider: provider.name, at: new Date(), outcome: 'accepted' });
         return { accepted: true, provider: provider.name, receipt, message, history };
       } catch (error) {
-        const failure = error instanceof ProviderError ? error : new ProviderError(provider.name, 'retryable', 'unexpected failure', { cause: error });
+        const failure =
+          error instanceof ProviderError
+            ? error
+            : new ProviderError(provider.name, 'retryable', 'unexpected failure', { cause: error });
         const outcome = outcomeOf(failure);
         stopTimer({ outcome });
         deps.metrics.providerCalls.inc({ provider: provider.name, channel, outcome });
-        history.push({ provider: provider.name, at: new Date(), outcome: outcome === 'timeout' ? 'timeout' : failure.failure === 'retryable' ? 'retryable_error' : 'permanent_error', error: failure.reason });
-        retryable ||= failure.failure === 'retryable';
-        last = failure;
+        history.push({
+          provider: provider.name,
+          at: new Date(),
+          outcome:
+            outcome === 'timeout'
+              ? 'timeout'
+              : failure.failure === 'retryable'
+                ? 'retryable_error'
+                : 'permanent_error',
+          error: failure.reason,
+        });
+        failures.push(failure);
       }
     }
     return undefined;
   };
 
-  const result = (await tryChannel(job.channel)) ??
-    (job.channel === 'sms' && !retryable && deps.settings.smsFallbackToVoice ? await tryChannel('voice') : undefined);
+  const retryable = () => failures.some((failure) => failure.failure === 'retryable');
+  const result =
+    (await tryChannel(job.channel)) ??
+    (job.channel === 'sms' && !retryable() && deps.settings.smsFallbackToVoice
+      ? await tryChannel('voice')
+      : undefined);
   if (result) return result;
-  const failed = last as ProviderError | undefined;
+  const failed = failures.at(-1);
   return {
     accepted: false,
-    retryable,
+    retryable: retryable(),
     reason: failed?.reason ?? 'no_provider',
-    lastError: failed ? maskPhoneNumbersIn(`${failed.provider}: ${failed.message}`).slice(0, 256) : `no provider routes ${job.channel} to +${job.countryCallingCode}`,
+    lastError: failed
+      ? maskPhoneNumbersIn(`${failed.provider}: ${failed.message}`).slice(0, 256)
+      : `no provider routes ${job.channel} to +${job.countryCallingCode}`,
     ...(failed ? { provider: failed.provider } : {}),
     history,
   };

@@ -15,10 +15,13 @@ export const JOB_HEADERS = {
 } as const;
 
 export function attemptOf(message: ConsumeMessage): { attempt: number; run: string } {
-  const headers = message.properties.headers ?? {};
+  const headers: Record<string, unknown> = message.properties.headers ?? {};
   const attempt = Number(headers[JOB_HEADERS.attempt] ?? 1);
   const run = headers[JOB_HEADERS.run];
-  return { attempt: Number.isInteger(attempt) && attempt >= 1 ? attempt : 1, run: typeof run === 'string' && run ? run : 'first' };
+  return {
+    attempt: Number.isInteger(attempt) && attempt >= 1 ? attempt : 1,
+    run: typeof run === 'string' && run ? run : 'first',
+  };
 }
 
 /**
@@ -31,12 +34,23 @@ export class JobRepublisher {
 
   private headersOf(message: ConsumeMessage, extra: Record<string, unknown>): Record<string, unknown> {
     // x-death grows with every pass through a TTL queue; our own headers say all that matters.
-    const { 'x-death': _death, 'x-first-death-exchange': _exchange, 'x-first-death-queue': _queue, 'x-first-death-reason': _reason, ...rest } =
-      message.properties.headers ?? {};
+    const {
+      'x-death': _death,
+      'x-first-death-exchange': _exchange,
+      'x-first-death-queue': _queue,
+      'x-first-death-reason': _reason,
+      ...rest
+    } = message.properties.headers ?? {};
     return { ...rest, ...extra };
   }
 
-  private publish(exchange: string, routingKey: string, message: ConsumeMessage, headers: Record<string, unknown>, expiration?: number) {
+  private publish(
+    exchange: string,
+    routingKey: string,
+    message: ConsumeMessage,
+    headers: Record<string, unknown>,
+    expiration?: number,
+  ) {
     return this.amqp.publish(exchange, routingKey, message.content, {
       messageId: String(message.properties.messageId ?? headers[JOB_HEADERS.jobId] ?? ''),
       type: message.properties.type as string | undefined,
@@ -46,20 +60,36 @@ export class JobRepublisher {
   }
 
   /** Sends the job to wait in a retry tier for `delayMs` (at most the tier's TTL), as `attempt`. */
-  retry(message: ConsumeMessage, options: { tierMs: number; delayMs: number; attempt: number; run: string; reason: string }): Promise<void> {
+  retry(
+    message: ConsumeMessage,
+    options: { tierMs: number; delayMs: number; attempt: number; run: string; reason: string },
+  ): Promise<void> {
     const { names } = this.amqp;
     const headers = this.headersOf(message, {
       [JOB_HEADERS.attempt]: options.attempt,
       [JOB_HEADERS.run]: options.run,
       [JOB_HEADERS.reason]: options.reason,
     });
-    return this.publish(names.retryExchange, names.retryRoutingKey(options.tierMs), message, headers, options.delayMs);
+    return this.publish(
+      names.retryExchange,
+      names.retryRoutingKey(options.tierMs),
+      message,
+      headers,
+      options.delayMs,
+    );
   }
 
   /** Puts the job in the dead-letter queue with why, how often and where it last failed. */
   deadLetter(
     message: ConsumeMessage,
-    details: { reason: string; lastError: string; attempts: number; provider?: string; jobId?: string; expiresAt?: string },
+    details: {
+      reason: string;
+      lastError: string;
+      attempts: number;
+      provider?: string;
+      jobId?: string;
+      expiresAt?: string;
+    },
   ): Promise<void> {
     const headers = this.headersOf(message, {
       [JOB_HEADERS.reason]: details.reason,

@@ -3,7 +3,12 @@ import type { OutboundMessage } from '../providers/provider.js';
 import { voiceScript } from '../rendering/voice-script.js';
 
 /** Renders what a provider sends for a job on a channel: the SMS text with its charge info, or a voice script. */
-export function outboundMessage(job: SendJob, payload: SealedSendPayload, channel: Channel, run: string): OutboundMessage {
+export function outboundMessage(
+  job: SendJob,
+  payload: SealedSendPayload,
+  channel: Channel,
+  run: string,
+): OutboundMessage {
   const common = {
     idempotencyKey: `${job.jobId}:${run}`,
     jobId: job.jobId,

@@ -1,5 +1,12 @@
 import type { EventPublisher } from '@otpflow/amqp';
-import { openSendJob, parseSendJob, type JobKey, type OtpEventInput, type SealedSendPayload, type SendJob } from '@otpflow/contracts';
+import {
+  openSendJob,
+  parseSendJob,
+  type JobKey,
+  type OtpEventInput,
+  type SealedSendPayload,
+  type SendJob,
+} from '@otpflow/contracts';
 import { SchemaError } from '@otpflow/errors';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel as AmqpChannel, ConsumeMessage } from 'amqplib';
@@ -48,7 +55,9 @@ export class SendJobHandler {
     }
   };
 
-  private open(message: ConsumeMessage): { job: SendJob; payload: SealedSendPayload } | { invalid: SchemaError } {
+  private open(
+    message: ConsumeMessage,
+  ): { job: SendJob; payload: SealedSendPayload } | { invalid: SchemaError } {
     try {
       const job = parseSendJob(message.content);
       return { job, payload: openSendJob(job, this.deps.keys) };
@@ -59,10 +68,21 @@ export class SendJobHandler {
   }
 
   /** Never retried: a message that cannot be read now will not be readable later. */
-  private async deadLetterMalformed(message: ConsumeMessage, channel: AmqpChannel, error: SchemaError): Promise<void> {
-    this.deps.logger.warn({ err: error, messageId: message.properties.messageId }, 'malformed send job dead-lettered');
+  private async deadLetterMalformed(
+    message: ConsumeMessage,
+    channel: AmqpChannel,
+    error: SchemaError,
+  ): Promise<void> {
+    this.deps.logger.warn(
+      { err: error, messageId: message.properties.messageId },
+      'malformed send job dead-lettered',
+    );
     try {
-      await this.deps.republisher.deadLetter(message, { reason: 'malformed', lastError: error.message, attempts: 0 });
+      await this.deps.republisher.deadLetter(message, {
+        reason: 'malformed',
+        lastError: error.message,
+        attempts: 0,
+      });
       this.deps.metrics.jobs.inc({ outcome: 'malformed', channel: 'unknown' });
       ack(channel, message);
     } catch {
@@ -71,7 +91,12 @@ export class SendJobHandler {
     }
   }
 
-  private async process(message: ConsumeMessage, channel: AmqpChannel, job: SendJob, payload: SealedSendPayload): Promise<void> {
+  private async process(
+    message: ConsumeMessage,
+    channel: AmqpChannel,
+    job: SendJob,
+    payload: SealedSendPayload,
+  ): Promise<void> {
     const { store, metrics, events } = this.deps;
     const { attempt, run } = attemptOf(message);
     const correlator = message.properties.headers?.['x-correlator'] as unknown;
@@ -81,7 +106,8 @@ export class SendJobHandler {
       attempt,
       ...(typeof correlator === 'string' ? { correlator } : {}),
     });
-    if (attempt === 1 && run === 'first') metrics.queueLag.observe((Date.now() - Date.parse(job.createdAt)) / 1000);
+    if (attempt === 1 && run === 'first')
+      metrics.queueLag.observe((Date.now() - Date.parse(job.createdAt)) / 1000);
 
     try {
       if (Date.parse(job.expiresAt) <= Date.now()) {
@@ -176,12 +202,30 @@ export class SendJobHandler {
       tiersMs: settings.retryTiersMs,
       random: this.deps.random ?? Math.random,
     });
-    const failure = { attempt, lastError: result.lastError, history: result.history, ...(result.provider ? { provider: result.provider } : {}) };
+    const failure = {
+      attempt,
+      lastError: result.lastError,
+      history: result.history,
+      ...(result.provider ? { provider: result.provider } : {}),
+    };
     try {
       if (decision.action === 'retry') {
-        await republisher.retry(message, { tierMs: decision.tierMs, delayMs: decision.delayMs, attempt: attempt + 1, run, reason: result.reason });
-        await store.recordFailure(job, 'retrying', failure).catch((error: unknown) => log.warn({ err: error }, 'could not record the retry'));
-        events.emit({ ...eventOf(job, 'code.retried'), attempt, reason: result.reason, ...(result.provider ? { provider: result.provider } : {}) });
+        await republisher.retry(message, {
+          tierMs: decision.tierMs,
+          delayMs: decision.delayMs,
+          attempt: attempt + 1,
+          run,
+          reason: result.reason,
+        });
+        await store
+          .recordFailure(job, 'retrying', failure)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not record the retry'));
+        events.emit({
+          ...eventOf(job, 'code.retried'),
+          attempt,
+          reason: result.reason,
+          ...(result.provider ? { provider: result.provider } : {}),
+        });
         metrics.retries.inc({ tier: `${decision.tierMs}ms` });
         metrics.jobs.inc({ outcome: 'retried', channel: job.channel });
         log.warn({ reason: result.reason, delayMs: decision.delayMs }, 'delivery failed; retrying');
@@ -194,10 +238,20 @@ export class SendJobHandler {
           expiresAt: job.expiresAt,
           ...(result.provider ? { provider: result.provider } : {}),
         });
-        await store.recordFailure(job, 'dead_lettered', failure).catch((error: unknown) => log.warn({ err: error }, 'could not record the dead letter'));
-        events.emit({ ...eventOf(job, 'code.dead_lettered'), attempt, reason: decision.reason, ...(result.provider ? { provider: result.provider } : {}) });
+        await store
+          .recordFailure(job, 'dead_lettered', failure)
+          .catch((error: unknown) => log.warn({ err: error }, 'could not record the dead letter'));
+        events.emit({
+          ...eventOf(job, 'code.dead_lettered'),
+          attempt,
+          reason: decision.reason,
+          ...(result.provider ? { provider: result.provider } : {}),
+        });
         metrics.jobs.inc({ outcome: 'dead_lettered', channel: job.channel });
-        log.error({ reason: decision.reason, lastError: result.lastError }, 'delivery failed for good; dead-lettered');
+        log.error(
+          { reason: decision.reason, lastError: result.lastError },
+          'delivery failed for good; dead-lettered',
+        );
       }
       await store.finishAttempt(job, run, attempt).catch(() => undefined);
       ack(channel, message);
@@ -209,11 +263,23 @@ export class SendJobHandler {
   }
 
   /** Comes back later without using up an attempt. */
-  private async defer(message: ConsumeMessage, channel: AmqpChannel, attempt: number, run: string, reason: string): Promise<void> {
+  private async defer(
+    message: ConsumeMessage,
+    channel: AmqpChannel,
+    attempt: number,
+    run: string,
+    reason: string,
+  ): Promise<void> {
     const [firstTier] = this.deps.settings.retryTiersMs;
     try {
       if (firstTier === undefined) throw new Error('no retry tiers');
-      await this.deps.republisher.retry(message, { tierMs: firstTier, delayMs: firstTier, attempt, run, reason });
+      await this.deps.republisher.retry(message, {
+        tierMs: firstTier,
+        delayMs: firstTier,
+        attempt,
+        run,
+        reason,
+      });
       this.deps.metrics.jobs.inc({ outcome: 'deferred', channel: 'unknown' });
       ack(channel, message);
     } catch {

@@ -50,13 +50,20 @@ export class DeliveryStore {
     const existing = await claims.findOne({ _id: key });
     if (existing?.done) return 'done';
     if (existing?.leaseUntil && existing.leaseUntil > new Date()) return 'busy';
-    const { deletedCount } = await claims.deleteOne({ _id: key, done: { $ne: true }, leaseUntil: { $lte: new Date() } });
+    const { deletedCount } = await claims.deleteOne({
+      _id: key,
+      done: { $ne: true },
+      leaseUntil: { $lte: new Date() },
+    });
     if (deletedCount !== 1) return 'busy';
     return (await tryClaim(this.claims, key, this.purgeAt(job), lease())) ? 'taken' : 'busy';
   }
 
   async finishAttempt(job: SendJob, run: string, attempt: number): Promise<void> {
-    await typedCollection(this.claims).updateOne({ _id: attemptKey(job, run, attempt) }, { $set: { done: true } });
+    await typedCollection(this.claims).updateOne(
+      { _id: attemptKey(job, run, attempt) },
+      { $set: { done: true } },
+    );
   }
 
   async recordSent(job: SendJob, record: SentRecord): Promise<void> {
@@ -69,7 +76,9 @@ export class DeliveryStore {
         'delivery.sentAt': now,
         'delivery.updatedAt': now,
         ...(record.providerMessageId ? { 'delivery.providerMessageId': record.providerMessageId } : {}),
-        ...(record.sms ? { 'delivery.encoding': record.sms.encoding, 'delivery.parts': record.sms.parts } : {}),
+        ...(record.sms
+          ? { 'delivery.encoding': record.sms.encoding, 'delivery.parts': record.sms.parts }
+          : {}),
         ...(record.channel !== job.channel ? { channel: record.channel } : {}),
       },
       $push: { 'delivery.history': { $each: record.history } },
@@ -94,7 +103,10 @@ export class DeliveryStore {
   }
 
   /** A job that ends without any provider being called. */
-  async recordSkipped(job: SendJob, status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>): Promise<void> {
+  async recordSkipped(
+    job: SendJob,
+    status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
+  ): Promise<void> {
     await this.update(job, { $set: { 'delivery.status': status, 'delivery.updatedAt': new Date() } });
   }
 
@@ -112,7 +124,9 @@ export class DeliveryStore {
         $set: {
           'delivery.status': outcome,
           'delivery.updatedAt': now,
-          ...(outcome === 'delivered' ? { 'delivery.deliveredAt': now } : { 'delivery.lastError': `receipt_${errorCode ?? 'undelivered'}` }),
+          ...(outcome === 'delivered'
+            ? { 'delivery.deliveredAt': now }
+            : { 'delivery.lastError': `receipt_${errorCode ?? 'undelivered'}` }),
         },
       },
       { returnDocument: 'after' },
@@ -120,7 +134,10 @@ export class DeliveryStore {
   }
 
   private async update(job: SendJob, update: Record<string, unknown>): Promise<void> {
-    await typedCollection(this.sessions).updateOne({ _id: job.authenticationId, 'delivery.jobId': job.jobId }, update);
+    await typedCollection(this.sessions).updateOne(
+      { _id: job.authenticationId, 'delivery.jobId': job.jobId },
+      update,
+    );
   }
 }
 

@@ -16,7 +16,11 @@ describe('decideRetry', () => {
   it('retries transient failures through the tier of the attempt, with jitter inside the tier', () => {
     expect(decideRetry(base)).toEqual({ action: 'retry', tierMs: 1_000, delayMs: 750 });
     expect(decideRetry({ ...base, attempt: 2 })).toMatchObject({ tierMs: 5_000 });
-    expect(decideRetry({ ...base, attempt: 4, random: () => 1 })).toEqual({ action: 'retry', tierMs: 60_000, delayMs: 60_000 });
+    expect(decideRetry({ ...base, attempt: 4, random: () => 1 })).toEqual({
+      action: 'retry',
+      tierMs: 60_000,
+      delayMs: 60_000,
+    });
   });
 
   it('keeps using the last tier when attempts outnumber tiers', () => {
@@ -24,16 +28,25 @@ describe('decideRetry', () => {
   });
 
   it('never retries a permanent failure', () => {
-    expect(decideRetry({ ...base, retryable: false })).toEqual({ action: 'dead-letter', reason: 'permanent_failure' });
+    expect(decideRetry({ ...base, retryable: false })).toEqual({
+      action: 'dead-letter',
+      reason: 'permanent_failure',
+    });
   });
 
   it('stops at the attempt limit', () => {
-    expect(decideRetry({ ...base, attempt: 5 })).toEqual({ action: 'dead-letter', reason: 'attempts_exhausted' });
+    expect(decideRetry({ ...base, attempt: 5 })).toEqual({
+      action: 'dead-letter',
+      reason: 'attempts_exhausted',
+    });
   });
 
   it('stops when the next attempt would come after the code expired', () => {
     const expiresAt = new Date(now.getTime() + 700);
-    expect(decideRetry({ ...base, expiresAt })).toEqual({ action: 'dead-letter', reason: 'expires_before_retry' });
+    expect(decideRetry({ ...base, expiresAt })).toEqual({
+      action: 'dead-letter',
+      reason: 'expires_before_retry',
+    });
   });
 });
 

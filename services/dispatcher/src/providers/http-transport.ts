@@ -20,19 +20,32 @@ export async function httpRequest(
 ): Promise<HttpResponse> {
   let response: Response;
   try {
-    response = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: init.body, signal: init.signal });
+    response = await fetch(url, {
+      method: init.method ?? 'POST',
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+    });
   } catch (cause) {
     const timedOut = init.signal.aborted;
-    throw new ProviderError(provider, 'retryable', timedOut ? 'the provider did not answer in time' : 'could not reach the provider', {
-      vendorCode: timedOut ? 'timeout' : 'connection',
-      cause,
-    });
+    throw new ProviderError(
+      provider,
+      'retryable',
+      timedOut ? 'the provider did not answer in time' : 'could not reach the provider',
+      {
+        vendorCode: timedOut ? 'timeout' : 'connection',
+        cause,
+      },
+    );
   }
   let text: string;
   try {
     text = await response.text();
   } catch (cause) {
-    throw new ProviderError(provider, 'retryable', 'the provider answer was cut off', { vendorCode: 'connection', cause });
+    throw new ProviderError(provider, 'retryable', 'the provider answer was cut off', {
+      vendorCode: 'connection',
+      cause,
+    });
   }
   let json: unknown;
   try {

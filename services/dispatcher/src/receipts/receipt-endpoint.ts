@@ -45,7 +45,11 @@ export function receiptEndpoint(deps: {
     if (!match) return false;
     const verifier = byProvider.get(match[1] ?? '');
     if (!verifier) {
-      reply(response, 404, { status: 404, code: 'NOT_FOUND', message: 'No receipts are taken for this provider.' });
+      reply(response, 404, {
+        status: 404,
+        code: 'NOT_FOUND',
+        message: 'No receipts are taken for this provider.',
+      });
       return true;
     }
     if (request.method !== 'POST') {
@@ -61,7 +65,11 @@ export function receiptEndpoint(deps: {
     const base = deps.publicBaseUrl ?? `http://${request.headers.host ?? 'localhost'}`;
     let receipt;
     try {
-      receipt = verifier.verify({ url: new URL(request.url ?? '', base).toString(), headers: request.headers, body });
+      receipt = verifier.verify({
+        url: new URL(request.url ?? '', base).toString(),
+        headers: request.headers,
+        body,
+      });
     } catch {
       deps.metrics.receipts.inc({ provider: verifier.provider, outcome: 'rejected' });
       reply(response, 400, { status: 400, code: 'INVALID_ARGUMENT', message: 'The receipt cannot be read.' });
@@ -69,7 +77,11 @@ export function receiptEndpoint(deps: {
     }
     if (!receipt) {
       deps.metrics.receipts.inc({ provider: verifier.provider, outcome: 'rejected' });
-      reply(response, 401, { status: 401, code: 'UNAUTHENTICATED', message: 'The receipt signature is not valid.' });
+      reply(response, 401, {
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        message: 'The receipt signature is not valid.',
+      });
       return true;
     }
     if (receipt.outcome === 'pending') {
@@ -77,8 +89,16 @@ export function receiptEndpoint(deps: {
       reply(response, 204);
       return true;
     }
-    const session = await deps.store.recordReceipt(verifier.provider, receipt.providerMessageId, receipt.outcome, receipt.errorCode);
-    deps.metrics.receipts.inc({ provider: verifier.provider, outcome: session ? receipt.outcome : 'unknown_message' });
+    const session = await deps.store.recordReceipt(
+      verifier.provider,
+      receipt.providerMessageId,
+      receipt.outcome,
+      receipt.errorCode,
+    );
+    deps.metrics.receipts.inc({
+      provider: verifier.provider,
+      outcome: session ? receipt.outcome : 'unknown_message',
+    });
     if (session) {
       deps.events.emit({
         type: receipt.outcome === 'delivered' ? 'code.delivered' : 'code.undelivered',
@@ -89,7 +109,9 @@ export function receiptEndpoint(deps: {
         requestedAt: session.createdAt.toISOString(),
         provider: verifier.provider,
         ...(session.delivery.sentAt ? { sentAt: session.delivery.sentAt.toISOString() } : {}),
-        ...(receipt.outcome === 'undelivered' ? { reason: `receipt_${receipt.errorCode ?? receipt.vendorStatus}`.slice(0, 64) } : {}),
+        ...(receipt.outcome === 'undelivered'
+          ? { reason: `receipt_${receipt.errorCode ?? receipt.vendorStatus}`.slice(0, 64) }
+          : {}),
       });
     } else {
       deps.logger.info({ provider: verifier.provider }, 'receipt for an unknown message ignored');

@@ -31,9 +31,13 @@ export class WebhookReceiptVerifier implements ReceiptVerifier {
 
   verify(request: ReceiptRequest): DeliveryReceipt | undefined {
     const header = request.headers['x-otpflow-signature'];
-    const presented = typeof header === 'string' && header.startsWith('sha256=') ? Buffer.from(header.slice(7), 'hex') : undefined;
+    const presented =
+      typeof header === 'string' && header.startsWith('sha256=')
+        ? Buffer.from(header.slice(7), 'hex')
+        : undefined;
     const expected = createHmac('sha256', this.secret).update(request.body).digest();
-    if (!presented || presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
+    if (!presented || presented.length !== expected.length || !timingSafeEqual(presented, expected))
+      return undefined;
     const body = bodySchema.parse(JSON.parse(request.body));
     return {
       providerMessageId: String(body.id),

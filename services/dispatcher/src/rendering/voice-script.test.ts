@@ -5,7 +5,9 @@ import { voiceScript } from './voice-script.js';
 describe('voiceScript', () => {
   it('reads each character separately and says the code twice', () => {
     const script = voiceScript('482913', 'en-US');
-    expect(script).toBe('Your verification code is: 4, 8, 2, 9, 1, 3. I repeat, your code is: 4, 8, 2, 9, 1, 3.');
+    expect(script).toBe(
+      'Your verification code is: 4, 8, 2, 9, 1, 3. I repeat, your code is: 4, 8, 2, 9, 1, 3.',
+    );
   });
 
   it('speaks every supported language', () => {

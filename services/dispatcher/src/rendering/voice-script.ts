@@ -23,7 +23,7 @@ const PHRASES: Record<VoiceLanguage, { intro: string; repeat: string }> = {
  * catch every character.
  */
 export function voiceScript(code: string, language: VoiceLanguage): string {
-  const spelled = [...code].join(', ');
+  const spelled = Array.from(code).join(', ');
   const { intro, repeat } = PHRASES[language];
   return `${intro}: ${spelled}. ${repeat}: ${spelled}.`;
 }

@@ -1,5 +1,12 @@
 import type { Channel } from '@otpflow/contracts';
-import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleWhen,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import { ProviderError } from '../providers/provider-error.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../providers/provider.js';
 
@@ -58,7 +65,9 @@ export class ProviderRouter {
     const names = this.routes.byCountry[channel].get(countryCallingCode) ?? this.routes.defaults[channel];
     return names
       .map((name) => this.providers.get(name))
-      .filter((provider): provider is Provider => provider !== undefined && provider.channels.includes(channel));
+      .filter(
+        (provider): provider is Provider => provider !== undefined && provider.channels.includes(channel),
+      );
   }
 
   circuitState(provider: string): CircuitStateName {
@@ -74,18 +83,28 @@ export class ProviderRouter {
     const policy = this.breakers.get(provider.name);
     if (!policy) throw new Error(`no circuit breaker for ${provider.name}`);
     try {
-      return await policy.execute(({ signal }) => provider.send(message, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])));
+      return await policy.execute(({ signal }) =>
+        provider.send(message, AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])),
+      );
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new ProviderError(provider.name, 'retryable', 'circuit open: provider skipped', { vendorCode: 'circuit_open', cause: error });
+        throw new ProviderError(provider.name, 'retryable', 'circuit open: provider skipped', {
+          vendorCode: 'circuit_open',
+          cause: error,
+        });
       }
       if (error instanceof ProviderError) throw error;
       // A provider must classify its failures; anything else is a bug in it, and not the job's fault.
-      throw new ProviderError(provider.name, 'retryable', 'provider failed unexpectedly', { vendorCode: 'unexpected', cause: error });
+      throw new ProviderError(provider.name, 'retryable', 'provider failed unexpectedly', {
+        vendorCode: 'unexpected',
+        cause: error,
+      });
     }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.providers.values()].map((provider) => provider.close?.()));
+    await Promise.allSettled(
+      [...this.providers.values()].map((provider) => Promise.resolve(provider.close?.())),
+    );
   }
 }

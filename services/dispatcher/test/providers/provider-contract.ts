@@ -3,17 +3,18 @@ import { ProviderError } from '../../src/providers/provider-error.js';
 import type { OutboundMessage, Provider } from '../../src/providers/provider.js';
 
 /** What the vendor's fake can be told to do, in its own wire format. */
-export type VendorScenario = 'accept' | 'reject-number' | 'server-error' | 'rate-limited' | 'hang' | 'garbage';
+export type VendorScenario =
+  'accept' | 'reject-number' | 'server-error' | 'rate-limited' | 'hang' | 'garbage';
 
 export interface ContractSubject {
   provider: Provider;
   /** Makes the vendor's fake answer the next requests as the scenario says. */
-  scenario(scenario: VendorScenario): void;
+  scenario: (scenario: VendorScenario) => void;
   /** The requests the fake received since the subject was made. */
-  requestCount(): number;
+  requestCount: () => number;
   /** Asserts the last request is exactly what the vendor's API expects for this message. */
-  expectExactRequest(message: OutboundMessage): void;
-  close(): Promise<void>;
+  expectExactRequest: (message: OutboundMessage) => void;
+  close: () => Promise<void>;
 }
 
 export function sampleMessage(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
@@ -47,7 +48,10 @@ async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
  * format: the exact request for a message, acceptance, each error class, timeouts and garbage.
  * Call it inside a `describe` whose `beforeEach` makes a fresh subject.
  */
-export function providerContract(subject: () => ContractSubject, options: { voice?: Partial<OutboundMessage> } = {}): void {
+export function providerContract(
+  subject: () => ContractSubject,
+  options: { voice?: Partial<OutboundMessage> } = {},
+): void {
   it('sends exactly the request the vendor API expects, once, and resolves on acceptance', async () => {
     const { provider, scenario, requestCount, expectExactRequest } = subject();
     scenario('accept');
@@ -73,19 +77,25 @@ export function providerContract(subject: () => ContractSubject, options: { voic
   it('maps a refused number to a permanent failure', async () => {
     const { provider, scenario } = subject();
     scenario('reject-number');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe('permanent');
+    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
+      'permanent',
+    );
   });
 
   it('maps a vendor server error to a retryable failure', async () => {
     const { provider, scenario } = subject();
     scenario('server-error');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe('retryable');
+    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
+      'retryable',
+    );
   });
 
   it('maps throttling to a retryable failure', async () => {
     const { provider, scenario } = subject();
     scenario('rate-limited');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe('retryable');
+    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
+      'retryable',
+    );
   });
 
   it('gives up on a vendor that hangs when the signal aborts, as retryable', async () => {
@@ -100,6 +110,8 @@ export function providerContract(subject: () => ContractSubject, options: { voic
   it('treats an answer it cannot understand as retryable, never as accepted', async () => {
     const { provider, scenario } = subject();
     scenario('garbage');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe('retryable');
+    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
+      'retryable',
+    );
   });
 }

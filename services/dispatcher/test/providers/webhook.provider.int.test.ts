@@ -46,7 +46,9 @@ describe('webhook provider', () => {
           sender: message.senderId ?? null,
           language: message.voice?.language ?? null,
         });
-        const signature = createHmac('sha256', SECRET).update(request?.body ?? '').digest('hex');
+        const signature = createHmac('sha256', SECRET)
+          .update(request?.body ?? '')
+          .digest('hex');
         expect(request?.headers['x-otpflow-signature']).toBe(`sha256=${signature}`);
       },
       close: () => fake.close(),

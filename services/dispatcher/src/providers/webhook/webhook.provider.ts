@@ -42,15 +42,28 @@ class WebhookProvider implements Provider {
       language: message.voice?.language ?? message.locale ?? null,
     };
     const payload = JSON.stringify(body);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': message.idempotencyKey };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': message.idempotencyKey,
+    };
     if (this.settings.WEBHOOK_SECRET) {
-      headers['x-otpflow-signature'] = `sha256=${createHmac('sha256', this.settings.WEBHOOK_SECRET).update(payload).digest('hex')}`;
+      headers['x-otpflow-signature'] =
+        `sha256=${createHmac('sha256', this.settings.WEBHOOK_SECRET).update(payload).digest('hex')}`;
     }
-    const response = await httpRequest(this.name, this.settings.WEBHOOK_URL, { headers, body: payload, signal });
+    const response = await httpRequest(this.name, this.settings.WEBHOOK_URL, {
+      headers,
+      body: payload,
+      signal,
+    });
     if (response.status < 200 || response.status > 299) {
-      throw new ProviderError(this.name, failureForStatus(response.status), `webhook answered ${response.status}`, {
-        httpStatus: response.status,
-      });
+      throw new ProviderError(
+        this.name,
+        failureForStatus(response.status),
+        `webhook answered ${response.status}`,
+        {
+          httpStatus: response.status,
+        },
+      );
     }
     const id = (response.json as { id?: unknown } | undefined)?.id;
     return typeof id === 'string' || typeof id === 'number' ? { providerMessageId: String(id) } : {};

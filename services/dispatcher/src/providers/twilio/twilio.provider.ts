@@ -1,0 +1,131 @@
+import { phoneNumberSchema } from '@otpflow/contracts';
+import { z } from 'zod';
+import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
+import { ProviderError } from '../provider-error.js';
+import { defineProvider } from '../provider-factory.js';
+import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
+import { baseUrlSetting, boundedCode } from '../vendor-settings.js';
+import { otpCallTwiml } from './twilio.voices.js';
+
+/** Twilio's alphanumeric sender ids: up to 11 letters, digits and spaces, at least one letter. */
+const alphanumericSender = z
+  .string()
+  .regex(/^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/, 'must be E.164 or 1-11 letters/digits');
+
+const envSchema = z
+  .object({
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits'),
+    TWILIO_AUTH_TOKEN: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 hex digits'),
+    /** The sender: an E.164 number (needed for voice) or an alphanumeric sender id. */
+    TWILIO_FROM: z.union([phoneNumberSchema, alphanumericSender]).optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z
+      .string()
+      .regex(/^MG[0-9a-f]{32}$/, 'must be MG followed by 32 hex digits')
+      .optional(),
+    /** Where Twilio posts SMS status callbacks (see twilio.receipts.ts). */
+    TWILIO_STATUS_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+    TWILIO_BASE_URL: baseUrlSetting('https://api.twilio.com'),
+  })
+  .refine((env) => env.TWILIO_FROM !== undefined || env.TWILIO_MESSAGING_SERVICE_SID !== undefined, {
+    message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+    path: ['TWILIO_FROM'],
+  });
+
+type TwilioSettings = z.output<typeof envSchema>;
+
+/**
+ * Error codes Twilio documents as transient. Everything else it refuses (21211 invalid To, 21408 region
+ * not enabled, 21610 unsubscribed, 21612/21614 unreachable or not mobile, 20003 authentication) will be
+ * refused again.
+ */
+const RETRYABLE_CODES = new Set([20429, 20500, 20503, 21611]);
+
+const isPhoneNumber = (value: string | undefined): value is string =>
+  phoneNumberSchema.safeParse(value).success;
+
+/**
+ * Twilio Programmable Messaging for SMS and Programmable Voice for calls (TwiML <Say>). Voice needs an
+ * E.164 TWILIO_FROM: calls cannot come from an alphanumeric sender or a messaging service.
+ */
+class TwilioProvider implements Provider {
+  readonly name = 'twilio';
+  readonly channels: readonly ('sms' | 'voice')[];
+  private readonly accountUrl: string;
+  private readonly authorization: string;
+
+  constructor(private readonly settings: TwilioSettings) {
+    this.channels = isPhoneNumber(settings.TWILIO_FROM) ? ['sms', 'voice'] : ['sms'];
+    this.accountUrl = `${settings.TWILIO_BASE_URL}/2010-04-01/Accounts/${settings.TWILIO_ACCOUNT_SID}`;
+    const credentials = `${settings.TWILIO_ACCOUNT_SID}:${settings.TWILIO_AUTH_TOKEN}`;
+    this.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+
+  async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
+    const [resource, form] =
+      message.channel === 'voice' ? ['Calls', this.callForm(message)] : ['Messages', this.smsForm(message)];
+    const response = await httpRequest(this.name, `${this.accountUrl}/${resource}.json`, {
+      headers: {
+        authorization: this.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: form.toString(),
+      signal,
+    });
+    return this.receipt(response);
+  }
+
+  private smsForm(message: OutboundMessage): URLSearchParams {
+    const {
+      TWILIO_FROM,
+      TWILIO_MESSAGING_SERVICE_SID: service,
+      TWILIO_STATUS_CALLBACK_URL: callback,
+    } = this.settings;
+    const form = new URLSearchParams({ To: message.to });
+    const from = message.senderId ?? TWILIO_FROM;
+    // With both, Twilio sends from `From` and applies the messaging service's settings.
+    if (from !== undefined) form.set('From', from);
+    if (service !== undefined) form.set('MessagingServiceSid', service);
+    form.set('Body', message.text);
+    if (callback !== undefined) form.set('StatusCallback', callback);
+    return form;
+  }
+
+  private callForm(message: OutboundMessage): URLSearchParams {
+    const from = isPhoneNumber(message.senderId) ? message.senderId : this.settings.TWILIO_FROM;
+    if (!isPhoneNumber(from)) {
+      throw new ProviderError(this.name, 'permanent', 'twilio calls need an E.164 caller number', {
+        vendorCode: 'no_caller_id',
+      });
+    }
+    return new URLSearchParams({
+      To: message.to,
+      From: from,
+      Twiml: otpCallTwiml(message.text, message.voice),
+    });
+  }
+
+  private receipt(response: HttpResponse): ProviderReceipt {
+    const body = response.json as { sid?: unknown; code?: unknown } | undefined;
+    if (response.status >= 200 && response.status <= 299) {
+      if (typeof body?.sid === 'string' && body.sid !== '') return { providerMessageId: body.sid };
+      throw new ProviderError(this.name, 'retryable', 'twilio accepted with an answer that has no sid', {
+        vendorCode: 'unreadable_answer',
+        httpStatus: response.status,
+      });
+    }
+    const code = boundedCode(body?.code);
+    const failure =
+      code !== undefined && RETRYABLE_CODES.has(code) ? 'retryable' : failureForStatus(response.status);
+    throw new ProviderError(this.name, failure, `twilio refused the message (${response.status})`, {
+      vendorCode: code,
+      httpStatus: response.status,
+    });
+  }
+}
+
+export const twilioProvider = defineProvider({
+  name: 'twilio',
+  envSchema,
+  create: (settings) => new TwilioProvider(settings),
+});

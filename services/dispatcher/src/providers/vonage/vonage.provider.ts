@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
+import { ProviderError } from '../provider-error.js';
+import { defineProvider } from '../provider-factory.js';
+import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
+import { baseUrlSetting, boundedCode, digitsOnly } from '../vendor-settings.js';
+
+const envSchema = z.object({
+  VONAGE_API_KEY: z.string().regex(/^[0-9a-zA-Z]{8}$/, 'must be the 8-character API key'),
+  VONAGE_API_SECRET: z.string().regex(/^\S{8,64}$/, 'must be the API secret'),
+  /** A number in international format without '+', or an alphanumeric sender id (up to 11). */
+  VONAGE_FROM: z
+    .string()
+    .regex(/^([1-9][0-9]{3,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be digits or 1-11 letters/digits'),
+  VONAGE_BASE_URL: baseUrlSetting('https://rest.nexmo.com'),
+});
+
+/**
+ * Vonage SMS API per-message statuses worth retrying: 1 throttled, 5 internal error, 10 too many binds.
+ * Every other non-zero status (missing or invalid parameters, bad credentials, barred number, quota,
+ * invalid sender, non-whitelisted destination...) will be refused again.
+ */
+const RETRYABLE_STATUSES = new Set([1, 5, 10]);
+
+interface VonageAnswer {
+  'message-count'?: unknown;
+  messages?: { status?: unknown; 'message-id'?: unknown }[];
+}
+
+/**
+ * The Vonage (Nexmo) SMS API. It answers HTTP 200 for refused messages too: the verdict is the
+ * `status` of each message part, "0" meaning accepted.
+ */
+class VonageProvider implements Provider {
+  readonly name = 'vonage';
+  readonly channels = ['sms'] as const;
+
+  constructor(private readonly settings: z.output<typeof envSchema>) {}
+
+  async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
+    const form = new URLSearchParams({
+      api_key: this.settings.VONAGE_API_KEY,
+      api_secret: this.settings.VONAGE_API_SECRET,
+      from: message.senderId ?? this.settings.VONAGE_FROM,
+      to: digitsOnly(message.to),
+      text: message.text,
+    });
+    // Without type=unicode Vonage sends GSM-7 and mangles every other character.
+    if (message.sms?.encoding === 'UCS-2') form.set('type', 'unicode');
+    form.set('client-ref', message.idempotencyKey);
+    const response = await httpRequest(this.name, `${this.settings.VONAGE_BASE_URL}/sms/json`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+      signal,
+    });
+    return this.receipt(response);
+  }
+
+  private receipt(response: HttpResponse): ProviderReceipt {
+    if (response.status < 200 || response.status > 299) {
+      throw new ProviderError(
+        this.name,
+        failureForStatus(response.status),
+        `vonage answered ${response.status}`,
+        {
+          httpStatus: response.status,
+        },
+      );
+    }
+    const messages = (response.json as VonageAnswer | undefined)?.messages;
+    const statuses = Array.isArray(messages) ? messages.map((part) => boundedCode(part.status)) : [];
+    if (statuses.length === 0 || statuses.includes(undefined)) {
+      throw new ProviderError(this.name, 'retryable', 'vonage answered without message statuses', {
+        vendorCode: 'unreadable_answer',
+        httpStatus: response.status,
+      });
+    }
+    // A long text is several parts; one refused part means the user gets a broken message.
+    const refused = statuses.find((status) => status !== 0);
+    if (refused !== undefined) {
+      const failure = RETRYABLE_STATUSES.has(refused) ? 'retryable' : 'permanent';
+      throw new ProviderError(this.name, failure, `vonage refused the message (status ${refused})`, {
+        vendorCode: refused,
+      });
+    }
+    const id = messages?.[0]?.['message-id'];
+    return {
+      ...(typeof id === 'string' && id !== '' ? { providerMessageId: id } : {}),
+      billedParts: statuses.length,
+    };
+  }
+}
+
+export const vonageProvider = defineProvider({
+  name: 'vonage',
+  envSchema,
+  create: (settings) => new VonageProvider(settings),
+});

@@ -1,0 +1,67 @@
+import type { VendorScenario } from '../providers/provider-contract.js';
+import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
+
+const twilioError = (status: number, code: number, message: string): CannedResponse => ({
+  status,
+  body: JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }),
+});
+
+/**
+ * Twilio's REST API as far as otpflow uses it: Messages.json and Calls.json under one account, HTTP
+ * Basic auth, form bodies, JSON answers and JSON errors {code, message, more_info, status}.
+ */
+export class TwilioFake {
+  scenario: VendorScenario = 'accept';
+  readonly http = new FakeHttpServer((request) => this.answer(request));
+  private readonly authorization: string;
+
+  constructor(
+    private readonly accountSid: string,
+    authToken: string,
+  ) {
+    this.authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  }
+
+  get requests(): CapturedRequest[] {
+    return this.http.requests;
+  }
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  private answer(request: CapturedRequest): CannedResponse {
+    if (request.headers.authorization !== this.authorization) return twilioError(401, 20003, 'Authenticate');
+    const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
+    if (request.method !== 'POST' || match?.[1] !== this.accountSid) {
+      return twilioError(404, 20404, 'The requested resource was not found');
+    }
+    const resource = match[2];
+    switch (this.scenario) {
+      case 'accept': {
+        const sid = `${resource === 'Calls' ? 'CA' : 'SM'}${'0123456789abcdef'.repeat(2)}`;
+        return { status: 201, body: JSON.stringify({ sid, account_sid: this.accountSid, status: 'queued' }) };
+      }
+      case 'reject-number':
+        return twilioError(400, 21211, "The 'To' number is not a valid phone number.");
+      case 'server-error':
+        return twilioError(500, 20500, 'An internal server error has occurred');
+      case 'rate-limited':
+        return twilioError(429, 20429, 'Too Many Requests');
+      case 'hang':
+        return { status: 201, hang: true };
+      case 'garbage':
+        // What a captive proxy or a broken load balancer returns: a 2xx that is not Twilio's JSON.
+        return {
+          status: 201,
+          headers: { 'content-type': 'text/html' },
+          body: '<html><body>OK</body></html>',
+        };
+    }
+  }
+}

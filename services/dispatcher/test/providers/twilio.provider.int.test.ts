@@ -1,0 +1,150 @@
+import { createLogger } from '@otpflow/telemetry';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/providers/provider-error.js';
+import { twilioProvider } from '../../src/providers/twilio/twilio.provider.js';
+import { TwilioFake } from '../fakes/twilio.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+
+const ACCOUNT_SID = `AC${'a1b2c3d4'.repeat(4)}`;
+const AUTH_TOKEN = 'f'.repeat(32);
+const FROM = '+14155550100';
+const CALLBACK = 'https://otp.example.com/receipts/twilio';
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+const makeProvider = (fake: TwilioFake, env: Record<string, string> = {}) =>
+  twilioProvider.create(
+    twilioProvider.envSchema.parse({
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_FROM: FROM,
+      TWILIO_STATUS_CALLBACK_URL: CALLBACK,
+      TWILIO_BASE_URL: fake.http.url,
+      ...env,
+    }),
+    { logger },
+  );
+
+const formOf = (body: string | undefined) => [...new URLSearchParams(body ?? '')];
+
+describe('twilio provider', () => {
+  let fake: TwilioFake;
+  let subject: ContractSubject;
+  beforeEach(async () => {
+    fake = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN).start();
+    subject = {
+      provider: makeProvider(fake),
+      scenario: (next) => {
+        fake.scenario = next;
+      },
+      requestCount: () => fake.requests.length,
+      expectExactRequest: (message) => {
+        const request = fake.requests.at(-1);
+        const voice = message.channel === 'voice';
+        expect(request?.method).toBe('POST');
+        expect(request?.path).toBe(
+          `/2010-04-01/Accounts/${ACCOUNT_SID}/${voice ? 'Calls' : 'Messages'}.json`,
+        );
+        expect(request?.headers.authorization).toBe(
+          `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
+        );
+        expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+        if (voice) {
+          const say = `<Say voice="Polly.Celine" language="fr-FR">${message.text}</Say>`;
+          expect(formOf(request?.body)).toEqual([
+            ['To', message.to],
+            ['From', FROM],
+            ['Twiml', `<Response>${say}<Pause/>${say}</Response>`],
+          ]);
+        } else {
+          expect(formOf(request?.body)).toEqual([
+            ['To', message.to],
+            ['From', message.senderId ?? FROM],
+            ['Body', message.text],
+            ['StatusCallback', CALLBACK],
+          ]);
+        }
+      },
+      close: () => fake.close(),
+    };
+  });
+  afterEach(async () => {
+    await subject.close();
+  });
+
+  providerContract(() => subject, { voice: { voice: { language: 'fr-FR', gender: 'female' } } });
+
+  it('returns the message sid and reports the Twilio error code of a refusal', async () => {
+    const receipt = await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000));
+    expect(receipt).toEqual({ providerMessageId: `SM${'0123456789abcdef'.repeat(2)}` });
+    fake.scenario = 'reject-number';
+    const error = await subject.provider
+      .send(sampleMessage(), AbortSignal.timeout(5_000))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).reason).toBe('vendor_21211');
+  });
+
+  it.each([
+    [400, 21614, 'permanent'],
+    [400, 21408, 'permanent'],
+    [400, 21610, 'permanent'],
+    [401, 20003, 'permanent'],
+    [403, 20003, 'permanent'],
+    [400, 20429, 'retryable'],
+    [503, 20503, 'retryable'],
+  ] as const)('maps HTTP %i with code %i to %s', async (status, code, failure) => {
+    fake.http.respondWith(() => ({
+      status,
+      body: JSON.stringify({ code, message: 'x', more_info: '', status }),
+    }));
+    const error = await subject.provider
+      .send(sampleMessage(), AbortSignal.timeout(5_000))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure, reason: `vendor_${code}` });
+  });
+
+  it('uses the message sender id and the messaging service when configured', async () => {
+    const provider = makeProvider(fake, { TWILIO_MESSAGING_SERVICE_SID: `MG${'0'.repeat(32)}` });
+    await provider.send(sampleMessage({ senderId: 'CoolApp' }), AbortSignal.timeout(5_000));
+    expect(formOf(fake.requests.at(-1)?.body)).toEqual([
+      ['To', '+34612345678'],
+      ['From', 'CoolApp'],
+      ['MessagingServiceSid', `MG${'0'.repeat(32)}`],
+      ['Body', '482913 is your Cool App code'],
+      ['StatusCallback', CALLBACK],
+    ]);
+  });
+
+  it('XML-escapes the call script and picks the voice by language and gender', async () => {
+    const text = 'Code <4 8 2> & "9 1 3"';
+    await subject.provider.send(
+      sampleMessage({ channel: 'voice', text, voice: { language: 'es-LA', gender: 'male' } }),
+      AbortSignal.timeout(5_000),
+    );
+    const say = '<Say voice="Polly.Miguel" language="es-US">Code &lt;4 8 2&gt; &amp; &quot;9 1 3&quot;</Say>';
+    expect(new URLSearchParams(fake.requests.at(-1)?.body).get('Twiml')).toBe(
+      `<Response>${say}<Pause/>${say}</Response>`,
+    );
+  });
+
+  it('offers voice only with a phone number to call from', () => {
+    expect(makeProvider(fake, { TWILIO_FROM: 'CoolApp' }).channels).toEqual(['sms']);
+  });
+
+  it('validates its settings at start-up', () => {
+    const parse = (env: Record<string, string>) => twilioProvider.envSchema.safeParse(env).success;
+    expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: FROM })).toBe(
+      true,
+    );
+    expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN })).toBe(false);
+    expect(parse({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: FROM })).toBe(
+      false,
+    );
+    expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: FROM })).toBe(
+      false,
+    );
+    expect(
+      parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: 'Too Long Name' }),
+    ).toBe(false);
+  });
+});

@@ -1,0 +1,132 @@
+import { createHmac } from 'node:crypto';
+import { waitFor } from '@otpflow/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TwilioFake } from '../../services/dispatcher/test/fakes/twilio.fake.js';
+import { RECEIPT_SECRET, startStack, type Stack } from '../support/stack.js';
+
+const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
+const AUTH_TOKEN = 'b'.repeat(32);
+
+let sequence = 0;
+const phone = () => `+3463${String(Date.now() % 1_000_000).padStart(6, '0')}${String((sequence += 1) % 10)}`;
+
+/** Routing: an ordered provider list, failover, circuit breaking, fallback to voice, receipts. */
+describe('provider routing', () => {
+  let stack: Stack;
+  let twilio: TwilioFake;
+  beforeAll(async () => {
+    twilio = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN).start();
+    stack = await startStack('routing', {
+      dispatcherEnv: {
+        SMS_PROVIDERS: 'twilio,webhook',
+        VOICE_PROVIDERS: 'webhook',
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_FROM: '+15005550006',
+        TWILIO_BASE_URL: twilio.http.url,
+        CIRCUIT_BREAKER_FAILURES: '3',
+        CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: '60000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await twilio.close();
+  });
+
+  const circuit = async (provider: string) => {
+    const metrics = await (await fetch(`${stack.dispatcher?.url ?? ''}/metrics`)).text();
+    return Number(new RegExp(`otpflow_provider_circuit_state\\{provider="${provider}"[^}]*\\} (\\d)`).exec(metrics)?.[1]);
+  };
+
+  it('uses the first provider of the route while it works', async () => {
+    twilio.scenario = 'accept';
+    const authenticationId = await stack.sendCode(phone());
+    await waitFor(async () => (await stack.session(authenticationId))?.delivery.status === 'sent');
+    expect((await stack.session(authenticationId))?.delivery.provider).toBe('twilio');
+  });
+
+  it('fails over to the next provider when the first refuses the number, without retrying it', async () => {
+    twilio.scenario = 'reject-number';
+    const before = twilio.requests.length;
+    const authenticationId = await stack.sendCode(phone());
+    const code = await stack.codeFor(authenticationId);
+    expect(await stack.validateCode(authenticationId, code)).toBe(204);
+    expect(twilio.requests.length - before).toBe(1);
+    const session = await stack.session(authenticationId);
+    expect(session?.delivery).toMatchObject({ provider: 'webhook', attempts: 1 });
+    expect(session?.delivery.history.map((entry) => [entry.provider, entry.outcome])).toEqual([
+      ['twilio', 'permanent_error'],
+      ['webhook', 'accepted'],
+    ]);
+  });
+
+  it('opens the circuit of a provider that keeps failing, and skips it', async () => {
+    twilio.scenario = 'server-error';
+    for (let index = 0; index < 3; index += 1) await stack.codeFor(await stack.sendCode(phone()));
+    expect(await circuit('twilio')).toBe(2);
+    const before = twilio.requests.length;
+    const authenticationId = await stack.sendCode(phone());
+    await stack.codeFor(authenticationId);
+    expect(twilio.requests.length).toBe(before);
+    const history = (await stack.session(authenticationId))?.delivery.history ?? [];
+    expect(history[0]).toMatchObject({ provider: 'twilio', outcome: 'retryable_error', error: 'vendor_circuit_open' });
+  });
+
+  it('records delivery receipts signed with the shared secret, and refuses forged ones', async () => {
+    const authenticationId = await stack.sendCode(phone());
+    await stack.codeFor(authenticationId);
+    const session = await waitFor(async () => {
+      const found = await stack.session(authenticationId);
+      return found?.delivery.providerMessageId ? found : undefined;
+    });
+    const body = JSON.stringify({ id: session.delivery.providerMessageId, status: 'delivered' });
+    const post = (signature: string) =>
+      fetch(`${stack.dispatcher?.url ?? ''}/v1/receipts/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-otpflow-signature': signature },
+        body,
+      });
+    expect((await post('sha256=00')).status).toBe(401);
+    const signature = createHmac('sha256', RECEIPT_SECRET).update(body).digest('hex');
+    expect((await post(`sha256=${signature}`)).status).toBe(204);
+    const updated = await stack.session(authenticationId);
+    expect(updated?.delivery.status).toBe('delivered');
+    expect(updated?.delivery.deliveredAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('fallback from SMS to voice', () => {
+  let stack: Stack;
+  let twilio: TwilioFake;
+  beforeAll(async () => {
+    twilio = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN).start();
+    twilio.scenario = 'reject-number';
+    stack = await startStack('fallback', {
+      dispatcherEnv: {
+        SMS_PROVIDERS: 'twilio',
+        VOICE_PROVIDERS: 'webhook',
+        SMS_FALLBACK_TO_VOICE: 'true',
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_FROM: '+15005550006',
+        TWILIO_BASE_URL: twilio.http.url,
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await twilio.close();
+  });
+
+  it('calls the number and reads the code twice when every SMS provider refuses it', async () => {
+    const authenticationId = await stack.sendCode(phone());
+    const call = await waitFor(() => stack.accepted().find((message) => message.authenticationId === authenticationId));
+    expect(call.channel).toBe('voice');
+    const spelled = /code is: ([\d, ]+)\./.exec(call.text)?.[1] ?? '';
+    expect(call.text.split(spelled).length - 1).toBe(2);
+    const code = spelled.replaceAll(', ', '');
+    expect(await stack.validateCode(authenticationId, code)).toBe(204);
+    expect((await stack.session(authenticationId))?.channel).toBe('voice');
+  });
+});
