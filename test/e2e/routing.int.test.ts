@@ -36,14 +36,16 @@ describe('provider routing', () => {
 
   const circuit = async (provider: string) => {
     const metrics = await (await fetch(`${stack.dispatcher?.url ?? ''}/metrics`)).text();
-    return Number(new RegExp(`otpflow_provider_circuit_state\\{provider="${provider}"[^}]*\\} (\\d)`).exec(metrics)?.[1]);
+    return Number(
+      new RegExp(`otpflow_provider_circuit_state\\{provider="${provider}"[^}]*\\} (\\d)`).exec(metrics)?.[1],
+    );
   };
 
   it('uses the first provider of the route while it works', async () => {
     twilio.scenario = 'accept';
     const authenticationId = await stack.sendCode(phone());
-    await waitFor(async () => (await stack.session(authenticationId))?.delivery.status === 'sent');
-    expect((await stack.session(authenticationId))?.delivery.provider).toBe('twilio');
+    await waitFor(async () => (await stack.delivery(authenticationId))?.status === 'sent');
+    expect((await stack.delivery(authenticationId))?.provider).toBe('twilio');
   });
 
   it('fails over to the next provider when the first refuses the number, without retrying it', async () => {
@@ -51,11 +53,14 @@ describe('provider routing', () => {
     const before = twilio.requests.length;
     const authenticationId = await stack.sendCode(phone());
     const code = await stack.codeFor(authenticationId);
+    const session = await waitFor(async () => {
+      const found = await stack.delivery(authenticationId);
+      return found?.status === 'sent' ? found : undefined;
+    });
     expect(await stack.validateCode(authenticationId, code)).toBe(204);
     expect(twilio.requests.length - before).toBe(1);
-    const session = await stack.session(authenticationId);
-    expect(session?.delivery).toMatchObject({ provider: 'webhook', attempts: 1 });
-    expect(session?.delivery.history.map((entry) => [entry.provider, entry.outcome])).toEqual([
+    expect(session).toMatchObject({ provider: 'webhook', attempts: 1 });
+    expect(session.history?.map((entry) => [entry.provider, entry.outcome])).toEqual([
       ['twilio', 'permanent_error'],
       ['webhook', 'accepted'],
     ]);
@@ -69,18 +74,26 @@ describe('provider routing', () => {
     const authenticationId = await stack.sendCode(phone());
     await stack.codeFor(authenticationId);
     expect(twilio.requests.length).toBe(before);
-    const history = (await stack.session(authenticationId))?.delivery.history ?? [];
-    expect(history[0]).toMatchObject({ provider: 'twilio', outcome: 'retryable_error', error: 'vendor_circuit_open' });
+    const sent = await waitFor(async () => {
+      const session = await stack.delivery(authenticationId);
+      return session?.status === 'sent' ? session : undefined;
+    });
+    const history = sent.history ?? [];
+    expect(history[0]).toMatchObject({
+      provider: 'twilio',
+      outcome: 'retryable_error',
+      error: 'vendor_circuit_open',
+    });
   });
 
   it('records delivery receipts signed with the shared secret, and refuses forged ones', async () => {
     const authenticationId = await stack.sendCode(phone());
     await stack.codeFor(authenticationId);
     const session = await waitFor(async () => {
-      const found = await stack.session(authenticationId);
-      return found?.delivery.providerMessageId ? found : undefined;
+      const found = await stack.delivery(authenticationId);
+      return found?.providerMessageId ? found : undefined;
     });
-    const body = JSON.stringify({ id: session.delivery.providerMessageId, status: 'delivered' });
+    const body = JSON.stringify({ id: session.providerMessageId, status: 'delivered' });
     const post = (signature: string) =>
       fetch(`${stack.dispatcher?.url ?? ''}/v1/receipts/webhook`, {
         method: 'POST',
@@ -90,9 +103,9 @@ describe('provider routing', () => {
     expect((await post('sha256=00')).status).toBe(401);
     const signature = createHmac('sha256', RECEIPT_SECRET).update(body).digest('hex');
     expect((await post(`sha256=${signature}`)).status).toBe(204);
-    const updated = await stack.session(authenticationId);
-    expect(updated?.delivery.status).toBe('delivered');
-    expect(updated?.delivery.deliveredAt).toBeInstanceOf(Date);
+    const updated = await stack.delivery(authenticationId);
+    expect(updated?.status).toBe('delivered');
+    expect(updated?.deliveredAt).toBeInstanceOf(Date);
   });
 });
 
@@ -121,12 +134,14 @@ describe('fallback from SMS to voice', () => {
 
   it('calls the number and reads the code twice when every SMS provider refuses it', async () => {
     const authenticationId = await stack.sendCode(phone());
-    const call = await waitFor(() => stack.accepted().find((message) => message.authenticationId === authenticationId));
+    const call = await waitFor(() =>
+      stack.accepted().find((message) => message.authenticationId === authenticationId),
+    );
     expect(call.channel).toBe('voice');
     const spelled = /code is: ([\d, ]+)\./.exec(call.text)?.[1] ?? '';
     expect(call.text.split(spelled).length - 1).toBe(2);
     const code = spelled.replaceAll(', ', '');
     expect(await stack.validateCode(authenticationId, code)).toBe(204);
-    expect((await stack.session(authenticationId))?.channel).toBe('voice');
+    expect((await stack.delivery(authenticationId))?.channel).toBe('voice');
   });
 });

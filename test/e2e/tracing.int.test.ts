@@ -87,7 +87,8 @@ describe('tracing a code from request to provider', () => {
           (span) =>
             span.service === 'otpflow-dispatcher' &&
             span.kind === 3 &&
-            (span.attributes['url.full'] as string).includes('/sms'),
+            typeof span.attributes['url.full'] === 'string' &&
+            span.attributes['url.full'].includes('/sms'),
         );
         return providerCall ? spans : undefined;
       },

@@ -1,4 +1,4 @@
-import { typedCollection, type SessionDocument } from '@otpflow/mongo';
+import { typedCollection, type DeliveryDocument, type SessionDocument } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
 import {
@@ -55,6 +55,8 @@ export interface Stack {
   /** Waits for the message of a session to be accepted by the webhook and returns its code. */
   codeFor(authenticationId: string, timeoutMs?: number): Promise<string>;
   session(authenticationId: string): Promise<SessionDocument | null>;
+  /** The delivery record of a session's current code, once the dispatcher has written one. */
+  delivery(authenticationId: string): Promise<DeliveryDocument | null>;
   startDispatcher(extraEnv?: Record<string, string>): Promise<RunningDispatcher>;
   stop(): Promise<void>;
 }
@@ -148,6 +150,13 @@ export async function startStack(
     },
     session: (authenticationId) =>
       typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
+    async delivery(authenticationId) {
+      const session = await stack.session(authenticationId);
+      if (!session) return null;
+      return typedCollection(gateway.mongo.model<DeliveryDocument>('Delivery')).findOne({
+        _id: session.jobId,
+      });
+    },
     async startDispatcher(extraEnv = {}) {
       const config: DispatcherConfig = loadDispatcherConfig({ ...dispatcherEnv, ...extraEnv });
       stack.dispatcher = await startDispatcher(

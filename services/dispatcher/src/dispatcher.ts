@@ -5,10 +5,10 @@ import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@o
 import {
   claimModel,
   connectMongo,
+  deliveryModel,
   detectStoreCapabilities,
   ensureIndexes,
   pingMongo,
-  sessionModel,
   startExpirySweeper,
 } from '@otpflow/mongo';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
@@ -69,17 +69,17 @@ export async function startDispatcher(
     logger,
   );
   const capabilities = await detectStoreCapabilities(mongo);
-  const sessions = sessionModel(mongo);
+  const deliveries = deliveryModel(mongo);
   const claims = claimModel(mongo);
   const expiring = [
-    { collection: sessions.collection, field: 'purgeAt' },
+    { collection: deliveries.collection, field: 'purgeAt' },
     { collection: claims.collection, field: 'purgeAt' },
   ];
-  await ensureIndexes([sessions, claims], expiring, capabilities);
+  await ensureIndexes([deliveries, claims], expiring, capabilities);
   const stopSweeper = capabilities.ttlIndexes
     ? undefined
     : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
-  const store = new DeliveryStore(sessions, claims, {
+  const store = new DeliveryStore(deliveries, claims, {
     leaseMs: config.SEND_LEASE_MS,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
   });

@@ -1,5 +1,6 @@
 import type { OpsEndpointsOptions } from '@otpflow/lifecycle';
 import { createOpsHandler } from '@otpflow/lifecycle';
+import type { DeliveryModel, SessionModel } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -8,14 +9,27 @@ import { camaraRouter } from './camara/camara.router.js';
 import { correlator } from './http/correlator.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { httpMetrics } from './http/http-metrics.js';
+import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
+import { policiesRouter } from './native/policies.router.js';
+import { templatesRouter } from './native/templates.router.js';
+import { verificationsRouter } from './native/verifications.router.js';
+import type { CodeChecker } from './otp/code-checker.js';
+import type { CodeIssuer } from './otp/code-issuer.js';
 import type { Limits } from './otp/limits.js';
-import type { VerificationService } from './otp/verification.service.js';
+import type { PolicyStore } from './policies/policy.store.js';
+import type { TemplateStore } from './templates/template.store.js';
 
 export interface AppDependencies {
   authenticator: Authenticator;
   limits: Limits;
-  verifications: VerificationService;
+  policies: PolicyStore;
+  templates: TemplateStore;
+  issuer: CodeIssuer;
+  checker: CodeChecker;
+  sessions: SessionModel;
+  deliveries: DeliveryModel;
+  idempotency: IdempotencyStore;
   registry: Registry;
   ops: OpsEndpointsOptions;
   logger: Logger;
@@ -41,14 +55,12 @@ export function createApp(deps: AppDependencies): Express {
   app.use(correlator);
   app.use(httpMetrics(deps.registry, deps.logger));
 
-  const camara = camaraRouter({
-    authenticator: deps.authenticator,
-    limits: deps.limits,
-    verifications: deps.verifications,
-    bodyLimitBytes: deps.settings.bodyLimitBytes,
-    messageMaxLength: deps.settings.messageMaxLength,
-  });
+  const { bodyLimitBytes, messageMaxLength } = deps.settings;
+  const camara = camaraRouter({ ...deps, bodyLimitBytes, messageMaxLength });
   for (const mount of CAMARA_MOUNTS) app.use(mount, camara);
+  app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -2,6 +2,7 @@ import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
 import { envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, phoneNumberSchema } from '@otpflow/contracts';
 import { z } from 'zod';
+import { SCOPES } from './auth/scopes.js';
 
 /** The development defaults that must never reach production; start-up refuses them there. */
 export const DEV_API_KEY = 'otpflow-dev-key-change-me';
@@ -88,7 +89,15 @@ const schema = z
     SMS_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
       list.length > 0 ? list : (['MOBILE', 'FIXED_LINE_OR_MOBILE'] as const),
     ),
+    VOICE_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
+      list.length > 0
+        ? list
+        : (['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'VOIP', 'PERSONAL_NUMBER'] as const),
+    ),
     PHONE_VALIDATION: z.enum(['strict', 'lenient']).default('strict'),
+    /** How long a client policy is cached in each gateway: the delay before a change applies everywhere. */
+    POLICY_CACHE_SECONDS: envInt(30, { min: 1, max: 3600 }),
+    IDEMPOTENCY_TTL_SECONDS: envInt(86_400, { min: 60 }),
     TEST_NUMBERS: envList(testNumberEntry),
 
     ATTEMPT_STRATEGY: z.enum(['auto', 'conditional-update', 'claims']).default('auto'),
@@ -115,9 +124,10 @@ export type GatewayConfig = z.output<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   const config = parseEnv(schema, env);
-  // Out of the box (development), the documented development key authenticates as client "dev".
+  // Out of the box (development), the documented development key authenticates as client "dev",
+  // with every scope, administration included.
   if (config.NODE_ENV !== 'production' && config.API_KEYS.length === 0 && !config.OIDC_ISSUER) {
-    return { ...config, API_KEYS: [`${DEV_API_KEY}:dev`] };
+    return { ...config, API_KEYS: [`${DEV_API_KEY}:dev:${Object.values(SCOPES).join('+')}`] };
   }
   return config;
 }

@@ -6,6 +6,7 @@ import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
   connectMongo,
+  deliveryModel,
   detectStoreCapabilities,
   ensureIndexes,
   pingMongo,
@@ -22,6 +23,7 @@ import { ApiKeyRegistry } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import type { GatewayConfig } from './config.js';
+import { IdempotencyStore } from './http/idempotency.js';
 import { SendJobPublisher } from './messaging/send-job.publisher.js';
 import type { AttemptGuard } from './otp/attempt-guard.js';
 import { ClaimsGuard } from './otp/claims.guard.js';
@@ -30,7 +32,11 @@ import { ConditionalUpdateGuard } from './otp/conditional-update.guard.js';
 import { Limits } from './otp/limits.js';
 import { PhonePolicy } from './otp/phone-policy.js';
 import { TestNumbers } from './otp/test-numbers.js';
-import { VerificationService } from './otp/verification.service.js';
+import { CodeChecker } from './otp/code-checker.js';
+import { CodeIssuer } from './otp/code-issuer.js';
+import { defaultPolicy } from './policies/client-policy.js';
+import { PolicyStore } from './policies/policy.store.js';
+import { TemplateStore } from './templates/template.store.js';
 
 export interface RunningGateway {
   url: string;
@@ -39,6 +45,8 @@ export interface RunningGateway {
   amqp: AmqpClient;
   guard: AttemptGuard;
   capabilities: StoreCapabilities;
+  policies: PolicyStore;
+  templates: TemplateStore;
   shutdown: Shutdown;
 }
 
@@ -86,19 +94,34 @@ export async function startGateway(
   const capabilities = await detectStoreCapabilities(mongo);
   const sessions = sessionModel(mongo);
   const claims = claimModel(mongo);
+  const deliveries = deliveryModel(mongo);
   const db = mongo.getClient().db(mongo.name);
   const limits = new Limits(db, {
     requestRate: { points: config.CLIENT_RATE_LIMIT, windowSeconds: config.CLIENT_RATE_WINDOW_SECONDS },
     quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
-    sends: { points: config.MAX_SENDS, windowSeconds: config.SEND_WINDOW_SECONDS },
   });
+  const idempotency = new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS);
+  const templates = new TemplateStore(db);
+  const policies = new PolicyStore(
+    db,
+    defaultPolicy({
+      codeLength: config.CODE_LENGTH,
+      validitySeconds: config.CODE_TTL_SECONDS,
+      maxAttempts: config.MAX_ATTEMPTS,
+      maxSends: config.MAX_SENDS,
+      sendWindowSeconds: config.SEND_WINDOW_SECONDS,
+    }),
+    config.POLICY_CACHE_SECONDS,
+  );
   const expiring = [
     { collection: sessions.collection, field: 'purgeAt' },
     { collection: claims.collection, field: 'purgeAt' },
     ...limits.expiringCollections(),
+    idempotency.expiringCollection(),
   ];
   await ensureIndexes([sessions, claims], expiring, capabilities);
   await limits.ensureKeyIndexes();
+  await templates.ensureIndexes();
   const stopSweeper = capabilities.ttlIndexes
     ? undefined
     : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
@@ -122,31 +145,31 @@ export async function startGateway(
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
   });
 
-  const verifications = new VerificationService(
-    {
-      sessions,
-      guard,
-      hasher: new CodeHasher(config.CODE_HASH_SECRET),
-      limits,
-      phonePolicy: new PhonePolicy({
-        servedPrefixes: config.SERVED_PREFIXES,
-        deniedPrefixes: config.DENIED_PREFIXES,
-        blockedNumbers: config.BLOCKED_NUMBERS,
-        smsNumberTypes: config.SMS_NUMBER_TYPES,
-        validation: config.PHONE_VALIDATION,
-      }),
-      testNumbers: new TestNumbers(config.TEST_NUMBERS),
-      jobs: new SendJobPublisher(amqp, config.JOB_ENCRYPTION_KEYS),
-      events: new EventPublisher(amqp, logger),
-      logger,
-    },
-    {
-      codeLength: config.CODE_LENGTH,
-      codeTtlSeconds: config.CODE_TTL_SECONDS,
-      maxAttempts: config.MAX_ATTEMPTS,
-      tombstoneSeconds: config.TOMBSTONE_SECONDS,
-    },
-  );
+  const hasher = new CodeHasher(config.CODE_HASH_SECRET);
+  const events = new EventPublisher(amqp, logger);
+  const issuer = new CodeIssuer({
+    sessions,
+    hasher,
+    limits,
+    phonePolicy: new PhonePolicy({
+      servedPrefixes: config.SERVED_PREFIXES,
+      deniedPrefixes: config.DENIED_PREFIXES,
+      blockedNumbers: config.BLOCKED_NUMBERS,
+      smsNumberTypes: config.SMS_NUMBER_TYPES,
+      voiceNumberTypes: config.VOICE_NUMBER_TYPES,
+      validation: config.PHONE_VALIDATION,
+    }),
+    testNumbers: new TestNumbers(config.TEST_NUMBERS),
+    templates,
+    jobs: new SendJobPublisher(amqp, config.JOB_ENCRYPTION_KEYS),
+    events,
+    logger,
+    tombstoneSeconds: config.TOMBSTONE_SECONDS,
+  });
+  const checker = new CodeChecker(guard, hasher, events, async (session) => {
+    const delivery = await deliveries.findOne({ _id: session.jobId }, { sentAt: 1 }).lean().exec();
+    return delivery?.sentAt;
+  });
 
   let accepting = true;
   const authenticator = new Authenticator(
@@ -162,7 +185,13 @@ export async function startGateway(
   const app = createApp({
     authenticator,
     limits,
-    verifications,
+    policies,
+    templates,
+    issuer,
+    checker,
+    sessions,
+    deliveries,
+    idempotency,
     registry,
     logger,
     ops: {
@@ -204,5 +233,5 @@ export async function startGateway(
     { name: 'close MongoDB', run: () => mongo.close() },
     { name: 'flush telemetry', run: shutdownTracing },
   ]);
-  return { url, server, mongo, amqp, guard, capabilities, shutdown };
+  return { url, server, mongo, amqp, guard, capabilities, policies, templates, shutdown };
 }

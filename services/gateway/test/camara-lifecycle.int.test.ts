@@ -49,7 +49,7 @@ describe('CAMARA code lifecycle', () => {
 
     const stored = await harness.session(authenticationId);
     expect(JSON.stringify(stored)).not.toContain(payload.code);
-    expect(stored).toMatchObject({ status: 'pending', attemptsLeft: 3, delivery: { status: 'queued' } });
+    expect(stored).toMatchObject({ status: 'pending', attemptsLeft: 3, jobId: expect.any(String) as string });
 
     expect((await validate(authenticationId, payload.code)).status).toBe(204);
     expectError(

@@ -9,6 +9,8 @@ import { startGateway, type GatewayOverrides, type RunningGateway } from '../src
 export const CLIENT_A_KEY = 'client-a-secret-key-0001';
 export const CLIENT_B_KEY = 'client-b-secret-key-0002';
 export const NO_SCOPE_KEY = 'client-c-secret-key-0003';
+/** Client A's administration key (templates, policies). */
+export const ADMIN_KEY = 'client-a-admin-key-00004';
 export const TEST_NUMBER = '+34600000001';
 export const TEST_NUMBER_CODE = '246810';
 /** A valid Spanish mobile number for the real (non-test) path. */
@@ -40,8 +42,15 @@ export interface GatewayHarness {
     body: unknown,
     options?: { key?: string | null; headers?: Record<string, string> },
   ): Promise<ApiResponse>;
+  /** Any method; `body` undefined sends none. */
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string | null; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   sendCode(phoneNumber: string, options?: { key?: string; message?: string }): Promise<string>;
-  /** Takes the send job of a session from the send queue (as the dispatcher would) and opens it. */
+  /** Takes the next send job of a session from the send queue (as the dispatcher would) and opens it. */
   takeJob(authenticationId: string): Promise<{ job: SendJob; payload: SealedSendPayload }>;
   session(authenticationId: string): Promise<SessionDocument | null>;
   stop(): Promise<void>;
@@ -67,9 +76,11 @@ export async function startHarness(
     AMQP_PREFIX: context.topology.prefix,
     AMQP_QUEUE_TYPE: context.topology.queueType,
     RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
-    API_KEYS: `${CLIENT_A_KEY}:client-a,${CLIENT_B_KEY}:client-b,${NO_SCOPE_KEY}:client-c:unrelated.scope`,
+    API_KEYS: `${CLIENT_A_KEY}:client-a,${CLIENT_B_KEY}:client-b,${NO_SCOPE_KEY}:client-c:unrelated.scope,${ADMIN_KEY}:client-a:otpflow:admin`,
     TEST_NUMBERS: `${TEST_NUMBER}:${TEST_NUMBER_CODE}`,
     CODE_HASH_SECRET: 'integration-test-code-hash-secret-0123456789',
+    // Bursts of parallel requests are what these tests are about; the rate limit has its own test.
+    CLIENT_RATE_LIMIT: '100000',
     ...env,
   });
   const gateway = await startGateway(
@@ -81,18 +92,19 @@ export async function startHarness(
 
   let amqp: ChannelModel | undefined;
   let channel: Channel | undefined;
-  const pendingJobs = new Map<string, { job: SendJob; payload: SealedSendPayload }>();
+  /** Jobs read off the queue but not yet taken, per session, oldest first. */
+  const pendingJobs = new Map<string, { job: SendJob; payload: SealedSendPayload }[]>();
 
-  const post: GatewayHarness['post'] = async (path, body, options = {}) => {
+  const call: GatewayHarness['call'] = async (method, path, body, options = {}) => {
     const key = options.key === undefined ? CLIENT_A_KEY : options.key;
     const response = await fetch(`${gateway.url}${path}`, {
-      method: 'POST',
+      method,
       headers: {
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(key === null ? {} : { authorization: `Bearer ${key}` }),
         ...options.headers,
       },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
     return {
@@ -101,6 +113,7 @@ export async function startHarness(
       body: text ? (JSON.parse(text) as unknown) : undefined,
     };
   };
+  const post: GatewayHarness['post'] = (path, body, options) => call('POST', path, body, options);
 
   return {
     context,
@@ -108,6 +121,7 @@ export async function startHarness(
     config,
     url: gateway.url,
     post,
+    call,
     async sendCode(phoneNumber, options = {}) {
       const response = await post(
         '/one-time-password-sms/v1/send-code',
@@ -125,16 +139,15 @@ export async function startHarness(
       const openChannel = channel;
       return waitFor(
         async () => {
-          const found = pendingJobs.get(authenticationId);
-          if (found) return found;
+          const waiting = pendingJobs.get(authenticationId);
+          if (waiting?.length) return waiting.shift();
           const message = await openChannel.get(queue, { noAck: true });
           if (!message) return undefined;
           const job = parseSendJob(message.content);
-          pendingJobs.set(job.authenticationId, {
-            job,
-            payload: openSendJob(job, config.JOB_ENCRYPTION_KEYS),
-          });
-          return pendingJobs.get(authenticationId);
+          const list = pendingJobs.get(job.authenticationId) ?? [];
+          list.push({ job, payload: openSendJob(job, config.JOB_ENCRYPTION_KEYS) });
+          pendingJobs.set(job.authenticationId, list);
+          return undefined;
         },
         { what: `the send job of ${authenticationId}` },
       );

@@ -16,22 +16,51 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
   const base = ['channel', 'country', 'client'] as const;
   const withProvider = ['channel', 'provider', 'country', 'client'] as const;
 
-  const requested = counter('otpflow_codes_requested_total', 'Codes requested (send-code accepted and queued).', base);
+  const requested = counter(
+    'otpflow_codes_requested_total',
+    'Codes requested (send-code accepted and queued).',
+    base,
+  );
   const sent = counter('otpflow_codes_sent_total', 'Codes a provider accepted.', withProvider);
-  const delivered = counter('otpflow_codes_delivered_total', 'Codes the handset received (delivery receipt).', withProvider);
-  const undelivered = counter('otpflow_codes_undelivered_total', 'Codes a receipt reported as not delivered.', [...withProvider, 'reason']);
+  const delivered = counter(
+    'otpflow_codes_delivered_total',
+    'Codes the handset received (delivery receipt).',
+    withProvider,
+  );
+  const undelivered = counter(
+    'otpflow_codes_undelivered_total',
+    'Codes a receipt reported as not delivered.',
+    [...withProvider, 'reason'],
+  );
   const failed = counter(
     'otpflow_codes_failed_total',
     'Codes whose delivery failed for good: dead-lettered, undelivered, or expired before delivery.',
     [...base, 'reason'],
   );
-  const retried = counter('otpflow_code_delivery_retries_total', 'Delivery attempts that failed and were scheduled again.', [...withProvider, 'reason']);
-  const deadLettered = counter('otpflow_codes_dead_lettered_total', 'Codes moved to the dead-letter queue.', [...base, 'reason']);
-  const expired = counter('otpflow_codes_expired_before_delivery_total', 'Codes that expired before any provider took them.', base);
+  const retried = counter(
+    'otpflow_code_delivery_retries_total',
+    'Delivery attempts that failed and were scheduled again.',
+    [...withProvider, 'reason'],
+  );
+  const deadLettered = counter('otpflow_codes_dead_lettered_total', 'Codes moved to the dead-letter queue.', [
+    ...base,
+    'reason',
+  ]);
+  const expired = counter(
+    'otpflow_codes_expired_before_delivery_total',
+    'Codes that expired before any provider took them.',
+    base,
+  );
   const verified = counter('otpflow_codes_verified_total', 'Codes validated successfully.', base);
-  const rejected = counter('otpflow_codes_rejected_total', 'Validations refused, by reason.', [...base, 'reason']);
+  const rejected = counter('otpflow_codes_rejected_total', 'Validations refused, by reason.', [
+    ...base,
+    'reason',
+  ]);
   const canceled = counter('otpflow_codes_canceled_total', 'Codes canceled before validation.', base);
-  const smsParts = counter('otpflow_sms_parts_total', 'SMS parts billed (the cost), by encoding.', [...withProvider, 'encoding']);
+  const smsParts = counter('otpflow_sms_parts_total', 'SMS parts billed (the cost), by encoding.', [
+    ...withProvider,
+    'encoding',
+  ]);
   const sendLatency = new Histogram({
     name: 'otpflow_code_send_latency_seconds',
     help: 'From the code request to a provider accepting it.',
@@ -57,7 +86,11 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
   const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
 
   return (event: OtpEvent): void => {
-    const labels = { channel: event.channel, country: event.countryCallingCode, client: clients.value(event.clientId) };
+    const labels = {
+      channel: event.channel,
+      country: event.countryCallingCode,
+      client: clients.value(event.clientId),
+    };
     const provider = event.provider ?? 'unknown';
     const reason = event.reason ?? 'unknown';
     switch (event.type) {
@@ -67,11 +100,17 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
       case 'code.sent':
         sent.inc({ ...labels, provider });
         if (event.sms) smsParts.inc({ ...labels, provider, encoding: event.sms.encoding }, event.sms.parts);
-        sendLatency.observe({ channel: event.channel, provider }, seconds(event.requestedAt, event.occurredAt));
+        sendLatency.observe(
+          { channel: event.channel, provider },
+          seconds(event.requestedAt, event.occurredAt),
+        );
         return;
       case 'code.delivered':
         delivered.inc({ ...labels, provider });
-        deliveryLatency.observe({ channel: event.channel, provider }, seconds(event.requestedAt, event.occurredAt));
+        deliveryLatency.observe(
+          { channel: event.channel, provider },
+          seconds(event.requestedAt, event.occurredAt),
+        );
         return;
       case 'code.undelivered':
         undelivered.inc({ ...labels, provider, reason });
@@ -90,7 +129,10 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         return;
       case 'code.verified':
         verified.inc(labels);
-        verifyLatency.observe({ channel: event.channel }, seconds(event.sentAt ?? event.requestedAt, event.occurredAt));
+        verifyLatency.observe(
+          { channel: event.channel },
+          seconds(event.sentAt ?? event.requestedAt, event.occurredAt),
+        );
         return;
       case 'code.rejected':
         rejected.inc({ ...labels, reason });

@@ -8,9 +8,14 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevel,
   RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('otp'),
+  AMQP_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('otp'),
   AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
-  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) => (list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS])),
+  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) =>
+    list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS],
+  ),
   PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
   PREFETCH: envInt(200, { min: 1, max: 5000 }),
   /** Event ids remembered to drop duplicates: how many, and for how long. */

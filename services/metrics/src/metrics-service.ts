@@ -19,13 +19,32 @@ export interface RunningMetricsService {
 }
 
 /** The metrics service: the events stream in, Prometheus metrics out. */
-export async function startMetricsService(config: MetricsConfig, logger: Logger): Promise<RunningMetricsService> {
+export async function startMetricsService(
+  config: MetricsConfig,
+  logger: Logger,
+): Promise<RunningMetricsService> {
   const registry = createMetricsRegistry('metrics');
-  const record = createBusinessMetrics(registry, new LabelLimiter(config.METRICS_CLIENTS, config.CLIENT_LABEL_LIMIT));
-  const events = new EventConsumer(record, registry, logger, { size: config.DEDUP_WINDOW_SIZE, seconds: config.DEDUP_WINDOW_SECONDS });
+  const record = createBusinessMetrics(
+    registry,
+    new LabelLimiter(config.METRICS_CLIENTS, config.CLIENT_LABEL_LIMIT),
+  );
+  const events = new EventConsumer(record, registry, logger, {
+    size: config.DEDUP_WINDOW_SIZE,
+    seconds: config.DEDUP_WINDOW_SECONDS,
+  });
 
-  const topology = { prefix: config.AMQP_PREFIX, queueType: config.AMQP_QUEUE_TYPE, retryDelaysMs: config.RETRY_DELAYS_MS };
-  const amqp = await AmqpClient.start({ url: config.RABBITMQ_URL, name: 'otpflow-metrics', topology, logger, publishTimeoutMs: config.PUBLISH_TIMEOUT_MS });
+  const topology = {
+    prefix: config.AMQP_PREFIX,
+    queueType: config.AMQP_QUEUE_TYPE,
+    retryDelaysMs: config.RETRY_DELAYS_MS,
+  };
+  const amqp = await AmqpClient.start({
+    url: config.RABBITMQ_URL,
+    name: 'otpflow-metrics',
+    topology,
+    logger,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+  });
   const queue = amqp.names.eventsQueue('metrics');
   const consumer = new QueueConsumer({ queue, prefetch: config.PREFETCH, handler: events.handle, logger });
   await amqp.onConnect(async (model) => {
@@ -36,12 +55,18 @@ export async function startMetricsService(config: MetricsConfig, logger: Logger)
   });
 
   let accepting = true;
-  const ops = createOpsHandler({ registry, isAccepting: () => accepting, checks: { rabbitmq: () => Promise.resolve(amqp.connected) } });
+  const ops = createOpsHandler({
+    registry,
+    isAccepting: () => accepting,
+    checks: { rabbitmq: () => Promise.resolve(amqp.connected) },
+  });
   const server = createServer((request, response) => {
     void ops(request, response).then((handled) => {
       if (handled) return;
       response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' }));
+      response.end(
+        JSON.stringify({ status: 404, code: 'NOT_FOUND', message: 'The specified resource is not found.' }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

@@ -45,5 +45,10 @@ export const sealedSendPayloadSchema = z.object({
   code: z.string().min(1).max(32),
   /** Template variables other than the code (native API, template providers). */
   variables: z.record(z.string(), z.string()).default({}),
+  /**
+   * For voice calls with the client's own words: the text with `{{code}}` still in it, for the
+   * dispatcher to fill with the code spelled out. Without it a call reads the localized standard script.
+   */
+  voiceTemplate: z.string().min(1).max(1000).optional(),
 });
 export type SealedSendPayload = z.infer<typeof sealedSendPayloadSchema>;

@@ -15,6 +15,8 @@ export interface ClaimDocument {
   leaseUntil?: Date;
   /** For leases: the work is finished (whatever its outcome). */
   done?: boolean;
+  /** For claims that end something: how it ended. */
+  status?: string;
 }
 
 const claimSchema = new Schema<ClaimDocument>(
@@ -24,6 +26,7 @@ const claimSchema = new Schema<ClaimDocument>(
     purgeAt: { type: Date, required: true },
     leaseUntil: Date,
     done: Boolean,
+    status: String,
   },
   { collection: 'claims', versionKey: false },
 );
@@ -42,10 +45,10 @@ export async function tryClaim(
   model: ClaimModel,
   key: string,
   purgeAt: Date,
-  lease: Pick<ClaimDocument, 'leaseUntil'> = {},
+  extra: Pick<ClaimDocument, 'leaseUntil' | 'status'> = {},
 ): Promise<boolean> {
   try {
-    await typedCollection(model).insertOne({ _id: key, createdAt: new Date(), purgeAt, ...lease });
+    await typedCollection(model).insertOne({ _id: key, createdAt: new Date(), purgeAt, ...extra });
     return true;
   } catch (error) {
     if (isDuplicateKeyError(error)) return false;

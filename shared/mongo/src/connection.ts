@@ -25,7 +25,14 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     autoCreate: false,
     writeConcern: { w: 'majority' },
   });
-  connection.on('disconnected', () => logger.warn('lost the MongoDB connection, the driver reconnects'));
+  // 'disconnecting' comes first when the service closes the connection itself: no warning then.
+  let closing = false;
+  connection.on('disconnecting', () => {
+    closing = true;
+  });
+  connection.on('disconnected', () => {
+    if (!closing) logger.warn('lost the MongoDB connection, the driver reconnects');
+  });
   connection.on('reconnected', () => logger.info('reconnected to MongoDB'));
   connection.on('error', (error: unknown) => logger.warn({ err: error }, 'MongoDB connection error'));
   try {

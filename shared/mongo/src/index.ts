@@ -12,12 +12,18 @@ export {
 export type { MongoSettings } from './connection.js';
 export { ensureIndexes, startExpirySweeper } from './indexes.js';
 export type { ExpiringCollection } from './indexes.js';
-export { DELIVERY_STATUSES, SESSION_STATUSES, sessionModel } from './session.model.js';
+export { DELIVERY_STATUSES, deliveryModel } from './delivery.model.js';
 export type {
   DeliveryAttemptRecord,
+  DeliveryDocument,
+  DeliveryModel,
   DeliveryStatus,
-  SessionDelivery,
+} from './delivery.model.js';
+export { SESSION_STATUSES, sessionModel } from './session.model.js';
+export type {
+  CodeAlphabet,
   SessionDocument,
+  SessionContent,
   SessionModel,
   SessionStatus,
 } from './session.model.js';

@@ -1,4 +1,4 @@
-import type { Channel, SmsEncoding } from '@otpflow/contracts';
+import type { Channel, SmsEncoding, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -9,41 +9,21 @@ import { Schema, type Connection, type Model } from 'mongoose';
 export const SESSION_STATUSES = ['pending', 'verified', 'superseded', 'canceled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-/** Where the delivery of a session's current code is; written by the gateway and the dispatcher. */
-export const DELIVERY_STATUSES = [
-  'queued',
-  'sending',
-  'retrying',
-  'sent',
-  'delivered',
-  'undelivered',
-  'failed',
-  'expired_before_delivery',
-  'dead_lettered',
-  'not_sent',
-] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export interface DeliveryAttemptRecord {
-  provider: string;
-  at: Date;
-  outcome: 'accepted' | 'retryable_error' | 'permanent_error' | 'timeout';
-  error?: string;
+/** Which characters the code uses: decides case-insensitive comparison, and what a resend generates. */
+export interface CodeAlphabet {
+  digits: boolean;
+  upper: boolean;
+  lower: boolean;
+  special: boolean;
 }
 
-export interface SessionDelivery {
-  status: DeliveryStatus;
-  jobId: string;
-  provider?: string;
-  providerMessageId?: string;
-  attempts: number;
-  history: DeliveryAttemptRecord[];
-  encoding?: SmsEncoding;
-  parts?: number;
-  lastError?: string;
-  sentAt?: Date;
-  deliveredAt?: Date;
-  updatedAt: Date;
+/** What the message said, kept so a resend can say it again with the new code. */
+export interface SessionContent {
+  /** Free text with `{{code}}`. */
+  message?: string;
+  templateId?: string;
+  locale?: string;
+  variables?: Record<string, string>;
 }
 
 export interface SessionDocument {
@@ -66,37 +46,23 @@ export interface SessionDocument {
   purgeAt: Date;
   endedAt?: Date;
   test: boolean;
-  delivery: SessionDelivery;
+  /** The send job of the current code; its delivery record (deliveries) has the same id. */
+  jobId: string;
+  /** Native API options (CAMARA sessions use the client's policy defaults). */
+  codeLength?: number;
+  alphabet?: CodeAlphabet;
+  content?: SessionContent;
+  senderId?: string;
+  voice?: { language: VoiceLanguage; gender: VoiceGender };
+  /** The end user's IP as the client saw it (seed 003): kept for fraud analysis. */
+  recipientIp?: string;
+  /** SMS charge info of the current code's message, computed before sending. */
+  charge?: { encoding: SmsEncoding; parts: number };
+  /** Codes sent for this session (1 + resends), the last time, and the pause required between them. */
+  sends?: number;
+  lastSentAt?: Date;
+  resendIntervalSeconds?: number;
 }
-
-const deliverySchema = new Schema<SessionDelivery>(
-  {
-    status: { type: String, enum: DELIVERY_STATUSES, required: true },
-    jobId: { type: String, required: true },
-    provider: String,
-    providerMessageId: String,
-    attempts: { type: Number, required: true, default: 0 },
-    history: {
-      type: [
-        {
-          _id: false,
-          provider: { type: String, required: true },
-          at: { type: Date, required: true },
-          outcome: { type: String, required: true },
-          error: String,
-        },
-      ],
-      default: [],
-    },
-    encoding: String,
-    parts: Number,
-    lastError: String,
-    sentAt: Date,
-    deliveredAt: Date,
-    updatedAt: { type: Date, required: true },
-  },
-  { _id: false },
-);
 
 const sessionSchema = new Schema<SessionDocument>(
   {
@@ -114,15 +80,29 @@ const sessionSchema = new Schema<SessionDocument>(
     purgeAt: { type: Date, required: true },
     endedAt: Date,
     test: { type: Boolean, required: true, default: false },
-    delivery: { type: deliverySchema, required: true },
+    jobId: { type: String, required: true },
+    codeLength: Number,
+    alphabet: { _id: false, digits: Boolean, upper: Boolean, lower: Boolean, special: Boolean },
+    content: {
+      _id: false,
+      message: String,
+      templateId: String,
+      locale: String,
+      variables: { type: Map, of: String },
+    },
+    senderId: String,
+    voice: { _id: false, language: String, gender: String },
+    recipientIp: String,
+    charge: { _id: false, encoding: String, parts: Number },
+    sends: Number,
+    lastSentAt: Date,
+    resendIntervalSeconds: Number,
   },
   { collection: 'sessions', versionKey: false },
 );
 
 // Supersede: the pending sessions of one client and phone.
 sessionSchema.index({ clientId: 1, phoneNumber: 1, status: 1 });
-// Delivery receipts find a session by the provider's message id.
-sessionSchema.index({ 'delivery.providerMessageId': 1 }, { sparse: true });
 
 export type SessionModel = Model<SessionDocument>;
 

@@ -1,6 +1,6 @@
 import { smsChargeInfo, type Channel, type SealedSendPayload, type SendJob } from '@otpflow/contracts';
 import type { OutboundMessage } from '../providers/provider.js';
-import { voiceScript } from '../rendering/voice-script.js';
+import { spelledOut, voiceScript } from '../rendering/voice-script.js';
 
 /** Renders what a provider sends for a job on a channel: the SMS text with its charge info, or a voice script. */
 export function outboundMessage(
@@ -26,10 +26,17 @@ export function outboundMessage(
     return {
       ...common,
       channel,
-      text: voiceScript(payload.code, language),
+      text: payload.voiceTemplate
+        ? twice(payload.voiceTemplate.replaceAll('{{code}}', spelledOut(payload.code)))
+        : voiceScript(payload.code, language),
       voice: { language, gender: job.options.voiceGender ?? 'female' },
     };
   }
   const charge = smsChargeInfo(payload.text);
   return { ...common, channel, text: payload.text, sms: { encoding: charge.encoding, parts: charge.parts } };
+}
+
+/** A client's own voice text is said twice, like the standard script, so the code can be written down. */
+function twice(text: string): string {
+  return `${text} ${text}`;
 }

@@ -4,9 +4,9 @@ import {
   typedCollection,
   type ClaimModel,
   type DeliveryAttemptRecord,
+  type DeliveryDocument,
+  type DeliveryModel,
   type DeliveryStatus,
-  type SessionDocument,
-  type SessionModel,
 } from '@otpflow/mongo';
 
 /** Whether this worker may run an attempt of a job. */
@@ -16,19 +16,19 @@ export interface SentRecord {
   provider: string;
   providerMessageId?: string;
   attempt: number;
-  channel: SessionDocument['channel'];
+  channel: DeliveryDocument['channel'];
   sms?: { encoding: SmsEncoding; parts: number };
   history: DeliveryAttemptRecord[];
 }
 
 /**
  * Delivery state in MongoDB: leases that keep two workers from running the same attempt of a job, and
- * the delivery status written on the session for the API and operators. Status writes are keyed on the
- * job id, so an older job can never overwrite the status of a newer code's delivery.
+ * each job's delivery record (`deliveries`, keyed by job id) for the API and operators. The dispatcher
+ * never writes the session itself: only the gateway does.
  */
 export class DeliveryStore {
   constructor(
-    private readonly sessions: SessionModel,
+    private readonly deliveries: DeliveryModel,
     private readonly claims: ClaimModel,
     private readonly settings: { leaseMs: number; tombstoneSeconds: number },
   ) {}
@@ -68,21 +68,19 @@ export class DeliveryStore {
 
   async recordSent(job: SendJob, record: SentRecord): Promise<void> {
     const now = new Date();
-    await this.update(job, {
-      $set: {
-        'delivery.status': 'sent',
-        'delivery.provider': record.provider,
-        'delivery.attempts': record.attempt,
-        'delivery.sentAt': now,
-        'delivery.updatedAt': now,
-        ...(record.providerMessageId ? { 'delivery.providerMessageId': record.providerMessageId } : {}),
-        ...(record.sms
-          ? { 'delivery.encoding': record.sms.encoding, 'delivery.parts': record.sms.parts }
-          : {}),
-        ...(record.channel !== job.channel ? { channel: record.channel } : {}),
+    await this.update(
+      job,
+      {
+        status: 'sent',
+        channel: record.channel,
+        provider: record.provider,
+        attempts: record.attempt,
+        sentAt: now,
+        ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+        ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
       },
-      $push: { 'delivery.history': { $each: record.history } },
-    });
+      record.history,
+    );
   }
 
   async recordFailure(
@@ -90,16 +88,16 @@ export class DeliveryStore {
     status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
     failure: { attempt: number; lastError: string; provider?: string; history: DeliveryAttemptRecord[] },
   ): Promise<void> {
-    await this.update(job, {
-      $set: {
-        'delivery.status': status,
-        'delivery.attempts': failure.attempt,
-        'delivery.lastError': failure.lastError,
-        'delivery.updatedAt': new Date(),
-        ...(failure.provider ? { 'delivery.provider': failure.provider } : {}),
+    await this.update(
+      job,
+      {
+        status,
+        attempts: failure.attempt,
+        lastError: failure.lastError,
+        ...(failure.provider ? { provider: failure.provider } : {}),
       },
-      $push: { 'delivery.history': { $each: failure.history } },
-    });
+      failure.history,
+    );
   }
 
   /** A job that ends without any provider being called. */
@@ -107,36 +105,52 @@ export class DeliveryStore {
     job: SendJob,
     status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
   ): Promise<void> {
-    await this.update(job, { $set: { 'delivery.status': status, 'delivery.updatedAt': new Date() } });
+    await this.update(job, { status }, []);
   }
 
-  /** Applies a delivery receipt; returns the session it belongs to, or null for an unknown message. */
+  /** Applies a delivery receipt; returns the delivery it belongs to, or null for an unknown message. */
   async recordReceipt(
     provider: string,
     providerMessageId: string,
     outcome: 'delivered' | 'undelivered',
     errorCode: string | undefined,
-  ): Promise<SessionDocument | null> {
+  ): Promise<DeliveryDocument | null> {
     const now = new Date();
-    return typedCollection(this.sessions).findOneAndUpdate(
-      { 'delivery.providerMessageId': providerMessageId, 'delivery.provider': provider },
+    return typedCollection(this.deliveries).findOneAndUpdate(
+      { provider, providerMessageId },
       {
         $set: {
-          'delivery.status': outcome,
-          'delivery.updatedAt': now,
+          status: outcome,
+          updatedAt: now,
           ...(outcome === 'delivered'
-            ? { 'delivery.deliveredAt': now }
-            : { 'delivery.lastError': `receipt_${errorCode ?? 'undelivered'}` }),
+            ? { deliveredAt: now }
+            : { lastError: `receipt_${errorCode ?? 'undelivered'}` }),
         },
       },
       { returnDocument: 'after' },
     );
   }
 
-  private async update(job: SendJob, update: Record<string, unknown>): Promise<void> {
-    await typedCollection(this.sessions).updateOne(
-      { _id: job.authenticationId, 'delivery.jobId': job.jobId },
-      update,
+  /** Creates the job's delivery record on its first write, and updates it after. */
+  private async update(
+    job: SendJob,
+    fields: Partial<DeliveryDocument>,
+    history: readonly DeliveryAttemptRecord[],
+  ): Promise<void> {
+    await typedCollection(this.deliveries).updateOne(
+      { _id: job.jobId },
+      {
+        $set: { channel: job.channel, ...fields, updatedAt: new Date() },
+        $setOnInsert: {
+          authenticationId: job.authenticationId,
+          clientId: job.clientId,
+          countryCallingCode: job.countryCallingCode,
+          requestedAt: new Date(job.createdAt),
+          purgeAt: this.purgeAt(job),
+        },
+        ...(history.length > 0 ? { $push: { history: { $each: [...history] } } } : {}),
+      },
+      { upsert: true },
     );
   }
 }

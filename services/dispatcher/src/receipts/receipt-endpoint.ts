@@ -89,7 +89,7 @@ export function receiptEndpoint(deps: {
       reply(response, 204);
       return true;
     }
-    const session = await deps.store.recordReceipt(
+    const delivery = await deps.store.recordReceipt(
       verifier.provider,
       receipt.providerMessageId,
       receipt.outcome,
@@ -97,18 +97,18 @@ export function receiptEndpoint(deps: {
     );
     deps.metrics.receipts.inc({
       provider: verifier.provider,
-      outcome: session ? receipt.outcome : 'unknown_message',
+      outcome: delivery ? receipt.outcome : 'unknown_message',
     });
-    if (session) {
+    if (delivery) {
       deps.events.emit({
         type: receipt.outcome === 'delivered' ? 'code.delivered' : 'code.undelivered',
-        authenticationId: session._id,
-        clientId: session.clientId,
-        channel: session.channel,
-        countryCallingCode: session.countryCallingCode,
-        requestedAt: session.createdAt.toISOString(),
+        authenticationId: delivery.authenticationId,
+        clientId: delivery.clientId,
+        channel: delivery.channel,
+        countryCallingCode: delivery.countryCallingCode,
+        requestedAt: new Date(delivery.requestedAt).toISOString(),
         provider: verifier.provider,
-        ...(session.delivery.sentAt ? { sentAt: session.delivery.sentAt.toISOString() } : {}),
+        ...(delivery.sentAt ? { sentAt: new Date(delivery.sentAt).toISOString() } : {}),
         ...(receipt.outcome === 'undelivered'
           ? { reason: `receipt_${receipt.errorCode ?? receipt.vendorStatus}`.slice(0, 64) }
           : {}),

@@ -23,7 +23,12 @@ const PHRASES: Record<VoiceLanguage, { intro: string; repeat: string }> = {
  * catch every character.
  */
 export function voiceScript(code: string, language: VoiceLanguage): string {
-  const spelled = Array.from(code).join(', ');
+  const spelled = spelledOut(code);
   const { intro, repeat } = PHRASES[language];
   return `${intro}: ${spelled}. ${repeat}: ${spelled}.`;
+}
+
+/** Each character on its own, with a pause after it. */
+export function spelledOut(code: string): string {
+  return Array.from(code).join(', ');
 }

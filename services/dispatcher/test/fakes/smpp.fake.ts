@@ -90,7 +90,7 @@ export class FakeSmsc {
       else if (this.scenario === 'garbage') {
         session.generic_nack({
           sequence_number: pdu.sequence_number,
-          command_status: smpp.errors.ESME_RINVCMDID,
+          command_status: smpp.errors.ESME_RINVCMDID ?? 0x03,
         });
       } else if (this.scenario === 'drop') session.destroy();
       // 'hang': never answer.

@@ -1,19 +1,48 @@
 import { Router, type RequestHandler } from 'express';
-import { requireScope, type Authenticator } from '../auth/authenticator.js';
+import { authorize, principalOf } from '../http/authorize.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
 import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
 import { nameRoute } from '../http/http-metrics.js';
+import { ApiError } from '@otpflow/errors';
+import type { CodeChecker, CheckOutcome } from '../otp/code-checker.js';
+import type { CodeIssuer } from '../otp/code-issuer.js';
 import type { Limits } from '../otp/limits.js';
-import type { VerificationService } from '../otp/verification.service.js';
+import type { PolicyStore } from '../policies/policy.store.js';
+import { camaraSendRequest } from './camara-request.js';
 import { sendCodeBodySchema, validateCodeBodySchema } from './camara.schemas.js';
 
 export interface CamaraRouterOptions {
   authenticator: Authenticator;
   limits: Limits;
-  verifications: VerificationService;
+  policies: PolicyStore;
+  issuer: CodeIssuer;
+  checker: CodeChecker;
   bodyLimitBytes: number;
   messageMaxLength: number;
+}
+
+/** CAMARA error bodies are exactly `{status, code, message}`: no native `details`. */
+const camaraErrors: RequestHandler = (_request, response, next) => {
+  response.locals.errorFormat = 'camara';
+  next();
+};
+
+/** CAMARA answers a check with 204 or one of its error codes. */
+function camaraAnswer(outcome: CheckOutcome): void {
+  switch (outcome.kind) {
+    case 'verified':
+      return;
+    case 'wrong_code':
+      throw new ApiError('ONE_TIME_PASSWORD_SMS.INVALID_OTP');
+    case 'exhausted':
+      throw new ApiError('ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED');
+    case 'ended':
+      throw new ApiError('ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED');
+    case 'not_found':
+      throw new ApiError('NOT_FOUND');
+  }
 }
 
 /**
@@ -25,38 +54,32 @@ export function camaraRouter(options: CamaraRouterOptions): Router {
   const router = Router();
   const sendCodeBody = sendCodeBodySchema(options.messageMaxLength);
 
-  // Express 5 forwards a rejected promise to the error handler; success must still call next().
-  const authorize: RequestHandler = async (request, response, next) => {
-    const principal = await options.authenticator.authenticate(request.headers.authorization);
-    requireScope(principal, SCOPES.camara);
-    await options.limits.checkRequestRate(principal.clientId);
-    response.locals.principal = principal;
-    next();
-  };
-  const gates = [nameRoute, authorize, acceptsJson, ...jsonBody(options.bodyLimitBytes)];
+  const gates = [
+    nameRoute,
+    camaraErrors,
+    authorize(options.authenticator, options.limits, SCOPES.camara),
+    acceptsJson,
+    ...jsonBody(options.bodyLimitBytes),
+  ];
 
   router.post('/send-code', ...gates, async (request, response) => {
     const body = parseBody(sendCodeBody, request.body);
-    const result = await options.verifications.sendCode(principalOf(response.locals), {
-      phoneNumber: body.phoneNumber,
-      message: body.message,
-      channel: 'sms',
-      correlator: response.locals.correlator,
-    });
-    response.status(200).json(result);
+    const principal = principalOf(response.locals);
+    const { policy } = await options.policies.effective(principal.clientId);
+    const session = await options.issuer.send(
+      principal,
+      policy,
+      camaraSendRequest(policy, body, response.locals.correlator),
+    );
+    response.status(200).json({ authenticationId: session._id });
   });
 
   router.post('/validate-code', ...gates, async (request, response) => {
     const body = parseBody(validateCodeBodySchema, request.body);
-    await options.verifications.validateCode(principalOf(response.locals), body);
+    camaraAnswer(await options.checker.check(principalOf(response.locals), body.authenticationId, body.code));
     response.status(204).end();
   });
 
-  router.all(['/send-code', '/validate-code'], nameRoute, methodNotAllowed(['POST']));
+  router.all(['/send-code', '/validate-code'], nameRoute, camaraErrors, methodNotAllowed(['POST']));
   return router;
-}
-
-function principalOf(locals: Express.Locals) {
-  if (!locals.principal) throw new Error('route reached without an authenticated principal');
-  return locals.principal;
 }

@@ -11,14 +11,21 @@ export const acceptsJson: RequestHandler = (request, _response, next) => {
 
 /**
  * The JSON body, strictly: 415 for another media type, 400 for a missing, malformed or oversized body
- * (the size limit is checked against Content-Length before a byte is read).
+ * (the size limit is checked against Content-Length before a byte is read). An `optional` body may be
+ * left out entirely and reads as `{}`.
  */
-export function jsonBody(limitBytes: number): RequestHandler[] {
+export function jsonBody(
+  limitBytes: number,
+  { optional = false }: { optional?: boolean } = {},
+): RequestHandler[] {
   const requireJsonType: RequestHandler = (request, _response, next) => {
     const hasBody =
       request.headers['transfer-encoding'] !== undefined ||
       Number(request.headers['content-length'] ?? 0) > 0;
-    if (!hasBody) {
+    if (!hasBody && optional) {
+      request.body = {};
+      next();
+    } else if (!hasBody) {
       next(new ApiError('INVALID_ARGUMENT', { message: 'A JSON request body is required.' }));
     } else if (!request.is(JSON_TYPES)) {
       next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
@@ -54,6 +61,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   const field = issue?.path.map(String).join('.') ?? '';
   throw new ApiError('INVALID_ARGUMENT', {
     message: `${API_INVALID_PREFIX}${field ? `${field}: ` : ''}${issue?.message ?? 'invalid'}.`,
+    ...(field ? { details: { field } } : {}),
   });
 }
 

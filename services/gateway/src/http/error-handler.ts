@@ -33,7 +33,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (apiError.retryAfterSeconds !== undefined)
       response.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-    response.status(apiError.status).json(apiError.toBody());
+    const { details, ...camaraBody } = apiError.toBody();
+    response
+      .status(apiError.status)
+      .json(response.locals.errorFormat === 'camara' || !details ? camaraBody : { ...camaraBody, details });
   };
 }
 

@@ -10,6 +10,8 @@ declare global {
       principal?: Principal;
       /** The API error code answered, for metrics and logs. */
       errorCode?: string;
+      /** `camara` renders errors without the native API's `details`. */
+      errorFormat?: 'camara' | 'native';
       /** The route template that answered, for metrics (never the raw path: it holds ids). */
       routeName?: string;
     }

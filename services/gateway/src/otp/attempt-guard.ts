@@ -13,12 +13,19 @@ export type Reservation =
 /**
  * The guard on the attempt budget of a session. `reserve` takes one comparison from the budget
  * atomically, before the code is compared, so no amount of concurrency buys more comparisons than
- * `maxAttempts`; `consume` marks the session verified and is true for exactly one caller.
+ * `maxAttempts`; `finish` ends a pending session (verified, or canceled) and is true for exactly one
+ * caller, so a code validates at most once and a canceled verification never validates.
  */
 export interface AttemptGuard {
   readonly strategy: 'conditional-update' | 'claims';
   reserve(authenticationId: string, clientId: string, now: Date): Promise<Reservation>;
-  consume(session: SessionDocument, now: Date): Promise<boolean>;
+  /** The session as it truly stands (status, attempts left), for answers that show it. */
+  current(session: SessionDocument): Promise<SessionDocument>;
+  finish(
+    session: Pick<SessionDocument, '_id' | 'purgeAt'>,
+    status: 'verified' | 'canceled',
+    now: Date,
+  ): Promise<boolean>;
 }
 
 /** The fields a validation needs: never more than that leaves the database. */
@@ -34,8 +41,8 @@ export const VALIDATION_PROJECTION = {
   channel: 1,
   countryCallingCode: 1,
   createdAt: 1,
-  // Dotted paths: FerretDB does not take nested projection objects.
-  'delivery.sentAt': 1,
+  alphabet: 1,
+  jobId: 1,
 } as const;
 
 /** Explains a session that could not be reserved (or decides, for the claims guard). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CodeHasher, generateCode } from './code.js';
+import { alphabetOf, CodeHasher, generateCode, normalizeCode } from './code.js';
 
 describe('generateCode', () => {
   it('draws codes of the requested length from the alphabet, with every digit in use', () => {
@@ -11,6 +11,20 @@ describe('generateCode', () => {
     }
     expect(seen.size).toBe(10);
     expect(generateCode(8, 'AB')).toMatch(/^[AB]{8}$/);
+  });
+});
+
+describe('alphabetOf', () => {
+  it('leaves out look-alike characters once letters are allowed', () => {
+    const mixed = alphabetOf({ digits: true, upper: true, lower: true, special: false });
+    for (const ambiguous of ['0', 'O', '1', 'l', 'I']) expect(mixed).not.toContain(ambiguous);
+    expect(alphabetOf({ digits: true, upper: false, lower: false, special: false })).toBe('0123456789');
+    expect(alphabetOf({ digits: false, upper: false, lower: false, special: true })).toBe('!#$%&*+-=?@');
+  });
+
+  it('compares upper-case-only codes without regard to case', () => {
+    expect(normalizeCode('ajy3', { digits: true, upper: true, lower: false, special: false })).toBe('AJY3');
+    expect(normalizeCode('ajY3', { digits: true, upper: true, lower: true, special: false })).toBe('ajY3');
   });
 });
 

@@ -1,9 +1,48 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
-export const DIGITS = '0123456789';
+/** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
+export interface AlphabetSpec {
+  digits: boolean;
+  upper: boolean;
+  lower: boolean;
+  special: boolean;
+}
+
+export const DIGITS_ONLY: AlphabetSpec = { digits: true, upper: false, lower: false, special: false };
+
+/**
+ * Characters that read alike (0/O, 1/l/I) are left out as soon as letters are allowed, so a code read
+ * off a small screen or heard on a call cannot be typed wrong. Special characters are all in the GSM-7
+ * basic set, so they never turn an SMS into UCS-2.
+ */
+const CHARACTER_SETS = {
+  digits: '0123456789',
+  digitsAmongLetters: '23456789',
+  upper: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
+  lower: 'abcdefghijkmnopqrstuvwxyz',
+  special: '!#$%&*+-=?@',
+} as const;
+
+export function alphabetOf(spec: AlphabetSpec): string {
+  const letters = spec.upper || spec.lower;
+  return [
+    spec.digits ? (letters ? CHARACTER_SETS.digitsAmongLetters : CHARACTER_SETS.digits) : '',
+    spec.upper ? CHARACTER_SETS.upper : '',
+    spec.lower ? CHARACTER_SETS.lower : '',
+    spec.special ? CHARACTER_SETS.special : '',
+  ].join('');
+}
+
+/**
+ * Codes that use upper-case letters but no lower-case ones are compared without regard to case, so a
+ * user typing "ajy3" for "AJY3" is not charged an attempt for it.
+ */
+export function normalizeCode(code: string, spec: AlphabetSpec): string {
+  return spec.upper && !spec.lower ? code.toUpperCase() : code;
+}
 
 /** A code from the CSPRNG: each character drawn uniformly (randomInt rejects biased samples). */
-export function generateCode(length: number, alphabet: string = DIGITS): string {
+export function generateCode(length: number, alphabet: string = CHARACTER_SETS.digits): string {
   let code = '';
   for (let index = 0; index < length; index += 1) code += alphabet.charAt(randomInt(alphabet.length));
   return code;

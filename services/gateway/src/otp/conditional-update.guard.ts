@@ -32,10 +32,19 @@ export class ConditionalUpdateGuard implements AttemptGuard {
     return { kind: 'refused', refusal: refusalFor(current, now) ?? 'exhausted', session: current };
   }
 
-  async consume(session: SessionDocument, now: Date): Promise<boolean> {
+  /** On MongoDB the session document is the truth. */
+  current(session: SessionDocument): Promise<SessionDocument> {
+    return Promise.resolve(session);
+  }
+
+  async finish(
+    session: Pick<SessionDocument, '_id'>,
+    status: 'verified' | 'canceled',
+    now: Date,
+  ): Promise<boolean> {
     const result = await this.sessions.updateOne(
       { _id: session._id, status: 'pending' },
-      { $set: { status: 'verified', endedAt: now } },
+      { $set: { status, endedAt: now } },
     );
     return result.modifiedCount === 1;
   }

@@ -8,14 +8,19 @@ export interface LimitSettings {
   requestRate: { points: number; windowSeconds: number };
   /** Codes sent per client per window: QUOTA_EXCEEDED. */
   quota: { points: number; windowSeconds: number };
-  /** Codes sent per client and phone number per window: MAX_OTP_CODES_EXCEEDED. */
-  sends: { points: number; windowSeconds: number };
+}
+
+/** Codes per client and phone number per window (from the client's policy): MAX_OTP_CODES_EXCEEDED. */
+export interface SendLimit {
+  max: number;
+  windowSeconds: number;
 }
 
 /** Gives back what a request consumed when it fails before a code is sent. */
 export type Release = () => Promise<void>;
 
 const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota', sends: 'limits_sends' } as const;
+type LimitName = keyof typeof COLLECTIONS;
 
 /**
  * The three limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
@@ -25,25 +30,31 @@ const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota', sen
 export class Limits {
   private readonly requestRate: RateLimiterMongo;
   private readonly quota: RateLimiterMongo;
-  private readonly sends: RateLimiterMongo;
+  /** One limiter per distinct send limit among client policies, made on first use. */
+  private readonly sendLimiters = new Map<string, RateLimiterMongo>();
 
   constructor(
     private readonly db: Db,
     settings: LimitSettings,
   ) {
-    const limiter = (name: keyof typeof COLLECTIONS) =>
-      new RateLimiterMongo({
-        storeClient: db,
-        tableName: COLLECTIONS[name],
-        keyPrefix: name,
-        points: settings[name].points,
-        duration: settings[name].windowSeconds,
-        // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
-        disableIndexesCreation: true,
-      });
-    this.requestRate = limiter('requestRate');
-    this.quota = limiter('quota');
-    this.sends = limiter('sends');
+    this.requestRate = this.limiter('requestRate', 'requestRate', settings.requestRate);
+    this.quota = this.limiter('quota', 'quota', settings.quota);
+  }
+
+  private limiter(
+    name: LimitName,
+    keyPrefix: string,
+    limit: { points: number; windowSeconds: number },
+  ): RateLimiterMongo {
+    return new RateLimiterMongo({
+      storeClient: this.db,
+      tableName: COLLECTIONS[name],
+      keyPrefix,
+      points: limit.points,
+      duration: limit.windowSeconds,
+      // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
+      disableIndexesCreation: true,
+    });
   }
 
   /** The collections whose counters expire, with their expiry field, for ensureIndexes. */
@@ -69,8 +80,15 @@ export class Limits {
     return take(this.quota, clientId, 'QUOTA_EXCEEDED');
   }
 
-  takeSend(phoneKey: string): Promise<Release> {
-    return take(this.sends, phoneKey, 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED');
+  takeSend(phoneKey: string, limit: SendLimit): Promise<Release> {
+    // Keys carry the limit, so a client whose policy changes starts a fresh count under the new one.
+    const prefix = `sends:${limit.max}:${limit.windowSeconds}`;
+    let limiter = this.sendLimiters.get(prefix);
+    if (!limiter) {
+      limiter = this.limiter('sends', prefix, { points: limit.max, windowSeconds: limit.windowSeconds });
+      this.sendLimiters.set(prefix, limiter);
+    }
+    return take(limiter, phoneKey, 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED');
   }
 }
 

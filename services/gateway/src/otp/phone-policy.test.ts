@@ -7,6 +7,7 @@ const settings: PhonePolicySettings = {
   deniedPrefixes: ['+3480'],
   blockedNumbers: ['+34611111111'],
   smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+  voiceNumberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
   validation: 'strict',
 };
 
@@ -35,6 +36,12 @@ describe('PhonePolicy', () => {
     expect(refusal(policy, '+34800123456')).toBe('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     expect(refusal(policy, '+34912345678')).toBe('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     expect(refusal(policy, '+346661113334')).toBe('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+  });
+
+  it('lets voice calls reach landlines', () => {
+    expect(policy.check('+34912345678', { isTestNumber: false, channel: 'voice' }).countryCallingCode).toBe(
+      '34',
+    );
   });
 
   it('answers NOT_FOUND outside the served prefixes, before anything else', () => {

@@ -1,3 +1,4 @@
+import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
 import parsePhoneNumber, { type PhoneNumberType } from 'libphonenumber-js/max';
 
@@ -10,6 +11,8 @@ export interface PhonePolicySettings {
   blockedNumbers: readonly string[];
   /** Line types that can receive an SMS (libphonenumber types); others: PHONE_NUMBER_NOT_ALLOWED. */
   smsNumberTypes: readonly PhoneNumberType[];
+  /** Line types that can take a voice call (landlines too). */
+  voiceNumberTypes: readonly PhoneNumberType[];
   /** strict: numbers libphonenumber deems impossible are refused; lenient: only the prefix rules apply. */
   validation: 'strict' | 'lenient';
 }
@@ -32,7 +35,10 @@ export class PhonePolicy {
     this.blocked = new Set(settings.blockedNumbers);
   }
 
-  check(e164: string, { isTestNumber }: { isTestNumber: boolean }): CheckedPhoneNumber {
+  check(
+    e164: string,
+    { isTestNumber, channel = 'sms' }: { isTestNumber: boolean; channel?: Channel },
+  ): CheckedPhoneNumber {
     const { servedPrefixes, deniedPrefixes } = this.settings;
     if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
       throw new ApiError('NOT_FOUND', {
@@ -49,7 +55,8 @@ export class PhonePolicy {
     if (isTestNumber || this.settings.validation === 'lenient') return checked;
     if (!parsed.isValid()) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     const type = parsed.getType();
-    if (type !== undefined && !this.settings.smsNumberTypes.includes(type)) {
+    const allowed = channel === 'voice' ? this.settings.voiceNumberTypes : this.settings.smsNumberTypes;
+    if (type !== undefined && !allowed.includes(type)) {
       throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     }
     return checked;

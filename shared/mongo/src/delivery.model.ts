@@ -1,0 +1,86 @@
+import type { Channel, SmsEncoding } from '@otpflow/contracts';
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** Where the delivery of one code (one send job) is. */
+export const DELIVERY_STATUSES = [
+  'queued',
+  'retrying',
+  'sent',
+  'delivered',
+  'undelivered',
+  'expired_before_delivery',
+  'dead_lettered',
+  'not_sent',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface DeliveryAttemptRecord {
+  provider: string;
+  at: Date;
+  outcome: 'accepted' | 'retryable_error' | 'permanent_error' | 'timeout';
+  error?: string;
+}
+
+/**
+ * The delivery record of one send job, keyed by the job id, written only by the dispatcher (and its
+ * receipts endpoint). Kept apart from the session, which only the gateway writes, so that the two
+ * services never update the same document: on a store without isolated updates (FerretDB) a write
+ * from one could otherwise undo a field the other just set. No record yet means the job is queued.
+ */
+export interface DeliveryDocument {
+  /** The job id. */
+  _id: string;
+  authenticationId: string;
+  clientId: string;
+  /** The channel actually used (an SMS may fall back to a call). */
+  channel: Channel;
+  countryCallingCode: string;
+  requestedAt: Date;
+  status: DeliveryStatus;
+  provider?: string;
+  providerMessageId?: string;
+  attempts?: number;
+  history?: DeliveryAttemptRecord[];
+  encoding?: SmsEncoding;
+  parts?: number;
+  lastError?: string;
+  sentAt?: Date;
+  deliveredAt?: Date;
+  updatedAt: Date;
+  purgeAt: Date;
+}
+
+const deliverySchema = new Schema<DeliveryDocument>(
+  {
+    _id: { type: String, required: true },
+    authenticationId: { type: String, required: true },
+    clientId: { type: String, required: true },
+    channel: { type: String, required: true },
+    countryCallingCode: { type: String, required: true },
+    requestedAt: { type: Date, required: true },
+    status: { type: String, enum: DELIVERY_STATUSES, required: true },
+    provider: String,
+    providerMessageId: String,
+    attempts: Number,
+    history: [{ _id: false, provider: String, at: Date, outcome: String, error: String }],
+    encoding: String,
+    parts: Number,
+    lastError: String,
+    sentAt: Date,
+    deliveredAt: Date,
+    updatedAt: { type: Date, required: true },
+    purgeAt: { type: Date, required: true },
+  },
+  { collection: 'deliveries', versionKey: false },
+);
+// Delivery receipts find a delivery by the provider's message id.
+deliverySchema.index({ provider: 1, providerMessageId: 1 }, { sparse: true });
+
+export type DeliveryModel = Model<DeliveryDocument>;
+
+export function deliveryModel(connection: Connection): DeliveryModel {
+  return (
+    (connection.models.Delivery as DeliveryModel | undefined) ??
+    connection.model<DeliveryDocument>('Delivery', deliverySchema)
+  );
+}

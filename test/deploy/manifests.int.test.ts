@@ -1,0 +1,656 @@
+/**
+ * Static checks of everything under deploy/, docker-compose.yml and k8s/: nothing here can run a
+ * container (no Docker engine, no cluster), so the files are rendered, parsed and validated against the
+ * schemas of the tools that will read them, and held to the rules of the platform:
+ *
+ *   - every kustomize overlay renders, and every object validates against its Kubernetes/CRD schema;
+ *   - Deployments have probes, requests and limits, a hardened security context, a writable /tmp and a
+ *     termination grace period longer than the service's drain timeout;
+ *   - no Secret with values is committed, the Ingress never exposes /metrics (or the health endpoints);
+ *   - autoscaling, monitoring and network policies point at what exists;
+ *   - the PrometheusRules are exactly the rule files of deploy/prometheus/rules (generated);
+ *   - docker-compose.yml validates against the Compose Specification's schema;
+ *   - the Dockerfile's commands start files that `npm run build` produces.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import type { ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readRuleFiles, renderPrometheusRule } from '../../scripts/generate-prometheus-rule.mjs';
+import {
+  ROOT,
+  composeValidator,
+  exists,
+  interpolate,
+  kustomize,
+  parseDockerfile,
+  parseYamlDocuments,
+  schemaProblems,
+  type K8sObject,
+} from './support.js';
+
+const SERVICES = ['gateway', 'dispatcher', 'metrics'] as const;
+type ServiceName = (typeof SERVICES)[number];
+/** The port each service listens on by default (its config.ts), which every file must agree with. */
+const PORTS: Record<ServiceName, number> = { gateway: 8080, dispatcher: 8081, metrics: 8082 };
+const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod'] as const;
+/** Secrets the manifests may reference: the operator's, and in prod those the DB operators create. */
+const KNOWN_SECRETS = new Set([
+  'otpflow-secrets',
+  'otpflow-provider-secrets',
+  'otpflow-mongodb-admin-otpflow',
+  'otpflow-rabbitmq-default-user',
+]);
+/** The ConfigMaps kustomize generates (k8s/base/kustomization.yaml). */
+const GENERATED_CONFIGS = ['otpflow-config', ...SERVICES.map((service) => `otpflow-${service}-config`)];
+/** Paths that must never be reachable through the Ingress. */
+const PRIVATE_PATHS = ['/metrics', '/healthz', '/readyz'];
+
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+const ofKind = <T>(objects: K8sObject[], kind: string) =>
+  objects.filter((o) => o.kind === kind) as unknown as T[];
+const named = <T extends { metadata?: { name?: string } }>(objects: T[], name: string) => {
+  const found = objects.find((object) => object.metadata?.name === name);
+  if (!found) throw new Error(`no object named ${name}`);
+  return found;
+};
+const single = <T>(list: T[]): T => {
+  expect(list).toHaveLength(1);
+  return list[0] as T;
+};
+const labelsMatch = (
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+) =>
+  selector !== undefined &&
+  Object.keys(selector).length > 0 &&
+  Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+/** The rendered name of a generated ConfigMap: "otpflow-config" becomes "otpflow-config-<hash>". */
+const isGenerated = (rendered: string, name: string) => new RegExp(`^${name}-[a-z0-9]{10}$`).test(rendered);
+
+/** A workload's pod spec, containers and the name of the service it runs (its app.kubernetes.io/name). */
+function podOf(workload: IDeployment | IStatefulSet): {
+  pod: IPodSpec;
+  containers: IContainer[];
+  app: string;
+} {
+  const pod = workload.spec?.template.spec;
+  if (!pod) throw new Error(`${workload.metadata?.name ?? '?'} has no pod spec`);
+  return {
+    pod,
+    containers: pod.containers,
+    app: workload.spec?.template.metadata?.labels?.['app.kubernetes.io/name'] ?? '',
+  };
+}
+
+/** The value a container's environment gives a variable, from env or from its ConfigMaps. */
+function settingOf(container: IContainer, objects: K8sObject[], variable: string): string | undefined {
+  const direct = container.env?.find((item) => item.name === variable);
+  if (direct) return direct.value;
+  let value: string | undefined;
+  for (const source of container.envFrom ?? []) {
+    const name = source.configMapRef?.name;
+    const configMap = ofKind<IConfigMap>(objects, 'ConfigMap').find((item) => item.metadata?.name === name);
+    value = configMap?.data?.[variable] ?? value;
+  }
+  return value;
+}
+
+describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
+  const objects = kustomize(overlay);
+  const deployments = ofKind<IDeployment>(objects, 'Deployment');
+  const statefulSets = ofKind<IStatefulSet>(objects, 'StatefulSet');
+  const services = ofKind<IService>(objects, 'Service');
+  const workloads = [...deployments, ...statefulSets];
+
+  it('renders objects that all validate against their Kubernetes or CRD schema', () => {
+    expect(objects.length).toBeGreaterThan(20);
+    const problems = objects.flatMap((object) =>
+      schemaProblems(object).map((problem) => `${object.kind}/${object.metadata.name}: ${problem}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('puts every namespaced object in the overlay namespace', () => {
+    const [namespace] = ofKind<K8sObject>(objects, 'Namespace');
+    expect(namespace).toBeDefined();
+    const outside = objects
+      .filter(
+        (object) => object.kind !== 'Namespace' && object.metadata.namespace !== namespace?.metadata.name,
+      )
+      .map((object) => `${object.kind}/${object.metadata.name}`);
+    expect(outside).toEqual([]);
+  });
+
+  it('runs the three services, each with a Service, a PodDisruptionBudget and the right port', () => {
+    const budgets = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
+    for (const service of SERVICES) {
+      const deployment = named(deployments, `otpflow-${service}`);
+      const { containers, app } = podOf(deployment);
+      expect(app).toBe(service);
+      expect(containers).toHaveLength(1);
+      const [container] = containers;
+      expect(container?.image).toMatch(new RegExp(`(^|/)otpflow/${service}(:|$)|/${service}:`));
+      expect(container?.ports?.[0]?.containerPort).toBe(PORTS[service]);
+      expect(settingOf(container as IContainer, objects, 'PORT')).toBe(String(PORTS[service]));
+      const podLabels = deployment.spec?.template.metadata?.labels;
+      expect(labelsMatch(deployment.spec?.selector.matchLabels, podLabels)).toBe(true);
+      const svc = named(services, `otpflow-${service}`);
+      expect(labelsMatch(svc.spec?.selector, podLabels)).toBe(true);
+      expect(svc.spec?.ports?.map((port) => port.name)).toContain('http');
+      const budget = budgets.find((item) => labelsMatch(item.spec?.selector?.matchLabels, podLabels));
+      expect(budget, `PodDisruptionBudget for ${service}`).toBeDefined();
+    }
+  });
+
+  it('gives every workload both probes, requests and limits, and a hardened security context', () => {
+    for (const workload of workloads) {
+      const { pod, containers } = podOf(workload);
+      const where = `${workload.kind}/${workload.metadata?.name ?? '?'}`;
+      expect(pod.securityContext?.runAsNonRoot, where).toBe(true);
+      expect(pod.securityContext?.seccompProfile?.type, where).toBe('RuntimeDefault');
+      expect(pod.automountServiceAccountToken, where).toBe(false);
+      for (const container of containers) {
+        expect(container.livenessProbe, `${where} liveness`).toBeDefined();
+        expect(container.readinessProbe, `${where} readiness`).toBeDefined();
+        expect(container.resources?.requests?.cpu, where).toBeDefined();
+        expect(container.resources?.requests?.memory, where).toBeDefined();
+        expect(container.resources?.limits?.cpu, where).toBeDefined();
+        expect(container.resources?.limits?.memory, where).toBeDefined();
+        const security = container.securityContext;
+        expect(security?.allowPrivilegeEscalation, where).toBe(false);
+        expect(security?.readOnlyRootFilesystem, where).toBe(true);
+        expect(security?.runAsNonRoot, where).toBe(true);
+        expect(security?.capabilities?.drop, where).toEqual(['ALL']);
+        expect(security?.capabilities?.add ?? [], where).toEqual([]);
+        expect(security?.privileged ?? false, where).toBe(false);
+        // A read-only root filesystem needs a writable /tmp, from an emptyDir.
+        const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
+        const volume = pod.volumes?.find((item) => item.name === tmp?.name);
+        expect(volume?.emptyDir, `${where} /tmp`).toBeDefined();
+      }
+    }
+  });
+
+  it('probes the services on /healthz (liveness) and /readyz (readiness)', () => {
+    for (const deployment of deployments) {
+      for (const container of podOf(deployment).containers) {
+        expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
+        expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+        expect(container.startupProbe?.httpGet?.path).toBe('/healthz');
+      }
+    }
+  });
+
+  it('lets every service finish draining before it is killed', () => {
+    for (const deployment of deployments) {
+      const { pod, containers } = podOf(deployment);
+      const container = containers[0] as IContainer;
+      const drainMs =
+        Number(settingOf(container, objects, 'SHUTDOWN_TIMEOUT_MS') ?? NaN) +
+        Number(settingOf(container, objects, 'SHUTDOWN_GRACE_MS') ?? 0);
+      expect(drainMs, deployment.metadata?.name).toBeGreaterThan(0);
+      expect((pod.terminationGracePeriodSeconds ?? 30) * 1000, deployment.metadata?.name).toBeGreaterThan(
+        drainMs,
+      );
+      expect(pod.topologySpreadConstraints?.length ?? 0, deployment.metadata?.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('references only Secrets the operator creates, and ConfigMaps that are rendered', () => {
+    const configMaps = new Set(ofKind<IConfigMap>(objects, 'ConfigMap').map((item) => item.metadata?.name));
+    for (const workload of workloads) {
+      const { pod, containers } = podOf(workload);
+      for (const container of containers) {
+        for (const item of container.env ?? []) {
+          const secret = item.valueFrom?.secretKeyRef?.name;
+          if (secret) expect(KNOWN_SECRETS, `${item.name} from ${secret}`).toContain(secret);
+          const configMap = item.valueFrom?.configMapKeyRef?.name;
+          if (configMap) expect(configMaps).toContain(configMap);
+        }
+        for (const source of container.envFrom ?? []) {
+          if (source.secretRef) expect(KNOWN_SECRETS).toContain(source.secretRef.name);
+          if (source.configMapRef) {
+            expect(configMaps).toContain(source.configMapRef.name);
+            // Generated with a content hash, so a change of settings rolls the pods.
+            const name = source.configMapRef.name ?? '';
+            expect(
+              GENERATED_CONFIGS.some((base) => isGenerated(name, base)),
+              name,
+            ).toBe(true);
+          }
+        }
+      }
+      for (const volume of pod.volumes ?? []) {
+        if (volume.secret) expect(KNOWN_SECRETS).toContain(volume.secret.secretName);
+      }
+    }
+  });
+
+  it('commits no Secret values', () => {
+    for (const secret of objects.filter((object) => object.kind === 'Secret')) {
+      expect(secret.data ?? secret.stringData, `Secret/${secret.metadata.name}`).toBeUndefined();
+    }
+  });
+
+  it('expands $(VAR) in env values only from variables defined earlier in the list', () => {
+    for (const workload of workloads) {
+      for (const container of podOf(workload).containers) {
+        const defined = new Set<string>();
+        for (const item of container.env ?? []) {
+          for (const [, reference] of (item.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+            expect(defined, `${container.name}: ${item.name} uses $(${reference ?? ''})`).toContain(
+              reference,
+            );
+          }
+          defined.add(item.name);
+        }
+      }
+    }
+  });
+
+  it('routes only the API and the delivery receipts through the Ingress, never /metrics', () => {
+    const ingresses = ofKind<IIngress>(objects, 'Ingress');
+    expect(ingresses).toHaveLength(1);
+    const routes = ingresses.flatMap((ingress) =>
+      (ingress.spec?.rules ?? []).flatMap((rule) =>
+        (rule.http?.paths ?? []).map((item) => ({
+          path: item.path ?? '/',
+          type: item.pathType,
+          service: item.backend.service?.name,
+          port: item.backend.service?.port?.name,
+        })),
+      ),
+    );
+    expect(Object.fromEntries(routes.map((route) => [route.path, route.service]))).toEqual({
+      '/one-time-password-sms': 'otpflow-gateway',
+      '/otpvalidation': 'otpflow-gateway',
+      '/v1': 'otpflow-gateway',
+      '/v1/receipts': 'otpflow-dispatcher',
+    });
+    for (const route of routes) {
+      // Regular expressions (ImplementationSpecific) could match anything: only Prefix and Exact.
+      expect(['Prefix', 'Exact']).toContain(route.type);
+      for (const privatePath of PRIVATE_PATHS) {
+        const reaches =
+          route.path === privatePath ||
+          privatePath.startsWith(route.path.endsWith('/') ? route.path : `${route.path}/`) ||
+          route.path.startsWith(`${privatePath}/`);
+        expect(reaches, `${route.path} exposes ${privatePath}`).toBe(false);
+        expect(route.path).not.toContain('metrics');
+      }
+      const service = named(services, route.service ?? '');
+      expect(service.spec?.ports?.map((port) => port.name)).toContain(route.port);
+    }
+  });
+
+  it('scales the gateway on CPU (HPA) and the dispatcher on the otp.send backlog (KEDA)', () => {
+    const hpa = single(ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler'));
+    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'otpflow-gateway' });
+    expect(hpa.spec.metrics?.[0]?.resource?.name).toBe('cpu');
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(1);
+
+    const scaled = single(ofKind<IScaledObject>(objects, 'ScaledObject'));
+    expect(scaled.spec.scaleTargetRef.name).toBe('otpflow-dispatcher');
+    const [trigger] = scaled.spec.triggers;
+    expect(trigger?.type).toBe('rabbitmq');
+    expect(trigger?.metadata).toMatchObject({ queueName: 'otp.send', mode: 'QueueLength' });
+    // The URL carries credentials: it must come from a Secret, never from the trigger's metadata.
+    expect(trigger?.metadata.host ?? '').not.toMatch(/@/);
+    const dispatcher = podOf(named(deployments, 'otpflow-dispatcher')).containers[0] as IContainer;
+    expect(`${settingOf(dispatcher, objects, 'AMQP_PREFIX') ?? ''}.send`).toBe(trigger?.metadata.queueName);
+    const auth = named(
+      ofKind<ITriggerAuthentication>(objects, 'TriggerAuthentication'),
+      trigger?.authenticationRef?.name ?? '',
+    );
+    const references = auth.spec.secretTargetRef ?? [];
+    expect(references.length).toBeGreaterThan(0);
+    for (const reference of references) expect(KNOWN_SECRETS).toContain(reference.name);
+    const parameters = references.map((reference) => reference.parameter);
+    expect(parameters.includes('host') || trigger?.metadata.host !== undefined).toBe(true);
+  });
+
+  it('scrapes the three services (and RabbitMQ) with job names the alerting rules use', () => {
+    const monitors = ofKind<IServiceMonitor>(objects, 'ServiceMonitor');
+    const jobs = new Set<string>();
+    for (const monitor of monitors) {
+      const selected = services.filter((service) =>
+        labelsMatch(monitor.spec.selector.matchLabels, service.metadata?.labels)
+          ? true
+          : (monitor.spec.selector.matchExpressions ?? []).length > 0 &&
+            (monitor.spec.selector.matchExpressions ?? []).every(
+              (expression) =>
+                expression.operator === 'In' &&
+                (expression.values ?? []).includes(service.metadata?.labels?.[expression.key] ?? ''),
+            ),
+      );
+      for (const service of selected) {
+        const port = monitor.spec.endpoints[0]?.port;
+        expect(service.spec?.ports?.map((item) => item.name)).toContain(port);
+        jobs.add(service.metadata?.labels?.[monitor.spec.jobLabel ?? ''] ?? '');
+      }
+    }
+    for (const service of SERVICES) expect(jobs).toContain(service);
+    if (overlay.endsWith('dev')) expect(jobs).toContain('rabbitmq');
+    const otpflow = named(monitors, 'otpflow');
+    expect(otpflow.spec.endpoints[0]?.path).toBe('/metrics');
+  });
+
+  it('denies by default and allows only the architecture flows', () => {
+    const policies = ofKind<INetworkPolicy>(objects, 'NetworkPolicy');
+    const deny = named(policies, 'otpflow-default-deny');
+    expect(deny.spec?.podSelector?.matchLabels).toEqual({ 'app.kubernetes.io/part-of': 'otpflow' });
+    expect(deny.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(deny.spec?.ingress ?? []).toEqual([]);
+    expect(deny.spec?.egress ?? []).toEqual([]);
+    const ingressPorts = (app: string) =>
+      policies
+        .filter((policy) => policy.spec?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === app)
+        .flatMap((policy) => policy.spec?.ingress ?? [])
+        .flatMap((rule) => (rule.ports ?? []).map((port) => port.port));
+    for (const service of SERVICES) expect(ingressPorts(service)).toContain(PORTS[service]);
+    const egressPorts = (app: string) =>
+      policies
+        .filter(
+          (policy) =>
+            policy.spec?.podSelector?.matchLabels?.['app.kubernetes.io/name'] === app ||
+            policy.spec?.podSelector?.matchExpressions?.some((expression) =>
+              expression.values?.includes(app),
+            ),
+        )
+        .flatMap((policy) => policy.spec?.egress ?? [])
+        .flatMap((rule) => (rule.ports ?? []).map((port) => port.port));
+    expect(egressPorts('gateway')).toEqual(expect.arrayContaining([27017, 5672, 4318]));
+    expect(egressPorts('gateway')).not.toContain(443);
+    expect(egressPorts('dispatcher')).toEqual(expect.arrayContaining([27017, 5672, 443, 2775]));
+    expect(egressPorts('metrics')).toEqual(expect.arrayContaining([5672]));
+    expect(egressPorts('metrics')).not.toContain(27017);
+    // Every pod of the overlay is covered by the default deny (and so by the DNS rule).
+    for (const workload of workloads) {
+      expect(workload.spec?.template.metadata?.labels?.['app.kubernetes.io/part-of']).toBe('otpflow');
+    }
+  });
+
+  it('carries the PrometheusRules generated from deploy/prometheus/rules', async () => {
+    const files = await readRuleFiles();
+    const rules = ofKind<IPrometheusRule>(objects, 'PrometheusRule');
+    expect(rules.map((rule) => ({ name: rule.metadata?.name, groups: rule.spec.groups }))).toEqual(
+      files.map(({ file, groups }) => ({ name: path.basename(file).replace(/\.ya?ml$/, ''), groups })),
+    );
+  });
+
+  if (overlay.endsWith('prod')) {
+    it('runs no database or broker itself and connects to the operators’ clusters', () => {
+      expect(statefulSets).toEqual([]);
+      const gateway = podOf(named(deployments, 'otpflow-gateway')).containers[0] as IContainer;
+      expect(settingOf(gateway, objects, 'NODE_ENV')).toBe('production');
+      expect(settingOf(gateway, objects, 'AMQP_QUEUE_TYPE')).toBe('quorum');
+      for (const service of ['gateway', 'dispatcher'] as const) {
+        const container = podOf(named(deployments, `otpflow-${service}`)).containers[0] as IContainer;
+        // mongodb://user:password@host1,host2,host3/database?options (WHATWG URL cannot parse seed lists).
+        const url = /^mongodb:\/\/\$\(MONGODB_USERNAME\):\$\(MONGODB_PASSWORD\)@([^/]+)\/(\w+)\?(.+)$/.exec(
+          settingOf(container, objects, 'MONGODB_URL') ?? '',
+        );
+        expect(url?.[1]?.split(',')).toHaveLength(3);
+        expect(url?.[2]).toBe('otpflow');
+        const options = new URLSearchParams(url?.[3]);
+        expect(options.get('replicaSet')).toBe('otpflow-mongodb');
+        expect(options.get('authSource')).toBe('admin');
+        expect(options.get('tls')).toBe('true');
+        // The CA the driver verifies the members against is mounted where tlsCAFile points.
+        const ca = path.dirname(options.get('tlsCAFile') ?? '');
+        expect(container.volumeMounts?.map((mount) => mount.mountPath)).toContain(ca);
+      }
+      for (const service of SERVICES) {
+        const container = podOf(named(deployments, `otpflow-${service}`)).containers[0] as IContainer;
+        expect(settingOf(container, objects, 'RABBITMQ_URL')).toMatch(/^amqps?:\/\/\$\(RABBITMQ_USERNAME\):/);
+      }
+      const ingress = named(ofKind<IIngress>(objects, 'Ingress'), 'otpflow');
+      expect(ingress.spec?.tls?.length).toBeGreaterThan(0);
+    });
+  } else {
+    it('runs a single MongoDB (replica set) and RabbitMQ, and development settings', () => {
+      expect(statefulSets.map((set) => set.metadata?.name).sort()).toEqual(['mongodb', 'rabbitmq']);
+      for (const set of statefulSets) expect(set.spec?.replicas).toBe(1);
+      const mongodb = podOf(named(statefulSets, 'mongodb')).containers[0];
+      expect(mongodb?.args).toEqual(expect.arrayContaining(['--replSet', 'rs0']));
+      const dispatcher = podOf(named(deployments, 'otpflow-dispatcher')).containers[0] as IContainer;
+      expect(settingOf(dispatcher, objects, 'NODE_ENV')).toBe('development');
+      expect(settingOf(dispatcher, objects, 'SMS_PROVIDERS')).toBe('console');
+    });
+  }
+});
+
+describe('k8s sources', () => {
+  const yamlFiles = (dir: string): string[] =>
+    readdirSync(path.join(ROOT, dir)).flatMap((name) => {
+      const file = `${dir}/${name}`;
+      if (statSync(path.join(ROOT, file)).isDirectory()) return yamlFiles(file);
+      return /\.ya?ml$/.test(name) ? [file] : [];
+    });
+
+  it('contain no Secret with data or stringData, rendered or not', () => {
+    for (const file of yamlFiles('k8s')) {
+      for (const document of parseYamlDocuments(read(file))) {
+        const object = document as Partial<K8sObject>;
+        if (object.kind !== 'Secret') continue;
+        expect(
+          object.data ?? object.stringData,
+          `${file}: Secret ${object.metadata?.name ?? ''}`,
+        ).toBeUndefined();
+      }
+      // Nor a secret generator in a kustomization.
+      expect(read(file), file).not.toMatch(/^secretGenerator:/m);
+    }
+  });
+
+  it('include a PrometheusRule that is exactly what the generator makes of the rule files', async () => {
+    const committed = parseYamlDocuments(read('k8s/base/prometheus-rule.yaml'));
+    const generated = parseYamlDocuments(await renderPrometheusRule());
+    // On a difference: node scripts/generate-prometheus-rule.mjs
+    expect(committed).toEqual(generated);
+    const files = await readRuleFiles();
+    expect(generated).toHaveLength(files.length);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const raw = parse(read('docker-compose.yml'), { merge: true }) as unknown;
+  const compose = interpolate(raw) as {
+    services: Record<
+      string,
+      {
+        image?: string;
+        build?: { context: string; dockerfile?: string; args?: Record<string, string> };
+        environment?: Record<string, string>;
+        healthcheck?: { test: string[] };
+        depends_on?: Record<string, { condition: string }>;
+        volumes?: string[];
+        ports?: string[];
+        read_only?: boolean;
+      }
+    >;
+    volumes: Record<string, unknown>;
+  };
+  const services = Object.entries(compose.services);
+
+  it('validates against the Compose Specification schema', () => {
+    const schema = JSON.parse(read('test/deploy/compose-spec.json')) as object;
+    const errors = composeValidator(schema)(compose);
+    expect(errors.map((error) => `${error.instancePath} ${error.message ?? ''}`)).toEqual([]);
+  });
+
+  it('has a healthcheck on every service and waits for healthy dependencies', () => {
+    for (const [name, service] of services) {
+      expect(service.healthcheck?.test.length ?? 0, name).toBeGreaterThan(1);
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(compose.services[dependency], `${name} -> ${dependency}`).toBeDefined();
+        expect(condition, `${name} -> ${dependency}`).toBe('service_healthy');
+      }
+    }
+  });
+
+  it('builds the three services from deploy/Dockerfile, hardened, with tracing to the collector', () => {
+    for (const service of SERVICES) {
+      const definition = compose.services[service];
+      expect(definition?.build).toEqual({
+        context: '.',
+        dockerfile: 'deploy/Dockerfile',
+        args: { SERVICE: service },
+      });
+      expect(definition?.image).toBe(`otpflow/${service}:dev`);
+      expect(definition?.read_only).toBe(true);
+      expect(definition?.ports?.some((port) => port.endsWith(`:${PORTS[service]}`))).toBe(true);
+      expect(definition?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+      expect(definition?.depends_on?.rabbitmq).toBeDefined();
+    }
+    expect(compose.services.gateway?.environment?.API_KEYS).toBe('otpflow-dev-key-change-me:dev');
+    expect(compose.services.dispatcher?.environment?.SMS_PROVIDERS).toBe('console');
+    expect(compose.services.gateway?.environment?.MONGODB_URL).toContain('replicaSet=rs0');
+  });
+
+  it('declares every named volume it mounts, and bind-mounts files of this repository', () => {
+    for (const [name, service] of services) {
+      for (const volume of service.volumes ?? []) {
+        const [source = ''] = volume.split(':');
+        if (source.startsWith('./')) continue;
+        expect(compose.volumes, `${name}: ${volume}`).toHaveProperty(source);
+      }
+    }
+    const mounts = services.flatMap(([, service]) => service.volumes ?? []);
+    expect(mounts).toEqual(
+      expect.arrayContaining([
+        './deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        './deploy/prometheus/rules:/etc/prometheus/rules:ro',
+        './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './deploy/otel-collector/config.yaml:/etc/otelcol-contrib/config.yaml:ro',
+      ]),
+    );
+    for (const mount of mounts.filter((item) => item.startsWith('./'))) {
+      const [source = ''] = mount.split(':');
+      expect(exists(source), source).toBe(true);
+    }
+  });
+
+  it('wires the collector: OTLP in, batched, out to Jaeger', () => {
+    const config = parse(read('deploy/otel-collector/config.yaml')) as {
+      receivers: Record<string, unknown>;
+      processors: Record<string, unknown>;
+      exporters: Record<string, { endpoint?: string }>;
+      extensions: Record<string, unknown>;
+      service: { extensions: string[]; pipelines: Record<string, Record<string, string[]>> };
+    };
+    const traces = config.service.pipelines.traces;
+    expect(traces?.receivers).toEqual(['otlp']);
+    expect(traces?.processors).toContain('batch');
+    for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+      for (const component of traces?.[kind] ?? []) expect(config[kind], component).toHaveProperty(component);
+    }
+    for (const extension of config.service.extensions) expect(config.extensions).toHaveProperty(extension);
+    const [exporter] = traces?.exporters ?? [];
+    expect(config.exporters[exporter ?? '']?.endpoint).toBe('jaeger:4317');
+    expect(compose.services.jaeger).toBeDefined();
+  });
+});
+
+describe('deploy/Dockerfile', () => {
+  const { globalArgs, stages } = parseDockerfile(read('deploy/Dockerfile'));
+  const instructions = (stage: string | undefined, keyword: string) =>
+    (stages.find((item) => item.name === stage)?.instructions ?? [])
+      .filter((item) => item.keyword === keyword)
+      .map((item) => item.args);
+
+  it('builds with npm ci and npm run build on Node 24, and installs production dependencies only', () => {
+    expect(globalArgs.get('NODE_IMAGE')).toMatch(/^node:24-(bookworm-slim|alpine)/);
+    expect(instructions('build', 'RUN').join('\n')).toMatch(/npm ci\b/);
+    expect(instructions('build', 'RUN').join('\n')).toMatch(/npm run build\b/);
+    expect(instructions('deps', 'RUN').join('\n')).toMatch(/npm ci --omit=dev --workspace/);
+    expect(stages.at(-1)?.from).toBe('service-${SERVICE}');
+  });
+
+  it('runs as a numeric non-root user under tini, with a /healthz healthcheck', () => {
+    const [user] = instructions('runtime', 'USER');
+    expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(instructions('runtime', 'ENTRYPOINT')).toEqual(['["/usr/bin/tini", "--"]']);
+    expect(instructions('runtime', 'HEALTHCHECK').join('')).toContain('/healthz');
+  });
+
+  it.each(SERVICES)('starts %s from a file that npm run build produces, on its port', (service) => {
+    const [cmd] = instructions(`service-${service}`, 'CMD');
+    const args = JSON.parse(cmd ?? '[]') as string[];
+    expect(args.slice(0, -1)).toEqual([
+      'node',
+      '--enable-source-maps',
+      '--import',
+      '@otpflow/telemetry/register',
+    ]);
+    const entry = args.at(-1) ?? '';
+    expect(entry).toBe(`services/${service}/dist/main.js`);
+    expect(exists(entry), `${entry} (run npm run build first)`).toBe(true);
+    expect(exists('shared/telemetry/dist/register.js')).toBe(true);
+    expect(instructions(`service-${service}`, 'EXPOSE')).toEqual([String(PORTS[service])]);
+    expect(instructions(`service-${service}`, 'ENV')).toEqual([`PORT=${String(PORTS[service])}`]);
+    // The port each service's config defaults to.
+    expect(read(`services/${service}/src/config.ts`)).toMatch(
+      new RegExp(`PORT: envInt\\(${String(PORTS[service])}\\b`),
+    );
+  });
+
+  it('has a .dockerignore that keeps dependencies and build output out of the context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git']));
+  });
+});
+
+describe('monitoring', () => {
+  interface ScrapeConfig {
+    job_name: string;
+    metrics_path?: string;
+    params?: Record<string, string[]>;
+    static_configs: { targets: string[] }[];
+  }
+
+  it('scrapes the same jobs and endpoints under compose (prometheus.yml) and Kubernetes (ServiceMonitors)', () => {
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: ScrapeConfig[] };
+    const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, unknown>;
+    };
+    const base = kustomize('k8s/base');
+    const services = ofKind<IService>(base, 'Service');
+    const endpoints = new Map<string, { path: string; params?: Record<string, string[]> }>();
+    for (const monitor of ofKind<IServiceMonitor>(base, 'ServiceMonitor')) {
+      const [endpoint] = monitor.spec.endpoints;
+      const jobs = services
+        .map((service) => service.metadata?.labels?.[monitor.spec.jobLabel ?? ''])
+        .filter((job): job is string => job !== undefined);
+      const selected = monitor.spec.selector.matchExpressions?.[0]?.values ?? [];
+      const labelled = Object.values(monitor.spec.selector.matchLabels ?? {});
+      for (const job of new Set([...jobs.filter((job) => selected.includes(job)), ...labelled])) {
+        endpoints.set(job, { path: endpoint?.path ?? '/metrics', params: endpoint?.params });
+      }
+    }
+    for (const config of prometheus.scrape_configs) {
+      for (const target of config.static_configs.flatMap((item) => item.targets)) {
+        expect(compose.services, `${config.job_name}: ${target}`).toHaveProperty(target.split(':')[0] ?? '');
+      }
+      const expected = endpoints.get(config.job_name);
+      expect(expected, `a ServiceMonitor for job ${config.job_name}`).toBeDefined();
+      expect(expected?.path).toBe(config.metrics_path ?? '/metrics');
+      expect(expected?.params).toEqual(config.params);
+    }
+  });
+});
