@@ -14,6 +14,7 @@ import './http/locals.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
 import { verificationsRouter } from './native/verifications.router.js';
+import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
 import type { CodeIssuer } from './otp/code-issuer.js';
 import type { Limits } from './otp/limits.js';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
+  app.use(openApiRouter());
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -55,17 +55,12 @@ export const createVerificationSchema = z
   .refine((body) => !(body.message && body.template), {
     message: 'give either message or template, not both',
     path: ['template'],
-  })
-  .meta({ id: 'CreateVerification' });
+  });
 export type CreateVerificationBody = z.infer<typeof createVerificationSchema>;
 
-export const checkVerificationSchema = z
-  .strictObject({ code: z.string().min(1).max(32) })
-  .meta({ id: 'CheckVerification' });
+export const checkVerificationSchema = z.strictObject({ code: z.string().min(1).max(32) });
 
-export const resendVerificationSchema = z
-  .strictObject({ channel: channelSchema.optional() })
-  .meta({ id: 'ResendVerification' });
+export const resendVerificationSchema = z.strictObject({ channel: channelSchema.optional() });
 
 export const verificationStatusSchema = z.enum([
   'queued',
@@ -84,64 +79,56 @@ export const deliveryAttemptSchema = z.object({
   error: z.string().optional(),
 });
 
-export const verificationSchema = z
-  .object({
-    id: z.string(),
-    status: verificationStatusSchema,
-    channel: channelSchema,
-    /** The number, masked. */
-    to: z.string(),
-    createdAt: z.iso.datetime(),
-    expiresAt: z.iso.datetime(),
-    maxAttempts: z.number().int(),
-    attemptsRemaining: z.number().int(),
-    resendAllowedAt: z.iso.datetime(),
-    chargeInfo: z.object({ encoding: smsEncodingSchema, parts: z.number().int() }).nullable(),
-    delivery: z.object({
-      status: z.string(),
-      provider: z.string().nullable(),
-      attempts: z.number().int(),
-      history: z.array(deliveryAttemptSchema),
-      lastError: z.string().nullable(),
-      sentAt: z.iso.datetime().nullable(),
-      deliveredAt: z.iso.datetime().nullable(),
-    }),
-    verifiedAt: z.iso.datetime().nullable(),
-  })
-  .meta({ id: 'Verification' });
+export const verificationSchema = z.object({
+  id: z.string(),
+  status: verificationStatusSchema,
+  channel: channelSchema,
+  /** The number, masked. */
+  to: z.string(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  maxAttempts: z.number().int(),
+  attemptsRemaining: z.number().int(),
+  resendAllowedAt: z.iso.datetime(),
+  chargeInfo: z.object({ encoding: smsEncodingSchema, parts: z.number().int() }).nullable(),
+  delivery: z.object({
+    status: z.string(),
+    provider: z.string().nullable(),
+    attempts: z.number().int(),
+    history: z.array(deliveryAttemptSchema),
+    lastError: z.string().nullable(),
+    sentAt: z.iso.datetime().nullable(),
+    deliveredAt: z.iso.datetime().nullable(),
+  }),
+  verifiedAt: z.iso.datetime().nullable(),
+});
 export type VerificationView = z.infer<typeof verificationSchema>;
 
-export const checkResultSchema = z
-  .object({
-    id: z.string(),
-    valid: z.boolean(),
-    status: verificationStatusSchema,
-    attemptsRemaining: z.number().int(),
-  })
-  .meta({ id: 'CheckResult' });
+export const checkResultSchema = z.object({
+  id: z.string(),
+  valid: z.boolean(),
+  status: verificationStatusSchema,
+  attemptsRemaining: z.number().int(),
+});
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
-export const templateBodySchema = z
-  .strictObject({
-    text: z
-      .string()
-      .min(1)
-      .max(1224)
-      .regex(/\{\{code\}\}/, 'must contain {{code}}'),
-  })
-  .meta({ id: 'TemplateBody' });
+export const templateBodySchema = z.strictObject({
+  text: z
+    .string()
+    .min(1)
+    .max(1224)
+    .regex(/\{\{code\}\}/, 'must contain {{code}}'),
+});
 
-export const templateSchema = z
-  .object({
-    id: z.string(),
-    locale: z.string(),
-    text: z.string(),
-    variables: z.array(z.string()),
-    chargeInfo: z.object({ encoding: smsEncodingSchema, parts: z.number().int() }),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  })
-  .meta({ id: 'Template' });
+export const templateSchema = z.object({
+  id: z.string(),
+  locale: z.string(),
+  text: z.string(),
+  variables: z.array(z.string()),
+  chargeInfo: z.object({ encoding: smsEncodingSchema, parts: z.number().int() }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
 
 export const templateIdSchema = z
   .string()

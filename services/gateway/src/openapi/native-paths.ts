@@ -1,0 +1,306 @@
+import { z } from 'zod';
+import { storedPolicySchema } from '../policies/client-policy.js';
+import {
+  checkResultSchema,
+  checkVerificationSchema,
+  createVerificationSchema,
+  resendVerificationSchema,
+  templateBodySchema,
+  templateSchema,
+  verificationSchema,
+} from '../native/verification.schemas.js';
+
+type JsonObject = Record<string, unknown>;
+
+/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), for requests (input) or responses. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+  const {
+    $schema: _dialect,
+    id: _id,
+    ...rest
+  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonObject;
+  return rest;
+}
+
+/** The native API's schemas, generated from the very zod schemas the gateway validates with. */
+export function nativeSchemas(): Record<string, JsonObject> {
+  return {
+    CreateVerification: jsonSchema(createVerificationSchema, 'input'),
+    CheckVerification: jsonSchema(checkVerificationSchema, 'input'),
+    ResendVerification: jsonSchema(resendVerificationSchema, 'input'),
+    Verification: jsonSchema(verificationSchema, 'output'),
+    CheckResult: jsonSchema(checkResultSchema, 'output'),
+    TemplateBody: jsonSchema(templateBodySchema, 'input'),
+    Template: jsonSchema(templateSchema, 'output'),
+    TemplateList: {
+      type: 'object',
+      properties: { templates: { type: 'array', items: { $ref: '#/components/schemas/Template' } } },
+      required: ['templates'],
+    },
+    StoredPolicy: jsonSchema(storedPolicySchema, 'input'),
+    PolicyView: {
+      type: 'object',
+      properties: {
+        clientId: { type: 'string' },
+        policy: {
+          type: 'object',
+          description: 'The effective policy: the stored fields over the deployment defaults.',
+        },
+        stored: { $ref: '#/components/schemas/StoredPolicy' },
+      },
+      required: ['clientId', 'policy', 'stored'],
+    },
+    NativeErrorInfo: {
+      type: 'object',
+      description: 'CAMARA ErrorInfo, plus `details` naming the field at fault or the attempts remaining.',
+      properties: {
+        status: { type: 'integer' },
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'object',
+          properties: { field: { type: 'string' }, attemptsRemaining: { type: 'integer' } },
+          additionalProperties: false,
+        },
+      },
+      required: ['status', 'code', 'message'],
+      additionalProperties: false,
+    },
+  };
+}
+
+const NATIVE_ERRORS: Record<string, { status: number; description: string; codes: string[] }> = {
+  NativeBadRequest: {
+    status: 400,
+    description: 'Bad input; details.field names it',
+    codes: ['INVALID_ARGUMENT', 'OUT_OF_RANGE'],
+  },
+  NativeUnauthenticated: {
+    status: 401,
+    description: 'Missing, invalid or expired credentials',
+    codes: ['UNAUTHENTICATED'],
+  },
+  NativeForbidden: {
+    status: 403,
+    description: 'Missing scope, or refused by the client policy or the number policy',
+    codes: [
+      'PERMISSION_DENIED',
+      'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
+      'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
+      'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+    ],
+  },
+  NativeNotFound: { status: 404, description: 'No such resource for this client', codes: ['NOT_FOUND'] },
+  NativeMethodNotAllowed: { status: 405, description: 'Method not allowed', codes: ['METHOD_NOT_ALLOWED'] },
+  NativeNotAcceptable: { status: 406, description: 'The client accepts no JSON', codes: ['NOT_ACCEPTABLE'] },
+  NativeConflict: {
+    status: 409,
+    description: 'Ended verification, or Idempotency-Key reuse',
+    codes: ['CONFLICT', 'IDEMPOTENCY_CONFLICT'],
+  },
+  NativeUnsupportedMediaType: {
+    status: 415,
+    description: 'The body is not JSON',
+    codes: ['UNSUPPORTED_MEDIA_TYPE'],
+  },
+  NativeTooManyRequests: {
+    status: 429,
+    description: 'Rate, quota or resend interval',
+    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
+  },
+  NativeUnavailable: {
+    status: 503,
+    description: 'A dependency is down: retry later',
+    codes: ['UNAVAILABLE'],
+  },
+};
+
+export function nativeResponses(): Record<string, JsonObject> {
+  return Object.fromEntries(
+    Object.entries(NATIVE_ERRORS).map(([name, error]) => [
+      name,
+      {
+        description: error.description,
+        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
+        content: {
+          'application/json': {
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/NativeErrorInfo' },
+                {
+                  type: 'object',
+                  properties: { status: { enum: [error.status] }, code: { enum: error.codes } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    ]),
+  );
+}
+
+const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const json = (schema: string, description: string) => ({
+  description,
+  headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const body = (schema: string, required = true) => ({
+  required,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+});
+const common = {
+  '401': ref('NativeUnauthenticated'),
+  '403': ref('NativeForbidden'),
+  '406': ref('NativeNotAcceptable'),
+  '429': ref('NativeTooManyRequests'),
+  '503': ref('NativeUnavailable'),
+};
+const withBody = { ...common, '400': ref('NativeBadRequest'), '415': ref('NativeUnsupportedMediaType') };
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
+
+function operation(operationId: string, summary: string, scope: string, extra: JsonObject): JsonObject {
+  return {
+    operationId,
+    summary,
+    tags: [scope === 'otpflow:admin' ? 'Administration' : 'Verifications'],
+    security: [{ bearer: [] }],
+    'x-otpflow-scope': scope,
+    ...extra,
+  };
+}
+
+/** The native API's paths. */
+export function nativePaths(): Record<string, JsonObject> {
+  const verifications = 'otpflow:verifications';
+  const admin = 'otpflow:admin';
+  return {
+    '/v1/verifications': {
+      post: operation('createVerification', 'Send a code by SMS or voice, with every option', verifications, {
+        parameters: [...parameters, { $ref: '#/components/parameters/IdempotencyKey' }],
+        requestBody: body('CreateVerification'),
+        responses: {
+          '201': json('Verification', 'Created; the code is on its way'),
+          ...withBody,
+          '409': ref('NativeConflict'),
+        },
+      }),
+    },
+    '/v1/verifications/{id}': {
+      get: operation('getVerification', 'Status, attempts and delivery', verifications, {
+        parameters: [...parameters, idParameter],
+        responses: {
+          '200': json('Verification', 'The verification'),
+          ...common,
+          '400': ref('NativeBadRequest'),
+          '404': ref('NativeNotFound'),
+        },
+      }),
+    },
+    '/v1/verifications/{id}/check': {
+      post: operation('checkVerification', 'Check a code; answers the attempts remaining', verifications, {
+        parameters: [...parameters, idParameter],
+        requestBody: body('CheckVerification'),
+        responses: {
+          '200': json('CheckResult', 'Whether the code was valid'),
+          ...withBody,
+          '404': ref('NativeNotFound'),
+        },
+      }),
+    },
+    '/v1/verifications/{id}/cancel': {
+      post: operation('cancelVerification', 'Cancel: the code never validates after this', verifications, {
+        parameters: [...parameters, idParameter],
+        responses: {
+          '200': json('Verification', 'Canceled'),
+          ...common,
+          '400': ref('NativeBadRequest'),
+          '404': ref('NativeNotFound'),
+          '409': ref('NativeConflict'),
+        },
+      }),
+    },
+    '/v1/verifications/{id}/resend': {
+      post: operation(
+        'resendVerification',
+        'Send a new code, on the same or another channel',
+        verifications,
+        {
+          parameters: [...parameters, idParameter],
+          requestBody: body('ResendVerification', false),
+          responses: {
+            '200': json('Verification', 'A new code is on its way'),
+            ...withBody,
+            '404': ref('NativeNotFound'),
+            '409': ref('NativeConflict'),
+          },
+        },
+      ),
+    },
+    '/v1/templates': {
+      get: operation('listTemplates', 'The client’s message templates', admin, {
+        parameters,
+        responses: { '200': json('TemplateList', 'Every template'), ...common },
+      }),
+    },
+    '/v1/templates/{id}/{locale}': {
+      parameters: [
+        {
+          name: 'id',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,100}$' },
+        },
+        { name: 'locale', in: 'path', required: true, schema: { type: 'string', example: 'es-ES' } },
+      ],
+      get: operation('getTemplate', 'One template', admin, {
+        parameters,
+        responses: {
+          '200': json('Template', 'The template'),
+          ...common,
+          '400': ref('NativeBadRequest'),
+          '404': ref('NativeNotFound'),
+        },
+      }),
+      put: operation('putTemplate', 'Create or replace a template', admin, {
+        parameters,
+        requestBody: body('TemplateBody'),
+        responses: { '200': json('Template', 'Replaced'), '201': json('Template', 'Created'), ...withBody },
+      }),
+      delete: operation('deleteTemplate', 'Delete a template', admin, {
+        parameters,
+        responses: {
+          '204': { description: 'Deleted' },
+          ...common,
+          '400': ref('NativeBadRequest'),
+          '404': ref('NativeNotFound'),
+        },
+      }),
+    },
+    '/v1/admin/policies/{clientId}': {
+      parameters: [
+        {
+          name: 'clientId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,128}$' },
+        },
+      ],
+      get: operation('getPolicy', 'A client’s effective and stored policy', admin, {
+        parameters,
+        responses: { '200': json('PolicyView', 'The policy'), ...common, '400': ref('NativeBadRequest') },
+      }),
+      put: operation('putPolicy', 'Replace a client’s stored policy', admin, {
+        parameters,
+        requestBody: body('StoredPolicy'),
+        responses: { '200': json('PolicyView', 'The new policy'), ...withBody },
+      }),
+      delete: operation('deletePolicy', 'Return a client to the defaults', admin, {
+        parameters,
+        responses: { '204': { description: 'Deleted' }, ...common, '400': ref('NativeBadRequest') },
+      }),
+    },
+  };
+}

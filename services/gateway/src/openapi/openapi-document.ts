@@ -1,0 +1,140 @@
+import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'json' };
+import { nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
+
+type JsonObject = Record<string, unknown>;
+
+/** CAMARA's spec path and the seeds' path; the second mount's operation ids get a suffix to stay unique. */
+const CAMARA_MOUNTS = [
+  { prefix: '/one-time-password-sms/v1', operationSuffix: '' },
+  { prefix: '/otpvalidation', operationSuffix: 'AtOtpvalidation' },
+];
+
+/** Errors CAMARA Commonalities allows on any operation, that the gateway may answer. */
+const CAMARA_EXTRA_RESPONSES: Record<string, { description: string; code: string; message: string }> = {
+  '405': {
+    description: 'Method Not Allowed',
+    code: 'METHOD_NOT_ALLOWED',
+    message: 'The requested method is not allowed/supported on the target resource.',
+  },
+  '406': {
+    description: 'Not Acceptable',
+    code: 'NOT_ACCEPTABLE',
+    message:
+      'The server cannot produce a response matching the content requested by the client through `Accept-*` headers.',
+  },
+  '415': {
+    description: 'Unsupported Media Type',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message:
+      'The server refuses to accept the request because the payload format is in an unsupported format.',
+  },
+  '503': { description: 'Service Unavailable', code: 'UNAVAILABLE', message: 'Service Unavailable.' },
+};
+
+function camaraExtraResponses(): Record<string, JsonObject> {
+  return Object.fromEntries(
+    Object.entries(CAMARA_EXTRA_RESPONSES).map(([status, error]) => [
+      `Generic${status}`,
+      {
+        description: error.description,
+        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
+        content: {
+          'application/json': {
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/ErrorInfo' },
+                {
+                  type: 'object',
+                  properties: { status: { enum: [Number(status)] }, code: { enum: [error.code] } },
+                },
+              ],
+            },
+            examples: {
+              [`GENERIC_${status}_${error.code}`]: {
+                value: { status: Number(status), code: error.code, message: error.message },
+              },
+            },
+          },
+        },
+      },
+    ]),
+  );
+}
+
+/** The spec's two operations under a mount, unchanged but for ids, the extra Commonalities errors and auth. */
+function camaraPaths(): Record<string, JsonObject> {
+  const paths: Record<string, JsonObject> = {};
+  for (const mount of CAMARA_MOUNTS) {
+    for (const [path, item] of Object.entries(camara.paths)) {
+      const operation = structuredClone(item.post) as JsonObject & {
+        operationId: string;
+        responses: JsonObject;
+        security: JsonObject[];
+      };
+      paths[`${mount.prefix}${path}`] = {
+        post: {
+          ...operation,
+          operationId: `${operation.operationId}${mount.operationSuffix}`,
+          responses: {
+            ...operation.responses,
+            ...Object.fromEntries(
+              Object.keys(CAMARA_EXTRA_RESPONSES).map((status) => [
+                status,
+                { $ref: `#/components/responses/Generic${status}` },
+              ]),
+            ),
+          },
+          security: [...operation.security, { bearer: [] }],
+        },
+      };
+    }
+  }
+  return paths;
+}
+
+/**
+ * The whole API as one OpenAPI 3.1 document: the CAMARA OTPValidation 1.1.1 spec as published (at the
+ * spec's path and at the seeds' path), and the native API generated from the zod schemas the gateway
+ * validates requests with, so the document cannot drift from the code.
+ */
+export function buildOpenApiDocument(version: string): JsonObject {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'otpflow API',
+      version,
+      description:
+        'One-time codes by SMS and voice. The CAMARA OTPValidation 1.1.1 operations are served exactly as specified; ' +
+        'the native API under /v1 adds channels, code options, templates, status, cancel and resend. ' +
+        'Authenticate with `Authorization: Bearer <API key or OIDC access token>`.',
+      license: camara.info.license,
+    },
+    servers: [{ url: '/' }],
+    tags: [...camara.tags, { name: 'Verifications' }, { name: 'Administration' }],
+    externalDocs: camara.externalDocs,
+    paths: { ...camaraPaths(), ...nativePaths() },
+    components: {
+      parameters: {
+        ...camara.components.parameters,
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          description:
+            'Makes a retried create safe: the same key and request answer the first result, and send no second code.',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+        },
+      },
+      headers: camara.components.headers,
+      schemas: { ...camara.components.schemas, ...nativeSchemas() },
+      responses: { ...camara.components.responses, ...camaraExtraResponses(), ...nativeResponses() },
+      securitySchemes: {
+        ...camara.components.securitySchemes,
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (API_KEYS) or an OIDC/JWT access token (OIDC_ISSUER).',
+        },
+      },
+    },
+  };
+}
