@@ -63,4 +63,34 @@ export function createDispatcherMetrics(registry: Registry) {
   };
 }
 
+const JOB_OUTCOMES = [
+  'sent',
+  'retried',
+  'dead_lettered',
+  'expired',
+  'duplicate',
+  'deferred',
+  'test',
+  'malformed',
+];
+const PROVIDER_OUTCOMES = ['accepted', 'retryable_error', 'permanent_error', 'timeout', 'circuit_open'];
+
+/**
+ * Starts every series of the closed outcome sets at zero, so `rate()` sees the first increment and a
+ * dashboard shows a real zero rather than "no data" until something happens.
+ */
+export function initialiseSeries(
+  metrics: DispatcherMetrics,
+  providers: readonly { name: string; channels: readonly string[] }[],
+): void {
+  for (const channel of ['sms', 'voice'])
+    for (const outcome of JOB_OUTCOMES) metrics.jobs.inc({ outcome, channel }, 0);
+  for (const provider of providers) {
+    for (const channel of provider.channels) {
+      for (const outcome of PROVIDER_OUTCOMES)
+        metrics.providerCalls.inc({ provider: provider.name, channel, outcome }, 0);
+    }
+  }
+}
+
 export type DispatcherMetrics = ReturnType<typeof createDispatcherMetrics>;

@@ -17,7 +17,7 @@ import type { DispatcherConfig } from './config.js';
 import { JobRepublisher } from './consume/job-republisher.js';
 import { SendJobHandler } from './consume/send-job.handler.js';
 import { DeliveryStore } from './delivery/delivery-store.js';
-import { createDispatcherMetrics } from './dispatcher-metrics.js';
+import { createDispatcherMetrics, initialiseSeries } from './dispatcher-metrics.js';
 import type { Provider } from './providers/provider.js';
 import { buildProviders } from './providers/registry.js';
 import type { ReceiptVerifier } from './receipts/delivery-receipt.js';
@@ -85,6 +85,7 @@ export async function startDispatcher(
   });
 
   const providers = overrides.providers ?? buildProviders(config.providerSettings, { logger });
+  initialiseSeries(metrics, [...providers.values()]);
   const router = new ProviderRouter(
     providers,
     {
@@ -109,7 +110,7 @@ export async function startDispatcher(
     logger,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
   });
-  const events = new EventPublisher(amqp, logger);
+  const events = new EventPublisher(amqp, logger, registry);
   const handler = new SendJobHandler({
     keys: config.JOB_ENCRYPTION_KEYS,
     store,

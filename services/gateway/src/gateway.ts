@@ -146,7 +146,7 @@ export async function startGateway(
   });
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
-  const events = new EventPublisher(amqp, logger);
+  const events = new EventPublisher(amqp, logger, registry);
   const issuer = new CodeIssuer({
     sessions,
     hasher,

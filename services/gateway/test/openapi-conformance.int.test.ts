@@ -83,7 +83,7 @@ describe('OpenAPI conformance', () => {
   }
 
   it('is a valid OpenAPI 3.1 document', async () => {
-    const result = await new Validator().validate(document as unknown as Record<string, unknown>);
+    const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
   });

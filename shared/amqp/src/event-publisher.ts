@@ -1,18 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMA, type OtpEvent, type OtpEventInput } from '@otpflow/contracts';
+import { EVENT_SCHEMA, EVENT_TYPES, type OtpEvent, type OtpEventInput } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
+import { Counter, type Registry } from 'prom-client';
 import type { AmqpClient } from './amqp-client.js';
 
 /**
  * Publishes lifecycle events to the events exchange, routed by type. Events feed metrics, not the
- * flow of a code, so publishing never blocks or fails the caller: a lost event is logged and counted.
+ * flow of a code, so publishing never blocks or fails the caller: a lost event is logged and counted
+ * (`otpflow_events_published_total{outcome="lost"}`), which is how an SRE tells lost events from a
+ * quiet platform.
  */
 export class EventPublisher {
+  private readonly published: Counter<'type' | 'outcome'>;
+
   constructor(
     private readonly amqp: AmqpClient,
     private readonly logger: Logger,
-    private readonly onLost: (event: OtpEvent) => void = () => undefined,
-  ) {}
+    registry: Registry,
+  ) {
+    this.published = new Counter({
+      name: 'otpflow_events_published_total',
+      help: 'Lifecycle events this service published (confirmed) or lost, by type.',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    });
+    // Every series exists from the start, so rate() sees the first event and a zero is a real zero.
+    for (const type of EVENT_TYPES)
+      for (const outcome of ['confirmed', 'lost']) this.published.inc({ type, outcome }, 0);
+  }
 
   emit(input: OtpEventInput): void {
     const event: OtpEvent = {
@@ -28,9 +43,14 @@ export class EventPublisher {
         // An event nobody consumes yet is not an error.
         mandatory: false,
       })
-      .catch((error: unknown) => {
-        this.onLost(event);
-        this.logger.warn({ err: error, eventType: event.type }, 'event not published');
-      });
+      .then(
+        () => {
+          this.published.inc({ type: event.type, outcome: 'confirmed' });
+        },
+        (error: unknown) => {
+          this.published.inc({ type: event.type, outcome: 'lost' });
+          this.logger.warn({ err: error, eventType: event.type }, 'event not published');
+        },
+      );
   }
 }
