@@ -1,5 +1,6 @@
-import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { amqpEnvShape } from '@otpflow/amqp';
 import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
@@ -39,19 +40,8 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevel,
 
-  MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/otpflow'),
-  MONGODB_MAX_POOL_SIZE: envInt(20, { min: 1, max: 1000 }),
-  MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(5000, { min: 100 }),
-  RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]+$/)
-    .default('otp'),
-  AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
-  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) =>
-    list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS],
-  ),
-  PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
+  ...mongoEnvShape({ maxPoolSize: 20, serverSelectionTimeoutMs: 5000 }),
+  ...amqpEnvShape,
   JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
 
   /** Jobs handled at once by this process (RabbitMQ prefetch). */

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AmqpClient, EventPublisher, QueueConsumer } from '@otpflow/amqp';
+import { AmqpClient, EventPublisher, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
-  connectMongo,
   deliveryModel,
-  detectStoreCapabilities,
-  ensureIndexes,
+  mongoSettingsFromEnv,
+  openStore,
   pingMongo,
-  startExpirySweeper,
+  type ClaimModel,
+  type DeliveryModel,
 } from '@otpflow/mongo';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
@@ -60,26 +60,24 @@ export async function startDispatcher(
   const registry = createMetricsRegistry('dispatcher');
   const metrics = createDispatcherMetrics(registry);
 
-  const mongo = await connectMongo(
-    {
-      url: config.MONGODB_URL,
-      maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
-      serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
-    },
+  let models: { deliveries: DeliveryModel; claims: ClaimModel } | undefined;
+  const database = await openStore(
+    mongoSettingsFromEnv(config),
     logger,
+    (connection) => {
+      models = { deliveries: deliveryModel(connection), claims: claimModel(connection) };
+      return {
+        models: [models.deliveries, models.claims],
+        expiring: [
+          { collection: models.deliveries.collection, field: 'purgeAt' },
+          { collection: models.claims.collection, field: 'purgeAt' },
+        ],
+      };
+    },
+    config.EXPIRY_SWEEP_INTERVAL_MS,
   );
-  const capabilities = await detectStoreCapabilities(mongo);
-  const deliveries = deliveryModel(mongo);
-  const claims = claimModel(mongo);
-  const expiring = [
-    { collection: deliveries.collection, field: 'purgeAt' },
-    { collection: claims.collection, field: 'purgeAt' },
-  ];
-  await ensureIndexes([deliveries, claims], expiring, capabilities);
-  const stopSweeper = capabilities.ttlIndexes
-    ? undefined
-    : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
-  const store = new DeliveryStore(deliveries, claims, {
+  if (!models) throw new Error('the store opened without its collections');
+  const store = new DeliveryStore(models.deliveries, models.claims, {
     leaseMs: config.SEND_LEASE_MS,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
   });
@@ -102,11 +100,7 @@ export async function startDispatcher(
   const amqp = await AmqpClient.start({
     url: config.RABBITMQ_URL,
     name: 'otpflow-dispatcher',
-    topology: {
-      prefix: config.AMQP_PREFIX,
-      queueType: config.AMQP_QUEUE_TYPE,
-      retryDelaysMs: config.RETRY_DELAYS_MS,
-    },
+    topology: topologyFromEnv(config),
     logger,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
   });
@@ -138,7 +132,10 @@ export async function startDispatcher(
   const ops = createOpsHandler({
     registry,
     isAccepting: () => accepting,
-    checks: { mongodb: () => pingMongo(mongo), rabbitmq: () => Promise.resolve(amqp.connected) },
+    checks: {
+      mongodb: () => pingMongo(database.connection),
+      rabbitmq: () => Promise.resolve(amqp.connected),
+    },
   });
   const receipts = receiptEndpoint({
     verifiers: receiptVerifiers(config),
@@ -172,10 +169,17 @@ export async function startDispatcher(
     { name: 'drain in-flight jobs', run: () => consumer.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
     { name: 'close HTTP', run: () => closeServer(server) },
     { name: 'close providers', run: () => router.close() },
-    { name: 'stop expiry sweeper', run: () => stopSweeper?.() },
     { name: 'close RabbitMQ', run: () => amqp.close() },
-    { name: 'close MongoDB', run: () => mongo.close() },
+    { name: 'close MongoDB', run: () => database.close() },
     { name: 'flush telemetry', run: shutdownTracing },
   ]);
-  return { url: `http://127.0.0.1:${port}`, server, mongo, amqp, consumer, router, shutdown };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    mongo: database.connection,
+    amqp,
+    consumer,
+    router,
+    shutdown,
+  };
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '@otpflow/config';
 import { describe, expect, it } from 'vitest';
+import { SCOPES } from './auth/scopes.js';
 import { DEV_API_KEY, loadConfig } from './config.js';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -22,7 +23,7 @@ describe('gateway config', () => {
       MAX_SENDS: 5,
       SEND_WINDOW_SECONDS: 900,
     });
-    expect(config.API_KEYS).toEqual([`${DEV_API_KEY}:dev`]);
+    expect(config.API_KEYS).toEqual([`${DEV_API_KEY}:dev:${Object.values(SCOPES).join('+')}`]);
   });
 
   it('refuses development secrets, test numbers and missing auth in production, listing each', () => {

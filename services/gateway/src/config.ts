@@ -1,5 +1,6 @@
-import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { amqpEnvShape } from '@otpflow/amqp';
 import { envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, phoneNumberSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
@@ -49,19 +50,8 @@ const schema = z
     TRUST_PROXY_HOPS: envInt(0, { min: 0, max: 10 }),
     BODY_LIMIT_BYTES: envInt(8192, { min: 512, max: 1_048_576 }),
 
-    MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/otpflow'),
-    MONGODB_MAX_POOL_SIZE: envInt(50, { min: 1, max: 1000 }),
-    MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(2000, { min: 100 }),
-    RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-    AMQP_PREFIX: z
-      .string()
-      .regex(/^[a-zA-Z0-9._-]+$/)
-      .default('otp'),
-    AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
-    RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) =>
-      list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS],
-    ),
-    PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
+    ...mongoEnvShape({ maxPoolSize: 50, serverSelectionTimeoutMs: 2000 }),
+    ...amqpEnvShape,
 
     API_KEYS: envList(apiKeyEntry),
     OIDC_ISSUER: z.url().optional(),

@@ -1,21 +1,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmqpClient, EventPublisher } from '@otpflow/amqp';
+import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
-  connectMongo,
   deliveryModel,
-  detectStoreCapabilities,
-  ensureIndexes,
+  mongoSettingsFromEnv,
+  openStore,
   pingMongo,
   sessionModel,
-  startExpirySweeper,
   type ClaimModel,
+  type DeliveryModel,
   type SessionModel,
   type StoreCapabilities,
 } from '@otpflow/mongo';
+import type { Express } from 'express';
+import type { Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
@@ -34,7 +35,7 @@ import { PhonePolicy } from './otp/phone-policy.js';
 import { TestNumbers } from './otp/test-numbers.js';
 import { CodeChecker } from './otp/code-checker.js';
 import { CodeIssuer } from './otp/code-issuer.js';
-import { defaultPolicy } from './policies/client-policy.js';
+import { defaultPolicy, type PolicyDefaults } from './policies/client-policy.js';
 import { PolicyStore } from './policies/policy.store.js';
 import { TemplateStore } from './templates/template.store.js';
 
@@ -75,6 +76,58 @@ export interface GatewayOverrides {
   attemptGuard?: (sessions: SessionModel, claims: ClaimModel) => AttemptGuard;
 }
 
+/** The gateway's collections and the stores built on them. */
+async function openGatewayStore(config: GatewayConfig, logger: Logger) {
+  let parts:
+    | {
+        sessions: SessionModel;
+        claims: ClaimModel;
+        deliveries: DeliveryModel;
+        db: Db;
+        limits: Limits;
+        idempotency: IdempotencyStore;
+      }
+    | undefined;
+  const store = await openStore(
+    mongoSettingsFromEnv(config),
+    logger,
+    (connection) => {
+      const db = connection.getClient().db(connection.name);
+      parts = {
+        sessions: sessionModel(connection),
+        claims: claimModel(connection),
+        deliveries: deliveryModel(connection),
+        db,
+        limits: new Limits(db, {
+          requestRate: { points: config.CLIENT_RATE_LIMIT, windowSeconds: config.CLIENT_RATE_WINDOW_SECONDS },
+          quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
+        }),
+        idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS),
+      };
+      return {
+        models: [parts.sessions, parts.claims],
+        expiring: [
+          { collection: parts.sessions.collection, field: 'purgeAt' },
+          { collection: parts.claims.collection, field: 'purgeAt' },
+          ...parts.limits.expiringCollections(),
+          parts.idempotency.expiringCollection(),
+        ],
+      };
+    },
+    config.EXPIRY_SWEEP_INTERVAL_MS,
+  );
+  if (!parts) throw new Error('the store opened without its collections');
+  const templates = new TemplateStore(parts.db);
+  await parts.limits.ensureKeyIndexes();
+  await templates.ensureIndexes();
+  const policies = new PolicyStore(
+    parts.db,
+    defaultPolicy(policyDefaults(config)),
+    config.POLICY_CACHE_SECONDS,
+  );
+  return { store, ...parts, templates, policies };
+}
+
 /** Wires the gateway: database, broker, domain, HTTP. Used by main.ts and by the tests. */
 export async function startGateway(
   config: GatewayConfig,
@@ -82,65 +135,17 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry('gateway');
-
-  const mongo = await connectMongo(
-    {
-      url: config.MONGODB_URL,
-      maxPoolSize: config.MONGODB_MAX_POOL_SIZE,
-      serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
-    },
-    logger,
-  );
-  const capabilities = await detectStoreCapabilities(mongo);
-  const sessions = sessionModel(mongo);
-  const claims = claimModel(mongo);
-  const deliveries = deliveryModel(mongo);
-  const db = mongo.getClient().db(mongo.name);
-  const limits = new Limits(db, {
-    requestRate: { points: config.CLIENT_RATE_LIMIT, windowSeconds: config.CLIENT_RATE_WINDOW_SECONDS },
-    quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
-  });
-  const idempotency = new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS);
-  const templates = new TemplateStore(db);
-  const policies = new PolicyStore(
-    db,
-    defaultPolicy({
-      codeLength: config.CODE_LENGTH,
-      validitySeconds: config.CODE_TTL_SECONDS,
-      maxAttempts: config.MAX_ATTEMPTS,
-      maxSends: config.MAX_SENDS,
-      sendWindowSeconds: config.SEND_WINDOW_SECONDS,
-    }),
-    config.POLICY_CACHE_SECONDS,
-  );
-  const expiring = [
-    { collection: sessions.collection, field: 'purgeAt' },
-    { collection: claims.collection, field: 'purgeAt' },
-    ...limits.expiringCollections(),
-    idempotency.expiringCollection(),
-  ];
-  await ensureIndexes([sessions, claims], expiring, capabilities);
-  await limits.ensureKeyIndexes();
-  await templates.ensureIndexes();
-  const stopSweeper = capabilities.ttlIndexes
-    ? undefined
-    : startExpirySweeper(expiring, config.EXPIRY_SWEEP_INTERVAL_MS, logger);
+  const { store, sessions, claims, deliveries, limits, idempotency, templates, policies } =
+    await openGatewayStore(config, logger);
   const guard =
     overrides.attemptGuard?.(sessions, claims) ??
-    chooseAttemptGuard(config.ATTEMPT_STRATEGY, capabilities, sessions, claims);
-  logger.info(
-    { store: capabilities.kind, version: capabilities.version, attemptStrategy: guard.strategy },
-    'database ready',
-  );
+    chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, sessions, claims);
+  logger.info({ attemptStrategy: guard.strategy }, 'attempts counted by %s', guard.strategy);
 
   const amqp = await AmqpClient.start({
     url: config.RABBITMQ_URL,
     name: 'otpflow-gateway',
-    topology: {
-      prefix: config.AMQP_PREFIX,
-      queueType: config.AMQP_QUEUE_TYPE,
-      retryDelaysMs: config.RETRY_DELAYS_MS,
-    },
+    topology: topologyFromEnv(config),
     logger,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
   });
@@ -170,8 +175,6 @@ export async function startGateway(
     const delivery = await deliveries.findOne({ _id: session.jobId }, { sentAt: 1 }).lean().exec();
     return delivery?.sentAt;
   });
-
-  let accepting = true;
   const authenticator = new Authenticator(
     new ApiKeyRegistry(config.API_KEYS),
     config.OIDC_ISSUER
@@ -182,6 +185,8 @@ export async function startGateway(
         })
       : undefined,
   );
+
+  let accepting = true;
   const app = createApp({
     authenticator,
     limits,
@@ -197,7 +202,7 @@ export async function startGateway(
     ops: {
       registry,
       isAccepting: () => accepting,
-      checks: { mongodb: () => pingMongo(mongo), rabbitmq: () => Promise.resolve(amqp.connected) },
+      checks: { mongodb: () => pingMongo(store.connection), rabbitmq: () => Promise.resolve(amqp.connected) },
     },
     settings: {
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -205,14 +210,8 @@ export async function startGateway(
       trustProxyHops: config.TRUST_PROXY_HOPS,
     },
   });
-
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(config.PORT, config.HOST, () => {
-      resolve(listening);
-    });
-  });
+  const server = await listen(app, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
   logger.info({ port }, 'gateway listening');
 
   const shutdown = createShutdown(logger, [
@@ -228,10 +227,38 @@ export async function startGateway(
       run: () => closeServer(server),
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     },
-    { name: 'stop expiry sweeper', run: () => stopSweeper?.() },
     { name: 'close RabbitMQ', run: () => amqp.close() },
-    { name: 'close MongoDB', run: () => mongo.close() },
+    { name: 'close MongoDB', run: () => store.close() },
     { name: 'flush telemetry', run: shutdownTracing },
   ]);
-  return { url, server, mongo, amqp, guard, capabilities, policies, templates, shutdown };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    mongo: store.connection,
+    amqp,
+    guard,
+    capabilities: store.capabilities,
+    policies,
+    templates,
+    shutdown,
+  };
+}
+
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve) => {
+    const server = app.listen(port, host, () => {
+      resolve(server);
+    });
+  });
+}
+
+/** The deployment-wide defaults of every client policy, from the settings. */
+export function policyDefaults(config: GatewayConfig): PolicyDefaults {
+  return {
+    codeLength: config.CODE_LENGTH,
+    validitySeconds: config.CODE_TTL_SECONDS,
+    maxAttempts: config.MAX_ATTEMPTS,
+    maxSends: config.MAX_SENDS,
+    sendWindowSeconds: config.SEND_WINDOW_SECONDS,
+  };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { amqpEnvShape } from '@otpflow/amqp';
 import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { z } from 'zod';
 
@@ -7,16 +7,7 @@ const schema = z.object({
   PORT: envInt(8082, { min: 0, max: 65535 }),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: logLevel,
-  RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]+$/)
-    .default('otp'),
-  AMQP_QUEUE_TYPE: z.enum(['quorum', 'classic']).default('quorum'),
-  RETRY_DELAYS_MS: envList(z.coerce.number().int().min(100)).transform((list) =>
-    list.length > 0 ? list : [...DEFAULT_RETRY_DELAYS_MS],
-  ),
-  PUBLISH_TIMEOUT_MS: envInt(5000, { min: 100 }),
+  ...amqpEnvShape,
   PREFETCH: envInt(200, { min: 1, max: 5000 }),
   /** Event ids remembered to drop duplicates: how many, and for how long. */
   DEDUP_WINDOW_SIZE: envInt(200_000, { min: 1000 }),

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AmqpClient, declareEventsQueue, QueueConsumer } from '@otpflow/amqp';
+import { AmqpClient, declareEventsQueue, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
@@ -33,11 +33,7 @@ export async function startMetricsService(
     seconds: config.DEDUP_WINDOW_SECONDS,
   });
 
-  const topology = {
-    prefix: config.AMQP_PREFIX,
-    queueType: config.AMQP_QUEUE_TYPE,
-    retryDelaysMs: config.RETRY_DELAYS_MS,
-  };
+  const topology = topologyFromEnv(config);
   const amqp = await AmqpClient.start({
     url: config.RABBITMQ_URL,
     name: 'otpflow-metrics',

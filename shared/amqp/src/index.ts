@@ -5,3 +5,5 @@ export type { MessageHandler, QueueConsumerOptions } from './queue-consumer.js';
 export { DEFAULT_RETRY_DELAYS_MS, declareEventsQueue, declareTopology, topologyNames } from './topology.js';
 export type { TopologyNames, TopologyOptions } from './topology.js';
 export { EventPublisher } from './event-publisher.js';
+export { amqpEnvShape, topologyFromEnv } from './amqp-env.js';
+export type { AmqpEnv } from './amqp-env.js';

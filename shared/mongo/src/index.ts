@@ -27,3 +27,6 @@ export type {
   SessionModel,
   SessionStatus,
 } from './session.model.js';
+export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
+export { openStore } from './store.js';
+export type { Store } from './store.js';

@@ -21,10 +21,10 @@ const codeOf = async (promise: Promise<unknown>) => {
 };
 
 describe('Authenticator with API keys', () => {
-  it('maps a key to its client and scopes (CAMARA by default; scopes may contain colons)', async () => {
+  it('maps a key to its client and scopes (both APIs by default; scopes may contain colons)', async () => {
     const alpha = await authenticator.authenticate('Bearer first-client-key-0000001');
     expect(alpha.clientId).toBe('alpha');
-    expect([...alpha.scopes]).toEqual([SCOPES.camara]);
+    expect([...alpha.scopes]).toEqual([SCOPES.camara, SCOPES.verifications]);
     const beta = await authenticator.authenticate('bearer second-client-key-000002');
     expect([...beta.scopes]).toEqual([SCOPES.camara, 'admin.scope']);
   });

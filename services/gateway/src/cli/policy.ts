@@ -7,10 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfigOrExit } from '@otpflow/lifecycle';
-import { connectMongo } from '@otpflow/mongo';
+import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { ApiError } from '@otpflow/errors';
 import { loadConfig } from '../config.js';
+import { policyDefaults } from '../gateway.js';
 import { defaultPolicy, storedPolicySchema } from '../policies/client-policy.js';
 import { PolicyStore } from '../policies/policy.store.js';
 
@@ -29,25 +30,8 @@ if (!command || !clientId || !['get', 'set', 'delete'].includes(command) || (com
 
 const config = loadConfigOrExit(() => loadConfig());
 const logger = createLogger({ service: 'policy-cli', level: 'warn' });
-const mongo = await connectMongo(
-  {
-    url: config.MONGODB_URL,
-    maxPoolSize: 2,
-    serverSelectionTimeoutMs: config.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
-  },
-  logger,
-);
-const store = new PolicyStore(
-  mongo.getClient().db(mongo.name),
-  defaultPolicy({
-    codeLength: config.CODE_LENGTH,
-    validitySeconds: config.CODE_TTL_SECONDS,
-    maxAttempts: config.MAX_ATTEMPTS,
-    maxSends: config.MAX_SENDS,
-    sendWindowSeconds: config.SEND_WINDOW_SECONDS,
-  }),
-  1,
-);
+const mongo = await connectMongo({ ...mongoSettingsFromEnv(config), maxPoolSize: 2 }, logger);
+const store = new PolicyStore(mongo.getClient().db(mongo.name), defaultPolicy(policyDefaults(config)), 1);
 try {
   if (command === 'get') {
     const [{ policy }, stored] = await Promise.all([store.effective(clientId), store.stored(clientId)]);
