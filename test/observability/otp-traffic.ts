@@ -72,7 +72,8 @@ export class OtpTraffic {
     this.sequence += 1;
     const serial = `${this.base}${String(this.sequence).padStart(3, '0')}`;
     if (country === '34') return `+346${serial}`;
-    if (country === '33') return `+336${serial}`;
+    // +33 6 is not all mobile (639, 690-697 are overseas ranges): 61 is.
+    if (country === '33') return `+3361${serial.slice(1)}`;
     return `+4474${serial}`;
   }
 

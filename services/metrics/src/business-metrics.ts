@@ -121,7 +121,6 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         return;
       case 'code.dead_lettered':
         deadLettered.inc({ ...labels, reason });
-        failed.inc({ ...labels, reason: 'dead_lettered' });
         return;
       case 'code.expired_before_delivery':
         expired.inc(labels);

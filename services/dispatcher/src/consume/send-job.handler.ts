@@ -241,12 +241,15 @@ export class SendJobHandler {
         await store
           .recordFailure(job, 'dead_lettered', failure)
           .catch((error: unknown) => log.warn({ err: error }, 'could not record the dead letter'));
-        events.emit({
-          ...eventOf(job, 'code.dead_lettered'),
-          attempt,
-          reason: decision.reason,
-          ...(result.provider ? { provider: result.provider } : {}),
-        });
+        // Two facts: delivery failed for good (what the business counts), and where the job went.
+        for (const type of ['code.failed', 'code.dead_lettered'] as const) {
+          events.emit({
+            ...eventOf(job, type),
+            attempt,
+            reason: type === 'code.failed' ? result.reason : decision.reason,
+            ...(result.provider ? { provider: result.provider } : {}),
+          });
+        }
         metrics.jobs.inc({ outcome: 'dead_lettered', channel: job.channel });
         log.error(
           { reason: decision.reason, lastError: result.lastError },
