@@ -13,7 +13,11 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
-          include: ['shared/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+          include: [
+            'shared/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -84,9 +84,14 @@ export async function startStack(
     gatewayEnv?: Record<string, string>;
     dispatcherEnv?: Record<string, string>;
     startDispatcher?: boolean;
+    /**
+     * The database and broker to run against, instead of a fresh context on the shared servers: fault
+     * tests pass one that points at a broker or database of their own, which they may stop.
+     */
+    context?: TestContext;
   } = {},
 ): Promise<Stack> {
-  const context = createTestContext(label, { retryDelaysMs: [300, 600, 1200] });
+  const context = options.context ?? createTestContext(label, { retryDelaysMs: [300, 600, 1200] });
   const webhook = await new FakeHttpServer(acceptAll).start();
   const gatewayConfig = loadGatewayConfig({
     ...sharedEnv(context),

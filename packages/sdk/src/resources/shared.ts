@@ -1,0 +1,31 @@
+/** Types more than one resource uses, as the gateway's schemas define them. */
+
+/** How a code reaches the user. */
+export type Channel = 'sms' | 'voice';
+
+/** The characters a code is made of; any non-empty combination. */
+export type CodeAlphabet = 'digits' | 'uppercase' | 'lowercase' | 'special';
+
+/** The 13 text-to-speech languages of a voice call. */
+export type VoiceLanguage =
+  | 'en-US'
+  | 'en-GB'
+  | 'el-GR'
+  | 'pl-PL'
+  | 'hu-HU'
+  | 'sv-SE'
+  | 'de-DE'
+  | 'es-ES'
+  | 'es-LA'
+  | 'fr-FR'
+  | 'it-IT'
+  | 'pt-BR'
+  | 'ru-RU';
+
+export type VoiceGender = 'male' | 'female';
+
+/** What an SMS costs: its encoding and the number of parts it is billed as. */
+export interface ChargeInfo {
+  encoding: 'GSM-7' | 'UCS-2';
+  parts: number;
+}
