@@ -73,5 +73,6 @@ export function createLogger(settings: LoggerSettings, destination?: pino.Destin
       },
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  // Asynchronous writes to stdout: a request never waits on the log pipe (pino flushes on exit).
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

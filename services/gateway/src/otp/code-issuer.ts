@@ -203,16 +203,22 @@ export class CodeIssuer {
     };
   }
 
+  /**
+   * Takes the client's quota and the number's send limit together (two independent round trips, in
+   * parallel); if either refuses, what the other took is given back, and the quota's refusal wins.
+   */
   private async takeLimits(clientId: string, policy: ClientPolicy, e164: string): Promise<Release[]> {
-    const releases: Release[] = [];
-    try {
-      releases.push(await this.deps.limits.takeQuota(clientId));
-      releases.push(await this.deps.limits.takeSend(this.deps.hasher.phoneKey(clientId, e164), policy.sends));
-      return releases;
-    } catch (error) {
-      await Promise.all(releases.map((release) => release()));
-      throw error;
+    const results = await Promise.allSettled([
+      this.deps.limits.takeQuota(clientId),
+      this.deps.limits.takeSend(this.deps.hasher.phoneKey(clientId, e164), policy.sends),
+    ]);
+    const taken = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const refused = results.find((result) => result.status === 'rejected');
+    if (refused) {
+      await Promise.all(taken.map((release) => release()));
+      throw refused.reason;
     }
+    return taken;
   }
 
   private newSession(
