@@ -17,6 +17,7 @@ import { verificationsRouter } from './native/verifications.router.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
 import type { CodeIssuer } from './otp/code-issuer.js';
+import type { CodeResender } from './otp/code-resender.js';
 import type { Limits } from './otp/limits.js';
 import type { PolicyStore } from './policies/policy.store.js';
 import type { TemplateStore } from './templates/template.store.js';
@@ -27,6 +28,7 @@ export interface AppDependencies {
   policies: PolicyStore;
   templates: TemplateStore;
   issuer: CodeIssuer;
+  resender: CodeResender;
   checker: CodeChecker;
   sessions: SessionModel;
   deliveries: DeliveryModel;

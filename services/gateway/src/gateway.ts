@@ -35,6 +35,7 @@ import { PhonePolicy } from './otp/phone-policy.js';
 import { TestNumbers } from './otp/test-numbers.js';
 import { CodeChecker } from './otp/code-checker.js';
 import { CodeIssuer } from './otp/code-issuer.js';
+import { CodeResender } from './otp/code-resender.js';
 import { defaultPolicy, type PolicyDefaults } from './policies/client-policy.js';
 import { PolicyStore } from './policies/policy.store.js';
 import { TemplateStore } from './templates/template.store.js';
@@ -152,7 +153,7 @@ export async function startGateway(
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);
-  const issuer = new CodeIssuer({
+  const issuing = {
     sessions,
     hasher,
     limits,
@@ -170,7 +171,9 @@ export async function startGateway(
     events,
     logger,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
-  });
+  };
+  const issuer = new CodeIssuer(issuing);
+  const resender = new CodeResender(issuing);
   const checker = new CodeChecker(guard, hasher, events, async (session) => {
     const delivery = await deliveries.findOne({ _id: session.jobId }, { sentAt: 1 }).lean().exec();
     return delivery?.sentAt;
@@ -193,6 +196,7 @@ export async function startGateway(
     policies,
     templates,
     issuer,
+    resender,
     checker,
     sessions,
     deliveries,

@@ -7,6 +7,13 @@ import type { StoreCapabilities } from './capabilities.js';
 export interface ExpiringCollection {
   collection: Pick<Collection, 'createIndex' | 'deleteMany' | 'collectionName'>;
   field: string;
+  /**
+   * For the sweeper: how long past its expiry a document is kept. Rate-limit counters are reused in
+   * place window after window; deleting a busy one makes the next burst of requests race to recreate
+   * it, and FerretDB (the only store that needs the sweeper) has been seen to hang on such a storm of
+   * concurrent upserts. A grace period keeps busy counters alive.
+   */
+  sweepGraceMs?: number;
 }
 
 /**
@@ -36,9 +43,11 @@ export function startExpirySweeper(
   logger: Logger,
 ): () => void {
   const sweep = async () => {
-    for (const { collection, field } of expiring) {
+    for (const { collection, field, sweepGraceMs = 0 } of expiring) {
       try {
-        const { deletedCount } = await collection.deleteMany({ [field]: { $lte: new Date() } });
+        const { deletedCount } = await collection.deleteMany({
+          [field]: { $lte: new Date(Date.now() - sweepGraceMs) },
+        });
         if (deletedCount > 0)
           logger.debug({ collection: collection.collectionName, deletedCount }, 'removed expired documents');
       } catch (error) {

@@ -1,6 +1,6 @@
 import type { DeliveryDocument, SessionDocument } from '@otpflow/mongo';
 import { maskPhoneNumber } from '@otpflow/telemetry';
-import { resendAllowedAt } from '../otp/code-issuer.js';
+import { resendAllowedAt } from '../otp/issuing-steps.js';
 import type { VerificationView } from './verification.schemas.js';
 
 const FAILED_DELIVERY = new Set(['dead_lettered', 'expired_before_delivery', 'undelivered']);

@@ -11,6 +11,7 @@ import { nameRoute } from '../http/http-metrics.js';
 import { idempotencyKeySchema, type IdempotencyStore } from '../http/idempotency.js';
 import type { CodeChecker, CheckOutcome } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';
+import type { CodeResender } from '../otp/code-resender.js';
 import type { Limits } from '../otp/limits.js';
 import type { PolicyStore } from '../policies/policy.store.js';
 import { nativeSendRequest } from './verification-request.js';
@@ -27,6 +28,7 @@ export interface VerificationsRouterOptions {
   limits: Limits;
   policies: PolicyStore;
   issuer: CodeIssuer;
+  resender: CodeResender;
   checker: CodeChecker;
   sessions: SessionModel;
   deliveries: DeliveryModel;
@@ -140,7 +142,7 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
     const body = parseBody(resendVerificationSchema, request.body);
     const session = await sessionOf(principal.clientId, request.params.id);
     const { policy } = await options.policies.effective(principal.clientId);
-    const renewed = await options.issuer.resend(
+    const renewed = await options.resender.resend(
       principal,
       policy,
       session,

@@ -62,6 +62,7 @@ export class Limits {
     return Object.values(COLLECTIONS).map((name) => ({
       collection: this.db.collection(name),
       field: 'expire',
+      sweepGraceMs: 3_600_000,
     }));
   }
 
