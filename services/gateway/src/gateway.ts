@@ -102,6 +102,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
         limits: new Limits(db, {
           requestRate: { points: config.CLIENT_RATE_LIMIT, windowSeconds: config.CLIENT_RATE_WINDOW_SECONDS },
           quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
+          leaseSize: config.LIMIT_LEASE_SIZE,
         }),
         idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS),
       };
@@ -174,10 +175,7 @@ export async function startGateway(
   };
   const issuer = new CodeIssuer(issuing);
   const resender = new CodeResender(issuing);
-  const checker = new CodeChecker(guard, hasher, events, async (session) => {
-    const delivery = await deliveries.findOne({ _id: session.jobId }, { sentAt: 1 }).lean().exec();
-    return delivery?.sentAt;
-  });
+  const checker = new CodeChecker(guard, hasher, events);
   const authenticator = new Authenticator(
     new ApiKeyRegistry(config.API_KEYS),
     config.OIDC_ISSUER

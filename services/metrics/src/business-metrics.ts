@@ -1,4 +1,5 @@
 import type { OtpEvent } from '@otpflow/contracts';
+import { LRUCache } from 'lru-cache';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { LabelLimiter } from './label-limiter.js';
 
@@ -11,6 +12,12 @@ const VERIFY_BUCKETS = [1, 5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600];
  * Never a phone number, an authenticationId or a code.
  */
 export function createBusinessMetrics(registry: Registry, clients: LabelLimiter) {
+  /**
+   * When each recent code went out (from code.sent), for the send-to-verification time: the gateway
+   * does not read it on its hot path. Bounded; a code verified before its code.sent arrives, or after
+   * it was forgotten, is timed from the request instead.
+   */
+  const sentAt = new LRUCache<string, string>({ max: 200_000, ttl: 3_600_000 });
   const counter = (name: string, help: string, labelNames: readonly string[]) =>
     new Counter({ name, help, labelNames, registers: [registry] });
   const base = ['channel', 'country', 'client'] as const;
@@ -98,6 +105,7 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         requested.inc(labels);
         return;
       case 'code.sent':
+        sentAt.set(event.authenticationId, event.occurredAt);
         sent.inc({ ...labels, provider });
         if (event.sms) smsParts.inc({ ...labels, provider, encoding: event.sms.encoding }, event.sms.parts);
         sendLatency.observe(
@@ -130,7 +138,7 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         verified.inc(labels);
         verifyLatency.observe(
           { channel: event.channel },
-          seconds(event.sentAt ?? event.requestedAt, event.occurredAt),
+          seconds(event.sentAt ?? sentAt.get(event.authenticationId) ?? event.requestedAt, event.occurredAt),
         );
         return;
       case 'code.rejected':

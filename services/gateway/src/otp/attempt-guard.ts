@@ -19,6 +19,8 @@ export type Reservation =
 export interface AttemptGuard {
   readonly strategy: 'conditional-update' | 'claims';
   reserve(authenticationId: string, clientId: string, now: Date): Promise<Reservation>;
+  /** After a wrong code: whatever the strategy keeps besides the reservation itself. */
+  recordWrong(session: Pick<SessionDocument, '_id'>, attemptsLeftAfter: number): Promise<void>;
   /** The session as it truly stands (status, attempts left), for answers that show it. */
   current(session: SessionDocument): Promise<SessionDocument>;
   finish(

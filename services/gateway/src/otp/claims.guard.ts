@@ -38,9 +38,14 @@ export class ClaimsGuard implements AttemptGuard {
     return { ...session, status, attemptsLeft: Math.min(session.attemptsLeft, session.maxAttempts - used) };
   }
 
+  /**
+   * Reads the session, then claims the first free attempt slot. The session's `attemptsLeft` (kept
+   * as a hint by `recordWrong`) says where to start; a stale hint costs an extra insert, never an
+   * extra comparison. An ended session is refused on its `status` mirror; in the rare race where the
+   * mirror lags, `finish` still lets only one caller end it.
+   */
   async reserve(authenticationId: string, clientId: string, now: Date): Promise<Reservation> {
-    const stored = await findForValidation(this.sessions, authenticationId, clientId);
-    const session = stored ? await this.current(stored) : null;
+    const session = await findForValidation(this.sessions, authenticationId, clientId);
     const refusal = refusalFor(session, now);
     if (refusal || !session) return { kind: 'refused', refusal: refusal ?? 'not_found', session };
 
@@ -49,7 +54,13 @@ export class ClaimsGuard implements AttemptGuard {
         return { kind: 'reserved', session, attemptsLeftAfter: session.maxAttempts - slot };
       }
     }
+    await this.recordWrong(session, 0);
     return { kind: 'refused', refusal: 'exhausted', session: { ...session, attemptsLeft: 0 } };
+  }
+
+  /** Moves the hint on, so the next check starts at the right slot. */
+  async recordWrong(session: Pick<SessionDocument, '_id'>, attemptsLeftAfter: number): Promise<void> {
+    await this.sessions.updateOne({ _id: session._id }, { $min: { attemptsLeft: attemptsLeftAfter } });
   }
 
   /** Whoever inserts `<id>#final` ends the session; a validation and a cancel race for the same claim. */

@@ -26,8 +26,6 @@ export class CodeChecker {
     private readonly guard: AttemptGuard,
     private readonly hasher: CodeHasher,
     private readonly events: EventPublisher,
-    /** When the code went out, for the verification event's send-to-verify time. */
-    private readonly sentAtOf: (session: SessionDocument) => Promise<Date | undefined>,
   ) {}
 
   async check(principal: Principal, authenticationId: string, code: string): Promise<CheckOutcome> {
@@ -48,6 +46,7 @@ export class CodeChecker {
     const presented = normalizeCode(code, session.alphabet ?? DIGITS_ONLY);
     if (!this.hasher.matches(session._id, presented, session.codeHash)) {
       const exhausted = attemptsLeftAfter === 0;
+      await this.guard.recordWrong(session, attemptsLeftAfter);
       this.events.emit(rejectionOf(session, exhausted ? 'max_attempts_exceeded' : 'invalid_otp'));
       return exhausted
         ? { kind: 'exhausted', session }
@@ -59,11 +58,8 @@ export class CodeChecker {
       this.events.emit(rejectionOf(session, endedReason(ended)));
       return { kind: 'ended', session: ended };
     }
-    const sentAt = await this.sentAtOf(session).catch(() => undefined);
-    this.events.emit({
-      ...eventOf('code.verified', session),
-      ...(sentAt ? { sentAt: sentAt.toISOString() } : {}),
-    });
+    // The metrics service knows when the code went out (from code.sent): no read on this hot path.
+    this.events.emit(eventOf('code.verified', session));
     return { kind: 'verified', session: { ...session, status: 'verified', endedAt: now } };
   }
 

@@ -32,6 +32,11 @@ export class ConditionalUpdateGuard implements AttemptGuard {
     return { kind: 'refused', refusal: refusalFor(current, now) ?? 'exhausted', session: current };
   }
 
+  /** Nothing to do: the conditional update already counted the attempt. */
+  recordWrong(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** On MongoDB the session document is the truth. */
   current(session: SessionDocument): Promise<SessionDocument> {
     return Promise.resolve(session);

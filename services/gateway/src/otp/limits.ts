@@ -2,12 +2,18 @@ import { ApiError, DependencyUnavailableError, type ApiErrorCode } from '@otpflo
 import type { ExpiringCollection } from '@otpflow/mongo';
 import type { Db } from 'mongodb';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { LeasedLimiter, LimitReached } from './leased-limiter.js';
 
 export interface LimitSettings {
   /** Requests per client per window, on every endpoint: TOO_MANY_REQUESTS. */
   requestRate: { points: number; windowSeconds: number };
   /** Codes sent per client per window: QUOTA_EXCEEDED. */
   quota: { points: number; windowSeconds: number };
+  /**
+   * Points a gateway takes at once from a client's request-rate and quota counters (see
+   * LeasedLimiter); at most a tenth of the limit, so small limits stay exact. 1 disables leasing.
+   */
+  leaseSize: number;
 }
 
 /** Codes per client and phone number per window (from the client's policy): MAX_OTP_CODES_EXCEEDED. */
@@ -28,8 +34,8 @@ type LimitName = keyof typeof COLLECTIONS;
  * key can be lost: the limits then admit a few extra requests under a burst. On MongoDB they are exact.)
  */
 export class Limits {
-  private readonly requestRate: RateLimiterMongo;
-  private readonly quota: RateLimiterMongo;
+  private readonly requestRate: LeasedLimiter;
+  private readonly quota: LeasedLimiter;
   /** One limiter per distinct send limit among client policies, made on first use. */
   private readonly sendLimiters = new Map<string, RateLimiterMongo>();
 
@@ -37,8 +43,13 @@ export class Limits {
     private readonly db: Db,
     settings: LimitSettings,
   ) {
-    this.requestRate = this.limiter('requestRate', 'requestRate', settings.requestRate);
-    this.quota = this.limiter('quota', 'quota', settings.quota);
+    const leased = (name: 'requestRate' | 'quota') => {
+      const limit = settings[name];
+      const leaseSize = Math.max(1, Math.min(settings.leaseSize, Math.floor(limit.points / 10)));
+      return new LeasedLimiter(this.limiter(name, name, limit), leaseSize);
+    };
+    this.requestRate = leased('requestRate');
+    this.quota = leased('quota');
   }
 
   private limiter(
@@ -74,14 +85,14 @@ export class Limits {
   }
 
   async checkRequestRate(clientId: string): Promise<void> {
-    await take(this.requestRate, clientId, 'TOO_MANY_REQUESTS');
+    await takeLeased(this.requestRate, clientId, 'TOO_MANY_REQUESTS');
   }
 
   takeQuota(clientId: string): Promise<Release> {
-    return take(this.quota, clientId, 'QUOTA_EXCEEDED');
+    return takeLeased(this.quota, clientId, 'QUOTA_EXCEEDED');
   }
 
-  takeSend(phoneKey: string, limit: SendLimit): Promise<Release> {
+  async takeSend(phoneKey: string, limit: SendLimit): Promise<Release> {
     // Keys carry the limit, so a client whose policy changes starts a fresh count under the new one.
     const prefix = `sends:${limit.max}:${limit.windowSeconds}`;
     let limiter = this.sendLimiters.get(prefix);
@@ -89,20 +100,31 @@ export class Limits {
       limiter = this.limiter('sends', prefix, { points: limit.max, windowSeconds: limit.windowSeconds });
       this.sendLimiters.set(prefix, limiter);
     }
-    return take(limiter, phoneKey, 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED');
+    const sends = limiter;
+    await refusedAs('ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', () => sends.consume(phoneKey));
+    return async () => {
+      await sends.reward(phoneKey, 1).catch(() => undefined);
+    };
   }
 }
 
-async function take(limiter: RateLimiterMongo, key: string, code: ApiErrorCode): Promise<Release> {
+async function takeLeased(limiter: LeasedLimiter, key: string, code: ApiErrorCode): Promise<Release> {
+  await refusedAs(code, () => limiter.take(key));
+  return () => {
+    limiter.give(key);
+    return Promise.resolve();
+  };
+}
+
+/** Runs a limiter call; a refusal becomes the API error, a store failure a 503. */
+async function refusedAs(code: ApiErrorCode, call: () => Promise<unknown>): Promise<void> {
   try {
-    await limiter.consume(key);
+    await call();
   } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) {
+    // rate-limiter-flexible rejects with a RateLimiterRes (not an Error) when a limit is reached.
+    if (rejection instanceof RateLimiterRes || rejection instanceof LimitReached) {
       throw new ApiError(code, { retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) });
     }
     throw new DependencyUnavailableError('mongodb', 'the limit store did not answer', rejection);
   }
-  return async () => {
-    await limiter.reward(key, 1).catch(() => undefined);
-  };
 }
