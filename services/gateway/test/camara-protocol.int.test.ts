@@ -182,6 +182,18 @@ describe('CAMARA protocol', () => {
       expect(await text.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     });
 
+    it('answers 400 to a body that does not match its Content-Encoding', async () => {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const answer = await raw(SEND, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', 'content-encoding': encoding },
+          body: JSON.stringify({ phoneNumber: uniqueMobile(), message: '{{code}}' }),
+        });
+        expect(answer.status, encoding).toBe(400);
+        expect(await answer.json()).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
+      }
+    });
+
     it('answers 406 when the client accepts no JSON', async () => {
       const answer = await harness.post(
         SEND,

@@ -215,6 +215,14 @@ describe('native API: /v1/verifications', () => {
     ).toBe(0);
   });
 
+  it('answers 400 to a path parameter that is not valid percent-encoding, before authentication', async () => {
+    for (const id of ['%', '%zz', '%E0%A4%A', '%ED%A0%80']) {
+      const answer = await fetch(`${harness.url}/v1/verifications/${id}`);
+      expect(answer.status, id).toBe(400);
+      expect(await answer.json()).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
+    }
+  });
+
   it('works for test numbers with their fixed code', async () => {
     const answer = await harness.post('/v1/verifications', { to: TEST_NUMBER });
     const { id } = answer.body as Verification;

@@ -12,7 +12,21 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof DependencyUnavailableError || isMongoUnavailableError(error)) {
     return new ApiError('UNAVAILABLE', { retryAfterSeconds: 1, cause: error });
   }
+  if (isClientHttpError(error)) return new ApiError('INVALID_ARGUMENT', { cause: error });
   return new ApiError('INTERNAL', { cause: error });
+}
+
+/**
+ * A 4xx that express, its router or body-parser raised about the request itself: a body that does not
+ * match its Content-Encoding (an http-errors error marked `expose`), or a path parameter that is not
+ * valid percent-encoding (the router sets status 400 on the URIError but does not mark it `expose`).
+ * Their messages are not ours, so only the status class is kept.
+ */
+function isClientHttpError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  const isClientStatus = typeof status === 'number' && status >= 400 && status < 500;
+  return isClientStatus && (expose === true || error instanceof URIError);
 }
 
 /** The one place errors are rendered, as CAMARA's `{status, code, message}`. */

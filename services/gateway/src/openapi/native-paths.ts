@@ -72,7 +72,7 @@ export function nativeSchemas(): Record<string, JsonObject> {
 const NATIVE_ERRORS: Record<string, { status: number; description: string; codes: string[] }> = {
   NativeBadRequest: {
     status: 400,
-    description: 'Bad input; details.field names it',
+    description: 'Bad input: body, path, query or a malformed x-correlator; details.field names the field',
     codes: ['INVALID_ARGUMENT', 'OUT_OF_RANGE'],
   },
   NativeUnauthenticated: {
@@ -150,14 +150,16 @@ const body = (schema: string, required = true) => ({
   required,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
+/** Every operation: a malformed x-correlator (or path parameter) is a 400 before anything else. */
 const common = {
+  '400': ref('NativeBadRequest'),
   '401': ref('NativeUnauthenticated'),
   '403': ref('NativeForbidden'),
   '406': ref('NativeNotAcceptable'),
   '429': ref('NativeTooManyRequests'),
   '503': ref('NativeUnavailable'),
 };
-const withBody = { ...common, '400': ref('NativeBadRequest'), '415': ref('NativeUnsupportedMediaType') };
+const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
@@ -194,7 +196,6 @@ export function nativePaths(): Record<string, JsonObject> {
         responses: {
           '200': json('Verification', 'The verification'),
           ...common,
-          '400': ref('NativeBadRequest'),
           '404': ref('NativeNotFound'),
         },
       }),
@@ -216,7 +217,6 @@ export function nativePaths(): Record<string, JsonObject> {
         responses: {
           '200': json('Verification', 'Canceled'),
           ...common,
-          '400': ref('NativeBadRequest'),
           '404': ref('NativeNotFound'),
           '409': ref('NativeConflict'),
         },
@@ -260,7 +260,6 @@ export function nativePaths(): Record<string, JsonObject> {
         responses: {
           '200': json('Template', 'The template'),
           ...common,
-          '400': ref('NativeBadRequest'),
           '404': ref('NativeNotFound'),
         },
       }),
@@ -274,7 +273,6 @@ export function nativePaths(): Record<string, JsonObject> {
         responses: {
           '204': { description: 'Deleted' },
           ...common,
-          '400': ref('NativeBadRequest'),
           '404': ref('NativeNotFound'),
         },
       }),
@@ -290,7 +288,7 @@ export function nativePaths(): Record<string, JsonObject> {
       ],
       get: operation('getPolicy', 'A client’s effective and stored policy', admin, {
         parameters,
-        responses: { '200': json('PolicyView', 'The policy'), ...common, '400': ref('NativeBadRequest') },
+        responses: { '200': json('PolicyView', 'The policy'), ...common },
       }),
       put: operation('putPolicy', 'Replace a client’s stored policy', admin, {
         parameters,
@@ -299,7 +297,7 @@ export function nativePaths(): Record<string, JsonObject> {
       }),
       delete: operation('deletePolicy', 'Return a client to the defaults', admin, {
         parameters,
-        responses: { '204': { description: 'Deleted' }, ...common, '400': ref('NativeBadRequest') },
+        responses: { '204': { description: 'Deleted' }, ...common },
       }),
     },
   };

@@ -1,4 +1,7 @@
-import { RateLimiterRes, type RateLimiterMongo } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** The shared counter: rate-limiter-flexible's MongoDB limiter in production. */
+export type SharedCounter = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'points'>;
 
 interface Lease {
   tokens: number;
@@ -33,11 +36,15 @@ export class LeasedLimiter {
   private readonly leases = new Map<string, Lease>();
 
   constructor(
-    private readonly limiter: RateLimiterMongo,
+    private readonly limiter: SharedCounter,
     private readonly leaseSize: number,
   ) {}
 
-  /** Takes one point; rejects with LimitReached when the limit is reached for this window. */
+  /**
+   * Takes one point; rejects with LimitReached when the limit is reached for this window, and with
+   * the store's error when the refill this request needed (its own or one it waited for) failed: an
+   * outage costs each request one failed round trip, never a queue behind refill after refill.
+   */
   async take(key: string): Promise<void> {
     for (;;) {
       const now = Date.now();
@@ -47,8 +54,8 @@ export class LeasedLimiter {
         lease = undefined;
       }
       if (lease?.refill) {
-        // Another request is refilling this key: wait for it rather than reserve twice.
-        await lease.refill.catch(() => undefined);
+        // Another request is refilling this key: share its outcome rather than reserve twice.
+        await lease.refill;
         continue;
       }
       if (lease && lease.tokens > 0) {

@@ -1,0 +1,65 @@
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { describe, expect, it } from 'vitest';
+import { LeasedLimiter, LimitReached } from './leased-limiter.js';
+
+/** rate-limiter-flexible's in-memory counter, with a switch that makes the store unreachable. */
+class SwitchableCounter extends RateLimiterMemory {
+  down = false;
+  consumeCalls = 0;
+
+  override async consume(key: string | number, points?: number): Promise<RateLimiterRes> {
+    this.consumeCalls += 1;
+    // Let concurrent callers pile up behind the refill, as they do behind a real round trip.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.down) throw new Error('store unreachable');
+    return super.consume(key, points);
+  }
+}
+
+describe('LeasedLimiter', () => {
+  it('hands out exactly the limit of a window, one counter round trip per lease', async () => {
+    // Leases of 10, 10 and the 5 left; one more round trip learns the window is spent.
+    const counter = new SwitchableCounter({ points: 25, duration: 60 });
+    const limiter = new LeasedLimiter(counter, 10);
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => limiter.take('client')));
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(25);
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(refused).toHaveLength(15);
+    for (const outcome of refused) expect(outcome.reason).toBeInstanceOf(LimitReached);
+    expect(counter.consumeCalls).toBe(4);
+  });
+
+  it('gives points back to the lease', async () => {
+    const limiter = new LeasedLimiter(new SwitchableCounter({ points: 1, duration: 60 }), 10);
+    await limiter.take('client');
+    await expect(limiter.take('client')).rejects.toBeInstanceOf(LimitReached);
+
+    limiter.give('client');
+
+    await expect(limiter.take('client')).resolves.toBeUndefined();
+  });
+
+  it('fails every request waiting on a refill that failed, after one round trip', async () => {
+    const counter = new SwitchableCounter({ points: 100, duration: 60 });
+    counter.down = true;
+    const limiter = new LeasedLimiter(counter, 10);
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => limiter.take('client')));
+
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    expect(counter.consumeCalls).toBe(1);
+  });
+
+  it('refills again once the store is back', async () => {
+    const counter = new SwitchableCounter({ points: 100, duration: 60 });
+    counter.down = true;
+    const limiter = new LeasedLimiter(counter, 10);
+    await expect(limiter.take('client')).rejects.toThrow('store unreachable');
+
+    counter.down = false;
+
+    await expect(limiter.take('client')).resolves.toBeUndefined();
+  });
+});
