@@ -2,12 +2,20 @@ import { DependencyUnavailableError } from '@otpflow/errors';
 import type { Logger } from '@otpflow/telemetry';
 import type { Collection, Document } from 'mongodb';
 import mongoose, { type Connection, type Model } from 'mongoose';
+import { watchHeartbeats } from './heartbeat-watchdog.js';
 
 export interface MongoSettings {
   url: string;
   maxPoolSize: number;
   /** How long an operation waits for a usable server before failing (and the request answering 503). */
   serverSelectionTimeoutMs: number;
+  /**
+   * How long opening a connection, and each heartbeat of the driver's server monitor, may take. The
+   * driver's default (30 s) lets one heartbeat stuck on a connection the database accepted while
+   * going down keep the server marked unavailable for 30 s after it is back: every request answers
+   * 503 meanwhile (seen in test/faults/database-outage with FerretDB stopped by SIGTERM).
+   */
+  connectTimeoutMs: number;
 }
 
 /**
@@ -20,6 +28,7 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
   const connection = mongoose.createConnection(settings.url, {
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
+    connectTimeoutMS: settings.connectTimeoutMs,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
@@ -41,6 +50,12 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     await connection.close().catch(() => undefined);
     throw new DependencyUnavailableError('mongodb', 'could not connect to MongoDB', cause);
   }
+  const stopWatchdog = watchHeartbeats(
+    connection.getClient(),
+    { connectTimeoutMs: settings.connectTimeoutMs },
+    logger,
+  );
+  connection.once('close', stopWatchdog);
   return connection;
 }
 

@@ -11,6 +11,7 @@ export function mongoEnvShape(defaults: { maxPoolSize: number; serverSelectionTi
     MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/otpflow'),
     MONGODB_MAX_POOL_SIZE: envInt(defaults.maxPoolSize, { min: 1, max: 1000 }),
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(defaults.serverSelectionTimeoutMs, { min: 100 }),
+    MONGODB_CONNECT_TIMEOUT_MS: envInt(5_000, { min: 100 }),
   };
 }
 
@@ -18,10 +19,12 @@ export function mongoSettingsFromEnv(env: {
   MONGODB_URL: string;
   MONGODB_MAX_POOL_SIZE: number;
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: number;
+  MONGODB_CONNECT_TIMEOUT_MS: number;
 }): MongoSettings {
   return {
     url: env.MONGODB_URL,
     maxPoolSize: env.MONGODB_MAX_POOL_SIZE,
     serverSelectionTimeoutMs: env.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+    connectTimeoutMs: env.MONGODB_CONNECT_TIMEOUT_MS,
   };
 }
