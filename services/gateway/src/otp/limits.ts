@@ -29,6 +29,15 @@ const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota', sen
 type LimitName = keyof typeof COLLECTIONS;
 
 /**
+ * How long the sweeper keeps a counter past its window (see ExpiringCollection). The per-client
+ * counters are updated by every request of a client, so they keep the hour; a per-number send
+ * counter is touched a few times a window, and an hour's grace would only keep every number of the
+ * last hour in a table FerretDB scans on every send (the soak in docs/RELIABILITY.md saw send latency
+ * follow its size).
+ */
+const SWEEP_GRACE_MS: Record<LimitName, number> = { requestRate: 3_600_000, quota: 3_600_000, sends: 60_000 };
+
+/**
  * The three limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
  * against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
  * key can be lost: the limits then admit a few extra requests under a burst. On MongoDB they are exact.)
@@ -70,10 +79,10 @@ export class Limits {
 
   /** The collections whose counters expire, with their expiry field, for ensureIndexes. */
   expiringCollections(): ExpiringCollection[] {
-    return Object.values(COLLECTIONS).map((name) => ({
-      collection: this.db.collection(name),
+    return (Object.keys(COLLECTIONS) as LimitName[]).map((name) => ({
+      collection: this.db.collection(COLLECTIONS[name]),
       field: 'expire',
-      sweepGraceMs: 3_600_000,
+      sweepGraceMs: SWEEP_GRACE_MS[name],
     }));
   }
 
