@@ -10,7 +10,7 @@ import type { MongoClient, ServerHeartbeatStartedEvent } from 'mongodb';
  * emits, and nothing times it out. The check never ends, so the monitor never checks again: the
  * server stays "Unknown" after the database is back, and every operation fails server selection (the
  * gateway answers 503) until the process restarts. test/faults/database-outage caught it after
- * FerretDB was stopped with SIGTERM, in about one run in four.
+ * FerretDB was stopped with SIGTERM, in about one run in three.
  *
  * The watchdog notices a heartbeat that has run longer than any heartbeat can (the connect timeout,
  * plus, for a streaming heartbeat on MongoDB, the heartbeat interval the server may wait) and fails the stuck connection's socket with an
