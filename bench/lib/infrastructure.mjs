@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import amqplib from 'amqplib';
+import { MongoClient } from 'mongodb';
+import { topologyNames, DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { CodeHasher } from '../../services/gateway/dist/otp/code.js';
+import { BENCH_CODE, pendingSession, testNumber } from './documents.mjs';
+
+/** Where the gateway, the dispatcher and the ceiling keep per-request state. */
+const STATE_COLLECTIONS = [
+  'sessions',
+  'claims',
+  'deliveries',
+  'limits_requests',
+  'limits_quota',
+  'limits_sends',
+  'idempotency_keys',
+];
+
+/**
+ * The bench's own connections to the store and the broker: prefilling sessions, reading a real send
+ * job's size, emptying queues between phases, and removing everything the run created.
+ */
+export class Infrastructure {
+  constructor({ mongoUrl, rabbitUrl, codeHashSecret }) {
+    this.mongoUrl = mongoUrl;
+    this.rabbitUrl = rabbitUrl;
+    this.hasher = new CodeHasher(codeHashSecret);
+    this.mongo = new MongoClient(mongoUrl, { maxPoolSize: 10, writeConcern: { w: 'majority' } });
+    this.databases = new Set();
+    this.prefixes = new Set();
+  }
+
+  async connect() {
+    await this.mongo.connect();
+    this.connection = await amqplib.connect(this.rabbitUrl);
+    this.channel = await this.connection.createChannel();
+    // A missing queue closes a channel: keep one for probing that may be lost and reopened.
+    return this;
+  }
+
+  /** MongoDB URL of a database of this run (dropped at the end). */
+  databaseUrl(name) {
+    this.databases.add(name);
+    const url = new URL(this.mongoUrl);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  /** Records a topology prefix of this run (its queues and exchanges are deleted at the end). */
+  usePrefix(prefix) {
+    this.prefixes.add(prefix);
+    return prefix;
+  }
+
+  async buildInfo() {
+    return this.mongo.db('admin').command({ buildInfo: 1 });
+  }
+
+  /** Inserts `count` pending sessions whose code is BENCH_CODE; returns their ids in insertion order. */
+  async prefillSessions(database, count, batch = 1000) {
+    const sessions = this.mongo.db(database).collection('sessions');
+    const ids = [];
+    for (let offset = 0; offset < count; offset += batch) {
+      const documents = [];
+      for (let index = offset; index < Math.min(count, offset + batch); index += 1) {
+        const id = randomUUID();
+        documents.push(
+          pendingSession({
+            id,
+            phoneNumber: testNumber(index, 10_000),
+            codeHash: this.hasher.hash(id, BENCH_CODE),
+          }),
+        );
+        ids.push(id);
+      }
+      await sessions.insertMany(documents, { ordered: false });
+    }
+    return ids;
+  }
+
+  /**
+   * Empties the collections a request writes to, so every measurement starts from the same state. (On
+   * FerretDB v1 with PostgreSQL every lookup scans its whole table, so results depend on table sizes.)
+   */
+  async resetCollections(database) {
+    const db = this.mongo.db(database);
+    for (const name of STATE_COLLECTIONS) await db.collection(name).deleteMany({});
+  }
+
+  /** Documents in each collection a request writes to. */
+  async collectionSizes(database) {
+    const db = this.mongo.db(database);
+    const sizes = {};
+    for (const name of STATE_COLLECTIONS) {
+      const count = await db.collection(name).estimatedDocumentCount();
+      if (count > 0) sizes[name] = count;
+    }
+    return sizes;
+  }
+
+  /** Takes one message off a queue and returns its body size (undefined when the queue is empty). */
+  async takeMessageSize(queue) {
+    const message = await this.channel.get(queue, { noAck: true });
+    return message ? message.content.length : undefined;
+  }
+
+  async purge(queue) {
+    try {
+      await this.channel.purgeQueue(queue);
+    } catch {
+      // The queue does not exist (yet): nothing to purge, but the channel is closed now.
+      this.channel = await this.connection.createChannel();
+    }
+  }
+
+  async queueDepth(queue) {
+    try {
+      return (await this.channel.checkQueue(queue)).messageCount;
+    } catch {
+      this.channel = await this.connection.createChannel();
+      return 0;
+    }
+  }
+
+  /** Deletes every queue and exchange of the run's prefixes and drops its databases. */
+  async cleanUp() {
+    for (const prefix of this.prefixes) {
+      const names = topologyNames(prefix);
+      const queues = [
+        names.sendQueue,
+        names.deadQueue,
+        ...DEFAULT_RETRY_DELAYS_MS.map((delay) => names.retryQueue(delay)),
+        names.eventsQueue('metrics'),
+      ];
+      for (const queue of queues) {
+        await this.channel.deleteQueue(queue).catch(async () => {
+          this.channel = await this.connection.createChannel();
+        });
+      }
+      for (const exchange of [
+        names.jobsExchange,
+        names.retryExchange,
+        names.deadExchange,
+        names.eventsExchange,
+      ]) {
+        await this.channel.deleteExchange(exchange).catch(async () => {
+          this.channel = await this.connection.createChannel();
+        });
+      }
+    }
+    for (const database of this.databases) await this.mongo.db(database).dropDatabase();
+  }
+
+  async close() {
+    await this.connection?.close().catch(() => undefined);
+    await this.mongo.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+
+const list = (value) =>
+  String(value)
+    .split(',')
+    .map((item) => Number(item.trim()))
+    .filter((item) => Number.isInteger(item) && item > 0);
+
+export const USAGE = `npm run bench -- [options]
+
+  --duration S        seconds each measurement runs (default 15)
+  --warmup S          seconds of unmeasured load before each saturation measurement (default 3)
+  --connections N     connections for saturation (default 16)
+  --gateways LIST     gateway process counts for the scaling figures (default 1,2,4)
+  --dispatchers LIST  dispatcher process counts for the end-to-end figures (default 1,2,4)
+  --drain S           longest wait for the codes still queued after an end-to-end run (default 60)
+  --test-numbers N    TEST_NUMBERS entries given to the gateway (default 5000)
+  --sessions N        pending sessions in the store when a validate-code measurement starts (default 10000)
+  --log-level L       LOG_LEVEL of the services (default info, as in production)
+  --mongodb-url URL   the MongoDB-compatible server (default mongodb://127.0.0.1:27017)
+  --rabbitmq-url URL  RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
+  --only LIST         run only these parts: ceiling,gateway,scaling,e2e (default all)
+  --report PATH       where the report goes (default docs/BENCHMARKS.md; "none" to skip it)
+  --no-build          do not run npm run build first
+  --keep              keep the run's databases and queues
+  --help`;
+
+/** The command-line options, with defaults that finish the whole run in about 6-8 minutes on 2 cores. */
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '15' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '16' },
+      gateways: { type: 'string', default: '1,2,4' },
+      dispatchers: { type: 'string', default: '1,2,4' },
+      drain: { type: 'string', default: '60' },
+      'test-numbers': { type: 'string', default: '5000' },
+      sessions: { type: 'string', default: '10000' },
+      'log-level': { type: 'string', default: 'info' },
+      'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
+      'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+      only: { type: 'string', default: 'ceiling,gateway,scaling,e2e' },
+      report: { type: 'string', default: 'docs/BENCHMARKS.md' },
+      'no-build': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const testNumbers = Number(values['test-numbers']);
+  if (!(testNumbers >= 1 && testNumbers <= 10_000)) throw new Error('--test-numbers must be 1..10000');
+  return {
+    help: values.help,
+    durationSeconds: Number(values.duration),
+    warmupSeconds: Number(values.warmup),
+    connections: Number(values.connections),
+    gateways: list(values.gateways),
+    dispatchers: list(values.dispatchers),
+    drainSeconds: Number(values.drain),
+    testNumbers,
+    sessions: Number(values.sessions),
+    logLevel: values['log-level'],
+    mongoUrl: values['mongodb-url'],
+    rabbitUrl: values['rabbitmq-url'],
+    parts: new Set(values.only.split(',').map((part) => part.trim())),
+    report: values.report,
+    build: !values['no-build'],
+    keep: values.keep,
+  };
+}

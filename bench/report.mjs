@@ -1,0 +1,353 @@
+// Writes docs/BENCHMARKS.md from a run's raw results. `npm run bench` calls it at the end of a run;
+// to re-render the latest (or a given) run without measuring again:
+//   node bench/report.mjs [bench/results/<run>.json] [docs/BENCHMARKS.md]
+// The section "What limits the ratio" is bench/findings.md, written by hand from the profiling runs
+// (bench/profile.mjs), and included as it is.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GOAL = 0.8;
+
+const number = (value, digits = 0) =>
+  value === undefined || Number.isNaN(value)
+    ? 'n/a'
+    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (value) => (value === undefined ? 'n/a' : `${number(value, value < 10 ? 1 : 0)} ms`);
+const table = (header, rows) =>
+  [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`]
+    .concat(rows.map((row) => `| ${row.join(' | ')} |`))
+    .join('\n');
+
+function phase(results, id) {
+  return results.phases.find((candidate) => candidate.id === id);
+}
+
+/** What the store, broker and services did per successful request, in CPU milliseconds. */
+function cpuPerRequest(entry) {
+  const done = entry.ok ?? entry.delivered ?? 0;
+  if (!done) return {};
+  return Object.fromEntries(
+    Object.entries(entry.cpu.groups).map(([group, seconds]) => [group, (seconds * 1000) / done]),
+  );
+}
+
+function ratioCell(value) {
+  if (value === undefined) return 'n/a';
+  return `**${number(value, 2)}** ${value >= GOAL ? '(goal met)' : `(goal ≥ ${GOAL} not met)`}`;
+}
+
+function summary(results) {
+  const lines = [];
+  for (const operation of ['send', 'validate']) {
+    const ours = phase(results, `otpflow.${operation}.saturation.1`);
+    const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
+    if (!ours || !ceiling) continue;
+    lines.push(
+      `- **${operation}-code**: ${number(ours.throughput)} requests/s, ${number(ours.throughput / ceiling.throughput, 2)} of the ceiling's ${number(ceiling.throughput)}/s (goal ≥ ${GOAL}: ${ours.throughput / ceiling.throughput >= GOAL ? 'met' : 'not met'}).`,
+    );
+  }
+  const e2e = results.phases.filter((entry) => entry.id.startsWith('e2e.saturation.'));
+  if (e2e.length > 0) {
+    const best = e2e.reduce((a, b) => (b.codesPerSecond > a.codesPerSecond ? b : a));
+    lines.push(
+      `- **End to end** (send-code to arrival at the SMS webhook): up to ${number(best.codesPerSecond, 1)} codes/s (${best.dispatchers} dispatcher${best.dispatchers > 1 ? 's' : ''}).`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function machineSection(results) {
+  const { machine, versions, store } = results;
+  const idle = machine.idleCpu;
+  const busyPhases = results.phases.filter((entry) => entry.cpu.groups.other / entry.cpu.wallSeconds > 0.15);
+  const quiet =
+    busyPhases.length === 0
+      ? 'Other processes used less than 15% of one core during every measurement: the figures are not disturbed by other work.'
+      : `**The machine was shared**: other processes used more than 15% of one core during ${busyPhases.length} of ${results.phases.length} measurements (${busyPhases.map((entry) => `\`${entry.id}\` ${number((entry.cpu.groups.other / entry.cpu.wallSeconds) * 100)}%`).join(', ')}); those figures are lower than this machine gives alone.`;
+  return `## Machine
+
+${table(
+  ['', ''],
+  [
+    ['CPU', machine.cpuModel],
+    ['cores', String(machine.cores)],
+    ['memory', `${machine.memoryGiB} GiB`],
+    ['kernel', machine.kernel],
+    [
+      'before the run',
+      `load average ${machine.loadAverage.join(' / ')}; ${number(idle.machineUtilisation * 100)}% of the machine busy during 5 s idle`,
+    ],
+  ],
+)}
+
+${quiet} Everything runs on this one machine: the load generator, the services, RabbitMQ, FerretDB and
+PostgreSQL share its ${machine.cores} cores, so a process added for scaling takes CPU from the others.
+
+## Versions
+
+${table(
+  ['Node', 'RabbitMQ', 'Erlang/OTP', 'FerretDB', 'PostgreSQL', 'autocannon'],
+  [
+    [
+      versions.node,
+      versions.rabbitmq,
+      versions.erlang ?? 'n/a',
+      `${versions.ferretdb} (${store.backend} backend)`,
+      versions.postgresql,
+      versions.autocannon,
+    ],
+  ],
+)}`;
+}
+
+function settingsSection(results) {
+  const { settings } = results;
+  return `## Settings and method
+
+- Each measurement runs ${settings.durationSeconds} s; saturation measurements follow ${settings.warmupSeconds} s of unmeasured load. Saturation: autocannon, ${settings.connections} connections, each sending its next request when the previous one is answered (round-robin over the gateway processes); throughput counts 2xx answers only. Fixed rate: an open-loop generator (\`bench/lib/load.mjs\`) sends request _i_ at _start + i/rate_ and measures each latency from that due time, so queueing behind a slow answer is counted; autocannon's own \`overallRate\` sends each connection's per-second quota in a burst at the top of every second, which would measure bursts at full speed.
+- The services run from their build output, one process each, with the telemetry hook (\`node --import @otpflow/telemetry/register services/<name>/dist/main.js\`), \`LOG_LEVEL=${settings.logLevel}\` (logs to files), a database and an \`AMQP_PREFIX\` of their own for the run, quorum queues, writes with \`{w: '${settings.writeConcern}'}\`, and the defaults for everything else (\`MONGODB_MAX_POOL_SIZE\` 50 in the gateway, \`PREFETCH\` 32 in the dispatcher).
+- Gateway: one API key; \`TEST_NUMBERS\` with ${number(settings.testNumbers)} numbers (\`+3460000xxxx:123456\`, cycled), so send-code involves no provider; \`MAX_SENDS=1000\`, \`SEND_WINDOW_SECONDS=60\`, \`CLIENT_RATE_LIMIT\` and \`CLIENT_QUOTA\` at 10⁹, so no limit refuses a request (the limits are still counted in the store on every request, as in production). Send-code bodies use the CAMARA \`message\` with \`{{code}}\`.
+- Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending sessions are inserted (with the gateway's own code hasher), for the ceiling too.
+- Before every measurement the per-request collections (sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
+- The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool 50, \`{w: 'majority'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable quorum queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
+- End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
+- Queues are purged between measurements; the run's databases and queues are removed at the end.`;
+}
+
+function throughputSection(results) {
+  const rows = [];
+  for (const operation of ['send', 'validate']) {
+    const ours = phase(results, `otpflow.${operation}.saturation.1`);
+    const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
+    rows.push([
+      `${operation}-code`,
+      number(ours?.throughput, 1),
+      ours ? `${ms(ours.latency.p50)} / ${ms(ours.latency.p99)}` : 'n/a',
+      number(ceiling?.throughput, 1),
+      ceiling ? `${ms(ceiling.latency.p50)} / ${ms(ceiling.latency.p99)}` : 'n/a',
+      ratioCell(ours && ceiling ? ours.throughput / ceiling.throughput : undefined),
+    ]);
+  }
+  const notes = results.phases
+    .filter(
+      (entry) => entry.mode === 'saturation' && (entry.non2xx > 0 || entry.errors > 0 || entry.poolExhausted),
+    )
+    .map(
+      (entry) =>
+        `\`${entry.id}\`: ${entry.non2xx} non-2xx answers (${JSON.stringify(entry.statusCodes)}), ${entry.errors} errors${entry.poolExhausted ? ', ran out of prefilled sessions' : ''}.`,
+    );
+  return `### Throughput at saturation, and the ratio to the ceiling
+
+${table(
+  [
+    'operation',
+    'otpflow, 1 gateway (req/s)',
+    'p50 / p99',
+    'ceiling (req/s)',
+    'p50 / p99',
+    'otpflow / ceiling',
+  ],
+  rows,
+)}
+
+Latencies here are at saturation (${results.settings.connections} requests always in flight), so they are mostly queueing.${notes.length > 0 ? `\n\nNot every answer was a success: ${notes.join(' ')}` : ''}`;
+}
+
+function latencySection(results) {
+  const rows = ['otpflow', 'ceiling'].flatMap((part) =>
+    ['send', 'validate'].map((operation) => {
+      const entry = phase(results, `${part}.${operation}.fixed.1`);
+      if (!entry) return [part, `${operation}-code`, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a'];
+      return [
+        part,
+        `${operation}-code`,
+        number(entry.targetRate, 1),
+        number(entry.achievedRate, 1),
+        ms(entry.latency.p50),
+        ms(entry.latency.p90),
+        ms(entry.latency.p99),
+        ms(entry.latency.max),
+        `${entry.ok} / ${entry.requests}`,
+      ];
+    }),
+  );
+  return `### Latency at a fixed rate of half the saturation throughput
+
+${table(['server', 'operation', 'rate (req/s)', 'achieved', 'p50', 'p90', 'p99', 'max', '2xx / sent'], rows)}`;
+}
+
+function scalingSection(results) {
+  const counts = [
+    ...new Set(
+      results.phases
+        .filter((entry) => entry.part === 'otpflow' && entry.mode === 'saturation')
+        .map((entry) => entry.gateways),
+    ),
+  ].sort((a, b) => a - b);
+  if (counts.length === 0) return '';
+  const one = {
+    send: phase(results, 'otpflow.send.saturation.1')?.throughput,
+    validate: phase(results, 'otpflow.validate.saturation.1')?.throughput,
+  };
+  const rows = counts.map((count) => {
+    const send = phase(results, `otpflow.send.saturation.${count}`);
+    const validate = phase(results, `otpflow.validate.saturation.${count}`);
+    const cores = (entry) =>
+      entry ? number((entry.cpu.groups.gateway ?? 0) / entry.cpu.wallSeconds, 2) : 'n/a';
+    const busy = (entry) => (entry ? `${number(entry.cpu.machineUtilisation * 100)}%` : 'n/a');
+    return [
+      String(count),
+      `${number(send?.throughput, 1)} (×${number(send && one.send ? send.throughput / one.send : undefined, 2)})`,
+      `${number(validate?.throughput, 1)} (×${number(validate && one.validate ? validate.throughput / one.validate : undefined, 2)})`,
+      `${cores(send)} / ${cores(validate)}`,
+      `${busy(send)} / ${busy(validate)}`,
+    ];
+  });
+  return `### Scaling with gateway processes (saturation, ${results.settings.connections} connections round-robin)
+
+${table(['gateways', 'send-code (req/s)', 'validate-code (req/s)', 'cores used by gateways (send / validate)', 'machine busy (send / validate)'], rows)}`;
+}
+
+function endToEndSection(results) {
+  const entries = results.phases.filter((entry) => entry.part === 'e2e');
+  if (entries.length === 0) return '';
+  const rows = entries.map((entry) => [
+    String(entry.dispatchers),
+    entry.mode === 'saturation' ? 'saturation' : `${number(entry.targetRate, 1)} req/s`,
+    number(entry.gateway.throughput, 1),
+    `**${number(entry.codesPerSecond, 1)}**`,
+    `${entry.delivered} / ${entry.accepted}`,
+    ms(entry.latency.p50),
+    ms(entry.latency.p90),
+    ms(entry.latency.p99),
+    ms(entry.latency.max),
+  ]);
+  return `### End to end: send-code to arrival at the SMS webhook
+
+${table(['dispatchers', 'send-code load', 'send-code answered (req/s)', 'codes delivered/s', 'delivered / accepted', 'p50', 'p90', 'p99', 'max'], rows)}
+
+Under saturation the latency is mostly the backlog in the send queue; the fixed-rate row shows the path
+itself at half the one-dispatcher throughput.`;
+}
+
+function cpuSection(results) {
+  const groups = [
+    'gateway',
+    'ceiling',
+    'dispatcher',
+    'ferretdb',
+    'postgresql',
+    'rabbitmq',
+    'load generator (bench)',
+    'other',
+  ];
+  const rows = results.phases.map((entry) => {
+    const perRequest = cpuPerRequest(entry);
+    return [
+      `\`${entry.id}\``,
+      `${number(entry.cpu.machineUtilisation * 100)}%`,
+      // An idle process (the gateway while the ceiling runs) shows as blank, not as 0.0.
+      ...groups.map((group) => ((perRequest[group] ?? 0) >= 0.05 ? number(perRequest[group], 1) : '')),
+      number(entry.tables?.sessions),
+    ];
+  });
+  return `### Where the CPU went
+
+CPU milliseconds per successful request (per delivered code end to end), by process, from
+\`/proc/<pid>/stat\` over each measurement; "other" is everything else the machine did (the kernel's
+share not charged to a process, processes too short-lived to be sampled, and other users' work).
+
+${table(['measurement', 'machine busy', ...groups, 'sessions at end'], rows)}`;
+}
+
+function memorySection(results) {
+  return `### Peak resident memory (VmHWM)
+
+${table(
+  ['process', 'peak RSS (MiB)'],
+  results.memory.map((entry) => [entry.label, number(entry.peakRssMiB, 1)]),
+)}
+
+Read from \`/proc/<pid>/status\` just before each process was stopped: the peak over its whole life in
+the run.`;
+}
+
+export function renderReport(results, findings) {
+  const date = results.startedAt.slice(0, 10);
+  return `# Benchmarks
+
+<!-- Generated by bench/report.mjs from bench/results/${results.runId}.json. Edit the script, or bench/findings.md for the last section, not this file. -->
+
+Measured on ${date} on this project's development machine (2 cores, shared by the whole stack) with
+\`${results.command}\`, run \`${results.runId}\`. Otpflow's figures are the built services in their own
+processes, as deployed; the ceiling is a bare Node server doing only the store and broker work that
+one request cannot avoid, on the same store and broker. The ratio between the two is the figure that
+carries over to other machines; the absolute rates are this machine's.
+
+${summary(results)}
+
+${machineSection(results)}
+
+${settingsSection(results)}
+
+## Results
+
+${throughputSection(results)}
+
+${latencySection(results)}
+
+${scalingSection(results)}
+
+${endToEndSection(results)}
+
+${cpuSection(results)}
+
+${memorySection(results)}
+
+## What limits the ratio
+
+${findings.trim()}
+
+## Reproduce
+
+\`\`\`sh
+scripts/services.sh start          # RabbitMQ and FerretDB on loopback, if they are not running
+npm run bench                      # about 7 minutes; npm run bench -- --help for the options
+npm run bench -- --duration 10     # shorter measurements
+node bench/profile.mjs             # the round-trip count and CPU profile behind the last section
+\`\`\`
+
+Raw results go to \`bench/results/<run>.json\` (git-ignored) and the services' logs to
+\`bench/results/logs/<run>/\`; \`node bench/report.mjs [results.json]\` renders this page again from a
+results file.
+`;
+}
+
+export async function writeReport(results, path) {
+  const findingsFile = join(ROOT, 'bench/findings.md');
+  const findings = existsSync(findingsFile)
+    ? readFileSync(findingsFile, 'utf8').replace(/^#[^\n]*\n/, '')
+    : '_Not profiled yet: see bench/profile.mjs._';
+  const markdown = renderReport(results, findings);
+  const config = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(markdown, { ...config, parser: 'markdown', filepath: path }));
+}
+
+function latestResults() {
+  const dir = join(ROOT, 'bench/results');
+  const files = readdirSync(dir)
+    .filter((name) => /^bench_.*\.json$/.test(name))
+    .sort();
+  if (files.length === 0) throw new Error('no results in bench/results: run npm run bench first');
+  return join(dir, files[files.length - 1]);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const file = process.argv[2] ?? latestResults();
+  const output = process.argv[3] ?? join(ROOT, 'docs/BENCHMARKS.md');
+  await writeReport(JSON.parse(readFileSync(file, 'utf8')), output);
+  process.stderr.write(`wrote ${relative(ROOT, output)} from ${relative(ROOT, file)}\n`);
+}
