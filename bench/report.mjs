@@ -113,7 +113,7 @@ function settingsSection(results) {
 - Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending sessions are inserted (with the gateway's own code hasher), for the ceiling too.
 - Before every measurement the per-request collections (sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
 - The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool 50, \`{w: 'majority'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable quorum queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
-- End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
+- End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The metrics service runs too, consuming the events as in production. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
 - Queues are purged between measurements; the run's databases and queues are removed at the end.`;
 }
 
@@ -238,6 +238,7 @@ function cpuSection(results) {
     'gateway',
     'ceiling',
     'dispatcher',
+    'metrics',
     'ferretdb',
     'postgresql',
     'rabbitmq',

@@ -7,7 +7,7 @@
 //      no provider is involved;
 //   3. scaling: the same saturation with 2 and 4 gateway processes, round-robin;
 //   4. end to end: send-code to arrival at a local webhook "SMS gateway" through RabbitMQ and 1, 2, 4
-//      dispatcher processes;
+//      dispatcher processes, with the metrics service consuming the events;
 // then writes bench/results/<run>.json and docs/BENCHMARKS.md (bench/report.mjs).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -140,6 +140,15 @@ class Bench {
     const child = ServiceProcess.service(label, 'dispatcher', env, join(this.logDir, `${label}.log`));
     await this.startProcess(child, `http://127.0.0.1:${port}`);
     this.dispatchers.push({ label, child });
+  }
+
+  /** The metrics service, consuming the event stream as in production (its peak memory is reported). */
+  async startMetrics() {
+    const port = await freePort();
+    const env = this.commonEnv(port);
+    delete env.MONGODB_URL; // the metrics service has no database
+    const child = ServiceProcess.service('metrics', 'metrics', env, join(this.logDir, 'metrics.log'));
+    await this.startProcess(child, `http://127.0.0.1:${port}`);
   }
 
   // --- measuring ---------------------------------------------------------------------------------
@@ -470,6 +479,8 @@ class Bench {
 
     if (parts.has('e2e')) {
       await this.infra.purge(`${this.prefix}.send`);
+      // End to end is the whole platform: the metrics service turns the run's events into metrics.
+      await this.startMetrics();
       for (const count of options.dispatchers) {
         while (this.dispatchers.length < count) await this.startDispatcher();
         log(`end to end, ${count} dispatcher(s)`);

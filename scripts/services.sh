@@ -48,7 +48,7 @@ start_ferretdb() {
       psql -h 127.0.0.1 -U postgres -qc 'create database ferretdb' >/dev/null
     # FerretDB v1 answers most lookups with a sequential scan; PostgreSQL would start parallel workers
     # (new processes) for every scan of a table past 8 MB, which cost more than they save at this size
-    # (docs/BENCHMARKS.md: validate-code ×1.7 without them). Applies to new connections.
+    # (docs/BENCHMARKS.md: validate-code ×1.6–1.9 without them). Applies to new connections.
     psql -h 127.0.0.1 -U postgres -qc 'alter database ferretdb set max_parallel_workers_per_gather = 0' >/dev/null
     args+=(--postgresql-url="postgres://postgres@127.0.0.1:5432/ferretdb")
   else
