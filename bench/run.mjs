@@ -23,7 +23,8 @@ import {
   mobileNumber,
   testNumber,
 } from './lib/documents.mjs';
-import { fixedRate, latencySummary, saturate } from './lib/load.mjs';
+import { latencySummary } from './lib/latency.mjs';
+import { fixedRate, saturate } from './lib/load.mjs';
 import { ferretdbBackend, machineInfo, versions } from './lib/machine.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';

@@ -14,9 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames } from '@otpflow/amqp';
+import { runTopology } from './lib/topology.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { latencySummary } from './lib/latency.mjs';
 import { SoakFerretDb } from './lib/soak-ferretdb.mjs';
 import { InspectorSession } from './lib/soak-inspector.mjs';
 import {
@@ -25,7 +26,6 @@ import {
   MB,
   memoryTrend,
   metricTotal,
-  percentiles,
   residentBytes,
   slope,
 } from './lib/soak-stats.mjs';
@@ -106,7 +106,7 @@ function parseOptions(argv) {
 
 /** Deletes the run's queues and exchanges from the shared broker. */
 async function deleteTopology(rabbitUrl, prefix) {
-  const names = topologyNames(prefix);
+  const { queues, exchanges } = runTopology(prefix);
   const connection = await amqplib.connect(rabbitUrl);
   const depths = {};
   try {
@@ -122,24 +122,12 @@ async function deleteTopology(rabbitUrl, prefix) {
         await channel.close().catch(() => undefined);
       }
     };
-    const queues = [
-      names.sendQueue,
-      names.deadQueue,
-      ...DEFAULT_RETRY_DELAYS_MS.map((delay) => names.retryQueue(delay)),
-      names.eventsQueue('metrics'),
-    ];
     for (const queue of queues) {
       const checked = await withChannel((channel) => channel.checkQueue(queue));
       if (checked) depths[queue.slice(prefix.length + 1)] = checked.messageCount;
       await withChannel((channel) => channel.deleteQueue(queue));
     }
-    for (const exchange of [
-      names.jobsExchange,
-      names.retryExchange,
-      names.deadExchange,
-      names.eventsExchange,
-    ])
-      await withChannel((channel) => channel.deleteExchange(exchange));
+    for (const exchange of exchanges) await withChannel((channel) => channel.deleteExchange(exchange));
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -359,7 +347,7 @@ class Soak {
     const window = this.traffic.samples.filter((sample) => sample.at > (previous ? previous.at : 0));
     entry.requests = window.length;
     entry.unexpected = window.filter((sample) => !sample.ok).length;
-    entry.latency = percentiles(window.map((sample) => sample.ms));
+    entry.latency = latencySummary(window.map((sample) => sample.ms));
     entry.inFlight = this.inFlight.size;
     this.samples.push(entry);
     const memory = Object.entries(entry.processes)
@@ -484,7 +472,7 @@ class Soak {
       deliveredUnasked: unasked,
       unreadable: this.webhook.unreadable,
       drainMs: Math.round(performance.now() - started),
-      requestToWebhookMs: percentiles(arrivalLatency),
+      requestToWebhookMs: latencySummary(arrivalLatency),
     };
   }
 
@@ -617,11 +605,11 @@ class Soak {
         unexpectedDetails: this.traffic.unexpected,
       },
       latency: {
-        overall: percentiles(samples.map((sample) => sample.ms)),
+        overall: latencySummary(samples.map((sample) => sample.ms)),
         byKind: Object.fromEntries(
           Object.keys(byKind).map((kind) => [
             kind,
-            percentiles(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms)),
+            latencySummary(samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms)),
           ]),
         ),
         perMinute,

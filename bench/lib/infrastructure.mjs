@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
-import { topologyNames, DEFAULT_RETRY_DELAYS_MS } from '@otpflow/amqp';
+import { runTopology } from './topology.mjs';
 import { CodeHasher } from '../../services/gateway/dist/otp/code.js';
 import { BENCH_CODE, pendingSession, testNumber } from './documents.mjs';
 
@@ -125,24 +125,13 @@ export class Infrastructure {
   /** Deletes every queue and exchange of the run's prefixes and drops its databases. */
   async cleanUp() {
     for (const prefix of this.prefixes) {
-      const names = topologyNames(prefix);
-      const queues = [
-        names.sendQueue,
-        names.deadQueue,
-        ...DEFAULT_RETRY_DELAYS_MS.map((delay) => names.retryQueue(delay)),
-        names.eventsQueue('metrics'),
-      ];
+      const { queues, exchanges } = runTopology(prefix);
       for (const queue of queues) {
         await this.channel.deleteQueue(queue).catch(async () => {
           this.channel = await this.connection.createChannel();
         });
       }
-      for (const exchange of [
-        names.jobsExchange,
-        names.retryExchange,
-        names.deadExchange,
-        names.eventsExchange,
-      ]) {
+      for (const exchange of exchanges) {
         await this.channel.deleteExchange(exchange).catch(async () => {
           this.channel = await this.connection.createChannel();
         });

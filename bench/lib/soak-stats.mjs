@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { latencySummary } from './latency.mjs';
 
 /** Linux reports CPU time in clock ticks of USER_HZ, 100 on every mainstream kernel build. */
 const TICKS_PER_SECOND = 100;
@@ -31,20 +32,6 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** Exact percentiles of latencies in milliseconds (every sample is kept). */
-export function percentiles(values) {
-  if (values.length === 0) return { count: 0 };
-  const sorted = Float64Array.from(values).sort();
-  const at = (quantile) => sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
-  return {
-    count: sorted.length,
-    p50: round(at(0.5)),
-    p90: round(at(0.9)),
-    p99: round(at(0.99)),
-    max: round(sorted[sorted.length - 1]),
-  };
-}
-
 /** Least-squares slope of y over x: how fast a series grows, robust to one noisy sample. */
 export function slope(points) {
   if (points.length < 2) return undefined;
@@ -71,7 +58,7 @@ export function latencyPerMinute(samples) {
   }
   return [...minutes.keys()]
     .sort((a, b) => a - b)
-    .map((minute) => ({ minute: minute + 1, ...percentiles(minutes.get(minute)) }));
+    .map((minute) => ({ minute: minute + 1, ...latencySummary(minutes.get(minute)) }));
 }
 
 /**

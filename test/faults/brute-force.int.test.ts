@@ -7,6 +7,7 @@ import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import { sharedEnv } from '../support/stack.js';
 import { DedicatedFerretDb } from './support/dedicated-ferretdb.js';
 import { faultContext } from './support/fault-context.js';
+import { printFigures } from './support/figures.js';
 import { freePort } from './support/net.js';
 
 const API_KEY = 'brute-force-client-api-key-01';
@@ -139,9 +140,7 @@ describe('a brute-force storm across three gateway processes', () => {
       authenticationId,
       Array.from({ length: GUESSES }, (_, index) => wrongCode(index)),
     );
-    console.log(
-      `[fault-figures] brute-force all-wrong ${JSON.stringify({ guesses: GUESSES, tookMs, counts })}`,
-    );
+    printFigures('brute-force all-wrong', { guesses: GUESSES, tookMs, counts });
     expect(counts).toEqual({
       [`400 ${INVALID_OTP}`]: MAX_ATTEMPTS - 1,
       [`400 ${FAILED}`]: GUESSES - (MAX_ATTEMPTS - 1),
@@ -171,9 +170,7 @@ describe('a brute-force storm across three gateway processes', () => {
         index % every === 0 ? RIGHT_CODE : wrongCode(index),
       );
       const { counts, tookMs } = await storm(authenticationId, codes);
-      console.log(
-        `[fault-figures] brute-force mixed ${JSON.stringify({ guesses: GUESSES, rightEvery: every, tookMs, counts })}`,
-      );
+      printFigures('brute-force mixed', { guesses: GUESSES, rightEvery: every, tookMs, counts });
       const allowed = new Set(['204', `400 ${INVALID_OTP}`, `400 ${FAILED}`, `400 ${EXPIRED}`]);
       expect(Object.keys(counts).filter((outcome) => !allowed.has(outcome))).toEqual([]);
       if (every === 1) expect(counts['204']).toBe(1);

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { typedCollection, type SessionDocument } from '@otpflow/mongo';
-import { waitFor } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, startStack, type Stack } from '../support/stack.js';
 import { DedicatedFerretDb } from './support/dedicated-ferretdb.js';
 import { faultContext } from './support/fault-context.js';
-import { freshMobile, jsonRequest, SteadyLoad, type Sample } from './support/steady-load.js';
+import { printFigures } from './support/figures.js';
+import {
+  clientHeaders,
+  jsonRequest,
+  readinessProbe,
+  sendCodeLoad,
+  SteadyLoad,
+  waitForAnswerAfter,
+  type Sample,
+} from './support/steady-load.js';
 
 /** The gateway's MONGODB_SERVER_SELECTION_TIMEOUT_MS here: how long one operation waits for the database. */
 const SELECTION_TIMEOUT_MS = 1_000;
@@ -58,22 +66,12 @@ describe('the database stopped under load', () => {
     async (signal) => {
       if (!stack || !database) throw new Error('setup failed');
       const { gateway } = stack;
-      const headers = { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' };
       const origin = performance.now();
-      const sends = new SteadyLoad({
-        workers: 4,
+      const sends = sendCodeLoad(gateway.url, {
+        apiKey: API_KEY,
         gapMs: 50,
+        timeoutMs: 30_000,
         origin,
-        request: async () => {
-          const phoneNumber = freshMobile();
-          const answer = await jsonRequest(`${gateway.url}/one-time-password-sms/v1/send-code`, {
-            method: 'POST',
-            headers,
-            body: JSON.stringify({ phoneNumber, message: '{{code}} is your code' }),
-            signal: AbortSignal.timeout(30_000),
-          });
-          return { ...answer, label: phoneNumber };
-        },
       }).start();
       // A read path: an id that does not exist answers 404 while the database is up.
       const validations = new SteadyLoad({
@@ -83,19 +81,14 @@ describe('the database stopped under load', () => {
         request: async () => {
           const answer = await jsonRequest(`${gateway.url}/one-time-password-sms/v1/validate-code`, {
             method: 'POST',
-            headers,
+            headers: clientHeaders(API_KEY),
             body: JSON.stringify({ authenticationId: randomUUID(), code: '123456' }),
             signal: AbortSignal.timeout(30_000),
           });
           return { ...answer, label: 'validate' };
         },
       }).start();
-      const readiness = new SteadyLoad({
-        workers: 1,
-        gapMs: 100,
-        origin,
-        request: async () => ({ ...(await jsonRequest(`${gateway.url}/readyz`)), label: 'readyz' }),
-      }).start();
+      const readiness = readinessProbe(gateway.url, origin).start();
 
       await sleep(2_000);
       const stopAt = sends.now();
@@ -105,14 +98,8 @@ describe('the database stopped under load', () => {
       const restartAt = sends.now();
       await database.boot();
       const upAt = sends.now();
-      await waitFor(() => sends.samples.some((sample) => sample.startedAt > upAt && sample.status === 200), {
-        timeoutMs: 30_000,
-        what: 'a send-code answered 200 after the database came back',
-      });
-      await waitFor(() => readiness.samples.some((probe) => probe.startedAt > upAt && probe.status === 200), {
-        timeoutMs: 30_000,
-        what: '/readyz answering 200 after the database came back',
-      });
+      await waitForAnswerAfter(sends, upAt, 200, 'a send-code answered 200 after the database came back');
+      await waitForAnswerAfter(readiness, upAt, 200, '/readyz answering 200 after the database came back');
       const recoveredAt = sends.now();
       await sleep(2_000);
       const [sent, validated, probes] = await Promise.all([
@@ -200,7 +187,7 @@ describe('the database stopped under load', () => {
         acceptedSessionsLost: acceptedIds.length - stored,
         orphanSessionsAfter503: orphans,
       };
-      console.log(`[fault-figures] database-outage ${signal} ${JSON.stringify(figures)}`);
+      printFigures(`database-outage ${signal}`, figures);
     },
     100_000,
   );

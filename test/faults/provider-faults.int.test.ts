@@ -8,6 +8,7 @@ import {
 import { ChildService } from '../support/child-service.js';
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
 import { InspectorSession } from './support/inspector.js';
+import { printFigures } from './support/figures.js';
 import { freePort } from './support/net.js';
 import { MB, openDescriptors, type DescriptorCount } from './support/process-stats.js';
 import { freshMobile } from './support/steady-load.js';
@@ -132,7 +133,7 @@ describe('providers that hang, crawl or answer garbage', () => {
     });
     const tookMs = Math.round(performance.now() - started);
     expect(tookMs).toBeGreaterThanOrEqual(PROVIDER_TIMEOUT_MS);
-    console.log(`[fault-figures] provider hang: delivered through the webhook after ${tookMs} ms`);
+    printFigures('provider hang:', `delivered through the webhook after ${tookMs} ms`);
   });
 
   it('treats an answer after the timeout as a timeout, and one within it as an answer', async () => {
@@ -239,7 +240,7 @@ describe('providers that hang, crawl or answer garbage', () => {
       externalAfterGcMb: [mb(memoryBefore.external), mb(memoryAfter.external)],
       rssAfterGcMb: [mb(memoryBefore.rss), mb(memoryAfter.rss)],
     };
-    console.log(`[fault-figures] provider leak ${JSON.stringify(figures)}`);
+    printFigures('provider leak', figures);
     expect(after.sockets, JSON.stringify(figures)).toBeLessThanOrEqual(before.sockets + allowance);
     expect(after.total, JSON.stringify(figures)).toBeLessThanOrEqual(before.total + allowance + 5);
     // Measured after a forced full GC, so what is compared is what the process retains. Anything kept

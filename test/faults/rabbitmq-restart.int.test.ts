@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, startStack, type Stack } from '../support/stack.js';
 import { DedicatedRabbitMq } from './support/dedicated-rabbitmq.js';
 import { faultContext } from './support/fault-context.js';
-import { freshMobile, jsonRequest, SteadyLoad, type Sample } from './support/steady-load.js';
+import { printFigures } from './support/figures.js';
+import { readinessProbe, sendCodeLoad, waitForAnswerAfter, type Sample } from './support/steady-load.js';
 
 /** How long the broker stays down: long enough for several reconnection attempts to fail. */
 const DOWN_FOR_MS = 5_000;
@@ -52,27 +53,13 @@ describe('RabbitMQ stopped and restarted under load', () => {
       const { gateway } = stack;
       const messagesBefore = stack.accepted().length;
       const origin = performance.now();
-      const sends = new SteadyLoad({
-        workers: 4,
+      const sends = sendCodeLoad(gateway.url, {
+        apiKey: API_KEY,
         gapMs: 40,
+        timeoutMs: 15_000,
         origin,
-        request: async () => {
-          const phoneNumber = freshMobile();
-          const answer = await jsonRequest(`${gateway.url}/one-time-password-sms/v1/send-code`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ phoneNumber, message: '{{code}} is your code' }),
-            signal: AbortSignal.timeout(15_000),
-          });
-          return { ...answer, label: phoneNumber };
-        },
       }).start();
-      const readiness = new SteadyLoad({
-        workers: 1,
-        gapMs: 100,
-        origin,
-        request: async () => ({ ...(await jsonRequest(`${gateway.url}/readyz`)), label: 'readyz' }),
-      }).start();
+      const readiness = readinessProbe(gateway.url, origin).start();
 
       await sleep(3_000);
       const stopAt = sends.now();
@@ -82,14 +69,8 @@ describe('RabbitMQ stopped and restarted under load', () => {
       const restartAt = sends.now();
       await broker.boot();
       const upAt = sends.now();
-      await waitFor(() => sends.samples.some((sample) => sample.startedAt > upAt && sample.status === 200), {
-        timeoutMs: 30_000,
-        what: 'a send-code answered 200 after the broker came back',
-      });
-      await waitFor(
-        () => readiness.samples.some((sample) => sample.startedAt > upAt && sample.status === 200),
-        { timeoutMs: 30_000, what: '/readyz answering 200 after the broker came back' },
-      );
+      await waitForAnswerAfter(sends, upAt, 200, 'a send-code answered 200 after the broker came back');
+      await waitForAnswerAfter(readiness, upAt, 200, '/readyz answering 200 after the broker came back');
       await sleep(2_000);
       const samples = await sends.stop();
       const probes = await readiness.stop();
@@ -175,7 +156,7 @@ describe('RabbitMQ stopped and restarted under load', () => {
             .map((message) => message.authenticationId),
         ).size,
       };
-      console.log(`[fault-figures] rabbitmq-restart ${signal} ${JSON.stringify(figures)}`);
+      printFigures(`rabbitmq-restart ${signal}`, figures);
     },
     100_000,
   );

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@otpflow/testing';
 
 export interface Answer {
   status: number;
@@ -95,4 +96,52 @@ export class SteadyLoad {
   between(from: number, to: number): Sample[] {
     return this.samples.filter((sample) => sample.startedAt >= from && sample.startedAt <= to);
   }
+}
+
+/** Authorization and JSON headers for the test client. */
+export function clientHeaders(apiKey: string): Record<string, string> {
+  return { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+}
+
+/**
+ * CAMARA send-code to a fresh number from each of `workers` loops: the load the outage tests keep on
+ * the gateway while they break one of its dependencies. Samples are labelled with the number.
+ */
+export function sendCodeLoad(
+  gatewayUrl: string,
+  options: { apiKey: string; gapMs: number; timeoutMs: number; origin: number; workers?: number },
+): SteadyLoad {
+  return new SteadyLoad({
+    workers: options.workers ?? 4,
+    gapMs: options.gapMs,
+    origin: options.origin,
+    request: async () => {
+      const phoneNumber = freshMobile();
+      const answer = await jsonRequest(`${gatewayUrl}/one-time-password-sms/v1/send-code`, {
+        method: 'POST',
+        headers: clientHeaders(options.apiKey),
+        body: JSON.stringify({ phoneNumber, message: '{{code}} is your code' }),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      return { ...answer, label: phoneNumber };
+    },
+  });
+}
+
+/** `/readyz` every 100 ms from one loop. */
+export function readinessProbe(gatewayUrl: string, origin: number): SteadyLoad {
+  return new SteadyLoad({
+    workers: 1,
+    gapMs: 100,
+    origin,
+    request: async () => ({ ...(await jsonRequest(`${gatewayUrl}/readyz`)), label: 'readyz' }),
+  });
+}
+
+/** Waits until a request that started after `since` got `status`. */
+export function waitForAnswerAfter(load: SteadyLoad, since: number, status: number, what: string) {
+  return waitFor(() => load.samples.some((sample) => sample.startedAt > since && sample.status === status), {
+    timeoutMs: 30_000,
+    what,
+  });
 }
