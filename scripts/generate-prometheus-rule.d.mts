@@ -22,3 +22,7 @@ export function prometheusRule(file: string, groups: RuleGroup[]): PrometheusRul
 export function readRuleFiles(root?: string): Promise<{ file: string; groups: RuleGroup[] }[]>;
 
 export function renderPrometheusRule(root?: string): Promise<string>;
+
+export function runbookBaseUrl(files: { file: string; groups: RuleGroup[] }[]): string | undefined;
+
+export function setRunbookBaseUrl(url: string, root?: string): Promise<void>;

@@ -57,7 +57,7 @@ export async function startDispatcher(
   logger: Logger,
   overrides: DispatcherOverrides = {},
 ): Promise<RunningDispatcher> {
-  const registry = createMetricsRegistry('dispatcher');
+  const registry = createMetricsRegistry();
   const metrics = createDispatcherMetrics(registry);
 
   let models: { deliveries: DeliveryModel; claims: ClaimModel } | undefined;

@@ -136,7 +136,7 @@ export async function startGateway(
   logger: Logger,
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
-  const registry = createMetricsRegistry('gateway');
+  const registry = createMetricsRegistry();
   const { store, sessions, claims, deliveries, limits, idempotency, templates, policies } =
     await openGatewayStore(config, logger);
   const guard =

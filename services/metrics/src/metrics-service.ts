@@ -23,7 +23,7 @@ export async function startMetricsService(
   config: MetricsConfig,
   logger: Logger,
 ): Promise<RunningMetricsService> {
-  const registry = createMetricsRegistry('metrics');
+  const registry = createMetricsRegistry();
   const record = createBusinessMetrics(
     registry,
     new LabelLimiter(config.METRICS_CLIENTS, config.CLIENT_LABEL_LIMIT),

@@ -14,10 +14,13 @@ const MISNAMED_DEFAULT_GAUGES = [
 /**
  * One registry per service (never prom-client's global one, so tests can run several services in one
  * process), with the process and runtime metrics every service exposes.
+ *
+ * No label names the service: the scrape target does (its `job`, the same under docker compose and
+ * the Prometheus Operator). A label of our own called `service` would be overwritten by the Operator's
+ * target label of that name (the Kubernetes Service), and any other name would only repeat the job.
  */
-export function createMetricsRegistry(service: string): Registry {
+export function createMetricsRegistry(): Registry {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   return registry;
