@@ -25,6 +25,10 @@ import { OtpTraffic } from './otp-traffic.js';
 import { PrometheusServer, type Sample } from './prometheus-server.js';
 import { metricNames, nameRegexes, vectorSelectors } from './promql.js';
 import { MISSING_TOOLS, onPath, promtool } from './promtool.js';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { kustomize, type K8sObject } from '../deploy/support.js';
+import { endpointTargets, rabbitmqOperatorObjects, type Listeners } from './kubernetes-discovery.js';
+import { operatorScrapeConfigs } from './operator-scrape-config.js';
 
 interface ScrapeConfig {
   job_name: string;
@@ -51,6 +55,26 @@ async function rabbitmqTarget(rabbitUrl: string): Promise<string | undefined> {
 const finite = (sample: Sample) => Number.isFinite(Number(sample.value[1]));
 
 /**
+ * The two ways otpflow is scraped: docker compose's prometheus.yml (static targets), and the Prometheus
+ * Operator's configuration generated from the rendered ServiceMonitors of both overlays, with
+ * Kubernetes discovery of the Services, Endpoints and Pods those overlays would run. Each mode names the
+ * namespace whose data the tests read.
+ */
+const MODES = ['compose', 'operator'] as const;
+type Mode = (typeof MODES)[number];
+const NAMESPACE: Record<Mode, string> = { compose: 'compose', operator: 'otpflow' };
+/** The other deployment the Operator's Prometheus scrapes (the same processes, under the dev overlay). */
+const OTHER_NAMESPACE = 'otpflow-dev';
+const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod'];
+
+/** The objects of both overlays, with the Services the RabbitMQ Cluster Operator makes for prod. */
+function renderedClusters(): K8sObject[] {
+  const rendered = OVERLAYS.flatMap((overlay) => kustomize(overlay));
+  const clusters = rendered.filter((object) => object.kind === 'RabbitmqCluster');
+  return [...rendered, ...clusters.flatMap(rabbitmqOperatorObjects)];
+}
+
+/**
  * The SRE assets against the real thing: gateway, dispatcher and metrics service in this process, real
  * RabbitMQ and database, and a real Prometheus scraping the three services (and RabbitMQ) with the
  * project's scrape config and rules. Every panel query of every dashboard must return data.
@@ -58,12 +82,17 @@ const finite = (sample: Sample) => Number.isFinite(Number(sample.value[1]));
 describe('dashboards and rules against a live Prometheus', () => {
   let stack: Stack;
   let metricsService: RunningMetricsService | undefined;
-  let prometheus: PrometheusServer | undefined;
+  const servers: Partial<Record<Mode, PrometheusServer>> = {};
   let traffic: OtpTraffic;
   let rabbitmqScraped = false;
   let startedAt = 0;
-  /** Every metric name Prometheus holds: scraped from a target, or recorded by a rule. */
-  let knownNames = new Set<string>();
+  /** Every metric name each Prometheus holds: scraped from a target, or recorded by a rule. */
+  const knownNames: Record<Mode, Set<string>> = { compose: new Set(), operator: new Set() };
+  const server = (mode: Mode) => {
+    const found = servers[mode];
+    if (!found) throw new Error(`no ${mode} Prometheus (setup failed)`);
+    return found;
+  };
 
   // Two waves of traffic a few scrapes apart, so every counter has moved between two scrapes and
   // every rate and quantile has a value (a series is born at its first increment).
@@ -81,34 +110,89 @@ describe('dashboards and rules against a live Prometheus', () => {
     const rabbitmq = await rabbitmqTarget(stack.context.rabbitUrl);
     rabbitmqScraped = rabbitmq !== undefined;
     const hostOf = (url: string) => new URL(url).host;
+    const portOf = (url: string) => Number(new URL(url).port);
     const targets: Record<string, string | undefined> = {
-      gateway: hostOf(stack.gateway.url),
-      dispatcher: hostOf(stack.dispatcher?.url ?? ''),
-      metrics: hostOf(metricsService.url),
-      rabbitmq,
+      'otpflow-gateway': hostOf(stack.gateway.url),
+      'otpflow-dispatcher': hostOf(stack.dispatcher?.url ?? ''),
+      'otpflow-metrics': hostOf(metricsService.url),
+      'otpflow-rabbitmq': rabbitmq,
     };
-    // The deployed scrape config, pointed at this process's listeners and scraping every second.
+    const scrapeEverySecond = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+    const rules = [join(RULES_DIR, '*.yml')];
+
+    // docker compose: the deployed scrape config, pointed at this process's listeners.
     const deployed = parse(readFileSync(PROMETHEUS_CONFIG, 'utf8')) as { scrape_configs: ScrapeConfig[] };
     expect(deployed.scrape_configs.map((config) => config.job_name).sort()).toEqual(
       Object.keys(targets).sort(),
     );
-    const scrapeConfigs = deployed.scrape_configs
+    const composeConfigs = deployed.scrape_configs
       .filter((config) => targets[config.job_name] !== undefined)
-      .map((config) => ({ ...config, static_configs: [{ targets: [targets[config.job_name]] }] }));
-    prometheus = await PrometheusServer.start({
-      global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-      rule_files: [join(RULES_DIR, '*.yml')],
-      scrape_configs: scrapeConfigs,
+      .map((config) => ({
+        ...config,
+        static_configs: config.static_configs.map((item) => ({
+          ...item,
+          targets: [targets[config.job_name]],
+        })),
+      }));
+
+    // Kubernetes: what discovery finds for both overlays' objects, relabelled by the Operator's
+    // configuration for their ServiceMonitors. Every pod of both namespaces is this process (or the
+    // machine's RabbitMQ).
+    const rendered = renderedClusters();
+    const listeners: Listeners = {
+      gateway: { http: portOf(stack.gateway.url) },
+      dispatcher: { http: portOf(stack.dispatcher?.url ?? '') },
+      metrics: { http: portOf(metricsService.url) },
+      ...(rabbitmq ? { rabbitmq: { prometheus: RABBITMQ_PROMETHEUS_PORT } } : {}),
+      ...(rabbitmq ? { 'otpflow-rabbitmq': { prometheus: RABBITMQ_PROMETHEUS_PORT } } : {}),
+    };
+    const monitors = rendered.filter(
+      (object) => object.kind === 'ServiceMonitor',
+    ) as unknown as IServiceMonitor[];
+    const operatorConfigs = operatorScrapeConfigs(monitors, {
+      discovered: endpointTargets(rendered, listeners),
+      scrapeInterval: '1s',
+      scrapeTimeout: '1s',
     });
+    // Per namespace: the three services, and RabbitMQ when its Prometheus endpoint answers.
+    const operatorTargets = OVERLAYS.length * (3 + (rabbitmq ? 1 : 0));
+
+    const [composeServer, operatorServer] = await Promise.all([
+      PrometheusServer.start({
+        global: scrapeEverySecond,
+        rule_files: rules,
+        scrape_configs: composeConfigs,
+      }),
+      PrometheusServer.start({
+        global: scrapeEverySecond,
+        rule_files: rules,
+        scrape_configs: operatorConfigs,
+      }),
+    ]);
+    servers.compose = composeServer;
+    servers.operator = operatorServer;
     startedAt = Date.now();
-    const server = prometheus;
-    await waitFor(
-      async () => {
-        const active = await server.targets();
-        return active.length === scrapeConfigs.length && active.every((target) => target.health === 'up');
-      },
-      { timeoutMs: 20_000, what: 'every target to be scraped' },
-    );
+    const expectedTargets: Record<Mode, number> = {
+      compose: composeConfigs.length,
+      operator: operatorTargets,
+    };
+    for (const mode of MODES) {
+      let seen: Awaited<ReturnType<PrometheusServer['targets']>> = [];
+      await waitFor(
+        async () => {
+          seen = await server(mode).targets();
+          return seen.length === expectedTargets[mode] && seen.every((target) => target.health === 'up');
+        },
+        { timeoutMs: 30_000, what: `every ${mode} target to be scraped` },
+      ).catch((error: unknown) => {
+        const state = seen.map(
+          (target) => `${JSON.stringify(target.labels)} ${target.health} ${target.lastError}`,
+        );
+        throw new Error(
+          `${(error as Error).message}: ${String(seen.length)}/${String(expectedTargets[mode])}\n${state.join('\n')}`,
+        );
+      });
+    }
 
     traffic = new OtpTraffic(stack);
     await traffic.wave();
@@ -117,22 +201,28 @@ describe('dashboards and rules against a live Prometheus', () => {
     await traffic.wave();
 
     const { counts } = traffic;
-    await waitFor(
-      async () =>
-        (await server.total('sum(otpflow_codes_requested_total)')) === counts.sends &&
-        (await server.total('sum(otpflow_codes_delivered_total)')) === counts.delivered &&
-        (await server.total('sum(otpflow_codes_undelivered_total)')) === counts.undelivered &&
-        (await server.total('sum(otpflow_codes_verified_total)')) === counts.verified &&
-        (await server.total('sum(otpflow_codes_dead_lettered_total)')) === counts.deadLettered,
-      { timeoutMs: 20_000, what: 'Prometheus to scrape every event the metrics service counted' },
-    );
+    for (const mode of MODES) {
+      const scoped = (metric: string) => server(mode).total(`sum(${metric}{namespace="${NAMESPACE[mode]}"})`);
+      await waitFor(
+        async () =>
+          (await scoped('otpflow_codes_requested_total')) === counts.sends &&
+          (await scoped('otpflow_codes_delivered_total')) === counts.delivered &&
+          (await scoped('otpflow_codes_undelivered_total')) === counts.undelivered &&
+          (await scoped('otpflow_codes_verified_total')) === counts.verified &&
+          (await scoped('otpflow_codes_dead_lettered_total')) === counts.deadLettered,
+        {
+          timeoutMs: 20_000,
+          what: `the ${mode} Prometheus to scrape every event the metrics service counted`,
+        },
+      );
+    }
     // Two more evaluations, so every recording rule has seen the last scrape.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    knownNames = new Set(await server.labelValues('__name__'));
-  }, 150_000);
+    for (const mode of MODES) knownNames[mode] = new Set(await server(mode).labelValues('__name__'));
+  }, 180_000);
 
   afterAll(async () => {
-    await prometheus?.stop();
+    await Promise.all(MODES.map((mode) => servers[mode]?.stop()));
     await metricsService?.shutdown('test finished');
     // Undefined when beforeAll failed before the stack started (prometheus missing, for one).
     await (stack as Stack | undefined)?.stop();
@@ -141,19 +231,28 @@ describe('dashboards and rules against a live Prometheus', () => {
   /** Long enough to cover everything since Prometheus started: the dashboards' time range. */
   const window = () => `${String(Math.ceil((Date.now() - startedAt) / 1000) + 5)}s`;
 
+  type Choice = 'all' | 'actual';
+
+  /** Values for the dashboard's variables, as Grafana would offer them from this Prometheus. */
   async function variableValues(
+    mode: Mode,
     dashboard: Dashboard,
-    mode: 'all' | 'actual',
+    choice: Choice,
+    namespace = NAMESPACE[mode],
   ): Promise<Record<string, string>> {
     const values: Record<string, string> = {};
     for (const variable of dashboard.templating.list) {
+      if (variable.type === 'datasource') continue;
       const { match, label } = parseLabelValues(variableQuery(variable));
-      const options = await (prometheus as PrometheusServer).labelValues(
-        label,
-        substitute(match, values, window()),
-      );
+      const options = await server(mode).labelValues(label, substitute(match, values, window()));
+      if (variable.name === 'namespace') {
+        // The one deployment to look at: never "All" (environments must not mix).
+        expect(options, `${dashboard.uid}: namespaces offered`).toContain(NAMESPACE[mode]);
+        values.namespace = namespace;
+        continue;
+      }
       expect(options, `${dashboard.uid}: variable ${variable.name} has no values`).not.toHaveLength(0);
-      if (mode === 'all') {
+      if (choice === 'all') {
         values[variable.name] = variable.allValue ?? '.*';
       } else {
         // The country where every kind of event happened; for the others, the first value offered.
@@ -166,16 +265,16 @@ describe('dashboards and rules against a live Prometheus', () => {
   }
 
   /** Why a query is unfit for a panel, or undefined when it is fine. */
-  async function problemWith(expr: string): Promise<string | undefined> {
-    const server = prometheus as PrometheusServer;
-    const unknown = metricNames(expr).filter((name) => !knownNames.has(name));
+  async function problemWith(mode: Mode, expr: string): Promise<string | undefined> {
+    const names = knownNames[mode];
+    const unknown = metricNames(expr).filter((name) => !names.has(name));
     if (unknown.length > 0) return `names metrics no target exposes: ${unknown.join(', ')}`;
     for (const pattern of nameRegexes(expr)) {
-      if (![...knownNames].some((name) => pattern.test(name))) return `no metric matches ${String(pattern)}`;
+      if (![...names].some((name) => pattern.test(name))) return `no metric matches ${String(pattern)}`;
     }
     let samples: Sample[];
     try {
-      samples = await server.query(expr);
+      samples = await server(mode).query(expr);
     } catch (error) {
       return `fails: ${(error as Error).message}`;
     }
@@ -184,142 +283,232 @@ describe('dashboards and rules against a live Prometheus', () => {
     return undefined;
   }
 
-  it('has dashboards in the current Grafana model, on the provisioned datasource', () => {
+  const skipRabbit = (expr: string) =>
+    !rabbitmqScraped && metricNames(expr).some((name) => name.startsWith('rabbitmq_'));
+
+  it('has dashboards in the current Grafana model, with a datasource and a namespace variable', () => {
     const dashboards = loadDashboards();
     expect(dashboards.map(({ file }) => file)).toEqual(['otpflow-operations.json', 'otpflow-overview.json']);
     for (const { dashboard } of dashboards) {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
-      expect(dashboard.templating.list.map((variable) => variable.name).sort()).toEqual([
+      const variables = dashboard.templating.list;
+      expect(variables.map((variable) => variable.name).sort()).toEqual([
         'client',
         'country',
+        'datasource',
+        'namespace',
         'provider',
       ]);
+      expect(variables.find((variable) => variable.name === 'datasource')).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+      });
+      // One namespace at a time: "All" would add dev and prod up.
+      expect(variables.find((variable) => variable.name === 'namespace')).toMatchObject({
+        multi: false,
+        includeAll: false,
+      });
       const queries = panelQueries(dashboard);
       expect(queries.length).toBeGreaterThan(10);
-      for (const query of queries) expect(query.datasourceUid, query.panel).toBe('prometheus');
-      // Every variable is used by at least one panel.
-      for (const variable of dashboard.templating.list) {
+      // No datasource uid of one installation: every query and variable uses the variable.
+      for (const query of queries) expect(query.datasourceUid, query.panel).toBe('${datasource}');
+      for (const variable of variables.filter((item) => item.type === 'query')) {
+        expect(variable.datasource?.uid, variable.name).toBe('${datasource}');
+      }
+      // Every query variable is used by at least one panel, the namespace by every query.
+      for (const variable of variables.filter((item) => item.type === 'query')) {
         expect(
           queries.some((query) => query.expr.includes(`$${variable.name}`)),
           `$${variable.name} unused in ${dashboard.uid}`,
         ).toBe(true);
       }
-    }
-  });
-
-  it.each(['all', 'actual'] as const)('returns data for every panel query (variables: %s)', async (mode) => {
-    const problems: string[] = [];
-    let checked = 0;
-    for (const { dashboard } of loadDashboards()) {
-      const values = await variableValues(dashboard, mode);
-      for (const query of panelQueries(dashboard)) {
-        const expr = substitute(query.expr, values, window());
-        if (!rabbitmqScraped && metricNames(expr).some((name) => name.startsWith('rabbitmq_'))) continue;
-        const problem = await problemWith(expr);
-        checked += 1;
-        if (problem)
-          problems.push(`${query.dashboard} / ${query.panel} (${query.refId}) ${problem}\n    ${expr}`);
+      for (const query of queries) {
+        expect(query.expr, `${query.panel} (${query.refId})`).toContain('namespace="$namespace"');
       }
     }
-    expect(problems, problems.join('\n')).toEqual([]);
-    expect(checked).toBeGreaterThan(40);
   });
 
-  it('evaluates every rule without error, and every recording rule has a value', async () => {
-    const server = prometheus as PrometheusServer;
-    const response = await fetch(`${server.url}/api/v1/rules`);
-    const { data } = (await response.json()) as {
-      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
-    };
-    const unhealthy = data.groups
-      .flatMap((group) => group.rules)
-      .filter((rule) => rule.health !== 'ok')
-      .map((rule) => `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`);
-    expect(unhealthy).toEqual([]);
-
-    const records = loadRules().flatMap(({ rules }) =>
-      rules.flatMap((rule) => (rule.record ? [rule.record] : [])),
-    );
-    const empty: string[] = [];
-    for (const record of records) if ((await server.query(record)).length === 0) empty.push(record);
-    expect(empty, 'recording rules without a series: their expressions select nothing real').toEqual([]);
-  });
-
-  it('writes alert expressions against metrics and labels that exist', async () => {
-    const server = prometheus as PrometheusServer;
-    const problems: string[] = [];
-    for (const { rules } of loadRules()) {
-      for (const rule of rules.filter((item) => item.alert)) {
-        for (const name of metricNames(rule.expr)) {
-          if (!rabbitmqScraped && name.startsWith('rabbitmq_')) continue;
-          if (!knownNames.has(name)) problems.push(`${rule.alert ?? ''}: unknown metric ${name}`);
+  describe.each(MODES)('scraped as under %s', (mode) => {
+    it.each(['all', 'actual'] as const)(
+      'returns data for every panel query (variables: %s)',
+      async (choice) => {
+        const problems: string[] = [];
+        let checked = 0;
+        for (const { dashboard } of loadDashboards()) {
+          const values = await variableValues(mode, dashboard, choice);
+          for (const query of panelQueries(dashboard)) {
+            const expr = substitute(query.expr, values, window());
+            if (skipRabbit(expr)) continue;
+            const problem = await problemWith(mode, expr);
+            checked += 1;
+            if (problem)
+              problems.push(`${query.dashboard} / ${query.panel} (${query.refId}) ${problem}\n    ${expr}`);
+          }
         }
-        for (const selector of vectorSelectors(rule.expr)) {
-          if (!rabbitmqScraped && selector.startsWith('rabbitmq_')) continue;
-          if ((await server.query(`count(${selector})`)).length === 0) {
-            problems.push(`${rule.alert ?? ''}: ${selector} selects nothing`);
+        expect(problems, problems.join('\n')).toEqual([]);
+        expect(checked).toBeGreaterThan(40);
+      },
+    );
+
+    it('shows nothing of a namespace where otpflow does not run: every query keeps to its namespace', async () => {
+      const leaks: string[] = [];
+      for (const { dashboard } of loadDashboards()) {
+        const values = await variableValues(mode, dashboard, 'all', 'no-such-namespace');
+        for (const query of panelQueries(dashboard)) {
+          const samples = await server(mode).query(substitute(query.expr, values, window()));
+          // `or vector(0)` fallbacks may answer a zero; anything else came from another namespace.
+          if (samples.some((sample) => Number(sample.value[1]) !== 0)) {
+            leaks.push(`${query.dashboard} / ${query.panel} (${query.refId})`);
           }
         }
       }
+      expect(leaks).toEqual([]);
+    });
+
+    it('evaluates every rule without error, and every recording rule has a value per namespace', async () => {
+      const response = await fetch(`${server(mode).url}/api/v1/rules`);
+      const { data } = (await response.json()) as {
+        data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+      };
+      const unhealthy = data.groups
+        .flatMap((group) => group.rules)
+        .filter((rule) => rule.health !== 'ok')
+        .map((rule) => `${rule.name}: ${rule.health} ${rule.lastError ?? ''}`);
+      expect(unhealthy).toEqual([]);
+
+      const records = loadRules().flatMap(({ rules }) =>
+        rules.flatMap((rule) => (rule.record ? [rule.record] : [])),
+      );
+      const problems: string[] = [];
+      for (const record of records) {
+        const samples = await server(mode).query(record);
+        if (samples.length === 0) problems.push(`${record}: no series (its expression selects nothing real)`);
+        if (samples.some((sample) => sample.metric.namespace === undefined))
+          problems.push(`${record}: a series without namespace (deployments would mix)`);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('writes alert expressions against metrics and labels that exist', async () => {
+      const problems: string[] = [];
+      for (const { rules } of loadRules()) {
+        for (const rule of rules.filter((item) => item.alert)) {
+          for (const name of metricNames(rule.expr)) {
+            if (!rabbitmqScraped && name.startsWith('rabbitmq_')) continue;
+            // kube-state-metrics is a cluster component: promtool tests cover the alerts on it.
+            if (name.startsWith('kube_')) continue;
+            if (!knownNames[mode].has(name)) problems.push(`${rule.alert ?? ''}: unknown metric ${name}`);
+          }
+          for (const selector of vectorSelectors(rule.expr)) {
+            if (!rabbitmqScraped && selector.startsWith('rabbitmq_')) continue;
+            if (selector.startsWith('kube_')) continue;
+            if ((await server(mode).query(`count(${selector})`)).length === 0) {
+              problems.push(`${rule.alert ?? ''}: ${selector} selects nothing`);
+            }
+          }
+        }
+      }
+      expect(problems, problems.join('\n')).toEqual([]);
+    });
+
+    it('fires OtpflowDeadLettersGrowing for the dead letter the traffic made, in its namespace', async ({
+      skip,
+    }) => {
+      if (!rabbitmqScraped) skip('RabbitMQ Prometheus endpoint not reachable');
+      const namespace = NAMESPACE[mode];
+      const deadQueue = `${stack.context.topology.prefix}.send.dead`;
+      expect(
+        await server(mode).total(
+          `rabbitmq_detailed_queue_messages{namespace="${namespace}", queue="${deadQueue}"}`,
+        ),
+      ).toBe(traffic.counts.deadLettered);
+      const alerts = await waitFor(
+        async () => {
+          const firing = await server(mode).query(
+            `ALERTS{alertname="OtpflowDeadLettersGrowing", alertstate="firing", queue="${deadQueue}"}`,
+          );
+          return firing.some((alert) => alert.metric.namespace === namespace) ? firing : undefined;
+        },
+        { what: 'the dead-letter alert to fire' },
+      );
+      expect(alerts.find((alert) => alert.metric.namespace === namespace)?.metric).toMatchObject({
+        severity: 'warning',
+        queue: deadQueue,
+        namespace,
+      });
+    });
+
+    it('counts what the traffic did, once per namespace', async () => {
+      const namespace = NAMESPACE[mode];
+      const total = (selector: string) => {
+        const scoped = selector.includes('{')
+          ? selector.replace('{', `{namespace="${namespace}", `)
+          : `${selector}{namespace="${namespace}"}`;
+        return server(mode).total(`sum(${scoped})`);
+      };
+      const { counts } = traffic;
+      expect(await total('otpflow_codes_requested_total')).toBe(counts.sends);
+      expect(await total('otpflow_http_requests_total{route=~".+/send-code", status="200"}')).toBe(
+        counts.sends,
+      );
+      expect(await total('otpflow_codes_sent_total')).toBe(counts.sends - counts.deadLettered);
+      expect(await total('otpflow_codes_verified_total')).toBe(counts.verified);
+      expect(await total('otpflow_http_requests_total{route=~".+/validate-code", status="204"}')).toBe(
+        counts.verified,
+      );
+      expect(await total('otpflow_http_requests_total{code="NOT_FOUND"}')).toBe(counts.notFound);
+      const rejected = Object.fromEntries(
+        (
+          await server(mode).query(`sum by (reason) (otpflow_codes_rejected_total{namespace="${namespace}"})`)
+        ).map((sample) => [sample.metric.reason ?? '', Number(sample.value[1])]),
+      );
+      expect(rejected).toEqual(counts.rejected);
+      expect(await total('otpflow_codes_delivered_total')).toBe(counts.delivered);
+      expect(await total('otpflow_codes_undelivered_total')).toBe(counts.undelivered);
+      expect(await total('otpflow_code_delivery_retries_total')).toBe(counts.retried);
+      expect(await total('otpflow_dispatcher_retries_total')).toBe(counts.retried);
+      expect(await total('otpflow_codes_dead_lettered_total{reason="permanent_failure"}')).toBe(
+        counts.deadLettered,
+      );
+      expect(await total('otpflow_dispatcher_jobs_total{outcome="dead_lettered"}')).toBe(counts.deadLettered);
+      expect(await total('otpflow_codes_failed_total')).toBe(counts.deadLettered + counts.undelivered);
+      // A UCS-2 code of this length fits one part; every SMS that was sent is billed at least one part.
+      expect(await total('otpflow_sms_parts_total{encoding="UCS-2"}')).toBe(counts.ucs2Sends);
+      expect(await total('otpflow_sms_parts_total')).toBe(counts.sends - counts.deadLettered);
+    });
+  });
+
+  it('keeps the Operator’s target labels: job and namespace from the Service, no label of ours renamed', async () => {
+    const operator = server('operator');
+    // The Operator's job is the Service's name; the rules select these.
+    for (const namespace of [NAMESPACE.operator, OTHER_NAMESPACE]) {
+      for (const job of ['otpflow-gateway', 'otpflow-dispatcher', 'otpflow-metrics']) {
+        const up = await operator.query(`up{namespace="${namespace}", job="${job}"}`);
+        expect(
+          up.map((sample) => sample.value[1]),
+          `${namespace}/${job}`,
+        ).toEqual(['1']);
+        expect(up[0]?.metric).toMatchObject({
+          service: job,
+          endpoint: 'http',
+          container: job.replace('otpflow-', ''),
+        });
+      }
+      if (rabbitmqScraped) {
+        expect(await operator.total(`up{namespace="${namespace}", job="otpflow-rabbitmq"}`)).toBe(1);
+      }
     }
-    expect(problems, problems.join('\n')).toEqual([]);
-  });
-
-  it('fires OtpflowDeadLettersGrowing for the dead letter the traffic made', async ({ skip }) => {
-    if (!rabbitmqScraped) skip('RabbitMQ Prometheus endpoint not reachable');
-    const server = prometheus as PrometheusServer;
-    const deadQueue = `${stack.context.topology.prefix}.send.dead`;
-    expect(await server.total(`rabbitmq_detailed_queue_messages{queue="${deadQueue}"}`)).toBe(
-      traffic.counts.deadLettered,
+    // A label the services set that collides with a target label would come back as exported_<name>
+    // (honor_labels is false), and a rule selecting the original would see nothing.
+    for (const target of ['service', 'namespace', 'job', 'pod', 'container', 'endpoint', 'instance']) {
+      const renamed = await operator.labelValues('__name__', `{exported_${target}=~".+"}`);
+      expect(renamed, `metrics with exported_${target}`).toEqual([]);
+    }
+    // The other deployment counted the same traffic in its own namespace: nothing is summed twice.
+    expect(await operator.total(`sum(otpflow_codes_requested_total{namespace="${OTHER_NAMESPACE}"})`)).toBe(
+      traffic.counts.sends,
     );
-    const alerts = await waitFor(
-      async () => {
-        const firing = await server.query(
-          `ALERTS{alertname="OtpflowDeadLettersGrowing", alertstate="firing", queue="${deadQueue}"}`,
-        );
-        return firing.length > 0 ? firing : undefined;
-      },
-      { what: 'the dead-letter alert to fire' },
-    );
-    expect(alerts[0]?.metric).toMatchObject({ severity: 'warning', queue: deadQueue });
-  });
-
-  it('counts what the traffic did', async () => {
-    const server = prometheus as PrometheusServer;
-    const { counts } = traffic;
-    expect(await server.total('sum(otpflow_codes_requested_total)')).toBe(counts.sends);
-    expect(await server.total('sum(otpflow_http_requests_total{route=~".+/send-code", status="200"})')).toBe(
-      counts.sends,
-    );
-    expect(await server.total('sum(otpflow_codes_sent_total)')).toBe(counts.sends - counts.deadLettered);
-    expect(await server.total('sum(otpflow_codes_verified_total)')).toBe(counts.verified);
-    expect(
-      await server.total('sum(otpflow_http_requests_total{route=~".+/validate-code", status="204"})'),
-    ).toBe(counts.verified);
-    expect(await server.total('sum(otpflow_http_requests_total{code="NOT_FOUND"})')).toBe(counts.notFound);
-    const rejected = Object.fromEntries(
-      (await server.query('sum by (reason) (otpflow_codes_rejected_total)')).map((sample) => [
-        sample.metric.reason ?? '',
-        Number(sample.value[1]),
-      ]),
-    );
-    expect(rejected).toEqual(counts.rejected);
-    expect(await server.total('sum(otpflow_codes_delivered_total)')).toBe(counts.delivered);
-    expect(await server.total('sum(otpflow_codes_undelivered_total)')).toBe(counts.undelivered);
-    expect(await server.total('sum(otpflow_code_delivery_retries_total)')).toBe(counts.retried);
-    expect(await server.total('sum(otpflow_dispatcher_retries_total)')).toBe(counts.retried);
-    expect(await server.total('sum(otpflow_codes_dead_lettered_total{reason="permanent_failure"})')).toBe(
-      counts.deadLettered,
-    );
-    expect(await server.total('sum(otpflow_dispatcher_jobs_total{outcome="dead_lettered"})')).toBe(
-      counts.deadLettered,
-    );
-    expect(await server.total('sum(otpflow_codes_failed_total)')).toBe(
-      counts.deadLettered + counts.undelivered,
-    );
-    // A UCS-2 code of this length fits one part; every SMS that was sent is billed at least one part.
-    expect(await server.total('sum(otpflow_sms_parts_total{encoding="UCS-2"})')).toBe(counts.ucs2Sends);
-    expect(await server.total('sum(otpflow_sms_parts_total)')).toBe(counts.sends - counts.deadLettered);
+    expect(await operator.total('sum(otpflow_codes_requested_total)')).toBe(2 * traffic.counts.sends);
   });
 
   it('serves /metrics that pass promtool check metrics, from every service', async () => {

@@ -34,6 +34,8 @@ export interface Variable {
   query: string | { query: string };
   datasource?: Datasource;
   allValue?: string;
+  multi?: boolean;
+  includeAll?: boolean;
 }
 
 export interface Dashboard {
