@@ -21,6 +21,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -30,7 +31,11 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readRuleFiles, renderPrometheusRule } from '../../scripts/generate-prometheus-rule.mjs';
+import {
+  readRuleFiles,
+  renderPrometheusRule,
+  runbookBaseUrl,
+} from '../../scripts/generate-prometheus-rule.mjs';
 import {
   ROOT,
   composeValidator,
@@ -52,9 +57,24 @@ const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod'] as const;
 const KNOWN_SECRETS = new Set([
   'otpflow-secrets',
   'otpflow-provider-secrets',
+  // prod, written by the operators: MongoDB's user, the Messaging Topology Operator's users.
   'otpflow-mongodb-admin-otpflow',
-  'otpflow-rabbitmq-default-user',
+  'otpflow-services-user-credentials',
+  'otpflow-keda-user-credentials',
+  // prod, cert-manager's (only their ca.crt key is mounted).
+  'otpflow-mongodb-tls',
+  'otpflow-rabbitmq-tls',
 ]);
+/** The paths the API is served on, and the service behind each (Ingress and HTTPRoute alike). */
+const API_ROUTES = {
+  '/one-time-password-sms': 'otpflow-gateway',
+  '/otpvalidation': 'otpflow-gateway',
+  '/v1': 'otpflow-gateway',
+  '/v1/receipts': 'otpflow-dispatcher',
+};
+/** The setting the runbook-links component reads, by overlay (the local-config ConfigMap). */
+const runbookBaseOf = (overlay: string) =>
+  /runbookBaseUrl=(\S+)/.exec(read(`${overlay}/kustomization.yaml`))?.[1] ?? '';
 /** The ConfigMaps kustomize generates (k8s/base/kustomization.yaml). */
 const GENERATED_CONFIGS = ['otpflow-config', ...SERVICES.map((service) => `otpflow-${service}-config`)];
 /** Paths that must never be reachable through the Ingress. */
@@ -276,12 +296,7 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
         })),
       ),
     );
-    expect(Object.fromEntries(routes.map((route) => [route.path, route.service]))).toEqual({
-      '/one-time-password-sms': 'otpflow-gateway',
-      '/otpvalidation': 'otpflow-gateway',
-      '/v1': 'otpflow-gateway',
-      '/v1/receipts': 'otpflow-dispatcher',
-    });
+    expect(Object.fromEntries(routes.map((route) => [route.path, route.service]))).toEqual(API_ROUTES);
     for (const route of routes) {
       // Regular expressions (ImplementationSpecific) could match anything: only Prefix and Exact.
       expect(['Prefix', 'Exact']).toContain(route.type);
@@ -296,6 +311,64 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       const service = named(services, route.service ?? '');
       expect(service.spec?.ports?.map((port) => port.name)).toContain(route.port);
     }
+  });
+
+  if (overlay.endsWith('prod')) {
+    it('routes the same paths through a Gateway API HTTPRoute, never /metrics', () => {
+      const route = single(ofKind<IHTTPRoute>(objects, 'HTTPRoute'));
+      const paths = (route.spec.rules ?? []).flatMap((rule) =>
+        (rule.matches ?? []).map((match) => ({
+          type: match.path?.type,
+          path: match.path?.value ?? '/',
+          service: rule.backendRefs?.[0]?.name,
+          port: rule.backendRefs?.[0]?.port,
+        })),
+      );
+      expect(Object.fromEntries(paths.map((item) => [item.path, item.service]))).toEqual(API_ROUTES);
+      for (const item of paths) {
+        expect(item.type).toBe('PathPrefix');
+        for (const privatePath of PRIVATE_PATHS) expect(privatePath.startsWith(`${item.path}/`)).toBe(false);
+        const service = named(services, item.service ?? '');
+        expect(service.spec?.ports?.map((port) => port.port)).toContain(item.port);
+      }
+      expect(route.spec.hostnames).toEqual(
+        named(ofKind<IIngress>(objects, 'Ingress'), 'otpflow').spec?.rules?.map((rule) => rule.host),
+      );
+      // The Gateway's data plane may reach the backends.
+      const policies = ofKind<INetworkPolicy>(objects, 'NetworkPolicy');
+      const fromGateway = named(policies, 'otpflow-from-gateway-api');
+      const gatewayNamespace = route.spec.parentRefs?.[0]?.namespace;
+      expect(fromGateway.spec?.ingress?.[0]?.from?.[0]?.namespaceSelector?.matchLabels).toEqual({
+        'kubernetes.io/metadata.name': gatewayNamespace,
+      });
+    });
+  }
+
+  it('sets no replicas where an autoscaler owns the count', () => {
+    const autoscaled = [
+      ...ofKind<IHorizontalPodAutoscaler>(objects, 'HorizontalPodAutoscaler').map(
+        (hpa) => hpa.spec.scaleTargetRef.name,
+      ),
+      ...ofKind<IScaledObject>(objects, 'ScaledObject').map((scaled) => scaled.spec.scaleTargetRef.name),
+    ];
+    expect(autoscaled.sort()).toEqual(['otpflow-dispatcher', 'otpflow-gateway']);
+    for (const name of autoscaled) expect(named(deployments, name).spec?.replicas, name).toBeUndefined();
+  });
+
+  it('runs the metrics service with a hot standby (production) and a budget that keeps one', () => {
+    const metrics = named(deployments, 'otpflow-metrics');
+    const replicas = metrics.spec?.replicas ?? 1;
+    expect(replicas).toBe(overlay.endsWith('prod') ? 2 : 1);
+    const budget = ofKind<IPodDisruptionBudget>(objects, 'PodDisruptionBudget').find((item) =>
+      labelsMatch(item.spec?.selector?.matchLabels, metrics.spec?.template.metadata?.labels),
+    );
+    // Production: a drain takes one of the two at a time, never both. Development (one replica): a
+    // drain may take it, or it would block forever.
+    if (overlay.endsWith('prod')) expect(budget?.spec?.minAvailable).toBe(1);
+    else expect(budget?.spec).toMatchObject({ maxUnavailable: 1 });
+    expect(budget?.spec?.minAvailable ?? 0).toBeLessThan(replicas);
+    const spread = podOf(metrics).pod.topologySpreadConstraints?.map((item) => item.topologyKey);
+    expect(spread).toEqual(expect.arrayContaining(['kubernetes.io/hostname']));
   });
 
   it('scales the gateway on CPU (HPA) and the dispatcher on the otp.send backlog (KEDA)', () => {
@@ -321,33 +394,51 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     expect(references.length).toBeGreaterThan(0);
     for (const reference of references) expect(KNOWN_SECRETS).toContain(reference.name);
     const parameters = references.map((reference) => reference.parameter);
-    expect(parameters.includes('host') || trigger?.metadata.host !== undefined).toBe(true);
+    // KEDA's operator runs in its own namespace: the host must be fully qualified to reach this one's
+    // RabbitMQ, and never the services' URL (whose short name resolves there).
+    expect(parameters).not.toContain('host');
+    const host = new URL(trigger?.metadata.host ?? '');
+    const namespace = objects.find((object) => object.kind === 'Namespace')?.metadata.name ?? '';
+    expect(host.hostname).toMatch(new RegExp(`^[a-z0-9-]+\\.${namespace}\\.svc(\\.cluster\\.local)?$`));
+    const rabbitService = host.hostname.split('.')[0] ?? '';
+    if (overlay.endsWith('dev'))
+      expect(services.map((service) => service.metadata?.name)).toContain(rabbitService);
+    else
+      expect(objects.find((object) => object.kind === 'RabbitmqCluster')?.metadata.name).toBe(rabbitService);
+    expect(parameters).toEqual(expect.arrayContaining(['username', 'password']));
   });
 
-  it('scrapes the three services (and RabbitMQ) with job names the alerting rules use', () => {
+  it('scrapes the three services (and RabbitMQ) with the job names the rules select', () => {
     const monitors = ofKind<IServiceMonitor>(objects, 'ServiceMonitor');
     const jobs = new Set<string>();
     for (const monitor of monitors) {
-      const selected = services.filter((service) =>
-        labelsMatch(monitor.spec.selector.matchLabels, service.metadata?.labels)
-          ? true
-          : (monitor.spec.selector.matchExpressions ?? []).length > 0 &&
-            (monitor.spec.selector.matchExpressions ?? []).every(
-              (expression) =>
-                expression.operator === 'In' &&
-                (expression.values ?? []).includes(service.metadata?.labels?.[expression.key] ?? ''),
-            ),
+      // No jobLabel and no honorLabels: job and namespace are the Operator's, never a scraped label's.
+      expect(monitor.spec.jobLabel, monitor.metadata?.name).toBeUndefined();
+      for (const endpoint of monitor.spec.endpoints) expect(endpoint.honorLabels ?? false).toBe(false);
+      const selected = services.filter(
+        (service) =>
+          Object.entries(monitor.spec.selector.matchLabels ?? {}).every(
+            ([key, value]) => service.metadata?.labels?.[key] === value,
+          ) &&
+          (monitor.spec.selector.matchExpressions ?? []).every(
+            (expression) =>
+              expression.operator === 'In' &&
+              (expression.values ?? []).includes(service.metadata?.labels?.[expression.key] ?? ''),
+          ),
       );
+      const jobRelabel = monitor.spec.endpoints[0]?.relabelings?.find((item) => item.targetLabel === 'job');
       for (const service of selected) {
         const port = monitor.spec.endpoints[0]?.port;
         expect(service.spec?.ports?.map((item) => item.name)).toContain(port);
-        jobs.add(service.metadata?.labels?.[monitor.spec.jobLabel ?? ''] ?? '');
+        jobs.add(jobRelabel?.replacement ?? service.metadata?.name ?? '');
       }
     }
-    for (const service of SERVICES) expect(jobs).toContain(service);
-    if (overlay.endsWith('dev')) expect(jobs).toContain('rabbitmq');
-    const otpflow = named(monitors, 'otpflow');
-    expect(otpflow.spec.endpoints[0]?.path).toBe('/metrics');
+    for (const service of SERVICES) expect(jobs).toContain(`otpflow-${service}`);
+    // prod's RabbitMQ Service is the Cluster Operator's (not rendered); the relabeling names it alike.
+    const rabbit = named(monitors, 'otpflow-rabbitmq').spec.endpoints[0]?.relabelings;
+    expect(rabbit).toEqual([{ targetLabel: 'job', replacement: 'otpflow-rabbitmq', action: 'replace' }]);
+    if (overlay.endsWith('dev')) expect(jobs).toContain('otpflow-rabbitmq');
+    expect(named(monitors, 'otpflow').spec.endpoints[0]?.path).toBe('/metrics');
   });
 
   it('denies by default and allows only the architecture flows', () => {
@@ -374,8 +465,16 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
         )
         .flatMap((policy) => policy.spec?.egress ?? [])
         .flatMap((rule) => (rule.ports ?? []).map((port) => port.port));
-    expect(egressPorts('gateway')).toEqual(expect.arrayContaining([27017, 5672, 4318]));
-    expect(egressPorts('gateway')).not.toContain(443);
+    expect(egressPorts('gateway')).toEqual(expect.arrayContaining([27017, 5672, 4318, 443]));
+    // HTTPS for OIDC discovery and JWKS, to public addresses only (never the cluster's own ranges).
+    const oidc = named(policies, 'otpflow-gateway-egress-oidc');
+    expect(oidc.spec?.podSelector?.matchLabels).toEqual({ 'app.kubernetes.io/name': 'gateway' });
+    for (const rule of oidc.spec?.egress ?? []) {
+      expect(rule.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+      for (const peer of rule.to ?? []) {
+        expect(peer.ipBlock?.except).toEqual(expect.arrayContaining([expect.stringMatching(/^(10\.|fc00)/)]));
+      }
+    }
     expect(egressPorts('dispatcher')).toEqual(expect.arrayContaining([27017, 5672, 443, 2775]));
     expect(egressPorts('metrics')).toEqual(expect.arrayContaining([5672]));
     expect(egressPorts('metrics')).not.toContain(27017);
@@ -385,12 +484,26 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     }
   });
 
-  it('carries the PrometheusRules generated from deploy/prometheus/rules', async () => {
+  it('carries the PrometheusRules generated from deploy/prometheus/rules, runbook links on its own base', async () => {
     const files = await readRuleFiles();
+    const defaultBase = runbookBaseUrl(files) ?? '';
+    const base = runbookBaseOf(overlay);
+    expect(base).toMatch(/^https:\/\/[^/]+\/.+/);
     const rules = ofKind<IPrometheusRule>(objects, 'PrometheusRule');
+    // The rule files with the overlay's base in every runbook link, and nothing else changed.
+    const rebased = JSON.parse(
+      JSON.stringify(files).replaceAll(`${defaultBase}#`, `${base}#`),
+    ) as typeof files;
     expect(rules.map((rule) => ({ name: rule.metadata?.name, groups: rule.spec.groups }))).toEqual(
-      files.map(({ file, groups }) => ({ name: path.basename(file).replace(/\.ya?ml$/, ''), groups })),
+      rebased.map(({ file, groups }) => ({ name: path.basename(file).replace(/\.ya?ml$/, ''), groups })),
     );
+    const alerts = rules
+      .flatMap((rule) => (rule.spec.groups ?? []).flatMap((group) => group.rules ?? []))
+      .filter((rule) => rule?.alert);
+    expect(alerts.length).toBeGreaterThan(10);
+    for (const alert of alerts) {
+      expect(alert?.annotations?.runbook_url).toBe(`${base}#${(alert?.alert ?? '').toLowerCase()}`);
+    }
   });
 
   if (overlay.endsWith('prod')) {
@@ -634,12 +747,17 @@ describe('monitoring', () => {
     const endpoints = new Map<string, { path: string; params?: Record<string, string[]> }>();
     for (const monitor of ofKind<IServiceMonitor>(base, 'ServiceMonitor')) {
       const [endpoint] = monitor.spec.endpoints;
-      const jobs = services
-        .map((service) => service.metadata?.labels?.[monitor.spec.jobLabel ?? ''])
-        .filter((job): job is string => job !== undefined);
+      // The Operator's job: the Service's name, unless the endpoint's relabeling sets it.
+      const fixed = endpoint?.relabelings?.find((item) => item.targetLabel === 'job')?.replacement;
       const selected = monitor.spec.selector.matchExpressions?.[0]?.values ?? [];
-      const labelled = Object.values(monitor.spec.selector.matchLabels ?? {});
-      for (const job of new Set([...jobs.filter((job) => selected.includes(job)), ...labelled])) {
+      const jobs = fixed
+        ? [fixed]
+        : services
+            .filter((service) =>
+              selected.includes(service.metadata?.labels?.['app.kubernetes.io/name'] ?? ''),
+            )
+            .map((service) => service.metadata?.name ?? '');
+      for (const job of jobs) {
         endpoints.set(job, { path: endpoint?.path ?? '/metrics', params: endpoint?.params });
       }
     }

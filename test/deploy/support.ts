@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2019, type ErrorObject } from 'ajv/dist/2019.js';
+import * as certManager from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import * as gatewayApi from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as keda from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import * as apps from 'kubernetes-models/apps/v1';
@@ -11,6 +13,7 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { OPERATOR_SCHEMAS } from './operator-schemas.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -83,13 +86,36 @@ const MODELS: Record<string, Record<string, unknown>> = {
   'policy/v1': policy,
   'keda.sh/v1alpha1': keda,
   'monitoring.coreos.com/v1': monitoring,
+  'cert-manager.io/v1': certManager,
+  'gateway.networking.k8s.io/v1': gatewayApi,
 };
+
+// strictRequired off: required fields inside anyOf/oneOf branches name properties defined beside them.
+const operatorAjv = new Ajv2019({
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+});
+/** Validators of the operators' resources that no models package covers (operator-schemas.ts). */
+const OPERATOR_VALIDATORS = Object.fromEntries(
+  Object.entries(OPERATOR_SCHEMAS).map(([apiVersion, kinds]) => [
+    apiVersion,
+    Object.fromEntries(Object.entries(kinds).map(([kind, schema]) => [kind, operatorAjv.compile(schema)])),
+  ]),
+);
 
 /**
  * Validates an object against the Kubernetes (or CRD) OpenAPI schema of its apiVersion and kind.
  * Returns the problems; an object of an apiVersion/kind without a known schema is one.
  */
 export function schemaProblems(object: K8sObject): string[] {
+  const validate = OPERATOR_VALIDATORS[object.apiVersion]?.[object.kind];
+  if (validate) {
+    return validate(object)
+      ? []
+      : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
+  }
   const Model = MODELS[object.apiVersion]?.[object.kind] as (ModelClass & { kind?: string }) | undefined;
   if (typeof Model !== 'function' || Model.kind !== object.kind) {
     return [`no schema known for ${object.apiVersion} ${object.kind}`];
