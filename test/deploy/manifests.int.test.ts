@@ -65,6 +65,28 @@ const KNOWN_SECRETS = new Set([
   'otpflow-mongodb-tls',
   'otpflow-rabbitmq-tls',
 ]);
+/** The fields of the operators' resources the tests read (their schemas: operator-schemas.ts). */
+interface CertificateSpec {
+  secretName: string;
+  issuerRef: { name: string };
+  dnsNames?: string[];
+}
+interface RabbitmqClusterSpec {
+  replicas: number;
+  tls: { secretName: string };
+}
+interface MongoDbSpec {
+  members: number;
+  security: { tls: { enabled: boolean; optional: boolean; certificateKeySecretRef: { name: string } } };
+}
+interface UserSpec {
+  tags?: string[];
+  rabbitmqClusterReference: { name: string };
+}
+interface PermissionSpec {
+  userReference?: { name: string };
+  permissions: Record<string, string>;
+}
 /** The paths the API is served on, and the service behind each (Ingress and HTTPRoute alike). */
 const API_ROUTES = {
   '/one-time-password-sms': 'otpflow-gateway',
@@ -499,14 +521,112 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     );
     const alerts = rules
       .flatMap((rule) => (rule.spec.groups ?? []).flatMap((group) => group.rules ?? []))
-      .filter((rule) => rule?.alert);
+      .filter((rule) => rule.alert);
     expect(alerts.length).toBeGreaterThan(10);
     for (const alert of alerts) {
-      expect(alert?.annotations?.runbook_url).toBe(`${base}#${(alert?.alert ?? '').toLowerCase()}`);
+      expect(alert.annotations?.runbook_url).toBe(`${base}#${(alert.alert ?? '').toLowerCase()}`);
     }
   });
 
   if (overlay.endsWith('prod')) {
+    it('holds the operators’ clusters, with TLS from cert-manager and least-privilege broker users', () => {
+      const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a CRD's spec
+      const spec = <T>(object: K8sObject | undefined) => (object?.spec ?? {}) as T;
+      const certificates = new Map(
+        byKind('Certificate').map((item) => [spec<CertificateSpec>(item).secretName, item]),
+      );
+      const issuers = new Set(byKind('Issuer').map((item) => item.metadata.name));
+      for (const certificate of certificates.values())
+        expect(issuers).toContain(spec<CertificateSpec>(certificate).issuerRef.name);
+
+      const [rabbit] = byKind('RabbitmqCluster');
+      expect(spec<RabbitmqClusterSpec>(rabbit).replicas).toBe(3);
+      const rabbitTls = certificates.get(spec<RabbitmqClusterSpec>(rabbit).tls.secretName);
+      expect(spec<CertificateSpec>(rabbitTls).dnsNames).toContain(
+        `${rabbit?.metadata.name ?? ''}.otpflow.svc`,
+      );
+      const [mongo] = byKind('MongoDBCommunity');
+      expect(spec<MongoDbSpec>(mongo).members).toBe(3);
+      expect(spec<MongoDbSpec>(mongo).security.tls).toMatchObject({ enabled: true, optional: false });
+      expect(certificates.has(spec<MongoDbSpec>(mongo).security.tls.certificateKeySecretRef.name)).toBe(true);
+
+      // The services: configure, write and read on the project's prefix only; KEDA: nothing at all.
+      const permissionOf = (user: string) =>
+        spec<PermissionSpec>(
+          byKind('Permission').find((item) => spec<PermissionSpec>(item).userReference?.name === user),
+        ).permissions;
+      expect(permissionOf('otpflow-services')).toEqual({
+        configure: '^otp\\.',
+        write: '^otp\\.',
+        read: '^otp\\.',
+      });
+      expect(permissionOf('otpflow-keda')).toEqual({ configure: '', write: '', read: '' });
+      expect(
+        spec<UserSpec>(byKind('User').find((item) => item.metadata.name === 'otpflow-keda')).tags,
+      ).toEqual(['monitoring']);
+      expect(
+        spec<UserSpec>(byKind('User').find((item) => item.metadata.name === 'otpflow-services')).tags,
+      ).toBeUndefined();
+      for (const object of [...byKind('User'), ...byKind('Permission'), ...byKind('Policy')]) {
+        expect(spec<UserSpec>(object).rabbitmqClusterReference).toEqual({ name: rabbit?.metadata.name });
+      }
+      // Every AMQP name the services use starts with the prefix the permissions allow.
+      const gateway = podOf(named(deployments, 'otpflow-gateway')).containers[0] as IContainer;
+      expect(settingOf(gateway, objects, 'AMQP_PREFIX')).toBe('otp');
+
+      // The queue policy (the rabbit helper's at-least-once dead-lettering, explicit delivery limit).
+      expect(spec<unknown>(single(byKind('Policy')))).toMatchObject({
+        name: 'otpflow-send-queues',
+        pattern: '^otp\\.send(\\.|$)',
+        applyTo: 'queues',
+        priority: 10,
+        definition: {
+          'dead-letter-strategy': 'at-least-once',
+          overflow: 'reject-publish',
+          'delivery-limit': 20,
+        },
+      });
+
+      // KEDA reads as its own user, over TLS, never as the default administrator.
+      const auth = named(
+        ofKind<ITriggerAuthentication>(objects, 'TriggerAuthentication'),
+        'otpflow-rabbitmq',
+      );
+      const refs = Object.fromEntries((auth.spec.secretTargetRef ?? []).map((ref) => [ref.parameter, ref]));
+      expect(refs.username?.name).toBe('otpflow-keda-user-credentials');
+      expect(refs.ca).toMatchObject({
+        name: spec<RabbitmqClusterSpec>(rabbit).tls.secretName,
+        key: 'ca.crt',
+      });
+      const scaled = single(ofKind<IScaledObject>(objects, 'ScaledObject'));
+      expect(scaled.spec.triggers[0]?.metadata.host).toMatch(/^amqps:\/\/[^@]+:5671\/$/);
+      const tlsParameter = auth.spec.configMapTargetRef?.find((ref) => ref.parameter === 'tls');
+      const configMap = ofKind<IConfigMap>(objects, 'ConfigMap').find(
+        (item) => item.metadata?.name === tlsParameter?.name,
+      );
+      expect(configMap?.data?.[tlsParameter?.key ?? '']).toBe('enable');
+
+      // The services: amqps with the broker's CA, mounted from its certificate's Secret (ca.crt only).
+      for (const service of SERVICES) {
+        const deployment = named(deployments, `otpflow-${service}`);
+        const { pod, containers } = podOf(deployment);
+        const container = containers[0] as IContainer;
+        expect(settingOf(container, objects, 'RABBITMQ_URL')).toMatch(
+          /^amqps:\/\/\$\(RABBITMQ_USERNAME\):\$\(RABBITMQ_PASSWORD\)@otpflow-rabbitmq\.otpflow\.svc:5671\/$/,
+        );
+        const username = container.env?.find((item) => item.name === 'RABBITMQ_USERNAME');
+        expect(username?.valueFrom?.secretKeyRef?.name).toBe('otpflow-services-user-credentials');
+        const caFile = settingOf(container, objects, 'RABBITMQ_CA_FILE') ?? '';
+        const mount = container.volumeMounts?.find((item) => item.mountPath === path.dirname(caFile));
+        const volume = pod.volumes?.find((item) => item.name === mount?.name);
+        expect(volume?.secret).toEqual({
+          secretName: spec<RabbitmqClusterSpec>(rabbit).tls.secretName,
+          items: [{ key: 'ca.crt', path: path.basename(caFile) }],
+        });
+      }
+    });
+
     it('runs no database or broker itself and connects to the operators’ clusters', () => {
       expect(statefulSets).toEqual([]);
       const gateway = podOf(named(deployments, 'otpflow-gateway')).containers[0] as IContainer;

@@ -222,7 +222,7 @@ describe('dashboards and rules against a live Prometheus', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(MODES.map((mode) => servers[mode]?.stop()));
+    await Promise.all(MODES.map((mode) => servers[mode]?.stop() ?? Promise.resolve()));
     await metricsService?.shutdown('test finished');
     // Undefined when beforeAll failed before the stack started (prometheus missing, for one).
     await (stack as Stack | undefined)?.stop();
