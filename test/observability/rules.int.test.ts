@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { readRuleFiles, runbookBaseUrl, setRunbookBaseUrl } from '../../scripts/generate-prometheus-rule.mjs';
 import { loadRules, PROMETHEUS_CONFIG, ROOT, RULES_DIR } from './dashboards.js';
 import { MISSING_TOOLS, onPath, promtool } from './promtool.js';
 
@@ -53,7 +56,10 @@ describe('Prometheus rules', () => {
     for (const run of runs) expect(run.code, run.stdout + run.stderr).toBe(0);
   }, 120_000);
 
-  it('give every alert a severity, a summary, a description and a runbook section', () => {
+  it('give every alert a severity, a summary, a description and an absolute link to its runbook section', async () => {
+    const base = runbookBaseUrl(await readRuleFiles()) ?? '';
+    // Absolute: Alertmanager, Slack and PagerDuty show the link as is.
+    expect(base).toMatch(/^https:\/\/[^/]+\/.+\/docs\/runbooks\.md$/);
     const runbooks = readFileSync(RUNBOOKS, 'utf8');
     const anchors = new Set([...runbooks.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchor(match[1] ?? '')));
     const alerts = loadRules().flatMap(({ rules }) => rules.filter((rule) => rule.alert));
@@ -64,8 +70,27 @@ describe('Prometheus rules', () => {
       expect(alert.annotations?.summary, name).toBeTruthy();
       expect(alert.annotations?.description, name).toBeTruthy();
       const url = alert.annotations?.runbook_url ?? '';
-      expect(url, name).toBe(`docs/runbooks.md#${name.toLowerCase()}`);
+      expect(url, name).toBe(`${base}#${name.toLowerCase()}`);
       expect(anchors.has(name.toLowerCase()), `docs/runbooks.md has no section ${name}`).toBe(true);
+    }
+  });
+
+  it('move every runbook link to another base URL with one command (the generator’s flag)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'otpflow-rules-'));
+    try {
+      await cp(RULES_DIR, join(root, 'deploy/prometheus/rules'), { recursive: true });
+      const wiki = 'https://wiki.example.net/sre/otpflow-runbooks';
+      await setRunbookBaseUrl(wiki, root);
+      const files = await readRuleFiles(root);
+      expect(runbookBaseUrl(files)).toBe(wiki);
+      const text = await readFile(join(root, 'deploy/prometheus/rules/otpflow-alerts.yml'), 'utf8');
+      expect(text).toContain(`runbook_url: ${wiki}#otpflowservicedown`);
+      // Comments and layout stay: only the links changed.
+      const original = readFileSync(join(RULES_DIR, 'otpflow-alerts.yml'), 'utf8');
+      expect(text.split('\n').length).toBe(original.split('\n').length);
+      await expect(setRunbookBaseUrl('docs/runbooks.md', root)).rejects.toThrow(/absolute/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 
