@@ -84,7 +84,8 @@ export function runbookBaseUrl(files) {
       bases.add(base);
     }
   }
-  if (bases.size > 1) throw new Error(`the rule files use several runbook base URLs: ${[...bases].join(', ')}`);
+  if (bases.size > 1)
+    throw new Error(`the rule files use several runbook base URLs: ${[...bases].join(', ')}`);
   const [base] = bases;
   return base;
 }
