@@ -13,6 +13,7 @@ import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
+import { tenantPolicyRouter } from './native/tenant-policy.router.js';
 import { verificationsRouter } from './native/verifications.router.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDependencies): Express {
   for (const mount of CAMARA_MOUNTS) app.use(mount, camara);
   app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/policy', tenantPolicyRouter(deps));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
   app.use(openApiRouter());
 

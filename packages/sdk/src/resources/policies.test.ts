@@ -45,3 +45,21 @@ describe('client.admin.policies', () => {
     expect(server.last).toMatchObject({ method: 'DELETE', url: '/v1/admin/policies/client-a' });
   });
 });
+
+describe('client.policy', () => {
+  let server: LocalServer;
+  let client: Client;
+  beforeAll(async () => {
+    server = await LocalServer.start();
+    client = new Client({ bearerToken: 'tenant-key', baseURL: server.url });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("retrieves the caller's own policy, naming no client", async () => {
+    server.respond(json(200, { clientId: 'client-a', policy: POLICY, stored: {} }));
+    await expect(client.policy.retrieve()).resolves.toMatchObject({ clientId: 'client-a', stored: {} });
+    expect(server.last).toMatchObject({ method: 'GET', url: '/v1/policy' });
+  });
+});

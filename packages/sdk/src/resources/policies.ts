@@ -34,8 +34,8 @@ export interface PolicyResponse {
 }
 
 /**
- * /v1/admin/policies/{clientId}: any client's policy (scope `otpflow:admin`). Every call is safe to
- * repeat, so all are retried on transient failures.
+ * /v1/admin/policies/{clientId}: any client's policy, platform administration (scope `otpflow:admin`,
+ * which grants nothing else). Every call is safe to repeat, so all are retried on transient failures.
  */
 export class Policies {
   readonly #transport: Transport;
@@ -73,4 +73,21 @@ export class Policies {
 
 function policyPath(clientId: string): string {
   return `/v1/admin/policies/${pathSegment(clientId, 'clientId')}`;
+}
+
+/**
+ * /v1/policy: the calling client's own policy, read-only (scope `otpflow:templates`, a tenant's own
+ * administration). Changing it is platform administration: `client.admin.policies`.
+ */
+export class OwnPolicy {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** GET: the policy in force for the calling client, and what is stored for it. */
+  retrieve(options?: RequestOptions): Promise<PolicyResponse> {
+    return this.#transport.request({ method: 'GET', path: '/v1/policy', idempotent: true, options });
+  }
 }

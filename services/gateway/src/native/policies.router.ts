@@ -24,7 +24,8 @@ function clientIdOf(value: unknown): string {
 }
 
 /**
- * /v1/admin/policies/{clientId}: the operator's view of each client's policy. GET shows the effective
+ * /v1/admin/policies/{clientId}: platform administration (scope `otpflow:admin`), the operator's view
+ * of every client's policy; a tenant reads its own at /v1/policy. GET shows the effective
  * policy and what is stored; PUT replaces the stored part (checked as a whole); DELETE returns the
  * client to the deployment's defaults. Changes reach every gateway within the policy cache time.
  */

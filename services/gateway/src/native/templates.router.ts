@@ -40,7 +40,8 @@ function pathParameter(schema: typeof templateIdSchema, value: unknown, field: s
 }
 
 /**
- * /v1/templates/{id}/{locale}: a client's message templates, managed with the admin scope. Each must
+ * /v1/templates/{id}/{locale}: the calling tenant's own message templates (scope `otpflow:templates`;
+ * every query is keyed by the caller's client id, so no path reaches another tenant's). Each must
  * contain {{code}}, may use {{variables}}, and must fit 8 SMS parts in its encoding.
  */
 export function templatesRouter(options: {
@@ -50,7 +51,7 @@ export function templatesRouter(options: {
   bodyLimitBytes: number;
 }): Router {
   const router = Router();
-  const gate = [nameRoute, authorize(options.authenticator, options.limits, SCOPES.admin), acceptsJson];
+  const gate = [nameRoute, authorize(options.authenticator, options.limits, SCOPES.templates), acceptsJson];
 
   router.get('/', ...gate, async (_request, response) => {
     const templates = await options.templates.list(principalOf(response.locals).clientId);
