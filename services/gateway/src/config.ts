@@ -55,8 +55,22 @@ const schema = z
 
     API_KEYS: envList(apiKeyEntry),
     OIDC_ISSUER: z.url().optional(),
+    /** The `aud` every token must carry; required in production (see the refinement below). */
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.url().optional(),
+    /** The `typ` header tokens must carry: `at+jwt` for RFC 9068 access tokens. Unset: not checked. */
+    OIDC_TOKEN_TYPE: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be a media type such as at+jwt')
+      .optional(),
+    /** The one claim naming the tenant of a token (RFC 9068's `client_id`, or a claim of your own). */
+    OIDC_TENANT_CLAIM: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,256}$/, 'must be a claim name (visible ASCII, no spaces)')
+      .default('client_id'),
+    /** Failed authentications per source address (per replica) and window, then 429 for the window. */
+    AUTH_FAILURE_LIMIT: envInt(20, { min: 1, max: 1_000_000_000 }),
+    AUTH_FAILURE_WINDOW_SECONDS: envInt(60, { min: 1, max: 86_400 }),
 
     CODE_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_CODE_HASH_SECRET),
     JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
@@ -106,6 +120,15 @@ const schema = z
       refuse('API_KEYS', 'the development key is refused in production');
     if (env.API_KEYS.length === 0 && !env.OIDC_ISSUER)
       refuse('API_KEYS', 'set API_KEYS or OIDC_ISSUER: production needs authentication');
+    if (env.OIDC_ISSUER && !env.OIDC_ISSUER.startsWith('https://'))
+      refuse('OIDC_ISSUER', 'must be an https:// URL in production: its keys vouch for every token');
+    if (env.OIDC_JWKS_URL && !env.OIDC_JWKS_URL.startsWith('https://'))
+      refuse('OIDC_JWKS_URL', 'must be an https:// URL in production');
+    if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE)
+      refuse(
+        'OIDC_AUDIENCE',
+        'required in production with OIDC_ISSUER: without it a token the issuer made for any other API is accepted',
+      );
     if (env.CODE_HASH_SECRET === DEV_CODE_HASH_SECRET) refuse('CODE_HASH_SECRET', 'required in production');
     if (env.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev'))
       refuse('JOB_ENCRYPTION_KEYS', 'the development key is refused in production');

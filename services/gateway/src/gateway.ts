@@ -20,9 +20,7 @@ import type { Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
-import { ApiKeyRegistry } from './auth/api-keys.js';
-import { Authenticator } from './auth/authenticator.js';
-import { JwtVerifier } from './auth/jwt-verifier.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { SendJobPublisher } from './messaging/send-job.publisher.js';
@@ -176,16 +174,7 @@ export async function startGateway(
   const issuer = new CodeIssuer(issuing);
   const resender = new CodeResender(issuing);
   const checker = new CodeChecker(guard, hasher, events);
-  const authenticator = new Authenticator(
-    new ApiKeyRegistry(config.API_KEYS),
-    config.OIDC_ISSUER
-      ? new JwtVerifier({
-          issuer: config.OIDC_ISSUER,
-          audience: config.OIDC_AUDIENCE,
-          jwksUrl: config.OIDC_JWKS_URL,
-        })
-      : undefined,
-  );
+  const authenticator = createAuthenticator(config);
 
   let accepting = true;
   const app = createApp({

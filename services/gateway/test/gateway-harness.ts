@@ -97,6 +97,8 @@ export async function startHarness(
     CODE_HASH_SECRET: 'integration-test-code-hash-secret-0123456789',
     // Bursts of parallel requests are what these tests are about; the rate limit has its own test.
     CLIENT_RATE_LIMIT: '100000',
+    // Likewise tests send bad credentials on purpose; the failed-authentication limit has its own test.
+    AUTH_FAILURE_LIMIT: '100000',
     ...env,
   });
   const gateway = await startGateway(

@@ -5,7 +5,7 @@ import type { Collection, Db } from 'mongodb';
 import { z } from 'zod';
 
 interface IdempotencyDocument {
-  /** `<clientId>:<key>`. */
+  /** `<clientId, percent-encoded>:<key>` (see documentId). */
   _id: string;
   fingerprint: string;
   state: 'running' | 'done';
@@ -42,7 +42,7 @@ export class IdempotencyStore {
     scope: { clientId: string; key: string; operation: string; request: unknown },
     produce: () => Promise<{ status: number; body: unknown }>,
   ): Promise<{ status: number; body: unknown; replayed: boolean }> {
-    const _id = `${scope.clientId}:${scope.key}`;
+    const _id = documentId(scope.clientId, scope.key);
     const fingerprint = createHash('sha256')
       .update(scope.operation)
       .update(JSON.stringify(scope.request))
@@ -73,4 +73,14 @@ export class IdempotencyStore {
       throw error;
     }
   }
+}
+
+/**
+ * One tenant's key can never be another's: the client id is percent-encoded, so it holds no ':' and
+ * the first ':' of the id ends it (`oidc:a` with key `b:k` and `oidc:a:b` with key `k` once met at
+ * `oidc:a:b:k`). API-key client ids (letters, digits, `._-`) encode to themselves: their keys keep
+ * the ids they had.
+ */
+export function documentId(clientId: string, key: string): string {
+  return `${encodeURIComponent(clientId)}:${key}`;
 }

@@ -311,7 +311,8 @@ export function nativePaths(): Record<string, JsonObject> {
           name: 'clientId',
           in: 'path',
           required: true,
-          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,128}$' },
+          description: 'An API-key client id, or `oidc:<claim value>` for a tenant authenticated by OIDC.',
+          schema: { type: 'string', pattern: '^([a-zA-Z0-9._-]{1,128}|oidc:[\\x21-\\x7e]{1,128})$' },
         },
       ],
       get: operation('getPolicy', 'A client’s effective and stored policy', admin, {
