@@ -76,6 +76,24 @@ describe('gateway config', () => {
     );
   });
 
+  it('serves no high-risk line type deployment-wide: only a client policy may allow one', () => {
+    const config = loadConfig({});
+    expect(config.SMS_NUMBER_TYPES).toEqual(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+    expect(config.VOICE_NUMBER_TYPES).toEqual(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
+    const problems = problemsOf({
+      SMS_NUMBER_TYPES: 'MOBILE,PREMIUM_RATE',
+      VOICE_NUMBER_TYPES: 'MOBILE,VOIP,PERSONAL_NUMBER',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'SMS_NUMBER_TYPES.1',
+      'VOICE_NUMBER_TYPES.1',
+      'VOICE_NUMBER_TYPES.2',
+    ]);
+    expect(problems[0]).toMatch(/allow them per client in its policy/);
+    // VoIP stays an ordinary choice for SMS.
+    expect(loadConfig({ SMS_NUMBER_TYPES: 'MOBILE,VOIP' }).SMS_NUMBER_TYPES).toEqual(['MOBILE', 'VOIP']);
+  });
+
   it('validates every setting', () => {
     const problems = problemsOf({
       CODE_LENGTH: '3',

@@ -4,24 +4,11 @@ import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, phoneNumberSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
+import { HIGH_RISK_NUMBER_TYPES, NUMBER_TYPES, type NumberType } from './otp/phone-policy.js';
 
 /** The development defaults that must never reach production; start-up refuses them there. */
 export const DEV_API_KEY = 'otpflow-dev-key-change-me';
 const DEV_CODE_HASH_SECRET = 'otpflow-development-code-hash-secret-change-me';
-
-const NUMBER_TYPES = [
-  'MOBILE',
-  'FIXED_LINE',
-  'FIXED_LINE_OR_MOBILE',
-  'PREMIUM_RATE',
-  'TOLL_FREE',
-  'SHARED_COST',
-  'VOIP',
-  'PERSONAL_NUMBER',
-  'PAGER',
-  'UAN',
-  'VOICEMAIL',
-] as const;
 
 const e164Prefix = z
   .string()
@@ -39,6 +26,19 @@ const apiKeyEntry = z
 const testNumberEntry = z
   .string()
   .regex(/^\+[1-9][0-9]{4,14}:[0-9]{4,10}$/, 'must be +E164:code, code of 4-10 digits');
+
+/**
+ * A channel's line types: the ranges refused by default (toll fraud) can only be allowed client by
+ * client, in a policy, never for a whole deployment.
+ */
+function numberTypes(channel: 'sms' | 'voice', defaults: readonly NumberType[]) {
+  const highRisk = HIGH_RISK_NUMBER_TYPES[channel];
+  return envList(
+    z.enum(NUMBER_TYPES).refine((type) => !highRisk.includes(type), {
+      message: `${highRisk.join(', ')} are refused by default for ${channel}: allow them per client in its policy`,
+    }),
+  ).transform((list): readonly NumberType[] => (list.length > 0 ? list : defaults));
+}
 
 const schema = z
   .object({
@@ -92,14 +92,9 @@ const schema = z
     SERVED_PREFIXES: envList(e164Prefix),
     DENIED_PREFIXES: envList(e164Prefix),
     BLOCKED_NUMBERS: envList(phoneNumberSchema),
-    SMS_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
-      list.length > 0 ? list : (['MOBILE', 'FIXED_LINE_OR_MOBILE'] as const),
-    ),
-    VOICE_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
-      list.length > 0
-        ? list
-        : (['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'VOIP', 'PERSONAL_NUMBER'] as const),
-    ),
+    /** The line types every client may reach, per channel; a client's policy may widen or narrow them. */
+    SMS_NUMBER_TYPES: numberTypes('sms', ['MOBILE', 'FIXED_LINE_OR_MOBILE']),
+    VOICE_NUMBER_TYPES: numberTypes('voice', ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']),
     PHONE_VALIDATION: z.enum(['strict', 'lenient']).default('strict'),
     /** How long a client policy is cached in each gateway: the delay before a change applies everywhere. */
     POLICY_CACHE_SECONDS: envInt(30, { min: 1, max: 3600 }),

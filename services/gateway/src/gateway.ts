@@ -160,8 +160,6 @@ export async function startGateway(
       servedPrefixes: config.SERVED_PREFIXES,
       deniedPrefixes: config.DENIED_PREFIXES,
       blockedNumbers: config.BLOCKED_NUMBERS,
-      smsNumberTypes: config.SMS_NUMBER_TYPES,
-      voiceNumberTypes: config.VOICE_NUMBER_TYPES,
       validation: config.PHONE_VALIDATION,
     }),
     testNumbers: new TestNumbers(config.TEST_NUMBERS),
@@ -251,5 +249,7 @@ export function policyDefaults(config: GatewayConfig): PolicyDefaults {
     maxAttempts: config.MAX_ATTEMPTS,
     maxSends: config.MAX_SENDS,
     sendWindowSeconds: config.SEND_WINDOW_SECONDS,
+    smsNumberTypes: config.SMS_NUMBER_TYPES,
+    voiceNumberTypes: config.VOICE_NUMBER_TYPES,
   };
 }

@@ -12,6 +12,9 @@ const POLICY: ClientPolicy = {
   resendIntervalSeconds: 30,
   channels: ['sms', 'voice'],
   countries: [],
+  smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+  voiceNumberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
+  internationalNetworks: [],
   senderIds: [],
   defaultLocale: 'en',
 };

@@ -16,6 +16,15 @@ export interface ClientPolicy {
   channels: readonly Channel[];
   /** Country calling codes the client may send to (`"34"`, `"1"`); empty: wherever the deployment serves. */
   countries: readonly string[];
+  /**
+   * Line types (libphonenumber's: `MOBILE`, `FIXED_LINE`, `VOIP`, `PREMIUM_RATE`…) the client may reach
+   * by SMS and by voice. Premium-rate, shared-cost, UAN and pager lines, and VoIP and personal numbers by
+   * voice, are refused unless listed here.
+   */
+  smsNumberTypes: readonly string[];
+  voiceNumberTypes: readonly string[];
+  /** International networks (`+870`, `+881`, `+882`, `+883`, or a prefix within one) the client may reach. */
+  internationalNetworks: readonly string[];
   senderId?: string;
   /** Sender ids a request may ask for; the default sender id is always allowed. */
   senderIds: readonly string[];
