@@ -9,6 +9,7 @@ import { camaraRouter } from './camara/camara.router.js';
 import { correlator } from './http/correlator.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { httpMetrics } from './http/http-metrics.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
 import { policiesRouter } from './native/policies.router.js';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('etag');
   app.set('trust proxy', deps.settings.trustProxyHops);
 
+  app.use(securityHeaders);
   const ops = createOpsHandler(deps.ops);
   app.use((request, response, next) => {
     ops(request, response).then((handled) => {
