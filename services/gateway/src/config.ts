@@ -99,6 +99,11 @@ const schema = z
     /** How long a client policy is cached in each gateway: the delay before a change applies everywhere. */
     POLICY_CACHE_SECONDS: envInt(30, { min: 1, max: 3600 }),
     IDEMPOTENCY_TTL_SECONDS: envInt(86_400, { min: 60 }),
+    /**
+     * How long a request holds its Idempotency-Key while it runs: past it (the gateway died), a retry
+     * may run. Far beyond any request's duration, so a live request is never taken over.
+     */
+    IDEMPOTENCY_LEASE_SECONDS: envInt(60, { min: 10, max: 3600 }),
     TEST_NUMBERS: envList(testNumberEntry),
 
     ATTEMPT_STRATEGY: z.enum(['auto', 'conditional-update', 'claims']).default('auto'),

@@ -102,7 +102,9 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
           quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
           leaseSize: config.LIMIT_LEASE_SIZE,
         }),
-        idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS),
+        idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS, {
+          leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
+        }),
       };
       return {
         models: [parts.sessions, parts.claims],
