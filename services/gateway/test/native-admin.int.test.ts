@@ -67,6 +67,37 @@ describe('native API: templates and client policies', () => {
     expect((await tenant('PUT', '/v1/templates/bad id/en', { text: '{{code}}' })).status).toBe(400);
   });
 
+  it('refuses a template whose placeholders are not variables a request can fill', async () => {
+    for (const text of [
+      'Hi {{constructor}}: {{code}}',
+      'Hi {{user.name}}: {{code}}',
+      '{{code}} {{toString}}',
+    ]) {
+      expect(await tenant('PUT', '/v1/templates/proto/en', { text }), text).toMatchObject({
+        status: 400,
+        body: { code: 'INVALID_ARGUMENT', details: { field: 'text' } },
+      });
+    }
+    // A template stored before the rule (written to the store directly) is refused at send, and
+    // nothing is created: no text with an object's innards ever reaches a phone.
+    await harness.gateway.templates.put('client-a', {
+      templateId: 'legacy',
+      locale: 'en',
+      text: 'Hi {{constructor}}: {{code}}',
+      variables: ['constructor'],
+    });
+    expect(await create({ template: { id: 'legacy', locale: 'en' } })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT', details: { field: 'template.variables.constructor' } },
+    });
+    expect(
+      await create({ template: { id: 'legacy', locale: 'en', variables: { constructor: 'x' } } }),
+    ).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT', details: { field: 'template.variables.constructor' } },
+    });
+  });
+
   it('renders a template with its variables in the closest locale', async () => {
     const spanish = await create({
       template: { id: 'login', locale: 'es-ES', variables: { name: 'Ana', app: 'Cool App' } },
