@@ -132,7 +132,8 @@ export function buildOpenApiDocument(version: string): JsonObject {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API key (API_KEYS) or an OIDC/JWT access token (OIDC_ISSUER).',
+          description:
+            'An API key (API_KEYS) or an OIDC/JWT access token (OIDC_ISSUER). Each native operation needs the one scope its `x-otpflow-scope` names.',
         },
       },
     },
