@@ -8,6 +8,7 @@ import {
   CLIENT_B_KEY,
   NO_SCOPE_KEY,
   startHarness,
+  TEMPLATES_KEY,
   TEST_NUMBER,
   TEST_NUMBER_CODE,
   type GatewayHarness,
@@ -49,7 +50,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const CAMARA_MOUNTS = ['/one-time-password-sms/v1', '/otpvalidation'];
 /** Numbers with a fixed code and no SMS: validations with the right code reach a 204 or a `valid: true`. */
 const TEST_NUMBERS = [TEST_NUMBER, ...Array.from({ length: 7 }, (_, n) => `+3460000010${n}`)];
-const ALL_KEYS = [CLIENT_A_KEY, CLIENT_B_KEY, NO_SCOPE_KEY, ADMIN_KEY];
+const ALL_KEYS = [CLIENT_A_KEY, CLIENT_B_KEY, NO_SCOPE_KEY, TEMPLATES_KEY, ADMIN_KEY];
 const others = (key: string) => ALL_KEYS.filter((candidate) => candidate !== key);
 
 /** One documented operation, and how to generate requests aimed at it. */
@@ -296,11 +297,12 @@ const OPERATIONS: Operation[] = [
     params: [uuidOrPool],
     body: resendBody,
   },
-  { method: 'GET', template: '/v1/templates', key: ADMIN_KEY, params: [], body: none },
+  { method: 'GET', template: '/v1/templates', key: TEMPLATES_KEY, params: [], body: none },
+  { method: 'GET', template: '/v1/policy', key: TEMPLATES_KEY, params: [], body: none },
   ...(['GET', 'PUT', 'DELETE'] as const).map((method): Operation => ({
     method,
     template: '/v1/templates/{id}/{locale}',
-    key: ADMIN_KEY,
+    key: TEMPLATES_KEY,
     params: [templateId, locale],
     body: method === 'PUT' ? templateBody : none,
   })),
@@ -552,8 +554,13 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
     );
   }, 60_000);
 
-  it('listing templates answers only as documented', async () => {
-    await fuzz('template list', plansOf(['GET /v1/templates']), 60, documented);
+  it('listing templates and reading the own policy answer only as documented', async () => {
+    await fuzz(
+      'template list and own policy',
+      plansOf(['GET /v1/templates', 'GET /v1/policy']),
+      80,
+      documented,
+    );
   }, 30_000);
 
   it('a path parameter that is not valid percent-encoding is a client error', async () => {

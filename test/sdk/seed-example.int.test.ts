@@ -27,8 +27,12 @@ const SEED_CODE = '482913';
 /** A second test number for the native checks, so its sends never supersede the seed's code. */
 const NATIVE_NUMBER = '+34600000077';
 const NATIVE_CODE = '135790';
-/** CAMARA and native scopes (the default for a key without scopes), and an admin key of the same client. */
+/**
+ * CAMARA and native scopes (the default for a key without scopes); the same client's own
+ * administration key (templates, its policy); and the platform's administration key (any policy).
+ */
 const KEY = 'sdk-integration-key-0001';
+const TEMPLATES_KEY = 'sdk-integration-templates-0003';
 const ADMIN_KEY = 'sdk-integration-admin-0002';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -49,13 +53,19 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
 describe('the SDK against a gateway', () => {
   let harness: GatewayHarness;
   let client: Client;
+  let tenant: Client;
   let admin: Client;
   beforeAll(async () => {
     harness = await startHarness('sdk', {
-      API_KEYS: `${KEY}:sdk-client,${ADMIN_KEY}:sdk-client:otpflow:admin`,
+      API_KEYS: [
+        `${KEY}:sdk-client`,
+        `${TEMPLATES_KEY}:sdk-client:otpflow:templates`,
+        `${ADMIN_KEY}:sdk-operator:otpflow:admin`,
+      ].join(','),
       TEST_NUMBERS: `${SEED_NUMBER}:${SEED_CODE},${NATIVE_NUMBER}:${NATIVE_CODE}`,
     });
     client = new Client({ bearerToken: KEY, baseURL: harness.url });
+    tenant = new Client({ bearerToken: TEMPLATES_KEY, baseURL: harness.url });
     admin = new Client({ bearerToken: ADMIN_KEY, baseURL: harness.url });
   });
   afterAll(async () => {
@@ -201,19 +211,29 @@ describe('the SDK against a gateway', () => {
       expect(retryAfter).toBeLessThanOrEqual(30);
     });
 
-    it('manages templates and policies with the admin scope, and only with it', async () => {
-      const denied = await failure(client.templates.list());
-      expect(denied).toBeInstanceOf(PermissionDeniedError);
+    it("manages the client's own templates and reads its policy with the templates scope, and only with it", async () => {
+      expect(await failure(client.templates.list())).toBeInstanceOf(PermissionDeniedError);
+      expect(await failure(admin.templates.list())).toBeInstanceOf(PermissionDeniedError);
 
-      const created = await admin.templates.upsert('sdk-login', 'es-ES', { text: 'Hola {{name}}: {{code}}' });
-      expect(created).toMatchObject({ id: 'sdk-login', locale: 'es-ES', variables: ['name'] });
-      expect((await admin.templates.list()).templates.map((template) => template.id)).toContain('sdk-login');
-      await expect(admin.templates.retrieve('sdk-login', 'es-ES')).resolves.toMatchObject({
+      const created = await tenant.templates.upsert('sdk-login', 'es-ES', {
         text: 'Hola {{name}}: {{code}}',
       });
-      await admin.templates.delete('sdk-login', 'es-ES');
-      expect(await failure(admin.templates.retrieve('sdk-login', 'es-ES'))).toBeInstanceOf(NotFoundError);
+      expect(created).toMatchObject({ id: 'sdk-login', locale: 'es-ES', variables: ['name'] });
+      expect((await tenant.templates.list()).templates.map((template) => template.id)).toContain('sdk-login');
+      await expect(tenant.templates.retrieve('sdk-login', 'es-ES')).resolves.toMatchObject({
+        text: 'Hola {{name}}: {{code}}',
+      });
+      await tenant.templates.delete('sdk-login', 'es-ES');
+      expect(await failure(tenant.templates.retrieve('sdk-login', 'es-ES'))).toBeInstanceOf(NotFoundError);
 
+      await expect(tenant.policy.retrieve()).resolves.toMatchObject({ clientId: 'sdk-client', stored: {} });
+      expect(await failure(admin.policy.retrieve())).toBeInstanceOf(PermissionDeniedError);
+      expect(await failure(tenant.admin.policies.retrieve('sdk-client'))).toBeInstanceOf(
+        PermissionDeniedError,
+      );
+    });
+
+    it("manages any client's policy with the platform administration scope", async () => {
       const updated = await admin.admin.policies.update('sdk-other-client', {
         maxAttempts: { default: 5, min: 1, max: 10 },
       });

@@ -3,6 +3,7 @@ import { Transport } from './core/transport.js';
 import { OtpflowError } from './errors.js';
 import { Admin } from './resources/admin.js';
 import { Otpvalidation } from './resources/otpvalidation.js';
+import { OwnPolicy } from './resources/policies.js';
 import { Templates } from './resources/templates.js';
 import { Verifications } from './resources/verifications.js';
 
@@ -23,7 +24,8 @@ export interface ClientOptions {
 
 /**
  * The otpflow client. `otpvalidation` is the CAMARA API exactly as the seed CAMARA SDK exposes it;
- * `verifications`, `templates` and `admin.policies` are the native API.
+ * `verifications`, `templates`, `policy` (the caller's own) and `admin.policies` (any client's) are
+ * the native API.
  */
 export class Client {
   readonly baseURL: string;
@@ -33,6 +35,7 @@ export class Client {
   readonly otpvalidation: Otpvalidation;
   readonly verifications: Verifications;
   readonly templates: Templates;
+  readonly policy: OwnPolicy;
   readonly admin: Admin;
 
   constructor(options: ClientOptions = {}) {
@@ -59,6 +62,7 @@ export class Client {
     this.otpvalidation = new Otpvalidation(transport);
     this.verifications = new Verifications(transport);
     this.templates = new Templates(transport);
+    this.policy = new OwnPolicy(transport);
     this.admin = new Admin(transport);
   }
 }

@@ -39,7 +39,7 @@ export type {
 export { Templates } from './resources/templates.js';
 export type { Template, TemplateListResponse, TemplateUpsertParams } from './resources/templates.js';
 export { Admin } from './resources/admin.js';
-export { Policies } from './resources/policies.js';
+export { OwnPolicy, Policies } from './resources/policies.js';
 export type { ClientPolicy, PolicyResponse, StoredPolicy } from './resources/policies.js';
 export type { Channel, ChargeInfo, CodeAlphabet, VoiceGender, VoiceLanguage } from './resources/shared.js';
 

@@ -9,10 +9,12 @@ import { camaraRouter } from './camara/camara.router.js';
 import { correlator } from './http/correlator.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { httpMetrics } from './http/http-metrics.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
+import { tenantPolicyRouter } from './native/tenant-policy.router.js';
 import { verificationsRouter } from './native/verifications.router.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
@@ -48,6 +50,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('etag');
   app.set('trust proxy', deps.settings.trustProxyHops);
 
+  app.use(securityHeaders);
   const ops = createOpsHandler(deps.ops);
   app.use((request, response, next) => {
     ops(request, response).then((handled) => {
@@ -63,6 +66,7 @@ export function createApp(deps: AppDependencies): Express {
   for (const mount of CAMARA_MOUNTS) app.use(mount, camara);
   app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/policy', tenantPolicyRouter(deps));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
   app.use(openApiRouter());
 

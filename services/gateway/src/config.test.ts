@@ -37,6 +37,63 @@ describe('gateway config', () => {
     );
   });
 
+  it('refuses an OIDC issuer that is not https, or a token audience left open, in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      CODE_HASH_SECRET: 'a-production-code-hash-secret-0123456789',
+      JOB_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+    const problems = problemsOf({
+      ...production,
+      OIDC_ISSUER: 'http://idp.example.test/realms/main',
+      OIDC_JWKS_URL: 'http://idp.example.test/jwks',
+    }).join('\n');
+    expect(problems).toMatch(/OIDC_ISSUER: .*https/);
+    expect(problems).toMatch(/OIDC_JWKS_URL: .*https/);
+    expect(problems).toMatch(/OIDC_AUDIENCE: .*required/);
+    expect(
+      problemsOf({
+        ...production,
+        OIDC_ISSUER: 'https://idp.example.test/realms/main',
+        OIDC_AUDIENCE: 'otpflow-api',
+      }),
+    ).toEqual([]);
+    // Outside production a local identity provider on http is fine, and the audience optional.
+    expect(problemsOf({ OIDC_ISSUER: 'http://127.0.0.1:8000/realms/main' })).toEqual([]);
+  });
+
+  it('checks the OIDC token type, tenant claim and failed-authentication limit', () => {
+    const config = loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:8000/realms/main' });
+    expect(config).toMatchObject({
+      OIDC_TENANT_CLAIM: 'client_id',
+      AUTH_FAILURE_LIMIT: 20,
+      AUTH_FAILURE_WINDOW_SECONDS: 60,
+    });
+    expect(config.OIDC_TOKEN_TYPE).toBeUndefined();
+    const problems = problemsOf({ OIDC_TENANT_CLAIM: 'has space', AUTH_FAILURE_LIMIT: '0' });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(
+      expect.arrayContaining(['OIDC_TENANT_CLAIM', 'AUTH_FAILURE_LIMIT']),
+    );
+  });
+
+  it('serves no high-risk line type deployment-wide: only a client policy may allow one', () => {
+    const config = loadConfig({});
+    expect(config.SMS_NUMBER_TYPES).toEqual(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
+    expect(config.VOICE_NUMBER_TYPES).toEqual(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
+    const problems = problemsOf({
+      SMS_NUMBER_TYPES: 'MOBILE,PREMIUM_RATE',
+      VOICE_NUMBER_TYPES: 'MOBILE,VOIP,PERSONAL_NUMBER',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'SMS_NUMBER_TYPES.1',
+      'VOICE_NUMBER_TYPES.1',
+      'VOICE_NUMBER_TYPES.2',
+    ]);
+    expect(problems[0]).toMatch(/allow them per client in its policy/);
+    // VoIP stays an ordinary choice for SMS.
+    expect(loadConfig({ SMS_NUMBER_TYPES: 'MOBILE,VOIP' }).SMS_NUMBER_TYPES).toEqual(['MOBILE', 'VOIP']);
+  });
+
   it('validates every setting', () => {
     const problems = problemsOf({
       CODE_LENGTH: '3',

@@ -4,24 +4,11 @@ import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, phoneNumberSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
+import { HIGH_RISK_NUMBER_TYPES, NUMBER_TYPES, type NumberType } from './otp/phone-policy.js';
 
 /** The development defaults that must never reach production; start-up refuses them there. */
 export const DEV_API_KEY = 'otpflow-dev-key-change-me';
 const DEV_CODE_HASH_SECRET = 'otpflow-development-code-hash-secret-change-me';
-
-const NUMBER_TYPES = [
-  'MOBILE',
-  'FIXED_LINE',
-  'FIXED_LINE_OR_MOBILE',
-  'PREMIUM_RATE',
-  'TOLL_FREE',
-  'SHARED_COST',
-  'VOIP',
-  'PERSONAL_NUMBER',
-  'PAGER',
-  'UAN',
-  'VOICEMAIL',
-] as const;
 
 const e164Prefix = z
   .string()
@@ -40,6 +27,19 @@ const testNumberEntry = z
   .string()
   .regex(/^\+[1-9][0-9]{4,14}:[0-9]{4,10}$/, 'must be +E164:code, code of 4-10 digits');
 
+/**
+ * A channel's line types: the ranges refused by default (toll fraud) can only be allowed client by
+ * client, in a policy, never for a whole deployment.
+ */
+function numberTypes(channel: 'sms' | 'voice', defaults: readonly NumberType[]) {
+  const highRisk = HIGH_RISK_NUMBER_TYPES[channel];
+  return envList(
+    z.enum(NUMBER_TYPES).refine((type) => !highRisk.includes(type), {
+      message: `${highRisk.join(', ')} are refused by default for ${channel}: allow them per client in its policy`,
+    }),
+  ).transform((list): readonly NumberType[] => (list.length > 0 ? list : defaults));
+}
+
 const schema = z
   .object({
     NODE_ENV: nodeEnv,
@@ -55,8 +55,22 @@ const schema = z
 
     API_KEYS: envList(apiKeyEntry),
     OIDC_ISSUER: z.url().optional(),
+    /** The `aud` every token must carry; required in production (see the refinement below). */
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.url().optional(),
+    /** The `typ` header tokens must carry: `at+jwt` for RFC 9068 access tokens. Unset: not checked. */
+    OIDC_TOKEN_TYPE: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be a media type such as at+jwt')
+      .optional(),
+    /** The one claim naming the tenant of a token (RFC 9068's `client_id`, or a claim of your own). */
+    OIDC_TENANT_CLAIM: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,256}$/, 'must be a claim name (visible ASCII, no spaces)')
+      .default('client_id'),
+    /** Failed authentications per source address (per replica) and window, then 429 for the window. */
+    AUTH_FAILURE_LIMIT: envInt(20, { min: 1, max: 1_000_000_000 }),
+    AUTH_FAILURE_WINDOW_SECONDS: envInt(60, { min: 1, max: 86_400 }),
 
     CODE_HASH_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_CODE_HASH_SECRET),
     JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
@@ -78,18 +92,18 @@ const schema = z
     SERVED_PREFIXES: envList(e164Prefix),
     DENIED_PREFIXES: envList(e164Prefix),
     BLOCKED_NUMBERS: envList(phoneNumberSchema),
-    SMS_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
-      list.length > 0 ? list : (['MOBILE', 'FIXED_LINE_OR_MOBILE'] as const),
-    ),
-    VOICE_NUMBER_TYPES: envList(z.enum(NUMBER_TYPES)).transform((list) =>
-      list.length > 0
-        ? list
-        : (['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'VOIP', 'PERSONAL_NUMBER'] as const),
-    ),
+    /** The line types every client may reach, per channel; a client's policy may widen or narrow them. */
+    SMS_NUMBER_TYPES: numberTypes('sms', ['MOBILE', 'FIXED_LINE_OR_MOBILE']),
+    VOICE_NUMBER_TYPES: numberTypes('voice', ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']),
     PHONE_VALIDATION: z.enum(['strict', 'lenient']).default('strict'),
     /** How long a client policy is cached in each gateway: the delay before a change applies everywhere. */
     POLICY_CACHE_SECONDS: envInt(30, { min: 1, max: 3600 }),
     IDEMPOTENCY_TTL_SECONDS: envInt(86_400, { min: 60 }),
+    /**
+     * How long a request holds its Idempotency-Key while it runs: past it (the gateway died), a retry
+     * may run. Far beyond any request's duration, so a live request is never taken over.
+     */
+    IDEMPOTENCY_LEASE_SECONDS: envInt(60, { min: 10, max: 3600 }),
     TEST_NUMBERS: envList(testNumberEntry),
 
     ATTEMPT_STRATEGY: z.enum(['auto', 'conditional-update', 'claims']).default('auto'),
@@ -106,6 +120,15 @@ const schema = z
       refuse('API_KEYS', 'the development key is refused in production');
     if (env.API_KEYS.length === 0 && !env.OIDC_ISSUER)
       refuse('API_KEYS', 'set API_KEYS or OIDC_ISSUER: production needs authentication');
+    if (env.OIDC_ISSUER && !env.OIDC_ISSUER.startsWith('https://'))
+      refuse('OIDC_ISSUER', 'must be an https:// URL in production: its keys vouch for every token');
+    if (env.OIDC_JWKS_URL && !env.OIDC_JWKS_URL.startsWith('https://'))
+      refuse('OIDC_JWKS_URL', 'must be an https:// URL in production');
+    if (env.OIDC_ISSUER && !env.OIDC_AUDIENCE)
+      refuse(
+        'OIDC_AUDIENCE',
+        'required in production with OIDC_ISSUER: without it a token the issuer made for any other API is accepted',
+      );
     if (env.CODE_HASH_SECRET === DEV_CODE_HASH_SECRET) refuse('CODE_HASH_SECRET', 'required in production');
     if (env.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev'))
       refuse('JOB_ENCRYPTION_KEYS', 'the development key is refused in production');

@@ -20,9 +20,7 @@ import type { Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
-import { ApiKeyRegistry } from './auth/api-keys.js';
-import { Authenticator } from './auth/authenticator.js';
-import { JwtVerifier } from './auth/jwt-verifier.js';
+import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { SendJobPublisher } from './messaging/send-job.publisher.js';
@@ -104,7 +102,9 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
           quota: { points: config.CLIENT_QUOTA, windowSeconds: config.CLIENT_QUOTA_WINDOW_SECONDS },
           leaseSize: config.LIMIT_LEASE_SIZE,
         }),
-        idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS),
+        idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS, {
+          leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
+        }),
       };
       return {
         models: [parts.sessions, parts.claims],
@@ -162,8 +162,6 @@ export async function startGateway(
       servedPrefixes: config.SERVED_PREFIXES,
       deniedPrefixes: config.DENIED_PREFIXES,
       blockedNumbers: config.BLOCKED_NUMBERS,
-      smsNumberTypes: config.SMS_NUMBER_TYPES,
-      voiceNumberTypes: config.VOICE_NUMBER_TYPES,
       validation: config.PHONE_VALIDATION,
     }),
     testNumbers: new TestNumbers(config.TEST_NUMBERS),
@@ -176,16 +174,7 @@ export async function startGateway(
   const issuer = new CodeIssuer(issuing);
   const resender = new CodeResender(issuing);
   const checker = new CodeChecker(guard, hasher, events);
-  const authenticator = new Authenticator(
-    new ApiKeyRegistry(config.API_KEYS),
-    config.OIDC_ISSUER
-      ? new JwtVerifier({
-          issuer: config.OIDC_ISSUER,
-          audience: config.OIDC_AUDIENCE,
-          jwksUrl: config.OIDC_JWKS_URL,
-        })
-      : undefined,
-  );
+  const authenticator = createAuthenticator(config);
 
   let accepting = true;
   const app = createApp({
@@ -262,5 +251,7 @@ export function policyDefaults(config: GatewayConfig): PolicyDefaults {
     maxAttempts: config.MAX_ATTEMPTS,
     maxSends: config.MAX_SENDS,
     sendWindowSeconds: config.SEND_WINDOW_SECONDS,
+    smsNumberTypes: config.SMS_NUMBER_TYPES,
+    voiceNumberTypes: config.VOICE_NUMBER_TYPES,
   };
 }

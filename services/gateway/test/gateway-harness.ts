@@ -6,11 +6,18 @@ import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../src/gateway.js';
 
+/** Client A's and client B's keys: the default scopes (CAMARA and native verifications). */
 export const CLIENT_A_KEY = 'client-a-secret-key-0001';
 export const CLIENT_B_KEY = 'client-b-secret-key-0002';
 export const NO_SCOPE_KEY = 'client-c-secret-key-0003';
-/** Client A's administration key (templates, policies). */
-export const ADMIN_KEY = 'client-a-admin-key-00004';
+/** The platform operator's key (`otpflow:admin`): any tenant's policy, and nothing else. */
+export const ADMIN_KEY = 'platform-admin-key-00004';
+/** Client A's and client B's tenant-administration keys (`otpflow:templates`): their own templates and policy. */
+export const TEMPLATES_KEY = 'client-a-templates-key-05';
+export const TEMPLATES_B_KEY = 'client-b-templates-key-06';
+/** Client A's keys with one API's scope each, so a route is tried with a credential for the other API. */
+export const CAMARA_ONLY_KEY = 'client-a-camara-only-key-07';
+export const VERIFICATIONS_ONLY_KEY = 'client-a-native-only-key-08';
 export const TEST_NUMBER = '+34600000001';
 export const TEST_NUMBER_CODE = '246810';
 /** A valid Spanish mobile number for the real (non-test) path. */
@@ -76,11 +83,22 @@ export async function startHarness(
     AMQP_PREFIX: context.topology.prefix,
     AMQP_QUEUE_TYPE: context.topology.queueType,
     RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
-    API_KEYS: `${CLIENT_A_KEY}:client-a,${CLIENT_B_KEY}:client-b,${NO_SCOPE_KEY}:client-c:unrelated.scope,${ADMIN_KEY}:client-a:otpflow:admin`,
+    API_KEYS: [
+      `${CLIENT_A_KEY}:client-a`,
+      `${CLIENT_B_KEY}:client-b`,
+      `${NO_SCOPE_KEY}:client-c:unrelated.scope`,
+      `${ADMIN_KEY}:platform-operator:otpflow:admin`,
+      `${TEMPLATES_KEY}:client-a:otpflow:templates`,
+      `${TEMPLATES_B_KEY}:client-b:otpflow:templates`,
+      `${CAMARA_ONLY_KEY}:client-a:one-time-password-sms:send-validate`,
+      `${VERIFICATIONS_ONLY_KEY}:client-a:otpflow:verifications`,
+    ].join(','),
     TEST_NUMBERS: `${TEST_NUMBER}:${TEST_NUMBER_CODE}`,
     CODE_HASH_SECRET: 'integration-test-code-hash-secret-0123456789',
     // Bursts of parallel requests are what these tests are about; the rate limit has its own test.
     CLIENT_RATE_LIMIT: '100000',
+    // Likewise tests send bad credentials on purpose; the failed-authentication limit has its own test.
+    AUTH_FAILURE_LIMIT: '100000',
     ...env,
   });
   const gateway = await startGateway(

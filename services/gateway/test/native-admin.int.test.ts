@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startHarness, uniqueMobile, type GatewayHarness } from './gateway-harness.js';
+import {
+  ADMIN_KEY,
+  startHarness,
+  TEMPLATES_KEY,
+  uniqueMobile,
+  type GatewayHarness,
+} from './gateway-harness.js';
 
 /** Templates and client policies, managed through the admin API, applied to both APIs. */
 describe('native API: templates and client policies', () => {
@@ -11,15 +17,19 @@ describe('native API: templates and client policies', () => {
     await harness.stop();
   });
 
+  /** The platform operator: client policies. */
   const admin = (method: string, path: string, body?: unknown) =>
     harness.call(method, path, body, { key: ADMIN_KEY });
+  /** Client A's own administration: its templates. */
+  const tenant = (method: string, path: string, body?: unknown) =>
+    harness.call(method, path, body, { key: TEMPLATES_KEY });
   const create = (body: Record<string, unknown>) =>
     harness.post('/v1/verifications', { to: uniqueMobile(), ...body });
   /** Policies are cached for a second in the gateway. */
   const afterPolicyCache = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
   it('manages templates per locale, with variables and their charge info', async () => {
-    const created = await admin('PUT', '/v1/templates/login/es-ES', {
+    const created = await tenant('PUT', '/v1/templates/login/es-ES', {
       text: 'Hola {{name}}, tu código de {{app}} es {{code}}',
     });
     expect(created.status).toBe(201);
@@ -30,14 +40,14 @@ describe('native API: templates and client policies', () => {
       chargeInfo: { encoding: 'UCS-2', parts: 1 },
     });
     expect(
-      (await admin('PUT', '/v1/templates/login/en', { text: 'Hi {{name}}, your {{app}} code is {{code}}' }))
+      (await tenant('PUT', '/v1/templates/login/en', { text: 'Hi {{name}}, your {{app}} code is {{code}}' }))
         .status,
     ).toBe(201);
     expect(
-      (await admin('PUT', '/v1/templates/login/en', { text: '{{name}}: {{code}} is your {{app}} code' }))
+      (await tenant('PUT', '/v1/templates/login/en', { text: '{{name}}: {{code}} is your {{app}} code' }))
         .status,
     ).toBe(200);
-    const listed = (await admin('GET', '/v1/templates')).body as {
+    const listed = (await tenant('GET', '/v1/templates')).body as {
       templates: { id: string; locale: string }[];
     };
     expect(listed.templates.map((template) => `${template.id}/${template.locale}`)).toEqual([
@@ -47,14 +57,45 @@ describe('native API: templates and client policies', () => {
   });
 
   it('refuses templates without {{code}} or longer than 8 SMS parts, naming the field', async () => {
-    const missing = await admin('PUT', '/v1/templates/bad/en', { text: 'no code here' });
+    const missing = await tenant('PUT', '/v1/templates/bad/en', { text: 'no code here' });
     expect(missing).toMatchObject({
       status: 400,
       body: { code: 'INVALID_ARGUMENT', details: { field: 'text' } },
     });
-    const long = await admin('PUT', '/v1/templates/long/ru', { text: `{{code}} ${'ж'.repeat(600)}` });
+    const long = await tenant('PUT', '/v1/templates/long/ru', { text: `{{code}} ${'ж'.repeat(600)}` });
     expect(long).toMatchObject({ status: 400, body: { details: { field: 'text' } } });
-    expect((await admin('PUT', '/v1/templates/bad id/en', { text: '{{code}}' })).status).toBe(400);
+    expect((await tenant('PUT', '/v1/templates/bad id/en', { text: '{{code}}' })).status).toBe(400);
+  });
+
+  it('refuses a template whose placeholders are not variables a request can fill', async () => {
+    for (const text of [
+      'Hi {{constructor}}: {{code}}',
+      'Hi {{user.name}}: {{code}}',
+      '{{code}} {{toString}}',
+    ]) {
+      expect(await tenant('PUT', '/v1/templates/proto/en', { text }), text).toMatchObject({
+        status: 400,
+        body: { code: 'INVALID_ARGUMENT', details: { field: 'text' } },
+      });
+    }
+    // A template stored before the rule (written to the store directly) is refused at send, and
+    // nothing is created: no text with an object's innards ever reaches a phone.
+    await harness.gateway.templates.put('client-a', {
+      templateId: 'legacy',
+      locale: 'en',
+      text: 'Hi {{constructor}}: {{code}}',
+      variables: ['constructor'],
+    });
+    expect(await create({ template: { id: 'legacy', locale: 'en' } })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT', details: { field: 'template.variables.constructor' } },
+    });
+    expect(
+      await create({ template: { id: 'legacy', locale: 'en', variables: { constructor: 'x' } } }),
+    ).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_ARGUMENT', details: { field: 'template.variables.constructor' } },
+    });
   });
 
   it('renders a template with its variables in the closest locale', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ADMIN_KEY,
   CLIENT_B_KEY,
   startHarness,
   TEST_NUMBER,
+  TEMPLATES_KEY,
   TEST_NUMBER_CODE,
   uniqueMobile,
   type GatewayHarness,
@@ -231,8 +231,8 @@ describe('native API: /v1/verifications', () => {
     ).toMatchObject({ valid: true });
   });
 
-  it('refuses administration without the admin scope', async () => {
+  it('refuses template administration without the templates scope', async () => {
     expect((await harness.call('GET', '/v1/templates')).status).toBe(403);
-    expect((await harness.call('GET', '/v1/templates', undefined, { key: ADMIN_KEY })).status).toBe(200);
+    expect((await harness.call('GET', '/v1/templates', undefined, { key: TEMPLATES_KEY })).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import {
   CLIENT_B_KEY,
   NO_SCOPE_KEY,
   startHarness,
+  TEMPLATES_KEY,
   TEST_NUMBER,
   uniqueMobile,
   type GatewayHarness,
@@ -169,15 +170,22 @@ describe('OpenAPI conformance', () => {
       'PUT',
       '/v1/templates/welcome/en',
       { text: 'Welcome {{name}}: {{code}}' },
-      { key: ADMIN_KEY },
+      { key: TEMPLATES_KEY },
     );
-    await conforms('PUT', '/v1/templates/welcome/en', { text: 'Hi {{name}}: {{code}}' }, { key: ADMIN_KEY });
-    await conforms('PUT', '/v1/templates/welcome/en', { text: 'no code' }, { key: ADMIN_KEY });
-    await conforms('GET', '/v1/templates', undefined, { key: ADMIN_KEY });
-    await conforms('GET', '/v1/templates/welcome/en', undefined, { key: ADMIN_KEY });
-    await conforms('DELETE', '/v1/templates/welcome/en', undefined, { key: ADMIN_KEY });
-    await conforms('GET', '/v1/templates/welcome/en', undefined, { key: ADMIN_KEY });
+    await conforms(
+      'PUT',
+      '/v1/templates/welcome/en',
+      { text: 'Hi {{name}}: {{code}}' },
+      { key: TEMPLATES_KEY },
+    );
+    await conforms('PUT', '/v1/templates/welcome/en', { text: 'no code' }, { key: TEMPLATES_KEY });
+    await conforms('GET', '/v1/templates', undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', '/v1/templates/welcome/en', undefined, { key: TEMPLATES_KEY });
+    await conforms('DELETE', '/v1/templates/welcome/en', undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', '/v1/templates/welcome/en', undefined, { key: TEMPLATES_KEY });
     await conforms('GET', '/v1/templates');
+    await conforms('GET', '/v1/policy', undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', '/v1/policy');
 
     await conforms('PUT', '/v1/admin/policies/client-b', { resendIntervalSeconds: 10 }, { key: ADMIN_KEY });
     await conforms('GET', '/v1/admin/policies/client-b', undefined, { key: ADMIN_KEY });

@@ -12,6 +12,9 @@ const POLICY: ClientPolicy = {
   resendIntervalSeconds: 30,
   channels: ['sms', 'voice'],
   countries: [],
+  smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+  voiceNumberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
+  internationalNetworks: [],
   senderIds: [],
   defaultLocale: 'en',
 };
@@ -43,5 +46,23 @@ describe('client.admin.policies', () => {
     server.respond(json(204));
     await expect(client.admin.policies.delete('client-a')).resolves.toBeUndefined();
     expect(server.last).toMatchObject({ method: 'DELETE', url: '/v1/admin/policies/client-a' });
+  });
+});
+
+describe('client.policy', () => {
+  let server: LocalServer;
+  let client: Client;
+  beforeAll(async () => {
+    server = await LocalServer.start();
+    client = new Client({ bearerToken: 'tenant-key', baseURL: server.url });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("retrieves the caller's own policy, naming no client", async () => {
+    server.respond(json(200, { clientId: 'client-a', policy: POLICY, stored: {} }));
+    await expect(client.policy.retrieve()).resolves.toMatchObject({ clientId: 'client-a', stored: {} });
+    expect(server.last).toMatchObject({ method: 'GET', url: '/v1/policy' });
   });
 });

@@ -16,6 +16,15 @@ export interface ClientPolicy {
   channels: readonly Channel[];
   /** Country calling codes the client may send to (`"34"`, `"1"`); empty: wherever the deployment serves. */
   countries: readonly string[];
+  /**
+   * Line types (libphonenumber's: `MOBILE`, `FIXED_LINE`, `VOIP`, `PREMIUM_RATE`…) the client may reach
+   * by SMS and by voice. Premium-rate, shared-cost, UAN and pager lines, and VoIP and personal numbers by
+   * voice, are refused unless listed here.
+   */
+  smsNumberTypes: readonly string[];
+  voiceNumberTypes: readonly string[];
+  /** International networks (`+870`, `+881`, `+882`, `+883`, or a prefix within one) the client may reach. */
+  internationalNetworks: readonly string[];
   senderId?: string;
   /** Sender ids a request may ask for; the default sender id is always allowed. */
   senderIds: readonly string[];
@@ -34,8 +43,8 @@ export interface PolicyResponse {
 }
 
 /**
- * /v1/admin/policies/{clientId}: any client's policy (scope `otpflow:admin`). Every call is safe to
- * repeat, so all are retried on transient failures.
+ * /v1/admin/policies/{clientId}: any client's policy, platform administration (scope `otpflow:admin`,
+ * which grants nothing else). Every call is safe to repeat, so all are retried on transient failures.
  */
 export class Policies {
   readonly #transport: Transport;
@@ -73,4 +82,21 @@ export class Policies {
 
 function policyPath(clientId: string): string {
   return `/v1/admin/policies/${pathSegment(clientId, 'clientId')}`;
+}
+
+/**
+ * /v1/policy: the calling client's own policy, read-only (scope `otpflow:templates`, a tenant's own
+ * administration). Changing it is platform administration: `client.admin.policies`.
+ */
+export class OwnPolicy {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** GET: the policy in force for the calling client, and what is stored for it. */
+  retrieve(options?: RequestOptions): Promise<PolicyResponse> {
+    return this.#transport.request({ method: 'GET', path: '/v1/policy', idempotent: true, options });
+  }
 }

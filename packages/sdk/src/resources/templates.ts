@@ -24,7 +24,8 @@ export interface TemplateListResponse {
 }
 
 /**
- * /v1/templates: the calling client's message templates per locale (scope `otpflow:admin`). Every
+ * /v1/templates: the calling client's message templates per locale (scope `otpflow:templates`; no
+ * call reaches another client's templates). Every
  * call is safe to repeat, so all are retried on transient failures; a retried `delete` whose first
  * attempt went through answers NotFoundError.
  */

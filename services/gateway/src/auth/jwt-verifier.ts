@@ -1,14 +1,20 @@
-import { ApiError, DependencyUnavailableError } from '@otpflow/errors';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { ApiError } from '@otpflow/errors';
+import { jwtVerify, type JWTPayload } from 'jose';
+import type { OidcKeySource } from './oidc-key-source.js';
 import type { Principal } from './principal.js';
+import { oidcTenantId } from './tenant.js';
 
 export interface OidcSettings {
   issuer: string;
-  audience?: string;
-  /** Defaults to the jwks_uri of the issuer's discovery document. */
-  jwksUrl?: string;
+  /** Required in production: without it, a token the issuer made for any other API would do. */
+  audience: string | undefined;
+  /** The `typ` header every token must carry (`at+jwt`, RFC 9068), when set. */
+  tokenType: string | undefined;
+  /** The one claim naming the tenant (`client_id` by default); there is no fallback. */
+  tenantClaim: string;
 }
 
+/** Asymmetric algorithms only: a symmetric one would let anyone holding the key mint tokens. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
 function scopesOf(payload: JWTPayload): Set<string> {
@@ -18,65 +24,34 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return new Set();
 }
 
-function clientIdOf(payload: JWTPayload): string | undefined {
-  for (const claim of ['client_id', 'azp', 'sub'] as const) {
-    const value = payload[claim];
-    if (typeof value === 'string' && value.length > 0 && value.length <= 128) return value;
-  }
-  return undefined;
-}
-
 /**
- * OIDC/JWT access tokens, verified with jose against the issuer's JWKS (fetched and cached by jose,
- * refreshed when an unknown key id appears). Issuer, audience, expiry and signature are all checked;
- * any failure is the same generic 401. An unreachable JWKS is a 503: the token may well be good.
+ * OIDC/JWT access tokens, verified with jose against the identity provider's keys. Signature, issuer,
+ * audience (when configured), `typ` (when configured) and expiry are checked, and `exp` must be
+ * there; any failure is the same generic 401. The tenant is the configured claim, in the OIDC
+ * namespace (`oidc:<value>`). Keys that cannot be had are a 503: the token may well be good.
  */
 export class JwtVerifier {
-  private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
-
-  constructor(private readonly settings: OidcSettings) {}
-
-  private async keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
-    if (this.jwks) return this.jwks;
-    const jwksUrl = this.settings.jwksUrl ?? (await this.discoverJwksUrl());
-    this.jwks = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000 });
-    return this.jwks;
-  }
-
-  private async discoverJwksUrl(): Promise<string> {
-    const url = new URL(
-      '.well-known/openid-configuration',
-      this.settings.issuer.endsWith('/') ? this.settings.issuer : `${this.settings.issuer}/`,
-    );
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      const document = (await response.json()) as { jwks_uri?: unknown };
-      if (typeof document.jwks_uri !== 'string') throw new Error('discovery document has no jwks_uri');
-      return document.jwks_uri;
-    } catch (cause) {
-      throw new DependencyUnavailableError('identity-provider', 'OIDC discovery failed', cause);
-    }
-  }
+  constructor(
+    private readonly settings: OidcSettings,
+    private readonly keys: OidcKeySource,
+  ) {}
 
   async verify(token: string): Promise<Principal> {
-    const keySet = await this.keySet();
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keySet, {
+      ({ payload } = await jwtVerify(token, this.keys.getKey, {
         issuer: this.settings.issuer,
-        ...(this.settings.audience ? { audience: this.settings.audience } : {}),
         algorithms: ALGORITHMS,
+        requiredClaims: ['exp'],
+        ...(this.settings.audience ? { audience: this.settings.audience } : {}),
+        ...(this.settings.tokenType ? { typ: this.settings.tokenType } : {}),
       }));
     } catch (error) {
-      if (
-        error instanceof joseErrors.JWKSTimeout ||
-        (error instanceof TypeError && !(error instanceof joseErrors.JOSEError))
-      ) {
-        throw new DependencyUnavailableError('identity-provider', 'the JWKS endpoint did not answer', error);
-      }
+      // The key source's own answer: the identity provider is unavailable (503, with Retry-After).
+      if (error instanceof ApiError) throw error;
       throw new ApiError('UNAUTHENTICATED', { cause: error });
     }
-    const clientId = clientIdOf(payload);
+    const clientId = oidcTenantId(payload[this.settings.tenantClaim]);
     if (!clientId) throw new ApiError('UNAUTHENTICATED');
     return { clientId, scopes: scopesOf(payload), method: 'jwt' };
   }

@@ -4,13 +4,14 @@ import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../otp/limits.js';
 
 /**
- * The first gate of every API route: authenticate (401), require the route's scope (403), then count
- * the request against the client's rate (429). Leaves the principal in `res.locals`.
+ * The first gate of every API route: authenticate (401, or 429 for a source address past its failed
+ * authentications), require the route's scope (403), then count the request against the client's rate
+ * (429). Leaves the principal in `res.locals`.
  */
 export function authorize(authenticator: Authenticator, limits: Limits, scope: string): RequestHandler {
   // Express 5 forwards a rejected promise to the error handler; success must still call next().
   return async (request, response, next) => {
-    const principal = await authenticator.authenticate(request.headers.authorization);
+    const principal = await authenticator.authenticate(request.headers.authorization, request.ip);
     requireScope(principal, scope);
     await limits.checkRequestRate(principal.clientId);
     response.locals.principal = principal;

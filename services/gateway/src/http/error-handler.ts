@@ -45,6 +45,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         'request failed',
       );
     }
+    // An error is never cached, even on a path whose documents are (a missing /docs asset).
+    response.setHeader('Cache-Control', 'no-store');
     if (apiError.retryAfterSeconds !== undefined)
       response.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     const { details, ...camaraBody } = apiError.toBody();

@@ -1,8 +1,8 @@
 import { ApiError } from '@otpflow/errors';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
+import { tenantIdSchema } from '../auth/tenant.js';
 import { authorize } from '../http/authorize.js';
 import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
@@ -11,20 +11,19 @@ import type { Limits } from '../otp/limits.js';
 import { storedPolicySchema } from '../policies/client-policy.js';
 import type { PolicyStore } from '../policies/policy.store.js';
 
-const clientIdSchema = z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/);
-
 function clientIdOf(value: unknown): string {
-  const parsed = clientIdSchema.safeParse(value);
+  const parsed = tenantIdSchema.safeParse(value);
   if (!parsed.success)
     throw new ApiError('INVALID_ARGUMENT', {
-      message: 'clientId: must be 1-128 letters, digits, dots, dashes or underscores.',
+      message: `clientId: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
       details: { field: 'clientId' },
     });
   return parsed.data;
 }
 
 /**
- * /v1/admin/policies/{clientId}: the operator's view of each client's policy. GET shows the effective
+ * /v1/admin/policies/{clientId}: platform administration (scope `otpflow:admin`), the operator's view
+ * of every client's policy; a tenant reads its own at /v1/policy. GET shows the effective
  * policy and what is stored; PUT replaces the stored part (checked as a whole); DELETE returns the
  * client to the deployment's defaults. Changes reach every gateway within the policy cache time.
  */

@@ -9,7 +9,7 @@ import { methodNotAllowed } from '../http/error-handler.js';
 import { nameRoute } from '../http/http-metrics.js';
 import type { Limits } from '../otp/limits.js';
 import { localeSchema } from '../policies/client-policy.js';
-import { checkMessageLimits, insertCode, variablesOf } from '../templates/message-text.js';
+import { checkMessageLimits, checkTemplateText, insertCode, variablesOf } from '../templates/message-text.js';
 import type { MessageTemplate, TemplateStore } from '../templates/template.store.js';
 import { templateBodySchema, templateIdSchema } from './verification.schemas.js';
 
@@ -40,8 +40,10 @@ function pathParameter(schema: typeof templateIdSchema, value: unknown, field: s
 }
 
 /**
- * /v1/templates/{id}/{locale}: a client's message templates, managed with the admin scope. Each must
- * contain {{code}}, may use {{variables}}, and must fit 8 SMS parts in its encoding.
+ * /v1/templates/{id}/{locale}: the calling tenant's own message templates (scope `otpflow:templates`;
+ * every query is keyed by the caller's client id, so no path reaches another tenant's). Each must
+ * contain {{code}}, may use {{variables}} (none of a reserved name, no other braces), and must fit 8
+ * SMS parts in its encoding.
  */
 export function templatesRouter(options: {
   authenticator: Authenticator;
@@ -50,7 +52,7 @@ export function templatesRouter(options: {
   bodyLimitBytes: number;
 }): Router {
   const router = Router();
-  const gate = [nameRoute, authorize(options.authenticator, options.limits, SCOPES.admin), acceptsJson];
+  const gate = [nameRoute, authorize(options.authenticator, options.limits, SCOPES.templates), acceptsJson];
 
   router.get('/', ...gate, async (_request, response) => {
     const templates = await options.templates.list(principalOf(response.locals).clientId);
@@ -61,6 +63,7 @@ export function templatesRouter(options: {
     const templateId = pathParameter(templateIdSchema, request.params.id, 'id');
     const locale = pathParameter(localeSchema, request.params.locale, 'locale');
     const { text } = parseBody(templateBodySchema, request.body);
+    checkTemplateText(text, 'text');
     checkMessageLimits(insertCode(text, SAMPLE_CODE), 'sms', 'text');
     const { template, created } = await options.templates.put(principalOf(response.locals).clientId, {
       templateId,

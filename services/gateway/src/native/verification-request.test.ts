@@ -11,6 +11,8 @@ const policy: ClientPolicy = {
     maxAttempts: 3,
     maxSends: 5,
     sendWindowSeconds: 900,
+    smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+    voiceNumberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
   }),
   senderId: 'Acme',
   senderIds: ['AcmeBank'],

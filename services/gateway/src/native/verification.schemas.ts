@@ -8,10 +8,14 @@ import {
 } from '@otpflow/contracts';
 import { z } from 'zod';
 import { alphabetNamesSchema, localeSchema } from '../policies/client-policy.js';
+import { RESERVED_NAMES } from '../templates/message-text.js';
 
 /** The native API's request and response bodies. The OpenAPI document is generated from these. */
 
-const variableName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'must be a variable name');
+const variableName = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/, 'must be a variable name')
+  .refine((name) => !RESERVED_NAMES.has(name), 'is a reserved name');
 
 export const createVerificationSchema = z
   .strictObject({

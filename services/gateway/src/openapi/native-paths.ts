@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SCOPES, type Scope } from '../auth/scopes.js';
 import { storedPolicySchema } from '../policies/client-policy.js';
 import {
   checkResultSchema,
@@ -163,11 +164,33 @@ const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
-function operation(operationId: string, summary: string, scope: string, extra: JsonObject): JsonObject {
+/** The native API's tags, one per scope: each tag's operations need that scope and no other. */
+export const NATIVE_TAGS: Record<
+  Exclude<Scope, typeof SCOPES.camara>,
+  { name: string; description: string }
+> = {
+  [SCOPES.verifications]: { name: 'Verifications', description: 'Scope `otpflow:verifications`.' },
+  [SCOPES.templates]: {
+    name: 'Tenant administration',
+    description: "Scope `otpflow:templates`: the calling tenant's own templates and policy, never another's.",
+  },
+  [SCOPES.admin]: {
+    name: 'Platform administration',
+    description: 'Scope `otpflow:admin`: any tenant’s policy. It grants nothing else.',
+  },
+};
+
+function operation(
+  operationId: string,
+  summary: string,
+  scope: keyof typeof NATIVE_TAGS,
+  extra: JsonObject,
+): JsonObject {
   return {
     operationId,
     summary,
-    tags: [scope === 'otpflow:admin' ? 'Administration' : 'Verifications'],
+    description: `Needs the scope \`${scope}\`.`,
+    tags: [NATIVE_TAGS[scope].name],
     security: [{ bearer: [] }],
     'x-otpflow-scope': scope,
     ...extra,
@@ -176,8 +199,7 @@ function operation(operationId: string, summary: string, scope: string, extra: J
 
 /** The native API's paths. */
 export function nativePaths(): Record<string, JsonObject> {
-  const verifications = 'otpflow:verifications';
-  const admin = 'otpflow:admin';
+  const { verifications, templates, admin } = SCOPES;
   return {
     '/v1/verifications': {
       post: operation('createVerification', 'Send a code by SMS or voice, with every option', verifications, {
@@ -240,7 +262,7 @@ export function nativePaths(): Record<string, JsonObject> {
       ),
     },
     '/v1/templates': {
-      get: operation('listTemplates', 'The client’s message templates', admin, {
+      get: operation('listTemplates', 'The calling tenant’s message templates', templates, {
         parameters,
         responses: { '200': json('TemplateList', 'Every template'), ...common },
       }),
@@ -255,7 +277,7 @@ export function nativePaths(): Record<string, JsonObject> {
         },
         { name: 'locale', in: 'path', required: true, schema: { type: 'string', example: 'es-ES' } },
       ],
-      get: operation('getTemplate', 'One template', admin, {
+      get: operation('getTemplate', 'One template', templates, {
         parameters,
         responses: {
           '200': json('Template', 'The template'),
@@ -263,12 +285,12 @@ export function nativePaths(): Record<string, JsonObject> {
           '404': ref('NativeNotFound'),
         },
       }),
-      put: operation('putTemplate', 'Create or replace a template', admin, {
+      put: operation('putTemplate', 'Create or replace a template', templates, {
         parameters,
         requestBody: body('TemplateBody'),
         responses: { '200': json('Template', 'Replaced'), '201': json('Template', 'Created'), ...withBody },
       }),
-      delete: operation('deleteTemplate', 'Delete a template', admin, {
+      delete: operation('deleteTemplate', 'Delete a template', templates, {
         parameters,
         responses: {
           '204': { description: 'Deleted' },
@@ -277,13 +299,20 @@ export function nativePaths(): Record<string, JsonObject> {
         },
       }),
     },
+    '/v1/policy': {
+      get: operation('getOwnPolicy', 'The calling tenant’s effective and stored policy', templates, {
+        parameters,
+        responses: { '200': json('PolicyView', 'The policy'), ...common },
+      }),
+    },
     '/v1/admin/policies/{clientId}': {
       parameters: [
         {
           name: 'clientId',
           in: 'path',
           required: true,
-          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,128}$' },
+          description: 'An API-key client id, or `oidc:<claim value>` for a tenant authenticated by OIDC.',
+          schema: { type: 'string', pattern: '^([a-zA-Z0-9._-]{1,128}|oidc:[\\x21-\\x7e]{1,128})$' },
         },
       ],
       get: operation('getPolicy', 'A client’s effective and stored policy', admin, {

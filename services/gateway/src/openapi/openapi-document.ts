@@ -1,5 +1,5 @@
 import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'json' };
-import { nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
+import { NATIVE_TAGS, nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -110,7 +110,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
       license: camara.info.license,
     },
     servers: [{ url: '/' }],
-    tags: [...camara.tags, { name: 'Verifications' }, { name: 'Administration' }],
+    tags: [...camara.tags, ...Object.values(NATIVE_TAGS)],
     externalDocs: camara.externalDocs,
     paths: { ...camaraPaths(), ...nativePaths() },
     components: {
@@ -132,7 +132,8 @@ export function buildOpenApiDocument(version: string): JsonObject {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API key (API_KEYS) or an OIDC/JWT access token (OIDC_ISSUER).',
+          description:
+            'An API key (API_KEYS) or an OIDC/JWT access token (OIDC_ISSUER). Each native operation needs the one scope its `x-otpflow-scope` names.',
         },
       },
     },

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import swaggerUi from 'swagger-ui-dist';
+import { cacheable } from '../http/security-headers.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
 /** The version of the API the document describes (the native API is /v1). */
@@ -22,22 +23,32 @@ const REFERENCE_PAGE = `<!doctype html>
 
 const REFERENCE_SCRIPT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });\n`;
 
+/** The document changes only with a deployment: five minutes of caching costs nothing. */
+const DOCUMENT_MAX_AGE_SECONDS = 300;
+const ASSET_MAX_AGE_SECONDS = 3600;
+
 /**
  * GET /openapi.json (the document, built once) and GET /docs (a rendered reference, Swagger UI served
- * from its npm package: no CDN, so it works on an isolated network). Public: they hold no data.
+ * from its npm package: no CDN, so it works on an isolated network). Public: they hold no data, so,
+ * unlike every API answer, they may be cached.
  */
 export function openApiRouter(): Router {
   const router = Router();
   const document = buildOpenApiDocument(API_VERSION);
-  router.get('/openapi.json', (_request, response) => {
+  router.get('/openapi.json', cacheable(DOCUMENT_MAX_AGE_SECONDS), (_request, response) => {
     response.json(document);
   });
-  router.get('/docs', (_request, response) => {
+  router.get('/docs', cacheable(DOCUMENT_MAX_AGE_SECONDS), (_request, response) => {
     response.type('html').send(REFERENCE_PAGE);
   });
-  router.get('/docs/reference.js', (_request, response) => {
+  router.get('/docs/reference.js', cacheable(DOCUMENT_MAX_AGE_SECONDS), (_request, response) => {
     response.type('application/javascript').send(REFERENCE_SCRIPT);
   });
-  router.use('/docs/assets', express.static(swaggerUi.getAbsoluteFSPath(), { index: false, maxAge: '1h' }));
+  // serve-static leaves a Cache-Control already set alone, so the asset one is set here.
+  router.use(
+    '/docs/assets',
+    cacheable(ASSET_MAX_AGE_SECONDS),
+    express.static(swaggerUi.getAbsoluteFSPath(), { index: false, cacheControl: false }),
+  );
   return router;
 }

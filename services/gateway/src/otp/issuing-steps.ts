@@ -22,7 +22,7 @@ export interface RenderedMessage {
 
 /**
  * May this client send a code by this channel to this number? The client's channels, then the
- * deployment's number policy, then the client's countries.
+ * deployment's number policy with the ranges the client's policy allows, then the client's countries.
  */
 export function checkRecipient(
   phonePolicy: PhonePolicy,
@@ -37,7 +37,7 @@ export function checkRecipient(
       details: { field: 'channel' },
     });
   }
-  const phone = phonePolicy.check(phoneNumber, { isTestNumber, channel });
+  const phone = phonePolicy.check(phoneNumber, { isTestNumber, channel, ranges: policy });
   if (policy.countries.length > 0 && !policy.countries.includes(phone.countryCallingCode)) {
     throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED', {
       message: 'This client may not send codes to this country.',

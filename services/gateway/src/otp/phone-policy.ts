@@ -1,6 +1,34 @@
 import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
-import parsePhoneNumber, { type PhoneNumberType } from 'libphonenumber-js/max';
+import parsePhoneNumber from 'libphonenumber-js/max';
+
+/** libphonenumber's line types, as settings and policies name them. */
+export const NUMBER_TYPES = [
+  'MOBILE',
+  'FIXED_LINE',
+  'FIXED_LINE_OR_MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+] as const;
+export type NumberType = (typeof NUMBER_TYPES)[number];
+
+/**
+ * Ranges no OTP needs and toll fraud loves (traffic pumped to numbers whose terminating rates the
+ * fraudster shares in): refused unless a client's policy names them. The international networks are
+ * the satellite codes (+870 Inmarsat, +881 GMSS) and the ITU's international networks (+882, +883).
+ */
+export const INTERNATIONAL_NETWORKS = ['+870', '+881', '+882', '+883'] as const;
+/** Line types no deployment-wide setting may allow, per channel; only a client policy can. */
+export const HIGH_RISK_NUMBER_TYPES: Record<Channel, readonly NumberType[]> = {
+  sms: ['PREMIUM_RATE', 'SHARED_COST', 'UAN', 'PAGER'],
+  voice: ['PREMIUM_RATE', 'SHARED_COST', 'UAN', 'PAGER', 'VOIP', 'PERSONAL_NUMBER'],
+};
 
 export interface PhonePolicySettings {
   /** E.164 prefixes this deployment serves; empty serves every number. Others: 404 NOT_FOUND. */
@@ -9,12 +37,18 @@ export interface PhonePolicySettings {
   deniedPrefixes: readonly string[];
   /** Numbers on the block list: 403 PHONE_NUMBER_BLOCKED. */
   blockedNumbers: readonly string[];
-  /** Line types that can receive an SMS (libphonenumber types); others: PHONE_NUMBER_NOT_ALLOWED. */
-  smsNumberTypes: readonly PhoneNumberType[];
-  /** Line types that can take a voice call (landlines too). */
-  voiceNumberTypes: readonly PhoneNumberType[];
-  /** strict: numbers libphonenumber deems impossible are refused; lenient: only the prefix rules apply. */
+  /** strict: numbers libphonenumber deems impossible are refused; lenient: only the prefix and risk rules apply. */
   validation: 'strict' | 'lenient';
+}
+
+/** The ranges a client may reach: from its policy, whose defaults are the deployment's settings. */
+export interface NumberRanges {
+  /** Line types that may receive an SMS (libphonenumber types); others: PHONE_NUMBER_NOT_ALLOWED. */
+  smsNumberTypes: readonly NumberType[];
+  /** Line types that may take a voice call. */
+  voiceNumberTypes: readonly NumberType[];
+  /** Prefixes within INTERNATIONAL_NETWORKS this client may reach (none by default). */
+  internationalNetworks: readonly string[];
 }
 
 export interface CheckedPhoneNumber {
@@ -23,10 +57,14 @@ export interface CheckedPhoneNumber {
   countryCallingCode: string;
 }
 
+const notAllowed = (message?: string) =>
+  new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED', message ? { message } : {});
+
 /**
  * Decides whether a number may get a code, in the order an operator thinks about it: is it a number we
- * serve at all, is it blocked, may it receive one (prefix rules, a real number, a line type that takes
- * SMS). Test numbers skip the line checks: they are usually fictional.
+ * serve at all, is it blocked, may it receive one (prefix rules, the ranges refused by default unless
+ * the client's policy allows them, a real number, a line type that takes the channel). Test numbers
+ * skip the line checks: they are usually fictional, and never reach a provider.
  */
 export class PhonePolicy {
   private readonly blocked: ReadonlySet<string>;
@@ -37,7 +75,7 @@ export class PhonePolicy {
 
   check(
     e164: string,
-    { isTestNumber, channel = 'sms' }: { isTestNumber: boolean; channel?: Channel },
+    options: { isTestNumber: boolean; channel?: Channel; ranges: NumberRanges },
   ): CheckedPhoneNumber {
     const { servedPrefixes, deniedPrefixes } = this.settings;
     if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
@@ -46,19 +84,35 @@ export class PhonePolicy {
       });
     }
     if (this.blocked.has(e164)) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED');
-    if (deniedPrefixes.some((prefix) => e164.startsWith(prefix))) {
-      throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
-    }
+    if (deniedPrefixes.some((prefix) => e164.startsWith(prefix))) throw notAllowed();
     const parsed = parsePhoneNumber(e164);
-    if (!parsed) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    if (!parsed) throw notAllowed();
     const checked = { e164, countryCallingCode: parsed.countryCallingCode };
-    if (isTestNumber || this.settings.validation === 'lenient') return checked;
-    if (!parsed.isValid()) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
-    const type = parsed.getType();
-    const allowed = channel === 'voice' ? this.settings.voiceNumberTypes : this.settings.smsNumberTypes;
-    if (type !== undefined && !allowed.includes(type)) {
-      throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
-    }
+    if (options.isTestNumber) return checked;
+    this.checkRanges(parsed, options.channel ?? 'sms', options.ranges);
+    if (this.settings.validation === 'lenient') return checked;
+    if (!parsed.isValid()) throw notAllowed();
     return checked;
+  }
+
+  /** The risk rules hold in lenient mode too: toll-fraud protection is not a validation nicety. */
+  private checkRanges(
+    parsed: NonNullable<ReturnType<typeof parsePhoneNumber>>,
+    channel: Channel,
+    ranges: NumberRanges,
+  ): void {
+    const e164 = parsed.number;
+    const network = INTERNATIONAL_NETWORKS.some((prefix) => e164.startsWith(prefix));
+    if (network && !ranges.internationalNetworks.some((prefix) => e164.startsWith(prefix))) {
+      throw notAllowed('This client may not send codes to international networks.');
+    }
+    const type = parsed.isValid() ? parsed.getType() : undefined;
+    if (type === undefined) return;
+    const allowed: readonly string[] = channel === 'voice' ? ranges.voiceNumberTypes : ranges.smsNumberTypes;
+    const highRisk: readonly string[] = HIGH_RISK_NUMBER_TYPES[channel];
+    if (allowed.includes(type)) return;
+    if (highRisk.includes(type) || this.settings.validation === 'strict') {
+      throw notAllowed(`This client may not send codes by ${channel} to this kind of line.`);
+    }
   }
 }

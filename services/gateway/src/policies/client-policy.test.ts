@@ -7,6 +7,8 @@ const defaults = defaultPolicy({
   maxAttempts: 3,
   maxSends: 5,
   sendWindowSeconds: 900,
+  smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+  voiceNumberTypes: ['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE'],
 });
 
 describe('client policies', () => {

@@ -1,5 +1,6 @@
 import { channelSchema, senderIdSchema } from '@otpflow/contracts';
 import { z } from 'zod';
+import { INTERNATIONAL_NETWORKS, NUMBER_TYPES, type NumberType } from '../otp/phone-policy.js';
 
 const range = (min: number, max: number) =>
   z
@@ -9,6 +10,15 @@ const range = (min: number, max: number) =>
 export const ALPHABET_NAMES = ['digits', 'uppercase', 'lowercase', 'special'] as const;
 export const alphabetNamesSchema = z.array(z.enum(ALPHABET_NAMES)).min(1).max(4);
 export type AlphabetNames = z.infer<typeof alphabetNamesSchema>;
+
+const numberTypesSchema = z.array(z.enum(NUMBER_TYPES)).min(1);
+/** A prefix within one of the international networks refused by default: `+881`, or `+8816` alone. */
+const internationalNetworkSchema = z
+  .string()
+  .regex(
+    new RegExp(`^\\+(${INTERNATIONAL_NETWORKS.map((prefix) => prefix.slice(1)).join('|')})[0-9]{0,12}$`),
+    `must be one of the international networks refused by default (${INTERNATIONAL_NETWORKS.join(', ')}), or a prefix within one`,
+  );
 
 /** BCP 47-ish: `es`, `es-ES`, `es-LA`, `es-419`. */
 export const localeSchema = z
@@ -39,6 +49,15 @@ export const clientPolicySchema = z
     channels: z.array(channelSchema).min(1),
     /** Country calling codes this client may send to ("34", "1"); empty: wherever the deployment serves. */
     countries: z.array(z.string().regex(/^[1-9][0-9]{0,2}$/)),
+    /**
+     * Line types this client may reach by each channel (the deployment's SMS_NUMBER_TYPES and
+     * VOICE_NUMBER_TYPES by default). Only here may premium-rate, shared-cost, UAN and pager lines,
+     * and VoIP and personal numbers by voice, be allowed.
+     */
+    smsNumberTypes: numberTypesSchema,
+    voiceNumberTypes: numberTypesSchema,
+    /** International networks (+870, +881, +882, +883) this client may reach: none by default. */
+    internationalNetworks: z.array(internationalNetworkSchema).max(20),
     senderId: senderIdSchema.optional(),
     /** Sender ids a request may ask for; the default sender id is always allowed. */
     senderIds: z.array(senderIdSchema),
@@ -83,6 +102,9 @@ export const storedPolicySchema = z
     resendIntervalSeconds: z.number().int(),
     channels: z.array(channelSchema),
     countries: z.array(z.string()),
+    smsNumberTypes: z.array(z.string()),
+    voiceNumberTypes: z.array(z.string()),
+    internationalNetworks: z.array(z.string()),
     senderId: senderIdSchema,
     senderIds: z.array(senderIdSchema),
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }),
@@ -99,6 +121,8 @@ export interface PolicyDefaults {
   maxAttempts: number;
   maxSends: number;
   sendWindowSeconds: number;
+  smsNumberTypes: readonly NumberType[];
+  voiceNumberTypes: readonly NumberType[];
 }
 
 export function defaultPolicy(defaults: PolicyDefaults): ClientPolicy {
@@ -115,6 +139,9 @@ export function defaultPolicy(defaults: PolicyDefaults): ClientPolicy {
     resendIntervalSeconds: 30,
     channels: ['sms', 'voice'],
     countries: [],
+    smsNumberTypes: [...defaults.smsNumberTypes],
+    voiceNumberTypes: [...defaults.voiceNumberTypes],
+    internationalNetworks: [],
     senderIds: [],
     defaultLocale: 'en',
   };
