@@ -1,4 +1,5 @@
 import { ConfigError } from '@otpflow/config';
+import { DEV_JOB_ENCRYPTION_KEYS } from '@otpflow/contracts';
 import { describe, expect, it } from 'vitest';
 import { SCOPES } from './auth/scopes.js';
 import { DEV_API_KEY, loadConfig } from './config.js';
@@ -35,6 +36,12 @@ describe('gateway config', () => {
     expect(problemsOf({ NODE_ENV: 'production', API_KEYS: `${DEV_API_KEY}:dev` }).join('\n')).toMatch(
       /development key/,
     );
+  });
+
+  it('refuses the development job key in production under any key id', () => {
+    const renamed = DEV_JOB_ENCRYPTION_KEYS.replace(/^dev:/, 'prod2026:');
+    const problems = problemsOf({ NODE_ENV: 'production', JOB_ENCRYPTION_KEYS: renamed });
+    expect(problems.join('\n')).toMatch(/JOB_ENCRYPTION_KEYS: .*development key/);
   });
 
   it('validates every setting', () => {
