@@ -6,17 +6,11 @@ import { systemClock } from './clock.js';
 import type { DispatcherConfig } from './config.js';
 import { AmqpJobSource } from './consume/amqp-job-source.js';
 import { openDeliveryDatabase } from './delivery/delivery-database.js';
-import type { Provider } from './providers/provider.js';
 import { buildProviders } from './providers/registry.js';
 
 export interface RunningDispatcher extends AssembledDispatcher {
   amqp: AmqpClient;
   mongo: Connection;
-}
-
-export interface DispatcherOverrides {
-  /** Provider instances to use instead of building them from config (tests). */
-  providers?: Map<string, Provider>;
 }
 
 /**
@@ -28,11 +22,7 @@ export interface DispatcherOverrides {
  *                                            │ metrics, retry tiers / dead letters
  *   providers' receipts ─▶ /v1/receipts/{provider} ─▶ MongoDeliveryStore, EventPublisher
  */
-export async function startDispatcher(
-  config: DispatcherConfig,
-  logger: Logger,
-  overrides: DispatcherOverrides = {},
-): Promise<RunningDispatcher> {
+export async function startDispatcher(config: DispatcherConfig, logger: Logger): Promise<RunningDispatcher> {
   const registry = createMetricsRegistry('dispatcher');
   const database = await openDeliveryDatabase(config, logger);
   const amqp = await AmqpClient.start({
@@ -49,7 +39,7 @@ export async function startDispatcher(
       store: database.store,
       events: new EventPublisher(amqp, logger, registry),
       clock: systemClock,
-      providers: overrides.providers ?? buildProviders(config.providerSettings, { logger }),
+      providers: buildProviders(config.providerSettings, { logger }),
       registry,
       checks: { mongodb: () => database.ping(), rabbitmq: () => Promise.resolve(amqp.connected) },
       closers: [

@@ -64,6 +64,43 @@ export interface DeliveryStore {
   recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult>;
 }
 
+/** The fields a send sets on the delivery record (both stores write the same). */
+export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocument> {
+  return {
+    status: 'sent',
+    channel: record.channel,
+    provider: record.provider,
+    attempts: record.attempt,
+    sentAt: now,
+    ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+    ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
+  };
+}
+
+export function failureFields(
+  status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
+  failure: FailureRecord,
+): Partial<DeliveryDocument> {
+  return {
+    status,
+    attempts: failure.attempt,
+    lastError: failure.lastError,
+    ...(failure.provider ? { provider: failure.provider } : {}),
+  };
+}
+
+/** The fields an applied receipt sets; a delivered message loses the error of an earlier receipt. */
+export function receiptFields(receipt: ReceiptRecord, now: Date): Partial<DeliveryDocument> {
+  return {
+    status: receipt.outcome,
+    receiptAt: receipt.at,
+    updatedAt: now,
+    ...(receipt.outcome === 'delivered'
+      ? { deliveredAt: now }
+      : { lastError: `receipt_${receipt.errorCode ?? 'undelivered'}` }),
+  };
+}
+
 export function attemptKey(job: SendJob, attempt: JobAttempt): string {
   return `job#${job.jobId}#${attempt.run}#${attempt.attempt}`;
 }

@@ -4,6 +4,9 @@ import { systemClock, type Clock } from '../clock.js';
 import { receiptEffect } from '../receipts/receipt-order.js';
 import {
   attemptKey,
+  failureFields,
+  receiptFields,
+  sentFields,
   type AttemptLease,
   type DeliveryStore,
   type FailureRecord,
@@ -53,19 +56,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async recordSent(job: SendJob, record: SentRecord): Promise<void> {
-    await this.update(
-      job,
-      {
-        status: 'sent',
-        channel: record.channel,
-        provider: record.provider,
-        attempts: record.attempt,
-        sentAt: this.clock.now(),
-        ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
-        ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
-      },
-      record.history,
-    );
+    await this.update(job, sentFields(record, this.clock.now()), record.history);
   }
 
   async recordFailure(
@@ -73,16 +64,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
     failure: FailureRecord,
   ): Promise<void> {
-    await this.update(
-      job,
-      {
-        status,
-        attempts: failure.attempt,
-        lastError: failure.lastError,
-        ...(failure.provider ? { provider: failure.provider } : {}),
-      },
-      failure.history,
-    );
+    await this.update(job, failureFields(status, failure), failure.history);
   }
 
   async recordSkipped(
@@ -100,14 +82,8 @@ export class MemoryDeliveryStore implements DeliveryStore {
     );
     if (!delivery) return { applied: false, why: 'unknown_message' };
     if (receiptEffect(delivery, receipt) === 'ignore') return { applied: false, why: 'ignored' };
-    const now = this.clock.now();
-    Object.assign(delivery, { status: receipt.outcome, receiptAt: receipt.at, updatedAt: now });
-    if (receipt.outcome === 'delivered') {
-      delivery.deliveredAt = now;
-      delete delivery.lastError;
-    } else {
-      delivery.lastError = `receipt_${receipt.errorCode ?? 'undelivered'}`;
-    }
+    if (receipt.outcome === 'delivered') delete delivery.lastError;
+    Object.assign(delivery, receiptFields(receipt, this.clock.now()));
     return { applied: true, delivery: structuredClone(delivery) };
   }
 

@@ -11,6 +11,9 @@ import {
 import { RECEIPT_MAY_LEAVE } from '../receipts/receipt-order.js';
 import {
   attemptKey,
+  failureFields,
+  receiptFields,
+  sentFields,
   type AttemptLease,
   type DeliveryStore,
   type FailureRecord,
@@ -56,19 +59,7 @@ export class MongoDeliveryStore implements DeliveryStore {
   }
 
   async recordSent(job: SendJob, record: SentRecord): Promise<void> {
-    await this.update(
-      job,
-      {
-        status: 'sent',
-        channel: record.channel,
-        provider: record.provider,
-        attempts: record.attempt,
-        sentAt: new Date(),
-        ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
-        ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
-      },
-      record.history,
-    );
+    await this.update(job, sentFields(record, new Date()), record.history);
   }
 
   async recordFailure(
@@ -76,16 +67,7 @@ export class MongoDeliveryStore implements DeliveryStore {
     status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
     failure: FailureRecord,
   ): Promise<void> {
-    await this.update(
-      job,
-      {
-        status,
-        attempts: failure.attempt,
-        lastError: failure.lastError,
-        ...(failure.provider ? { provider: failure.provider } : {}),
-      },
-      failure.history,
-    );
+    await this.update(job, failureFields(status, failure), failure.history);
   }
 
   async recordSkipped(
@@ -111,14 +93,7 @@ export class MongoDeliveryStore implements DeliveryStore {
         $or: [{ receiptAt: { $exists: false } }, { receiptAt: { $lte: receipt.at } }],
       },
       {
-        $set: {
-          status: receipt.outcome,
-          receiptAt: receipt.at,
-          updatedAt: new Date(),
-          ...(receipt.outcome === 'delivered'
-            ? { deliveredAt: new Date() }
-            : { lastError: `receipt_${receipt.errorCode ?? 'undelivered'}` }),
-        },
+        $set: receiptFields(receipt, new Date()),
         ...(receipt.outcome === 'delivered' ? { $unset: { lastError: '' } } : {}),
       },
       { returnDocument: 'after' },
