@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { waitFor } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioFake } from '../../services/dispatcher/test/fakes/twilio.fake.js';
-import { RECEIPT_SECRET, startStack, type Stack } from '../support/stack.js';
+import { receiptHeaders, startStack, type Stack } from '../support/stack.js';
 
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 const AUTH_TOKEN = 'b'.repeat(32);
@@ -89,20 +88,15 @@ describe('provider routing', () => {
   it('records delivery receipts signed with the shared secret, and refuses forged ones', async () => {
     const sent = await sentThroughWebhook();
     const body = JSON.stringify({ id: sent.id, status: 'delivered' });
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers = receiptHeaders(body);
     const post = (signature: string) =>
       fetch(`${stack.dispatcher?.url ?? ''}/v1/receipts/webhook`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-otpflow-signature': signature,
-          'x-otpflow-timestamp': timestamp,
-        },
+        headers: { ...headers, 'x-otpflow-signature': signature },
         body,
       });
     expect((await post('sha256=00')).status).toBe(401);
-    const signature = createHmac('sha256', RECEIPT_SECRET).update(`${timestamp}.${body}`).digest('hex');
-    expect((await post(`sha256=${signature}`)).status).toBe(204);
+    expect((await post(headers['x-otpflow-signature'] ?? '')).status).toBe(204);
     const updated = await stack.delivery(sent.authenticationId);
     expect(updated?.status).toBe('delivered');
     expect(updated?.deliveredAt).toBeInstanceOf(Date);
@@ -162,14 +156,9 @@ describe('provider routing', () => {
     timestamp = Math.floor(Date.now() / 1000),
   ): Promise<Response> {
     const body = JSON.stringify(receipt);
-    const signature = createHmac('sha256', RECEIPT_SECRET).update(`${timestamp}.${body}`).digest('hex');
     return fetch(`${stack.dispatcher?.url ?? ''}/v1/receipts/webhook`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-otpflow-signature': `sha256=${signature}`,
-        'x-otpflow-timestamp': String(timestamp),
-      },
+      headers: receiptHeaders(body, { timestamp }),
       body,
     });
   }
