@@ -1,6 +1,7 @@
-import { attemptHeaders, type JobKey, type OtpEventInput, type SendJob } from '@otpflow/contracts';
+import { attemptHeaders, type JobKey, type OtpEventInput } from '@otpflow/contracts';
 import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
 import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
+import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
 import type { Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
@@ -47,17 +48,6 @@ export interface EffectsContext {
   firstTierMs: number;
 }
 
-function eventOf(job: SendJob, type: OtpEventInput['type']): OtpEventInput {
-  return {
-    type,
-    authenticationId: job.authenticationId,
-    clientId: job.clientId,
-    channel: job.channel,
-    countryCallingCode: job.countryCallingCode,
-    requestedAt: job.createdAt,
-  };
-}
-
 const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
   attempt: attempt.attempt,
   lastError: result.lastError,
@@ -65,7 +55,11 @@ const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
   ...(result.provider ? { provider: result.provider } : {}),
 });
 
-const providerOf = (result: Failed) => (result.provider ? { provider: result.provider } : {});
+/** Expired and test jobs are recorded before they are settled: without the record, they are deferred. */
+const DEFER_WHEN_UNRECORDED: LogLine = {
+  level: 'warn',
+  message: 'delivery state unavailable; deferring the job',
+};
 
 type Table = {
   [T in OutcomeType]: (outcome: Extract<Outcome, { type: T }>, context: EffectsContext) => Effects;
@@ -97,7 +91,7 @@ const EFFECTS: Table = {
     record: {
       write: { kind: 'skipped', status: 'expired_before_delivery' },
       required: true,
-      ifFailed: { level: 'warn', message: 'delivery state unavailable; deferring the job' },
+      ifFailed: DEFER_WHEN_UNRECORDED,
     },
     finishAttempt: false,
     events: [eventOf(opened.job, 'code.expired_before_delivery')],
@@ -109,7 +103,7 @@ const EFFECTS: Table = {
     record: {
       write: { kind: 'skipped', status: 'not_sent' },
       required: true,
-      ifFailed: { level: 'warn', message: 'delivery state unavailable; deferring the job' },
+      ifFailed: DEFER_WHEN_UNRECORDED,
     },
     finishAttempt: false,
     events: [
@@ -196,14 +190,7 @@ const EFFECTS: Table = {
       ifFailed: { level: 'warn', message: 'could not record the retry' },
     },
     finishAttempt: true,
-    events: [
-      {
-        ...eventOf(opened.job, 'code.retried'),
-        attempt: opened.attempt.attempt,
-        reason: result.reason,
-        ...providerOf(result),
-      },
-    ],
+    events: [failureEvent(opened, 'code.retried', result.reason, result)],
     count: { outcome: 'retried', channel: opened.job.channel, retryTierMs: tierMs },
     log: { level: 'warn', message: 'delivery failed; retrying', fields: { reason: result.reason, delayMs } },
   }),
@@ -232,18 +219,8 @@ const EFFECTS: Table = {
     finishAttempt: true,
     // Two facts: delivery failed for good (what the business counts), and where the job went.
     events: [
-      {
-        ...eventOf(opened.job, 'code.failed'),
-        attempt: opened.attempt.attempt,
-        reason: result.reason,
-        ...providerOf(result),
-      },
-      {
-        ...eventOf(opened.job, 'code.dead_lettered'),
-        attempt: opened.attempt.attempt,
-        reason,
-        ...providerOf(result),
-      },
+      failureEvent(opened, 'code.failed', result.reason, result),
+      failureEvent(opened, 'code.dead_lettered', reason, result),
     ],
     count: { outcome: 'dead_lettered', channel: opened.job.channel },
     log: {
