@@ -172,6 +172,17 @@ describe('provider routing', () => {
   }
 });
 
+/** SMS through Twilio only (which refuses every number), calls through the webhook, fallback on. */
+const fallbackEnv = (twilio: TwilioFake) => ({
+  SMS_PROVIDERS: 'twilio',
+  VOICE_PROVIDERS: 'webhook',
+  SMS_FALLBACK_TO_VOICE: 'true',
+  TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+  TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+  TWILIO_FROM: '+15005550006',
+  TWILIO_BASE_URL: twilio.http.url,
+});
+
 describe('fallback from SMS to voice', () => {
   let stack: Stack;
   let twilio: TwilioFake;
@@ -179,15 +190,7 @@ describe('fallback from SMS to voice', () => {
     twilio = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN).start();
     twilio.scenario = 'reject-number';
     stack = await startStack('fallback', {
-      dispatcherEnv: {
-        SMS_PROVIDERS: 'twilio',
-        VOICE_PROVIDERS: 'webhook',
-        SMS_FALLBACK_TO_VOICE: 'true',
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_FROM: '+15005550006',
-        TWILIO_BASE_URL: twilio.http.url,
-      },
+      dispatcherEnv: fallbackEnv(twilio),
     });
   });
   afterAll(async () => {
@@ -217,15 +220,7 @@ describe('fallback from SMS to voice, for a client whose policy allows SMS only'
     twilio.scenario = 'reject-number';
     stack = await startStack('smsonly', {
       startDispatcher: false,
-      dispatcherEnv: {
-        SMS_PROVIDERS: 'twilio',
-        VOICE_PROVIDERS: 'webhook',
-        SMS_FALLBACK_TO_VOICE: 'true',
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_FROM: '+15005550006',
-        TWILIO_BASE_URL: twilio.http.url,
-      },
+      dispatcherEnv: fallbackEnv(twilio),
     });
     // The client's policy, stored before its first request: codes by SMS only, never a call.
     await stack.gateway.mongo.db
