@@ -1,4 +1,5 @@
-import { createLogger, createMetricsRegistry } from '@otpflow/telemetry';
+import { createLogger } from '@otpflow/telemetry';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { recordingReceivedJob } from '../../test/fakes/received-job.js';
 import { MemoryDeliveryStore } from '../delivery/memory-delivery.store.js';
@@ -14,7 +15,7 @@ function ports() {
   return {
     store: new MemoryDeliveryStore(),
     events: new MemoryEventSink(),
-    metrics: createDispatcherMetrics(createMetricsRegistry('test')),
+    metrics: createDispatcherMetrics(new Registry()),
   };
 }
 

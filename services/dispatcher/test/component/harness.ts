@@ -6,7 +6,8 @@ import {
   type SealedSendPayload,
   type SendJobFields,
 } from '@otpflow/contracts';
-import { createLogger, createMetricsRegistry } from '@otpflow/telemetry';
+import { createLogger } from '@otpflow/telemetry';
+import { Registry } from 'prom-client';
 import { assembleDispatcher, type AssembledDispatcher } from '../../src/assemble-dispatcher.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig, type DispatcherConfig } from '../../src/config.js';
@@ -75,7 +76,7 @@ export async function startComponentDispatcher(
   const events = new MemoryEventSink();
   const webhook = new ScriptedProvider('webhook', ['sms', 'voice']);
   const vonage = new ScriptedProvider('vonage', ['sms']);
-  const registry = createMetricsRegistry('dispatcher');
+  const registry = new Registry();
   const dispatcher = await assembleDispatcher(
     config,
     {
