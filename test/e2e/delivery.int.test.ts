@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { encodeSendJob, SEND_JOB_SCHEMA } from '@otpflow/contracts';
 import { typedCollection, type SessionDocument } from '@otpflow/mongo';
 import { waitFor } from '@otpflow/testing';
-import { connect } from 'amqplib';
+import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
+import { MongoSessionLookup } from '../../services/dispatcher/src/cli/session-lookup.js';
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
 
 let phoneSequence = 0;
@@ -74,7 +75,7 @@ describe('delivery through the dispatcher', () => {
 
     const connection = await connect(stack.context.rabbitUrl);
     try {
-      const dlq = new DeadLetterQueue(connection, stack.context.topology.prefix);
+      const dlq = deadLetterQueue(connection);
       const letters = await waitFor(async () => {
         const listed = await dlq.list(100);
         return listed.some((letter) => letter.authenticationId === authenticationId) ? listed : undefined;
@@ -95,6 +96,31 @@ describe('delivery through the dispatcher', () => {
       const code = await stack.codeFor(authenticationId);
       expect(await stack.validateCode(authenticationId, code)).toBe(204);
       expect((await dlq.list(100)).some((item) => item.authenticationId === authenticationId)).toBe(false);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('drops a dead letter on replay when its session ended since, and sends nothing', async () => {
+    stack.webhook.respondWith(() => ({ status: 400, body: '{"error":"rejected"}' }));
+    const number = phone();
+    const first = await stack.sendCode(number);
+    await waitFor(async () => (await stack.delivery(first))?.status === 'dead_lettered');
+    // A new code for the same number ends the first session (it answers VERIFICATION_EXPIRED).
+    stack.webhook.respondWith(acceptAll);
+    const second = await stack.sendCode(number);
+    await stack.codeFor(second);
+
+    const connection = await connect(stack.context.rabbitUrl);
+    try {
+      const dlq = deadLetterQueue(connection);
+      const letter = await waitFor(async () =>
+        (await dlq.list(100)).find((item) => item.authenticationId === first),
+      );
+      const outcomes = await dlq.replay({ limit: 100, jobIds: [letter.jobId] });
+      expect(outcomes).toContainEqual({ jobId: letter.jobId, outcome: 'dropped_ended' });
+      expect((await dlq.list(100)).some((item) => item.authenticationId === first)).toBe(false);
+      expect(stack.accepted().filter((item) => item.authenticationId === first)).toEqual([]);
     } finally {
       await connection.close();
     }
@@ -123,6 +149,7 @@ describe('delivery through the dispatcher', () => {
             createdAt: new Date(now - 600_000).toISOString(),
             expiresAt: new Date(now - 1_000).toISOString(),
             options: {},
+            allowedChannels: ['sms'],
             test: false,
           },
           { to: '+34612345678', text: '111222 is your code', code: '111222', variables: {} },
@@ -159,6 +186,7 @@ describe('delivery through the dispatcher', () => {
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + 300_000).toISOString(),
         options: {},
+        allowedChannels: ['sms'],
         test: false,
       },
       { to: '+34612345678', text: '333444 is your code', code: '333444', variables: {} },
@@ -191,6 +219,13 @@ describe('delivery through the dispatcher', () => {
       1,
     );
   });
+  /** The DLQ as the CLI sees it: it opens jobs with the shared keys and reads their sessions. */
+  function deadLetterQueue(connection: ChannelModel): DeadLetterQueue {
+    return new DeadLetterQueue(connection, stack.context.topology.prefix, {
+      keys: stack.gatewayConfig.JOB_ENCRYPTION_KEYS,
+      sessions: new MongoSessionLookup(stack.gateway.mongo),
+    });
+  }
 });
 
 function expiredSession(authenticationId: string, jobId: string, now: number): SessionDocument {

@@ -197,6 +197,15 @@ describe('providers that hang, crawl or answer garbage', () => {
     return performance.now() - started;
   }
 
+  /** Waits until the dispatcher holds no connection to either provider (none in use, none idle). */
+  async function providerConnectionsClosed(): Promise<void> {
+    await waitFor(() => twilio.openConnections === 0 && stack.webhook.openConnections === 0, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the connections to the providers to close',
+    });
+  }
+
   it('leaks no socket and no memory over bursts of timed-out provider calls', async () => {
     const pid = dispatcher.pid;
     if (pid === undefined) throw new Error('no dispatcher process');
@@ -205,8 +214,8 @@ describe('providers that hang, crawl or answer garbage', () => {
     // Warm-up: pools, JIT and heap reach their working size first.
     await burst(40);
     // Idle keep-alive connections to the providers close after 4-5 s (undici's and Node's server
-    // defaults); measure once they have.
-    await sleep(6_000);
+    // defaults); measure once both providers see none left.
+    await providerConnectionsClosed();
     const before = await openDescriptors(pid);
     const memoryBefore = await inspector.memoryAfterGc();
 
@@ -216,7 +225,7 @@ describe('providers that hang, crawl or answer garbage', () => {
     // would leave ROUNDS × BURST sockets. Allowed: the MongoDB pool growing to its cap (MONGO_POOL) and
     // a few connections still closing, after the same pause for idle keep-alive connections as before.
     const allowance = MONGO_POOL + 5;
-    await sleep(6_000);
+    await providerConnectionsClosed();
     let after: DescriptorCount = before;
     try {
       await waitFor(

@@ -1,10 +1,10 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { waitFor } from '@otpflow/testing';
 import type {
   CannedResponse,
   CapturedRequest,
 } from '../../services/dispatcher/test/fakes/fake-http-server.js';
-import { RECEIPT_SECRET, type Stack } from '../support/stack.js';
+import { receiptHeaders, type Stack } from '../support/stack.js';
 
 export type Country = '34' | '33' | '44';
 
@@ -125,10 +125,9 @@ export class OtpTraffic {
       status,
       ...(status === 'undelivered' ? { errorCode: 'absent_subscriber' } : {}),
     });
-    const signature = createHmac('sha256', RECEIPT_SECRET).update(body).digest('hex');
     const response = await fetch(`${this.stack.dispatcher?.url ?? ''}/v1/receipts/webhook`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-otpflow-signature': `sha256=${signature}` },
+      headers: receiptHeaders(body),
       body,
     });
     if (response.status !== 204) throw new Error(`the receipt endpoint answered ${response.status}`);

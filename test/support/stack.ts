@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { typedCollection, type DeliveryDocument, type SessionDocument } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
@@ -16,6 +17,25 @@ import { startGateway, type RunningGateway } from '../../services/gateway/src/ga
 
 export const API_KEY = 'e2e-client-api-key-000001';
 export const RECEIPT_SECRET = 'e2e-webhook-receipt-secret';
+
+/**
+ * The headers of a webhook delivery receipt as an in-house gateway sends them: the time, and the
+ * HMAC of "<time>.<body>" with the receipt secret.
+ */
+export function receiptHeaders(
+  body: string,
+  options: { timestamp?: number; secret?: string } = {},
+): Record<string, string> {
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', options.secret ?? RECEIPT_SECRET)
+    .update(`${timestamp}.${body}`)
+    .digest('hex');
+  return {
+    'content-type': 'application/json',
+    'x-otpflow-timestamp': timestamp,
+    'x-otpflow-signature': `sha256=${signature}`,
+  };
+}
 
 /** The settings gateway and dispatcher must share, for one test's database and topology. */
 export function sharedEnv(context: TestContext): Record<string, string> {

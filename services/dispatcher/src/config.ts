@@ -1,8 +1,9 @@
 import { amqpEnvShape } from '@otpflow/amqp';
 import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { mongoEnvShape } from '@otpflow/mongo';
-import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema } from '@otpflow/contracts';
+import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
 import { z } from 'zod';
+import { requireHttps } from './providers/provider-factory.js';
 import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
 
 const providerList = envList(
@@ -61,6 +62,8 @@ const schema = z.object({
   CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: envInt(30_000, { min: 100 }),
   /** Shared secret of the webhook provider's delivery receipts (X-Otpflow-Signature). */
   WEBHOOK_RECEIPT_SECRET: z.string().min(16).optional(),
+  /** How far a signed receipt's timestamp may be from now (either way) before it is refused. */
+  RECEIPT_TOLERANCE_SECONDS: envInt(300, { min: 30, max: 3600 }),
   /** The public URL providers call back (Twilio signs receipts over the full URL). */
   PUBLIC_BASE_URL: z.url().optional(),
 
@@ -86,9 +89,27 @@ function providersInUse(config: z.output<typeof schema>): Set<string> {
   return names;
 }
 
+/** What production refuses that development allows: public keys, codes printed, plain http. */
+function productionProblems(
+  base: z.output<typeof schema>,
+  providerSettings: ReadonlyMap<string, unknown>,
+): string[] {
+  const problems: string[] = [];
+  if (providerSettings.has('console'))
+    problems.push(
+      'SMS_PROVIDERS/VOICE_PROVIDERS: the console provider prints codes and is refused in production',
+    );
+  if (usesDevelopmentJobKey(base.JOB_ENCRYPTION_KEYS))
+    problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
+  problems.push(...requireHttps('PUBLIC_BASE_URL', base.PUBLIC_BASE_URL));
+  for (const [name, settings] of providerSettings)
+    problems.push(...(providerFactory(name)?.productionProblems?.(settings) ?? []));
+  return problems;
+}
+
 /**
  * Parses the dispatcher's settings and the credentials of every provider in use, reporting every
- * problem at once. The console provider prints codes, so production refuses it.
+ * problem at once, production's refusals included.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): DispatcherConfig {
   const problems: string[] = [];
@@ -110,14 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(...error.problems.map((problem) => `${problem} (provider ${name})`));
     }
   }
-  if (base?.NODE_ENV === 'production') {
-    if (providerSettings.has('console'))
-      problems.push(
-        'SMS_PROVIDERS/VOICE_PROVIDERS: the console provider prints codes and is refused in production',
-      );
-    if (base.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev'))
-      problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
-  }
+  if (base?.NODE_ENV === 'production') problems.push(...productionProblems(base, providerSettings));
   if (problems.length > 0 || !base) throw new ConfigError(problems);
   return { ...base, providerSettings };
 }

@@ -53,7 +53,7 @@ export function createDispatcherMetrics(registry: Registry) {
     }),
     receipts: new Counter({
       name: 'otpflow_delivery_receipts_total',
-      help: 'Delivery receipts received, by provider and outcome (delivered, undelivered, pending, unknown_message, rejected).',
+      help: 'Delivery receipts received, by provider and outcome (delivered, undelivered, pending, ignored, unknown_message, rejected).',
       labelNames: ['provider', 'outcome'] as const,
       registers: [registry],
     }),
@@ -63,7 +63,8 @@ export function createDispatcherMetrics(registry: Registry) {
   };
 }
 
-const JOB_OUTCOMES = [
+/** The `outcome` label of otpflow_dispatcher_jobs_total: one per handling outcome (`malformed`: rejected). */
+export const JOB_OUTCOMES = [
   'sent',
   'retried',
   'dead_lettered',
@@ -72,8 +73,18 @@ const JOB_OUTCOMES = [
   'deferred',
   'test',
   'malformed',
-];
-const PROVIDER_OUTCOMES = ['accepted', 'retryable_error', 'permanent_error', 'timeout', 'circuit_open'];
+] as const;
+export type JobOutcomeLabel = (typeof JOB_OUTCOMES)[number];
+
+/** The `outcome` label of the provider call metrics. */
+export const PROVIDER_OUTCOMES = [
+  'accepted',
+  'retryable_error',
+  'permanent_error',
+  'timeout',
+  'circuit_open',
+] as const;
+export type ProviderOutcomeLabel = (typeof PROVIDER_OUTCOMES)[number];
 
 /**
  * Starts every series of the closed outcome sets at zero, so `rate()` sees the first increment and a

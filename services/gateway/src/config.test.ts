@@ -1,4 +1,5 @@
 import { ConfigError } from '@otpflow/config';
+import { DEV_JOB_ENCRYPTION_KEYS } from '@otpflow/contracts';
 import { describe, expect, it } from 'vitest';
 import { SCOPES } from './auth/scopes.js';
 import { DEV_API_KEY, loadConfig } from './config.js';
@@ -92,6 +93,12 @@ describe('gateway config', () => {
     expect(problems[0]).toMatch(/allow them per client in its policy/);
     // VoIP stays an ordinary choice for SMS.
     expect(loadConfig({ SMS_NUMBER_TYPES: 'MOBILE,VOIP' }).SMS_NUMBER_TYPES).toEqual(['MOBILE', 'VOIP']);
+  });
+
+  it('refuses the development job key in production under any key id', () => {
+    const renamed = DEV_JOB_ENCRYPTION_KEYS.replace(/^dev:/, 'prod2026:');
+    const problems = problemsOf({ NODE_ENV: 'production', JOB_ENCRYPTION_KEYS: renamed });
+    expect(problems.join('\n')).toMatch(/JOB_ENCRYPTION_KEYS: .*development key/);
   });
 
   it('validates every setting', () => {

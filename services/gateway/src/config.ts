@@ -1,7 +1,12 @@
 import { amqpEnvShape } from '@otpflow/amqp';
 import { envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { mongoEnvShape } from '@otpflow/mongo';
-import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, phoneNumberSchema } from '@otpflow/contracts';
+import {
+  DEV_JOB_ENCRYPTION_KEYS,
+  jobKeysSchema,
+  phoneNumberSchema,
+  usesDevelopmentJobKey,
+} from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
 import { HIGH_RISK_NUMBER_TYPES, NUMBER_TYPES, type NumberType } from './otp/phone-policy.js';
@@ -130,7 +135,7 @@ const schema = z
         'required in production with OIDC_ISSUER: without it a token the issuer made for any other API is accepted',
       );
     if (env.CODE_HASH_SECRET === DEV_CODE_HASH_SECRET) refuse('CODE_HASH_SECRET', 'required in production');
-    if (env.JOB_ENCRYPTION_KEYS.some((key) => key.id === 'dev'))
+    if (usesDevelopmentJobKey(env.JOB_ENCRYPTION_KEYS))
       refuse('JOB_ENCRYPTION_KEYS', 'the development key is refused in production');
     if (env.TEST_NUMBERS.length > 0) refuse('TEST_NUMBERS', 'test numbers are refused in production');
   });

@@ -28,10 +28,6 @@ export class QueueConsumer {
 
   constructor(private readonly options: QueueConsumerOptions) {}
 
-  get inFlightCount(): number {
-    return this.inFlight.size;
-  }
-
   async attach(model: ChannelModel): Promise<void> {
     if (this.stopped) return;
     const channel = await model.createChannel();

@@ -15,11 +15,20 @@ export {
   smsEncodingSchema,
 } from './events.js';
 export type { EventType, OtpEvent, OtpEventInput, RejectionReason, SmsEncoding } from './events.js';
-export { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, openJson, sealJson } from './job-crypto.js';
+export { ATTEMPT_HEADERS, FIRST_ATTEMPT, attemptHeaders, readAttempt } from './job-attempt.js';
+export type { JobAttempt } from './job-attempt.js';
+export { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from './job-crypto.js';
 export type { JobKey } from './job-crypto.js';
+export { JOB_REJECTIONS, JobRejectedError } from './job-rejection.js';
+export type { JobRejection } from './job-rejection.js';
 export { encodeSendJob, openSendJob, parseSendJob } from './send-job-codec.js';
 export type { SendJobFields } from './send-job-codec.js';
-export { SEND_JOB_SCHEMA, sealedSendPayloadSchema, sendJobSchema } from './send-job.js';
-export type { SealedSendPayload, SendJob, SendJobInput } from './send-job.js';
+export {
+  SEND_JOB_SCHEMA,
+  sealedSendPayloadSchema,
+  sendJobEnvelopeSchema,
+  sendJobSchema,
+} from './send-job.js';
+export type { SealedSendPayload, SendJob, SendJobEnvelope, SendJobInput } from './send-job.js';
 export { smsChargeInfo, smsEncodingOf } from './sms-segments.js';
 export type { SmsChargeInfo } from './sms-segments.js';

@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { SchemaError } from '@otpflow/errors';
 import { z } from 'zod';
+import { JobRejectedError } from './job-rejection.js';
 
 /**
- * AES-256-GCM sealing of a job's secret part. The associated data binds the ciphertext to the job's
- * identity and expiry, so a sealed payload cannot be moved to another job or given a longer life.
+ * AES-256-GCM sealing of a job's secret part. The associated data binds the ciphertext to the rest of
+ * the job (see send-job-codec.ts), so no field of it can be changed without the job failing to open.
  * Keys are identified by a key id so they can be rotated: the first key seals, every key opens.
  * Format: `<kid>.<iv>.<ciphertext>.<tag>` (base64url parts).
  */
@@ -16,11 +16,18 @@ export interface JobKey {
 
 const IV_BYTES = 12;
 
+const DEV_KEY_MATERIAL = Buffer.from('otpflow development key, public!');
+
 /**
  * The key every service uses when JOB_ENCRYPTION_KEYS is not set, so a development stack works out of
- * the box. It is public, so start-up refuses it (key id "dev") when NODE_ENV=production.
+ * the box. It is public, so start-up refuses its material in production, under whatever key id.
  */
-export const DEV_JOB_ENCRYPTION_KEYS = `dev:${Buffer.from('otpflow development key, public!').toString('base64')}`;
+export const DEV_JOB_ENCRYPTION_KEYS = `dev:${DEV_KEY_MATERIAL.toString('base64')}`;
+
+/** True when a key list holds the public development key, whatever id it was given. */
+export function usesDevelopmentJobKey(keys: readonly JobKey[]): boolean {
+  return keys.some((key) => key.key.equals(DEV_KEY_MATERIAL));
+}
 
 /** Parses `JOB_ENCRYPTION_KEYS`: comma-separated `kid:base64key`, each key 32 bytes. */
 export const jobKeysSchema = z.string().transform((raw, ctx) => {
@@ -60,13 +67,16 @@ export function sealJson(value: unknown, keys: readonly JobKey[], associatedData
     .join('.');
 }
 
-/** Opens a sealed value; any tampering, unknown key or bad format is a SchemaError (dead-lettered). */
+/**
+ * Opens a sealed value. A bad format, an unknown key or any tampering is a JobRejectedError, which the
+ * dispatcher dead-letters with its rejection.
+ */
 export function openJson(sealed: string, keys: readonly JobKey[], associatedData: string): unknown {
   const parts = sealed.split('.');
-  if (parts.length !== 4) throw new SchemaError('sealed payload has a bad format');
+  if (parts.length !== 4) throw new JobRejectedError('malformed', 'sealed payload has a bad format');
   const [keyId, iv, ciphertext, tag] = parts as [string, string, string, string];
   const key = keys.find((candidate) => candidate.id === keyId);
-  if (!key) throw new SchemaError('sealed payload uses an unknown key', { keyId });
+  if (!key) throw new JobRejectedError('unknown_key', 'sealed payload uses an unknown key', { keyId });
   try {
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(associatedData));
@@ -77,6 +87,6 @@ export function openJson(sealed: string, keys: readonly JobKey[], associatedData
     ]);
     return JSON.parse(plaintext.toString('utf8'));
   } catch (cause) {
-    throw new SchemaError('sealed payload cannot be decrypted', { keyId }, cause);
+    throw new JobRejectedError('tampered', 'sealed payload does not authenticate', { keyId }, cause);
   }
 }

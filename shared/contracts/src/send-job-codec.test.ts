@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SchemaError } from '@otpflow/errors';
 import { describe, expect, it } from 'vitest';
-import { jobKeysSchema } from './job-crypto.js';
+import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from './job-crypto.js';
+import { JobRejectedError, type JobRejection } from './job-rejection.js';
 import { encodeSendJob, openSendJob, parseSendJob, type SendJobFields } from './send-job-codec.js';
+import type { SendJob } from './send-job.js';
 
 const keyA = `a:${randomBytes(32).toString('base64')}`;
 const keyB = `b:${randomBytes(32).toString('base64')}`;
@@ -17,9 +18,27 @@ const fields = (): SendJobFields => ({
   createdAt: new Date().toISOString(),
   expiresAt: new Date(Date.now() + 300_000).toISOString(),
   options: {},
+  allowedChannels: ['sms'],
   test: false,
 });
 const secret = { to: '+34666111333', text: '123456 is your code', code: '123456', variables: {} };
+
+function rejectionOf(action: () => unknown): JobRejection | undefined {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof JobRejectedError) return error.rejection;
+    throw error;
+  }
+  return undefined;
+}
+
+/** The job as it would arrive after someone rewrote its JSON on the broker. */
+const rewritten = (job: SendJob, change: (raw: Record<string, unknown>) => void): SendJob => {
+  const raw = JSON.parse(JSON.stringify(job)) as Record<string, unknown>;
+  change(raw);
+  return parseSendJob(Buffer.from(JSON.stringify(raw)));
+};
 
 describe('send job codec', () => {
   it('round-trips and keeps the number, text and code out of the wire form', () => {
@@ -37,24 +56,67 @@ describe('send job codec', () => {
 
   it('refuses a sealed payload moved to another job or given a later expiry', () => {
     const job = parseSendJob(encodeSendJob(fields(), secret, keys));
-    expect(() => openSendJob({ ...job, authenticationId: randomUUID() }, keys)).toThrow(SchemaError);
+    expect(() => openSendJob({ ...job, authenticationId: randomUUID() }, keys)).toThrow(JobRejectedError);
     expect(() => openSendJob({ ...job, expiresAt: new Date(Date.now() + 9e6).toISOString() }, keys)).toThrow(
-      SchemaError,
+      JobRejectedError,
     );
   });
 
-  it('refuses an unknown key and a malformed envelope', () => {
+  it.each<[string, (raw: Record<string, unknown>) => void]>([
+    ['channel', (raw) => (raw.channel = 'voice')],
+    ['allowed channels', (raw) => (raw.allowedChannels = ['sms'])],
+    ['sender id', (raw) => (raw.options = { senderId: 'EvilCorp' })],
+    ['voice language', (raw) => (raw.options = { voiceLanguage: 'ru-RU' })],
+    ['test flag', (raw) => (raw.test = true)],
+    ['client', (raw) => (raw.clientId = 'another-tenant')],
+    ['country calling code', (raw) => (raw.countryCallingCode = '881')],
+    ['creation time', (raw) => (raw.createdAt = new Date(0).toISOString())],
+    ['job id', (raw) => (raw.jobId = randomUUID())],
+  ])('refuses a job whose %s was changed as tampered', (_field, change) => {
+    const job = parseSendJob(encodeSendJob({ ...fields(), allowedChannels: ['sms', 'voice'] }, secret, keys));
+    expect(rejectionOf(() => openSendJob(rewritten(job, change), keys))).toBe('tampered');
+  });
+
+  it('ignores fields it does not know, which the dispatcher never acts on', () => {
     const job = parseSendJob(encodeSendJob(fields(), secret, keys));
-    expect(() => openSendJob(job, jobKeysSchema.parse(`c:${randomBytes(32).toString('base64')}`))).toThrow(
-      /unknown key/,
+    expect(
+      openSendJob(
+        rewritten(job, (raw) => (raw.priority = 'urgent')),
+        keys,
+      ),
+    ).toEqual(secret);
+  });
+
+  it('says why a job cannot be opened', () => {
+    const job = parseSendJob(encodeSendJob(fields(), secret, keys));
+    const otherKeys = jobKeysSchema.parse(`c:${randomBytes(32).toString('base64')}`);
+    expect(rejectionOf(() => openSendJob(job, otherKeys))).toBe('unknown_key');
+    const sameIdOtherKey = jobKeysSchema.parse(`a:${randomBytes(32).toString('base64')}`);
+    expect(rejectionOf(() => openSendJob(job, sameIdOtherKey))).toBe('tampered');
+    expect(rejectionOf(() => parseSendJob(Buffer.from('not json')))).toBe('malformed');
+    expect(rejectionOf(() => parseSendJob(Buffer.from(JSON.stringify({ ...job, channel: 'fax' }))))).toBe(
+      'malformed',
     );
-    expect(() => parseSendJob(Buffer.from('not json'))).toThrow(SchemaError);
-    expect(() => parseSendJob(Buffer.from(JSON.stringify({ ...job, channel: 'fax' })))).toThrow(SchemaError);
+    const v1 = { ...job, schema: 'otpflow.send-job.v1' };
+    expect(rejectionOf(() => parseSendJob(Buffer.from(JSON.stringify(v1))))).toBe('unsupported_version');
+  });
+
+  it('refuses a job whose channel its own allowed channels exclude', () => {
+    expect(() =>
+      encodeSendJob({ ...fields(), channel: 'voice', allowedChannels: ['sms'] }, secret, keys),
+    ).toThrow();
   });
 
   it('rejects badly formed keys', () => {
     expect(jobKeysSchema.safeParse('nokey').success).toBe(false);
     expect(jobKeysSchema.safeParse(`x:${randomBytes(16).toString('base64')}`).success).toBe(false);
     expect(jobKeysSchema.safeParse('').success).toBe(false);
+  });
+
+  it('recognises the public development key under any key id', () => {
+    expect(usesDevelopmentJobKey(jobKeysSchema.parse(DEV_JOB_ENCRYPTION_KEYS))).toBe(true);
+    const renamed = DEV_JOB_ENCRYPTION_KEYS.replace(/^dev:/, 'k2026:');
+    expect(usesDevelopmentJobKey(jobKeysSchema.parse(`${keyA},${renamed}`))).toBe(true);
+    expect(usesDevelopmentJobKey(keys)).toBe(false);
   });
 });

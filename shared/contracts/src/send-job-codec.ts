@@ -1,52 +1,72 @@
-import { SchemaError } from '@otpflow/errors';
+import { canonicalJson } from './canonical-json.js';
 import { openJson, sealJson, type JobKey } from './job-crypto.js';
+import { JobRejectedError } from './job-rejection.js';
 import {
   SEND_JOB_SCHEMA,
   sealedSendPayloadSchema,
+  sendJobEnvelopeSchema,
   sendJobSchema,
   type SealedSendPayload,
   type SendJob,
+  type SendJobEnvelope,
 } from './send-job.js';
 
 export type SendJobFields = Omit<SendJob, 'schema' | 'sealed'>;
 
-const associatedData = (job: Pick<SendJob, 'jobId' | 'authenticationId' | 'expiresAt'>) =>
-  `${SEND_JOB_SCHEMA}|${job.jobId}|${job.authenticationId}|${job.expiresAt}`;
+/**
+ * The associated data of a job's sealed part: every envelope field, in canonical form, so a changed
+ * channel, sender, test flag, client, country, allowed channel or date makes the job fail to open. It
+ * is computed from the parsed envelope on both sides (defaults applied, unknown fields dropped), so
+ * what is authenticated is exactly what the dispatcher acts on.
+ */
+function associatedData(job: SendJobEnvelope | SendJob): string {
+  const { sealed: _sealed, ...envelope } = { sealed: undefined, ...job };
+  return canonicalJson(envelope);
+}
 
-/** Builds the wire form of a send job, sealing the secret part. */
+/** Builds the wire form of a send job, sealing the secret part over the whole envelope. */
 export function encodeSendJob(
   fields: SendJobFields,
   secret: SealedSendPayload,
   keys: readonly JobKey[],
 ): Buffer {
-  const job: SendJob = {
-    schema: SEND_JOB_SCHEMA,
-    ...fields,
-    sealed: sealJson(sealedSendPayloadSchema.parse(secret), keys, associatedData(fields)),
-  };
+  const envelope = sendJobEnvelopeSchema.parse({ schema: SEND_JOB_SCHEMA, ...fields });
+  const job: SendJob = sendJobSchema.parse({
+    ...envelope,
+    sealed: sealJson(sealedSendPayloadSchema.parse(secret), keys, associatedData(envelope)),
+  });
   return Buffer.from(JSON.stringify(job));
 }
 
-/** Parses the envelope only (no decryption): enough to route, dead-letter or report a job. */
+/**
+ * Parses the envelope only (no decryption): enough to route, dead-letter or report a job. Its fields
+ * are not authenticated until `openSendJob` succeeds.
+ */
 export function parseSendJob(body: Buffer): SendJob {
   let raw: unknown;
   try {
     raw = JSON.parse(body.toString('utf8'));
   } catch (cause) {
-    throw new SchemaError('send job is not JSON', {}, cause);
+    throw new JobRejectedError('malformed', 'send job is not JSON', {}, cause);
+  }
+  const schema = (raw as { schema?: unknown } | null)?.schema;
+  if (typeof schema === 'string' && schema !== SEND_JOB_SCHEMA && schema.startsWith('otpflow.send-job.')) {
+    throw new JobRejectedError('unsupported_version', `send job version ${schema} is not read here`, {
+      schema: schema.slice(0, 64),
+    });
   }
   const parsed = sendJobSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SchemaError('send job does not match its schema', {
+    throw new JobRejectedError('malformed', 'send job does not match its schema', {
       issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     });
   }
   return parsed.data;
 }
 
-/** Decrypts and validates the secret part of a parsed job. */
+/** Decrypts and validates the secret part of a parsed job, authenticating every envelope field. */
 export function openSendJob(job: SendJob, keys: readonly JobKey[]): SealedSendPayload {
   const parsed = sealedSendPayloadSchema.safeParse(openJson(job.sealed, keys, associatedData(job)));
-  if (!parsed.success) throw new SchemaError('sealed payload does not match its schema');
+  if (!parsed.success) throw new JobRejectedError('malformed', 'sealed payload does not match its schema');
   return parsed.data;
 }

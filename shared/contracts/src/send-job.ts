@@ -5,10 +5,16 @@ import { channelSchema, senderIdSchema, voiceGenderSchema, voiceLanguageSchema }
  * The send job: one per code, published by the gateway to `otp.jobs`, consumed by the dispatcher.
  * Everything secret (the number, the rendered text, the code) travels only inside `sealed`
  * (see job-crypto.ts), so neither the broker nor a dead-letter queue ever holds them in plaintext.
+ * The other fields stay readable (routing, metrics, the dead-letter CLI) but are bound to the sealed
+ * part as its associated data: a job with any of them changed does not open.
+ *
+ * v2 (from v1): every envelope field is authenticated, not only the ids and the expiry, and the job
+ * carries the channels the client's policy allows. A v1 job is refused as `unsupported_version`.
  */
-export const SEND_JOB_SCHEMA = 'otpflow.send-job.v1';
+export const SEND_JOB_SCHEMA = 'otpflow.send-job.v2';
 
-export const sendJobSchema = z.object({
+/** The envelope without its sealed part: what the associated data covers. */
+export const sendJobEnvelopeSchema = z.object({
   schema: z.literal(SEND_JOB_SCHEMA),
   /** Unique per send; a resend is a new job. The dispatcher deduplicates on it. */
   jobId: z.uuid(),
@@ -29,10 +35,24 @@ export const sendJobSchema = z.object({
       locale: z.string().min(2).max(35).optional(),
     })
     .default({}),
+  /**
+   * The channels the client's policy allows for this code: the dispatcher never falls back to a
+   * channel outside them (an SMS that every provider refused is not turned into a call the client
+   * forbids).
+   */
+  allowedChannels: z.array(channelSchema).min(1).max(2),
   /** True for TEST_NUMBERS: the job exists for the flow, but no provider is called. */
   test: z.boolean().default(false),
-  sealed: z.string().min(1),
 });
+
+export type SendJobEnvelope = z.infer<typeof sendJobEnvelopeSchema>;
+
+export const sendJobSchema = sendJobEnvelopeSchema
+  .extend({ sealed: z.string().min(1) })
+  .refine((job) => job.allowedChannels.includes(job.channel), {
+    message: 'the channel must be one of allowedChannels',
+    path: ['allowedChannels'],
+  });
 export type SendJob = z.infer<typeof sendJobSchema>;
 export type SendJobInput = z.input<typeof sendJobSchema>;
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Gauge, type Registry } from 'prom-client';
 
 /** A named dependency check (MongoDB answers, the broker connection is up); given up on after a timeout. */
@@ -104,25 +104,6 @@ export function createOpsHandler(options: OpsEndpointsOptions) {
     }
     return false;
   };
-}
-
-/** A standalone server for the ops endpoints, for services without an HTTP API of their own. */
-export async function startOpsServer(
-  options: OpsEndpointsOptions & { port: number; host?: string },
-): Promise<Server> {
-  const handle = createOpsHandler(options);
-  const server = createServer((request, response) => {
-    void handle(request, response).then((handled) => {
-      if (!handled)
-        sendJson(response, 404, {
-          status: 404,
-          code: 'NOT_FOUND',
-          message: 'The specified resource is not found.',
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
-  return server;
 }
 
 /** Closes an HTTP server: stops accepting, lets in-flight requests finish, then drops idle sockets. */

@@ -46,6 +46,8 @@ export interface DeliveryDocument {
   lastError?: string;
   sentAt?: Date;
   deliveredAt?: Date;
+  /** When the last applied receipt says it happened: an older receipt arriving later is stale. */
+  receiptAt?: Date;
   updatedAt: Date;
   purgeAt: Date;
 }
@@ -68,6 +70,7 @@ const deliverySchema = new Schema<DeliveryDocument>(
     lastError: String,
     sentAt: Date,
     deliveredAt: Date,
+    receiptAt: Date,
     updatedAt: { type: Date, required: true },
     purgeAt: { type: Date, required: true },
   },

@@ -1,17 +1,26 @@
-import { parseEnv } from '@otpflow/config';
+import { amqpEnvShape } from '@otpflow/amqp';
+import { ConfigError, nodeEnv, parseEnv } from '@otpflow/config';
+import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
+import { mongoEnvShape } from '@otpflow/mongo';
 import { z } from 'zod';
 
 const schema = z.object({
-  RABBITMQ_URL: z.string().startsWith('amqp').default('amqp://guest:guest@127.0.0.1:5672'),
-  AMQP_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]+$/)
-    .default('otp'),
+  NODE_ENV: nodeEnv,
+  RABBITMQ_URL: amqpEnvShape.RABBITMQ_URL,
+  AMQP_PREFIX: amqpEnvShape.AMQP_PREFIX,
+  ...mongoEnvShape({ maxPoolSize: 2, serverSelectionTimeoutMs: 5000 }),
+  JOB_ENCRYPTION_KEYS: jobKeysSchema.prefault(DEV_JOB_ENCRYPTION_KEYS),
 });
 
-/** The dead-letter CLI needs only the broker: the same variables as the services. */
-export function loadCliConfig(
-  env: Record<string, string | undefined> = process.env,
-): z.output<typeof schema> {
-  return parseEnv(schema, env);
+export type CliConfig = z.output<typeof schema>;
+
+/**
+ * The dead-letter CLI reads the dispatcher's own variables: the broker, and for replays the job keys
+ * (a replayed job is opened and its new run signed) and the database (its session must be live).
+ */
+export function loadCliConfig(env: Record<string, string | undefined> = process.env): CliConfig {
+  const config = parseEnv(schema, env);
+  if (config.NODE_ENV === 'production' && usesDevelopmentJobKey(config.JOB_ENCRYPTION_KEYS))
+    throw new ConfigError(['JOB_ENCRYPTION_KEYS: the development key is refused in production']);
+  return config;
 }

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { topologyNames } from '@otpflow/amqp';
-import { parseSendJob } from '@otpflow/contracts';
-import type { Channel, ChannelModel, GetMessage } from 'amqplib';
-import { JOB_HEADERS } from '../consume/job-republisher.js';
+import {
+  attemptHeaders,
+  JobRejectedError,
+  openSendJob,
+  parseSendJob,
+  type JobKey,
+  type SendJob,
+} from '@otpflow/contracts';
+import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
+import { JOB_HEADERS } from '../consume/job-headers.js';
+import type { SessionLookup } from './session-lookup.js';
 
 export interface DeadLetter {
   jobId: string;
@@ -21,7 +29,13 @@ export interface DeadLetter {
 
 export interface ReplayOutcome {
   jobId: string;
-  outcome: 'replayed' | 'dropped_expired' | 'dropped_malformed' | 'kept';
+  outcome: 'replayed' | 'dropped_expired' | 'dropped_ended' | 'dropped_malformed' | 'kept';
+}
+
+/** What a replay needs beyond the broker: the job keys, and the sessions' state. */
+export interface ReplayDependencies {
+  keys: readonly JobKey[];
+  sessions: SessionLookup;
 }
 
 const text = (value: unknown) =>
@@ -63,6 +77,7 @@ export class DeadLetterQueue {
   constructor(
     private readonly connection: ChannelModel,
     prefix: string,
+    private readonly replayDependencies?: ReplayDependencies,
   ) {
     this.names = topologyNames(prefix);
   }
@@ -88,10 +103,14 @@ export class DeadLetterQueue {
 
   /**
    * Sends dead letters back to the work queue as a new run (a fresh attempt budget, a new idempotency
-   * key), all of them or those of the given job ids. A job whose code has expired is dropped instead:
-   * replaying it could not deliver a usable code.
+   * key, signed like every run), all of them or those of the given job ids. A letter is dropped
+   * instead when replaying it could not deliver a usable code: its code expired, its session ended
+   * (verified, canceled, superseded, out of attempts, or a newer code was sent), or it does not open
+   * with the job keys (malformed or tampered).
    */
   async replay(options: { jobIds?: readonly string[]; limit: number }): Promise<ReplayOutcome[]> {
+    const dependencies = this.replayDependencies;
+    if (!dependencies) throw new Error('a replay needs the job keys and the session lookup');
     const channel = await this.connection.createConfirmChannel();
     const outcomes: ReplayOutcome[] = [];
     try {
@@ -101,32 +120,57 @@ export class DeadLetterQueue {
           outcomes.push({ jobId: letter.jobId, outcome: 'kept' });
           continue;
         }
-        if (!letter.authenticationId) {
-          outcomes.push({ jobId: letter.jobId, outcome: 'dropped_malformed' });
-        } else if (letter.expired) {
-          outcomes.push({ jobId: letter.jobId, outcome: 'dropped_expired' });
-        } else {
-          const {
-            [JOB_HEADERS.reason]: _reason,
-            [JOB_HEADERS.lastError]: _error,
-            ...headers
-          } = message.properties.headers ?? {};
-          channel.publish(this.names.jobsExchange, this.names.sendRoutingKey, message.content, {
-            persistent: true,
-            contentType: 'application/json',
-            messageId: letter.jobId,
-            type: message.properties.type as string | undefined,
-            headers: { ...headers, [JOB_HEADERS.attempt]: 1, [JOB_HEADERS.run]: `replay-${randomUUID()}` },
-          });
-          await channel.waitForConfirms();
-          outcomes.push({ jobId: letter.jobId, outcome: 'replayed' });
-        }
+        const verdict = await this.verdict(message, letter, dependencies);
+        if (verdict === 'replay') await this.republish(channel, message, letter, dependencies.keys);
+        outcomes.push({ jobId: letter.jobId, outcome: verdict === 'replay' ? 'replayed' : verdict });
         channel.ack(message);
       }
       return outcomes;
     } finally {
       await channel.close();
     }
+  }
+
+  private async verdict(
+    message: GetMessage,
+    letter: DeadLetter,
+    { keys, sessions }: ReplayDependencies,
+  ): Promise<'replay' | Exclude<ReplayOutcome['outcome'], 'replayed' | 'kept'>> {
+    if (!letter.authenticationId) return 'dropped_malformed';
+    if (letter.expired) return 'dropped_expired';
+    let job: SendJob;
+    try {
+      job = parseSendJob(message.content);
+      openSendJob(job, keys);
+    } catch (error) {
+      if (error instanceof JobRejectedError) return 'dropped_malformed';
+      throw error;
+    }
+    return (await sessions.stateOf(job, new Date())) === 'live' ? 'replay' : 'dropped_ended';
+  }
+
+  private async republish(
+    channel: ConfirmChannel,
+    message: GetMessage,
+    letter: DeadLetter,
+    keys: readonly JobKey[],
+  ): Promise<void> {
+    const {
+      [JOB_HEADERS.reason]: _reason,
+      [JOB_HEADERS.lastError]: _error,
+      ...headers
+    } = message.properties.headers ?? {};
+    channel.publish(this.names.jobsExchange, this.names.sendRoutingKey, message.content, {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: letter.jobId,
+      type: message.properties.type as string | undefined,
+      headers: {
+        ...headers,
+        ...attemptHeaders(letter.jobId, { attempt: 1, run: `replay-${randomUUID()}` }, keys),
+      },
+    });
+    await channel.waitForConfirms();
   }
 
   async purge(): Promise<number> {

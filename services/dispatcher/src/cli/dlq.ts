@@ -1,15 +1,19 @@
 /**
  * The dead-letter queue CLI:
  *   npm run dlq -- list [--limit N] [--json]
- *   npm run dlq -- replay [--job ID ...] [--limit N]   (expired jobs are dropped, not sent)
+ *   npm run dlq -- replay [--job ID ...] [--limit N]   (expired or ended codes are dropped, not sent)
  *   npm run dlq -- purge --yes
- * Reads RABBITMQ_URL and AMQP_PREFIX like the services.
+ * Reads RABBITMQ_URL and AMQP_PREFIX like the services; a replay also JOB_ENCRYPTION_KEYS and
+ * MONGODB_URL (each replayed job is opened, and its session must still be live).
  */
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@otpflow/lifecycle';
+import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
+import { createLogger } from '@otpflow/telemetry';
 import { connect } from 'amqplib';
 import { loadCliConfig } from './config.js';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
+import { MongoSessionLookup } from './session-lookup.js';
 
 const USAGE =
   'usage: npm run dlq -- list [--limit N] [--json] | replay [--job ID ...] [--limit N] | purge --yes';
@@ -57,7 +61,16 @@ if (!command || !['list', 'replay', 'purge'].includes(command) || !Number.isInte
 
 const config = loadConfigOrExit(() => loadCliConfig());
 const connection = await connect(config.RABBITMQ_URL);
-const queue = new DeadLetterQueue(connection, config.AMQP_PREFIX);
+// Only a replay reads the sessions: list and purge need no database.
+const mongo =
+  command === 'replay'
+    ? await connectMongo(mongoSettingsFromEnv(config), createLogger({ service: 'dlq', level: 'warn' }))
+    : undefined;
+const queue = new DeadLetterQueue(
+  connection,
+  config.AMQP_PREFIX,
+  mongo ? { keys: config.JOB_ENCRYPTION_KEYS, sessions: new MongoSessionLookup(mongo) } : undefined,
+);
 try {
   if (command === 'list') {
     const letters = await queue.list(limit);
@@ -79,4 +92,5 @@ try {
   }
 } finally {
   await connection.close();
+  await mongo?.close();
 }

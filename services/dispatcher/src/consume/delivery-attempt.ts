@@ -1,11 +1,13 @@
-import type { Channel, SealedSendPayload, SendJob } from '@otpflow/contracts';
+import type { Channel } from '@otpflow/contracts';
 import type { DeliveryAttemptRecord } from '@otpflow/mongo';
 import { maskPhoneNumbersIn } from '@otpflow/telemetry';
-import type { DispatcherMetrics } from '../dispatcher-metrics.js';
+import type { Clock } from '../clock.js';
+import type { DispatcherMetrics, ProviderOutcomeLabel } from '../dispatcher-metrics.js';
 import { ProviderError } from '../providers/provider-error.js';
 import type { OutboundMessage, ProviderReceipt } from '../providers/provider.js';
 import type { ProviderRouter } from '../routing/provider-router.js';
 import { outboundMessage } from './outbound-message.js';
+import type { OpenedJob } from './outcome.js';
 
 export type AttemptResult =
   | {
@@ -17,6 +19,7 @@ export type AttemptResult =
     }
   | {
       accepted: false;
+      /** Did any provider fail for a transient reason (so a later attempt may succeed)? */
       retryable: boolean;
       reason: string;
       lastError: string;
@@ -29,47 +32,58 @@ export interface AttemptSettings {
   smsFallbackToVoice: boolean;
 }
 
+export interface AttemptDeps {
+  router: ProviderRouter;
+  metrics: DispatcherMetrics;
+  clock: Clock;
+  settings: AttemptSettings;
+}
+
+/** A provider call's outcome as the metrics and the delivery history name it. */
+function callOutcome(error: ProviderError): ProviderOutcomeLabel {
+  if (error.kind === 'timeout' || error.kind === 'circuit_open') return error.kind;
+  return error.failure === 'retryable' ? 'retryable_error' : 'permanent_error';
+}
+
+/** The delivery history keeps timeouts apart; an open circuit is one more transient failure there. */
+function historyOutcome(outcome: ProviderOutcomeLabel): DeliveryAttemptRecord['outcome'] {
+  return outcome === 'circuit_open' ? 'retryable_error' : outcome;
+}
+
 /**
  * One delivery attempt of a job: its route's providers in order until one accepts (failover), then,
- * if every SMS provider refused the message for good and fallback is on, the voice route. The attempt
- * is retryable if any provider failed for a transient reason.
+ * if every SMS provider refused the message for good, fallback is on and the job allows voice, the
+ * voice route. The attempt is retryable if any provider failed for a transient reason.
  */
 export async function attemptDelivery(
-  job: SendJob,
-  payload: SealedSendPayload,
-  run: string,
-  deps: { router: ProviderRouter; metrics: DispatcherMetrics; settings: AttemptSettings },
+  { job, payload, attempt }: OpenedJob,
+  deps: AttemptDeps,
 ): Promise<AttemptResult> {
   const history: DeliveryAttemptRecord[] = [];
   const failures: ProviderError[] = [];
 
   const tryChannel = async (channel: Channel): Promise<AttemptResult | undefined> => {
-    const message = outboundMessage(job, payload, channel, run);
+    const message = outboundMessage(job, payload, channel, attempt.run);
     for (const provider of deps.router.route(channel, job.countryCallingCode)) {
       const stopTimer = deps.metrics.providerLatency.startTimer({ provider: provider.name });
       try {
         const receipt = await deps.router.send(provider, message, deps.settings.providerTimeoutMs);
         stopTimer({ outcome: 'accepted' });
         deps.metrics.providerCalls.inc({ provider: provider.name, channel, outcome: 'accepted' });
-        history.push({ provider: provider.name, at: new Date(), outcome: 'accepted' });
+        history.push({ provider: provider.name, at: deps.clock.now(), outcome: 'accepted' });
         return { accepted: true, provider: provider.name, receipt, message, history };
       } catch (error) {
         const failure =
           error instanceof ProviderError
             ? error
-            : new ProviderError(provider.name, 'retryable', 'unexpected failure', { cause: error });
-        const outcome = outcomeOf(failure);
+            : new ProviderError(provider.name, 'unexpected', 'unexpected failure', { cause: error });
+        const outcome = callOutcome(failure);
         stopTimer({ outcome });
         deps.metrics.providerCalls.inc({ provider: provider.name, channel, outcome });
         history.push({
           provider: provider.name,
-          at: new Date(),
-          outcome:
-            outcome === 'timeout'
-              ? 'timeout'
-              : failure.failure === 'retryable'
-                ? 'retryable_error'
-                : 'permanent_error',
+          at: deps.clock.now(),
+          outcome: historyOutcome(outcome),
           error: failure.reason,
         });
         failures.push(failure);
@@ -79,11 +93,10 @@ export async function attemptDelivery(
   };
 
   const retryable = () => failures.some((failure) => failure.failure === 'retryable');
+  const mayCall =
+    job.channel === 'sms' && deps.settings.smsFallbackToVoice && job.allowedChannels.includes('voice');
   const result =
-    (await tryChannel(job.channel)) ??
-    (job.channel === 'sms' && !retryable() && deps.settings.smsFallbackToVoice
-      ? await tryChannel('voice')
-      : undefined);
+    (await tryChannel(job.channel)) ?? (mayCall && !retryable() ? await tryChannel('voice') : undefined);
   if (result) return result;
   const failed = failures.at(-1);
   return {
@@ -96,10 +109,4 @@ export async function attemptDelivery(
     ...(failed ? { provider: failed.provider } : {}),
     history,
   };
-}
-
-function outcomeOf(error: ProviderError): 'timeout' | 'circuit_open' | 'retryable_error' | 'permanent_error' {
-  if (error.reason === 'vendor_timeout') return 'timeout';
-  if (error.reason === 'vendor_circuit_open') return 'circuit_open';
-  return error.failure === 'retryable' ? 'retryable_error' : 'permanent_error';
 }

@@ -1,13 +1,6 @@
-import type { SendJob, SmsEncoding } from '@otpflow/contracts';
-import {
-  tryClaim,
-  typedCollection,
-  type ClaimModel,
-  type DeliveryAttemptRecord,
-  type DeliveryDocument,
-  type DeliveryModel,
-  type DeliveryStatus,
-} from '@otpflow/mongo';
+import type { JobAttempt, SendJob, SmsEncoding } from '@otpflow/contracts';
+import type { DeliveryAttemptRecord, DeliveryDocument, DeliveryStatus } from '@otpflow/mongo';
+import type { FinalOutcome } from '../receipts/receipt-order.js';
 
 /** Whether this worker may run an attempt of a job. */
 export type AttemptLease = 'taken' | 'done' | 'busy';
@@ -21,140 +14,93 @@ export interface SentRecord {
   history: DeliveryAttemptRecord[];
 }
 
-/**
- * Delivery state in MongoDB: leases that keep two workers from running the same attempt of a job, and
- * each job's delivery record (`deliveries`, keyed by job id) for the API and operators. The dispatcher
- * never writes the session itself: only the gateway does.
- */
-export class DeliveryStore {
-  constructor(
-    private readonly deliveries: DeliveryModel,
-    private readonly claims: ClaimModel,
-    private readonly settings: { leaseMs: number; tombstoneSeconds: number },
-  ) {}
-
-  private purgeAt(job: SendJob): Date {
-    return new Date(Date.parse(job.expiresAt) + this.settings.tombstoneSeconds * 1000);
-  }
-
-  /**
-   * Takes the lease on one attempt of a job: by inserting its claim (atomic on every store). A
-   * redelivered message finds the claim: done, or busy while another worker holds the lease; a lease
-   * past its time belonged to a worker that died, and is taken over.
-   */
-  async takeAttempt(job: SendJob, run: string, attempt: number): Promise<AttemptLease> {
-    const key = attemptKey(job, run, attempt);
-    const lease = () => ({ leaseUntil: new Date(Date.now() + this.settings.leaseMs) });
-    if (await tryClaim(this.claims, key, this.purgeAt(job), lease())) return 'taken';
-    const claims = typedCollection(this.claims);
-    const existing = await claims.findOne({ _id: key });
-    if (existing?.done) return 'done';
-    if (existing?.leaseUntil && existing.leaseUntil > new Date()) return 'busy';
-    const { deletedCount } = await claims.deleteOne({
-      _id: key,
-      done: { $ne: true },
-      leaseUntil: { $lte: new Date() },
-    });
-    if (deletedCount !== 1) return 'busy';
-    return (await tryClaim(this.claims, key, this.purgeAt(job), lease())) ? 'taken' : 'busy';
-  }
-
-  async finishAttempt(job: SendJob, run: string, attempt: number): Promise<void> {
-    await typedCollection(this.claims).updateOne(
-      { _id: attemptKey(job, run, attempt) },
-      { $set: { done: true } },
-    );
-  }
-
-  async recordSent(job: SendJob, record: SentRecord): Promise<void> {
-    const now = new Date();
-    await this.update(
-      job,
-      {
-        status: 'sent',
-        channel: record.channel,
-        provider: record.provider,
-        attempts: record.attempt,
-        sentAt: now,
-        ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
-        ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
-      },
-      record.history,
-    );
-  }
-
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: { attempt: number; lastError: string; provider?: string; history: DeliveryAttemptRecord[] },
-  ): Promise<void> {
-    await this.update(
-      job,
-      {
-        status,
-        attempts: failure.attempt,
-        lastError: failure.lastError,
-        ...(failure.provider ? { provider: failure.provider } : {}),
-      },
-      failure.history,
-    );
-  }
-
-  /** A job that ends without any provider being called. */
-  async recordSkipped(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
-  ): Promise<void> {
-    await this.update(job, { status }, []);
-  }
-
-  /** Applies a delivery receipt; returns the delivery it belongs to, or null for an unknown message. */
-  async recordReceipt(
-    provider: string,
-    providerMessageId: string,
-    outcome: 'delivered' | 'undelivered',
-    errorCode: string | undefined,
-  ): Promise<DeliveryDocument | null> {
-    const now = new Date();
-    return typedCollection(this.deliveries).findOneAndUpdate(
-      { provider, providerMessageId },
-      {
-        $set: {
-          status: outcome,
-          updatedAt: now,
-          ...(outcome === 'delivered'
-            ? { deliveredAt: now }
-            : { lastError: `receipt_${errorCode ?? 'undelivered'}` }),
-        },
-      },
-      { returnDocument: 'after' },
-    );
-  }
-
-  /** Creates the job's delivery record on its first write, and updates it after. */
-  private async update(
-    job: SendJob,
-    fields: Partial<DeliveryDocument>,
-    history: readonly DeliveryAttemptRecord[],
-  ): Promise<void> {
-    await typedCollection(this.deliveries).updateOne(
-      { _id: job.jobId },
-      {
-        $set: { channel: job.channel, ...fields, updatedAt: new Date() },
-        $setOnInsert: {
-          authenticationId: job.authenticationId,
-          clientId: job.clientId,
-          countryCallingCode: job.countryCallingCode,
-          requestedAt: new Date(job.createdAt),
-          purgeAt: this.purgeAt(job),
-        },
-        ...(history.length > 0 ? { $push: { history: { $each: [...history] } } } : {}),
-      },
-      { upsert: true },
-    );
-  }
+export interface FailureRecord {
+  attempt: number;
+  lastError: string;
+  provider?: string;
+  history: DeliveryAttemptRecord[];
 }
 
-function attemptKey(job: SendJob, run: string, attempt: number): string {
-  return `job#${job.jobId}#${run}#${attempt}`;
+/** A provider's final word on a message, authenticated and bounded. */
+export interface ReceiptRecord {
+  provider: string;
+  providerMessageId: string;
+  outcome: FinalOutcome;
+  /** Bounded (see receipt-reason.ts); only for `undelivered`. */
+  errorCode?: string;
+  /** When the provider says it happened (signed receipts), or when it arrived. */
+  at: Date;
+}
+
+/** What a receipt did: changed the delivery, changed nothing (repeated, stale), or matched no message. */
+export type ReceiptResult =
+  { applied: true; delivery: DeliveryDocument } | { applied: false; why: 'ignored' | 'unknown_message' };
+
+/**
+ * Delivery state, as a port: the leases that keep two workers from running the same attempt of a job,
+ * and each job's delivery record (`deliveries`, keyed by job id) for the API and operators. The
+ * MongoDB implementation is mongo-delivery.store.ts, the in-memory one memory-delivery.store.ts. The
+ * dispatcher never writes the session itself: only the gateway does.
+ */
+export interface DeliveryStore {
+  /**
+   * Takes the lease on one attempt of a job. A redelivered message finds it done, or busy while
+   * another worker holds it; a lease past its time belonged to a worker that died, and is taken over.
+   */
+  takeAttempt(job: SendJob, attempt: JobAttempt): Promise<AttemptLease>;
+  finishAttempt(job: SendJob, attempt: JobAttempt): Promise<void>;
+  recordSent(job: SendJob, record: SentRecord): Promise<void>;
+  recordFailure(
+    job: SendJob,
+    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
+    failure: FailureRecord,
+  ): Promise<void>;
+  /** A job that ends without any provider being called. */
+  recordSkipped(
+    job: SendJob,
+    status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
+  ): Promise<void>;
+  /** Applies a delivery receipt once, in order (see receipt-order.ts). */
+  recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult>;
+}
+
+/** The fields a send sets on the delivery record (both stores write the same). */
+export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocument> {
+  return {
+    status: 'sent',
+    channel: record.channel,
+    provider: record.provider,
+    attempts: record.attempt,
+    sentAt: now,
+    ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
+    ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
+  };
+}
+
+export function failureFields(
+  status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
+  failure: FailureRecord,
+): Partial<DeliveryDocument> {
+  return {
+    status,
+    attempts: failure.attempt,
+    lastError: failure.lastError,
+    ...(failure.provider ? { provider: failure.provider } : {}),
+  };
+}
+
+/** The fields an applied receipt sets; a delivered message loses the error of an earlier receipt. */
+export function receiptFields(receipt: ReceiptRecord, now: Date): Partial<DeliveryDocument> {
+  return {
+    status: receipt.outcome,
+    receiptAt: receipt.at,
+    updatedAt: now,
+    ...(receipt.outcome === 'delivered'
+      ? { deliveredAt: now }
+      : { lastError: `receipt_${receipt.errorCode ?? 'undelivered'}` }),
+  };
+}
+
+export function attemptKey(job: SendJob, attempt: JobAttempt): string {
+  return `job#${job.jobId}#${attempt.run}#${attempt.attempt}`;
 }

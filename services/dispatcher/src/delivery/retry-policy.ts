@@ -7,7 +7,7 @@ export type RetryDecision =
   | { action: 'dead-letter'; reason: 'permanent_failure' | 'attempts_exhausted' | 'expires_before_retry' };
 
 export interface RetryContext {
-  /** Did every provider that was tried fail with a retryable error? */
+  /** Did any provider that was tried fail for a transient reason (so a later attempt may succeed)? */
   retryable: boolean;
   /** The attempt that just failed, from 1. */
   attempt: number;

@@ -30,7 +30,7 @@ export async function httpRequest(
     const timedOut = init.signal.aborted;
     throw new ProviderError(
       provider,
-      'retryable',
+      timedOut ? 'timeout' : 'connection',
       timedOut ? 'the provider did not answer in time' : 'could not reach the provider',
       {
         vendorCode: timedOut ? 'timeout' : 'connection',
@@ -42,7 +42,7 @@ export async function httpRequest(
   try {
     text = await response.text();
   } catch (cause) {
-    throw new ProviderError(provider, 'retryable', 'the provider answer was cut off', {
+    throw new ProviderError(provider, 'connection', 'the provider answer was cut off', {
       vendorCode: 'connection',
       cause,
     });
@@ -54,9 +54,4 @@ export async function httpRequest(
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json };
-}
-
-/** The usual HTTP classification: 429 and 5xx are worth retrying, other non-2xx are not. */
-export function failureForStatus(status: number): 'retryable' | 'permanent' {
-  return status === 429 || status >= 500 || status === 408 ? 'retryable' : 'permanent';
 }

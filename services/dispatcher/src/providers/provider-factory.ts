@@ -4,13 +4,23 @@ import type { Provider } from './provider.js';
 
 /**
  * How a provider module plugs in: its own environment variables (validated at start-up, only when the
- * provider is in use) and a constructor. The registry lists the factories; config.ts parses the env of
- * every enabled one together, so a deployment learns all its mistakes at once.
+ * provider is in use), what it refuses in production, and a constructor. The registry lists the
+ * factories; config.ts parses the env of every enabled one together, so a deployment learns all its
+ * mistakes at once.
  */
 export interface ProviderFactory<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly envSchema: S;
+  /** Settings that are fine for development but refused in production, as `VARIABLE: why`. */
+  productionProblems?(settings: z.output<S>): string[];
   create(settings: z.output<S>, deps: { logger: Logger }): Provider;
+}
+
+/** `VARIABLE: must be https in production` when a URL setting is plain http. */
+export function requireHttps(variable: string, url: string | undefined): string[] {
+  return url !== undefined && !url.startsWith('https://')
+    ? [`${variable}: must be an https:// URL in production`]
+    : [];
 }
 
 export function defineProvider<S extends z.ZodType>(factory: ProviderFactory<S>): ProviderFactory<S> {

@@ -2,7 +2,10 @@ import type { Channel, SmsEncoding, VoiceGender, VoiceLanguage } from '@otpflow/
 
 /** One message to hand to a provider: everything a vendor API may ask for, already rendered. */
 export interface OutboundMessage {
-  /** Unique per job and attempt: providers that take an idempotency key get this. */
+  /**
+   * Unique per job and run, the same for every attempt of a run: a vendor that takes an idempotency
+   * key drops a retry of a message it already took. A replay from the dead-letter queue is a new run.
+   */
   idempotencyKey: string;
   jobId: string;
   authenticationId: string;

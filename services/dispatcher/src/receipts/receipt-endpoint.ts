@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventPublisher } from '@otpflow/amqp';
 import type { Logger } from '@otpflow/telemetry';
+import type { Clock } from '../clock.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
-import type { ReceiptVerifier } from './delivery-receipt.js';
+import type { EventSink } from '../events/event-sink.js';
+import { boundedReceiptCode, type DeliveryReceipt, type ReceiptVerifier } from './delivery-receipt.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const PATH = /^\/v1\/receipts\/([a-z0-9_-]+)$/;
@@ -24,20 +25,24 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/**
- * POST /v1/receipts/{provider}: delivery receipt callbacks. Each is authenticated by its provider's
- * verifier (signature or shared secret) before anything is read; the session's delivery status becomes
- * delivered or undelivered, and an event tells the metrics. Unknown message ids are accepted and
- * ignored, so a provider does not retry them forever.
- */
-export function receiptEndpoint(deps: {
+export interface ReceiptEndpointDeps {
   verifiers: readonly ReceiptVerifier[];
   store: DeliveryStore;
-  events: EventPublisher;
+  events: EventSink;
   metrics: DispatcherMetrics;
   logger: Logger;
+  clock: Clock;
   publicBaseUrl: string | undefined;
-}) {
+}
+
+/**
+ * POST /v1/receipts/{provider}: delivery receipt callbacks. Each is authenticated by its provider's
+ * verifier (signature or shared secret) before anything is read; a final receipt moves the delivery to
+ * delivered or undelivered once and in order (a repeat or an older word changes nothing), and only a
+ * receipt that changed the delivery tells the metrics. Unknown message ids are accepted and ignored,
+ * so a provider does not retry them forever.
+ */
+export function receiptEndpoint(deps: ReceiptEndpointDeps) {
   const byProvider = new Map(deps.verifiers.map((verifier) => [verifier.provider, verifier]));
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const path = (request.url ?? '').split('?')[0] ?? '';
@@ -84,39 +89,42 @@ export function receiptEndpoint(deps: {
       });
       return true;
     }
-    if (receipt.outcome === 'pending') {
-      deps.metrics.receipts.inc({ provider: verifier.provider, outcome: 'pending' });
-      reply(response, 204);
-      return true;
-    }
-    const delivery = await deps.store.recordReceipt(
-      verifier.provider,
-      receipt.providerMessageId,
-      receipt.outcome,
-      receipt.errorCode,
-    );
-    deps.metrics.receipts.inc({
-      provider: verifier.provider,
-      outcome: delivery ? receipt.outcome : 'unknown_message',
-    });
-    if (delivery) {
-      deps.events.emit({
-        type: receipt.outcome === 'delivered' ? 'code.delivered' : 'code.undelivered',
-        authenticationId: delivery.authenticationId,
-        clientId: delivery.clientId,
-        channel: delivery.channel,
-        countryCallingCode: delivery.countryCallingCode,
-        requestedAt: new Date(delivery.requestedAt).toISOString(),
-        provider: verifier.provider,
-        ...(delivery.sentAt ? { sentAt: new Date(delivery.sentAt).toISOString() } : {}),
-        ...(receipt.outcome === 'undelivered'
-          ? { reason: `receipt_${receipt.errorCode ?? receipt.vendorStatus}`.slice(0, 64) }
-          : {}),
-      });
-    } else {
-      deps.logger.info({ provider: verifier.provider }, 'receipt for an unknown message ignored');
-    }
+    await record(deps, verifier.provider, receipt);
     reply(response, 204);
     return true;
   };
+}
+
+async function record(deps: ReceiptEndpointDeps, provider: string, receipt: DeliveryReceipt): Promise<void> {
+  if (receipt.outcome === 'pending') {
+    deps.metrics.receipts.inc({ provider, outcome: 'pending' });
+    return;
+  }
+  const result = await deps.store.recordReceipt({
+    provider,
+    providerMessageId: receipt.providerMessageId,
+    outcome: receipt.outcome,
+    ...(receipt.errorCode !== undefined ? { errorCode: receipt.errorCode } : {}),
+    at: receipt.at ?? deps.clock.now(),
+  });
+  if (!result.applied) {
+    deps.metrics.receipts.inc({ provider, outcome: result.why });
+    deps.logger.info({ provider, why: result.why }, 'receipt changed nothing: ignored');
+    return;
+  }
+  const { delivery } = result;
+  deps.metrics.receipts.inc({ provider, outcome: receipt.outcome });
+  deps.events.emit({
+    type: receipt.outcome === 'delivered' ? 'code.delivered' : 'code.undelivered',
+    authenticationId: delivery.authenticationId,
+    clientId: delivery.clientId,
+    channel: delivery.channel,
+    countryCallingCode: delivery.countryCallingCode,
+    requestedAt: new Date(delivery.requestedAt).toISOString(),
+    provider,
+    ...(delivery.sentAt ? { sentAt: new Date(delivery.sentAt).toISOString() } : {}),
+    ...(receipt.outcome === 'undelivered'
+      ? { reason: `receipt_${boundedReceiptCode(receipt.errorCode ?? receipt.vendorStatus)}` }
+      : {}),
+  });
 }

@@ -18,7 +18,7 @@ function scripted(
       provider.calls += 1;
       if (answer === 'ok') return Promise.resolve({ providerMessageId: `${name}-${provider.calls}` });
       return Promise.reject(
-        new ProviderError(name, answer ?? 'retryable', 'scripted failure', {
+        new ProviderError(name, answer === 'permanent' ? 'rejected' : 'server_error', 'scripted failure', {
           httpStatus: answer === 'permanent' ? 400 : 503,
         }),
       );
@@ -60,7 +60,10 @@ describe('ProviderRouter', () => {
     for (let call = 0; call < 3; call += 1)
       await expect(router.send(flaky, message, 1000)).rejects.toMatchObject({ failure: 'retryable' });
     expect(router.circuitState('alpha')).toBe('open');
-    await expect(router.send(flaky, message, 1000)).rejects.toMatchObject({ reason: 'vendor_circuit_open' });
+    await expect(router.send(flaky, message, 1000)).rejects.toMatchObject({
+      kind: 'circuit_open',
+      reason: 'vendor_circuit_open',
+    });
     expect(flaky.calls).toBe(3);
     expect(states).toEqual(['closed', 'open']);
   });
@@ -88,6 +91,7 @@ describe('ProviderRouter', () => {
     });
     await expect(router.send(broken, message, 1000)).rejects.toMatchObject({
       failure: 'retryable',
+      kind: 'unexpected',
       reason: 'vendor_unexpected',
     });
   });

@@ -76,8 +76,8 @@ export class ProviderRouter {
   }
 
   /**
-   * Sends through one provider within the timeout. An open circuit is a retryable ProviderError
-   * (`circuit_open`), so callers treat "skipped" like any other transient failure.
+   * Sends through one provider within the timeout. An open circuit is a ProviderError of kind
+   * `circuit_open` (retryable), so callers treat "skipped" like any other transient failure.
    */
   async send(provider: Provider, message: OutboundMessage, timeoutMs: number): Promise<ProviderReceipt> {
     const policy = this.breakers.get(provider.name);
@@ -88,14 +88,14 @@ export class ProviderRouter {
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
-        throw new ProviderError(provider.name, 'retryable', 'circuit open: provider skipped', {
+        throw new ProviderError(provider.name, 'circuit_open', 'circuit open: provider skipped', {
           vendorCode: 'circuit_open',
           cause: error,
         });
       }
       if (error instanceof ProviderError) throw error;
       // A provider must classify its failures; anything else is a bug in it, and not the job's fault.
-      throw new ProviderError(provider.name, 'retryable', 'provider failed unexpectedly', {
+      throw new ProviderError(provider.name, 'unexpected', 'provider failed unexpectedly', {
         vendorCode: 'unexpected',
         cause: error,
       });

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface CapturedRequest {
   method: string;
@@ -28,11 +28,17 @@ export class FakeHttpServer {
   readonly requests: CapturedRequest[] = [];
   private server: Server | undefined;
   private url_ = '';
+  private readonly sockets = new Set<Socket>();
 
   constructor(private responder: (request: CapturedRequest) => CannedResponse | Promise<CannedResponse>) {}
 
   get url(): string {
     return this.url_;
+  }
+
+  /** Connections clients hold open to this server right now, idle keep-alive ones included. */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   respondWith(responder: (request: CapturedRequest) => CannedResponse | Promise<CannedResponse>): void {
@@ -62,6 +68,10 @@ export class FakeHttpServer {
           response.end(canned.body ?? '');
         });
       });
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     const { port } = this.server.address() as AddressInfo;

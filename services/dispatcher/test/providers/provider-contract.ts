@@ -45,7 +45,8 @@ async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
 
 /**
  * The one contract every provider passes, against a local server speaking the vendor's real wire
- * format: the exact request for a message, acceptance, each error class, timeouts and garbage.
+ * format: the exact request for a message, acceptance, each failure kind, timeouts and garbage. It
+ * needs no broker or store, so it runs in the component tier.
  * Call it inside a `describe` whose `beforeEach` makes a fresh subject.
  */
 export function providerContract(
@@ -77,25 +78,25 @@ export function providerContract(
   it('maps a refused number to a permanent failure', async () => {
     const { provider, scenario } = subject();
     scenario('reject-number');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
-      'permanent',
-    );
+    const error = await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)));
+    expect(error.failure).toBe('permanent');
+    expect(error.kind).toBe('rejected');
   });
 
   it('maps a vendor server error to a retryable failure', async () => {
     const { provider, scenario } = subject();
     scenario('server-error');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
-      'retryable',
-    );
+    const error = await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)));
+    expect(error.failure).toBe('retryable');
+    expect(error.kind).toBe('server_error');
   });
 
   it('maps throttling to a retryable failure', async () => {
     const { provider, scenario } = subject();
     scenario('rate-limited');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
-      'retryable',
-    );
+    const error = await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)));
+    expect(error.failure).toBe('retryable');
+    expect(error.kind).toBe('throttled');
   });
 
   it('gives up on a vendor that hangs when the signal aborts, as retryable', async () => {
@@ -104,14 +105,16 @@ export function providerContract(
     const started = Date.now();
     const error = await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(300)));
     expect(error.failure).toBe('retryable');
+    expect(error.kind).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('treats an answer it cannot understand as retryable, never as accepted', async () => {
     const { provider, scenario } = subject();
     scenario('garbage');
-    expect((await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)))).failure).toBe(
-      'retryable',
-    );
+    const error = await failureOf(provider.send(sampleMessage(), AbortSignal.timeout(5_000)));
+    expect(error.failure).toBe('retryable');
+    // A readable answer that is not the API's, or one cut off before it could be read.
+    expect(['unreadable_answer', 'connection']).toContain(error.kind);
   });
 }

@@ -1,11 +1,30 @@
 import type { AmqpClient } from '@otpflow/amqp';
-import { encodeSendJob, SEND_JOB_SCHEMA, type JobKey, type SendJobFields } from '@otpflow/contracts';
+import {
+  encodeSendJob,
+  SEND_JOB_SCHEMA,
+  type Channel,
+  type JobKey,
+  type SendJobFields,
+} from '@otpflow/contracts';
 import type { SessionDocument } from '@otpflow/mongo';
 import { insertCode } from '../templates/message-text.js';
 
+/** What one send job is made of. */
+export interface SendJobRequest {
+  /** The session of the code, as stored. */
+  session: SessionDocument;
+  /** The message with `{{code}}` still in it. */
+  text: string;
+  code: string;
+  correlator: string | undefined;
+  /** The channels the client's policy allows: the dispatcher never falls back outside them. */
+  allowedChannels: readonly Channel[];
+}
+
 /**
  * Publishes the one send job of a code and resolves only once RabbitMQ has confirmed it and routed it
- * to the send queue. The number, text and code travel sealed (AES-256-GCM).
+ * to the send queue. The number, text and code travel sealed (AES-256-GCM), and every other field of
+ * the job is bound to that seal.
  */
 export class SendJobPublisher {
   constructor(
@@ -13,13 +32,8 @@ export class SendJobPublisher {
     private readonly keys: readonly JobKey[],
   ) {}
 
-  /** The job of a session's current code; `text` still has `{{code}}` in it. */
-  async publish(
-    session: SessionDocument,
-    text: string,
-    code: string,
-    correlator: string | undefined,
-  ): Promise<void> {
+  /** The job of a session's current code. */
+  async publish({ session, text, code, correlator, allowedChannels }: SendJobRequest): Promise<void> {
     const { names } = this.amqp;
     const fields: SendJobFields = {
       jobId: session.jobId,
@@ -37,6 +51,8 @@ export class SendJobPublisher {
         ...(session.content?.templateId ? { templateId: session.content.templateId } : {}),
         ...(session.content?.locale ? { locale: session.content.locale } : {}),
       },
+      // The session's own channel is always among them (the policy allowed it to be asked for).
+      allowedChannels: [...new Set([session.channel, ...allowedChannels])],
       test: session.test,
     };
     const secret = {

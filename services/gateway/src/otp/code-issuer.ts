@@ -10,6 +10,7 @@ import type { TemplateStore } from '../templates/template.store.js';
 import { alphabetOf, generateCode, type CodeHasher } from './code.js';
 import {
   checkRecipient,
+  deliverableChannels,
   renderMessage,
   takeSendLimits,
   withLimits,
@@ -74,7 +75,13 @@ export class CodeIssuer {
       if (charge) session.charge = { encoding: charge.encoding, parts: charge.parts };
       await typedCollection(deps.sessions).insertOne(session);
       try {
-        await deps.jobs.publish(session, rendered.text, code, request.correlator);
+        await deps.jobs.publish({
+          session,
+          text: rendered.text,
+          code,
+          correlator: request.correlator,
+          allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone.e164, testCode !== undefined),
+        });
       } catch (error) {
         await deps.sessions.deleteOne({ _id: session._id }).catch((cleanupError: unknown) => {
           // The session keeps its unknown code and expires on its own; no job for it exists.

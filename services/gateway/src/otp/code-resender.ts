@@ -9,6 +9,7 @@ import { alphabetOf, DIGITS_ONLY, generateCode } from './code.js';
 import type { IssuerDependencies } from './code-issuer.js';
 import {
   checkRecipient,
+  deliverableChannels,
   messageSourceOf,
   renderMessage,
   resendAllowedAt,
@@ -86,7 +87,18 @@ export class CodeResender {
       if (modifiedCount !== 1)
         throw new ApiError('CONFLICT', { message: 'The verification changed meanwhile: try again.' });
       try {
-        await deps.jobs.publish(renewed, rendered.text, code, correlator);
+        await deps.jobs.publish({
+          session: renewed,
+          text: rendered.text,
+          code,
+          correlator,
+          allowedChannels: deliverableChannels(
+            deps.phonePolicy,
+            policy,
+            session.phoneNumber,
+            testCode !== undefined,
+          ),
+        });
       } catch (error) {
         // Put the previous code back: it is still the one the user may have.
         await sessions.replaceOne({ _id: session._id, jobId: renewed.jobId }, session).catch(() => undefined);

@@ -47,6 +47,28 @@ export function checkRecipient(
   return phone;
 }
 
+/**
+ * The channels a code for this number may go out on: the client's channels that the number policy
+ * also allows for this number (a VoIP number may take SMS but not calls). The job carries them, so
+ * the dispatcher's SMS-to-voice fallback never calls a number or a client that may not be called.
+ */
+export function deliverableChannels(
+  phonePolicy: PhonePolicy,
+  policy: ClientPolicy,
+  phoneNumber: string,
+  isTestNumber: boolean,
+): Channel[] {
+  return policy.channels.filter((channel) => {
+    try {
+      checkRecipient(phonePolicy, policy, phoneNumber, channel, isTestNumber);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError) return false;
+      throw error;
+    }
+  });
+}
+
 /** The words of the message: free text, a template in the closest locale, or the standard text. */
 export async function renderMessage(
   templates: TemplateStore,

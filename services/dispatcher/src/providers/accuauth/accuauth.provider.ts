@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
-import { ProviderError, type ProviderFailure } from '../provider-error.js';
-import { defineProvider } from '../provider-factory.js';
+import { httpRequest, type HttpResponse } from '../http-transport.js';
+import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
+import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode, secondsUntil } from '../vendor-settings.js';
 
@@ -16,7 +16,10 @@ const envSchema = z.object({
 });
 
 /** The `status` values of AccuAuth's error table (seed 004) that are worth retrying. */
-const RETRYABLE_STATUSES = new Set(['RATE_LIMIT_EXCEEDED', 'INTERNAL_ERROR']);
+const RETRYABLE_STATUSES = new Map<string, ProviderFailureKind>([
+  ['RATE_LIMIT_EXCEEDED', 'throttled'],
+  ['INTERNAL_ERROR', 'server_error'],
+]);
 /** The rest of that table: the request, the credentials or the account will be refused again. */
 const PERMANENT_STATUSES = new Set([
   'FAILED',
@@ -49,10 +52,10 @@ export function templateContent(message: OutboundMessage): string | undefined {
   return pairs.map(([name, value]) => `${name}:${value}`).join(',');
 }
 
-function failureFor(status: string | undefined, httpStatus: number): ProviderFailure {
-  if (status !== undefined) return RETRYABLE_STATUSES.has(status) ? 'retryable' : 'permanent';
+function failureFor(status: string | undefined, httpStatus: number): ProviderFailureKind {
+  if (status !== undefined) return RETRYABLE_STATUSES.get(status) ?? 'rejected';
   // An unknown status on a 2xx is an answer we cannot read: retry rather than guess it was sent.
-  return httpStatus >= 200 && httpStatus <= 299 ? 'retryable' : failureForStatus(httpStatus);
+  return httpStatus >= 200 && httpStatus <= 299 ? 'unreadable_answer' : kindForHttpStatus(httpStatus);
 }
 
 /** AccuAuth's template OTP SMS API (seed 004): we send the code and its lifetime, AccuAuth the words. */
@@ -65,7 +68,7 @@ class AccuAuthProvider implements Provider {
   async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
     const content = templateContent(message);
     if (content === undefined) {
-      throw new ProviderError(this.name, 'permanent', "a template variable holds ',' or ':'", {
+      throw new ProviderError(this.name, 'rejected', "a template variable holds ',' or ':'", {
         vendorCode: 'unencodable_variable',
       });
     }
@@ -111,5 +114,7 @@ class AccuAuthProvider implements Provider {
 export const accuauthProvider = defineProvider({
   name: 'accuauth',
   envSchema,
+  // Credentials and numbers go to the vendor: never over plain http outside development.
+  productionProblems: (settings) => [...requireHttps('ACCUAUTH_BASE_URL', settings.ACCUAUTH_BASE_URL)],
   create: (settings) => new AccuAuthProvider(settings),
 });

@@ -1,8 +1,8 @@
 import { senderIdSchema } from '@otpflow/contracts';
 import { z } from 'zod';
-import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
-import { ProviderError } from '../provider-error.js';
-import { defineProvider } from '../provider-factory.js';
+import { httpRequest, type HttpResponse } from '../http-transport.js';
+import { kindForHttpStatus, ProviderError } from '../provider-error.js';
+import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode, secondsUntil } from '../vendor-settings.js';
 
@@ -82,7 +82,7 @@ class OctopushProvider implements Provider {
     if (response.status < 200 || response.status > 299) {
       throw new ProviderError(
         this.name,
-        failureForStatus(response.status),
+        kindForHttpStatus(response.status),
         `octopush answered ${response.status}`,
         {
           vendorCode: code,
@@ -91,13 +91,13 @@ class OctopushProvider implements Provider {
       );
     }
     if (typeof body?.code !== 'number') {
-      throw new ProviderError(this.name, 'retryable', 'octopush answered without a result code', {
+      throw new ProviderError(this.name, 'unreadable_answer', 'octopush answered without a result code', {
         vendorCode: 'unreadable_answer',
         httpStatus: response.status,
       });
     }
     if (body.code !== 0) {
-      throw new ProviderError(this.name, 'permanent', 'octopush refused the message', { vendorCode: code });
+      throw new ProviderError(this.name, 'rejected', 'octopush refused the message', { vendorCode: code });
     }
     const ticket = body.ticket_number;
     return typeof ticket === 'string' || typeof ticket === 'number'
@@ -109,5 +109,7 @@ class OctopushProvider implements Provider {
 export const octopushProvider = defineProvider({
   name: 'octopush',
   envSchema,
+  // Credentials and numbers go to the vendor: never over plain http outside development.
+  productionProblems: (settings) => [...requireHttps('OCTOPUSH_BASE_URL', settings.OCTOPUSH_BASE_URL)],
   create: (settings) => new OctopushProvider(settings),
 });

@@ -16,10 +16,10 @@ export interface SmppLinkSettings {
   probeTimeoutMs: number;
 }
 
-const retryable = (message: string, vendorCode: string, cause?: unknown) =>
-  new ProviderError('smpp', 'retryable', message, { vendorCode, cause });
+const retryable = (kind: 'connection' | 'timeout', message: string, vendorCode: string, cause?: unknown) =>
+  new ProviderError('smpp', kind, message, { vendorCode, cause });
 
-const timedOut = () => retryable('the SMSC did not answer in time', 'timeout');
+const timedOut = () => retryable('timeout', 'the SMSC did not answer in time', 'timeout');
 
 /** Bind refusals a new attempt will not fix: the credentials or system type are wrong. */
 const BAD_CREDENTIALS = new Set([
@@ -61,7 +61,7 @@ export class SmppLink {
             resolve();
             return;
           }
-          const failure = BAD_CREDENTIALS.has(pdu.command_status) ? 'permanent' : 'retryable';
+          const failure = BAD_CREDENTIALS.has(pdu.command_status) ? 'rejected' : 'server_error';
           const error = new ProviderError('smpp', failure, 'the SMSC refused the bind', {
             vendorCode: `bind_${pdu.command_status}`,
           });
@@ -73,21 +73,21 @@ export class SmppLink {
     // The bind failure reaches every send through `bound`; this only keeps an unawaited failure quiet.
     this.bound.catch(() => undefined);
     this.bindTimer = setTimeout(() => {
-      this.drop(retryable('the SMSC did not bind in time', 'bind_timeout'), 'destroy');
+      this.drop(retryable('timeout', 'the SMSC did not bind in time', 'bind_timeout'), 'destroy');
     }, settings.bindTimeoutMs);
 
     this.session.on('error', (cause: unknown) => {
-      this.drop(retryable('lost the SMSC connection', 'connection', cause), 'destroy');
+      this.drop(retryable('connection', 'lost the SMSC connection', 'connection', cause), 'destroy');
     });
     this.session.on('close', () => {
-      this.drop(retryable('lost the SMSC connection', 'connection'), 'destroy');
+      this.drop(retryable('connection', 'lost the SMSC connection', 'connection'), 'destroy');
     });
     this.session.on('enquire_link', (pdu: smpp.Pdu) => this.session.send(pdu.response()));
     // Delivery receipts come back on this session; acknowledging them stops the SMSC resending them.
     this.session.on('deliver_sm', (pdu: smpp.Pdu) => this.session.send(pdu.response()));
     this.session.on('unbind', (pdu: smpp.Pdu) => {
       this.session.send(pdu.response());
-      this.drop(retryable('the SMSC closed the session', 'unbound'), 'end');
+      this.drop(retryable('connection', 'the SMSC closed the session', 'unbound'), 'end');
     });
   }
 
@@ -98,7 +98,7 @@ export class SmppLink {
   /** Resolves once bound; rejects with the bind failure, or as retryable when the signal aborts first. */
   whenBound(signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(retryable('the SMSC did not bind in time', 'timeout'));
+      const onAbort = () => reject(retryable('timeout', 'the SMSC did not bind in time', 'timeout'));
       if (signal.aborted) {
         onAbort();
         return;
@@ -112,7 +112,7 @@ export class SmppLink {
   submit(options: smpp.SubmitSmOptions, signal: AbortSignal): Promise<smpp.Pdu> {
     return new Promise((resolve, reject) => {
       if (this.dead || signal.aborted) {
-        reject(this.dead ? retryable('lost the SMSC connection', 'connection') : timedOut());
+        reject(this.dead ? retryable('connection', 'lost the SMSC connection', 'connection') : timedOut());
         return;
       }
       const settle = () => {
@@ -133,7 +133,7 @@ export class SmppLink {
         settle();
         resolve(pdu);
       });
-      if (!written) fail(retryable('lost the SMSC connection', 'connection'));
+      if (!written) fail(retryable('connection', 'lost the SMSC connection', 'connection'));
     });
   }
 
@@ -143,7 +143,7 @@ export class SmppLink {
     return new Promise((resolve) => {
       const done = (how: 'end' | 'destroy') => {
         clearTimeout(timer);
-        this.drop(retryable('the SMSC session was closed', 'closed'), how);
+        this.drop(retryable('connection', 'the SMSC session was closed', 'closed'), how);
         resolve();
       };
       // An SMSC that does not answer the unbind may not close its side either: cut the socket.
@@ -159,7 +159,7 @@ export class SmppLink {
   private probe(): void {
     if (this.dead || this.probeTimer) return;
     this.probeTimer = setTimeout(() => {
-      this.drop(retryable('the SMSC stopped answering', 'unresponsive'), 'destroy');
+      this.drop(retryable('connection', 'the SMSC stopped answering', 'unresponsive'), 'destroy');
     }, this.settings.probeTimeoutMs);
     this.session.enquire_link(() => {
       clearTimeout(this.probeTimer);

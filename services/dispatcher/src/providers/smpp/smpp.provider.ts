@@ -1,7 +1,7 @@
 import { smsChargeInfo } from '@otpflow/contracts';
 import smpp from 'smpp';
 import { z } from 'zod';
-import { ProviderError } from '../provider-error.js';
+import { ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { digitsOnly } from '../vendor-settings.js';
@@ -29,14 +29,15 @@ const PROBE_TIMEOUT_MS = 5_000;
 
 const { errors } = smpp;
 /** command_status values a later attempt may get past: SMSC load or trouble, not the message. */
-const RETRYABLE_STATUSES = new Set([
-  errors.ESME_RTHROTTLED,
-  errors.ESME_RMSGQFUL,
-  errors.ESME_RSYSERR,
-  errors.ESME_RSUBMITFAIL,
+const RETRYABLE_STATUSES = new Map<number | undefined, ProviderFailureKind>([
+  [errors.ESME_RTHROTTLED, 'throttled'],
+  [errors.ESME_RMSGQFUL, 'throttled'],
+  [errors.ESME_RSYSERR, 'server_error'],
+  [errors.ESME_RSUBMITFAIL, 'server_error'],
   // The SMSC thinks the session is not bound: a new bind fixes that.
-  errors.ESME_RINVBNDSTS,
+  [errors.ESME_RINVBNDSTS, 'connection'],
 ]);
+const kindOf = (status: number): ProviderFailureKind => RETRYABLE_STATUSES.get(status) ?? 'rejected';
 const STATUS_NAMES = new Map(Object.entries(errors).map(([name, status]) => [status, name]));
 
 /** The ESME_* name of a command status, or its hex value: either way a bounded label. */
@@ -95,23 +96,27 @@ class SmppProvider implements Provider {
 
   async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
     if (this.closing) {
-      throw new ProviderError(this.name, 'retryable', 'the provider is closing', { vendorCode: 'closed' });
+      throw new ProviderError(this.name, 'connection', 'the provider is closing', { vendorCode: 'closed' });
     }
     if (!this.link?.alive) this.link = new SmppLink(this.linkSettings);
     const link = this.link;
     await link.whenBound(signal);
     const response = await link.submit(submitSmFor(message, this.settings.SMPP_SOURCE_ADDR), signal);
     if (response.command !== 'submit_sm_resp') {
-      throw new ProviderError(this.name, 'retryable', 'the SMSC answered the submit with another PDU', {
-        vendorCode: response.command === 'generic_nack' ? 'generic_nack' : 'unexpected_pdu',
-      });
+      throw new ProviderError(
+        this.name,
+        'unreadable_answer',
+        'the SMSC answered the submit with another PDU',
+        {
+          vendorCode: response.command === 'generic_nack' ? 'generic_nack' : 'unexpected_pdu',
+        },
+      );
     }
     const status = response.command_status;
     if (status === errors.ESME_ROK) {
       return response.message_id ? { providerMessageId: response.message_id } : {};
     }
-    const failure = RETRYABLE_STATUSES.has(status) ? 'retryable' : 'permanent';
-    const error = new ProviderError(this.name, failure, 'the SMSC refused the message', {
+    const error = new ProviderError(this.name, kindOf(status), 'the SMSC refused the message', {
       vendorCode: statusName(status),
     });
     if (status === errors.ESME_RINVBNDSTS) link.drop(error, 'end');

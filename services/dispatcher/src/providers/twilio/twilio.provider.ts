@@ -1,8 +1,8 @@
 import { phoneNumberSchema } from '@otpflow/contracts';
 import { z } from 'zod';
-import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
-import { ProviderError } from '../provider-error.js';
-import { defineProvider } from '../provider-factory.js';
+import { httpRequest, type HttpResponse } from '../http-transport.js';
+import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
+import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode } from '../vendor-settings.js';
 import { otpCallTwiml } from './twilio.voices.js';
@@ -38,7 +38,13 @@ type TwilioSettings = z.output<typeof envSchema>;
  * not enabled, 21610 unsubscribed, 21612/21614 unreachable or not mobile, 20003 authentication) will be
  * refused again.
  */
-const RETRYABLE_CODES = new Set([20429, 20500, 20503, 21611]);
+const RETRYABLE_CODES = new Map<number, ProviderFailureKind>([
+  [20429, 'throttled'],
+  [20500, 'server_error'],
+  [20503, 'server_error'],
+  // The sender's queue is full: it drains, so this is throttling.
+  [21611, 'throttled'],
+]);
 
 const isPhoneNumber = (value: string | undefined): value is string =>
   phoneNumberSchema.safeParse(value).success;
@@ -94,7 +100,7 @@ class TwilioProvider implements Provider {
   private callForm(message: OutboundMessage): URLSearchParams {
     const from = isPhoneNumber(message.senderId) ? message.senderId : this.settings.TWILIO_FROM;
     if (!isPhoneNumber(from)) {
-      throw new ProviderError(this.name, 'permanent', 'twilio calls need an E.164 caller number', {
+      throw new ProviderError(this.name, 'rejected', 'twilio calls need an E.164 caller number', {
         vendorCode: 'no_caller_id',
       });
     }
@@ -109,15 +115,19 @@ class TwilioProvider implements Provider {
     const body = response.json as { sid?: unknown; code?: unknown } | undefined;
     if (response.status >= 200 && response.status <= 299) {
       if (typeof body?.sid === 'string' && body.sid !== '') return { providerMessageId: body.sid };
-      throw new ProviderError(this.name, 'retryable', 'twilio accepted with an answer that has no sid', {
-        vendorCode: 'unreadable_answer',
-        httpStatus: response.status,
-      });
+      throw new ProviderError(
+        this.name,
+        'unreadable_answer',
+        'twilio accepted with an answer that has no sid',
+        {
+          vendorCode: 'unreadable_answer',
+          httpStatus: response.status,
+        },
+      );
     }
     const code = boundedCode(body?.code);
-    const failure =
-      code !== undefined && RETRYABLE_CODES.has(code) ? 'retryable' : failureForStatus(response.status);
-    throw new ProviderError(this.name, failure, `twilio refused the message (${response.status})`, {
+    const kind = (code !== undefined && RETRYABLE_CODES.get(code)) || kindForHttpStatus(response.status);
+    throw new ProviderError(this.name, kind, `twilio refused the message (${response.status})`, {
       vendorCode: code,
       httpStatus: response.status,
     });
@@ -127,5 +137,10 @@ class TwilioProvider implements Provider {
 export const twilioProvider = defineProvider({
   name: 'twilio',
   envSchema,
+  // Credentials and numbers go to the vendor: never over plain http outside development.
+  productionProblems: (settings) => [
+    ...requireHttps('TWILIO_BASE_URL', settings.TWILIO_BASE_URL),
+    ...requireHttps('TWILIO_STATUS_CALLBACK_URL', settings.TWILIO_STATUS_CALLBACK_URL),
+  ],
   create: (settings) => new TwilioProvider(settings),
 });

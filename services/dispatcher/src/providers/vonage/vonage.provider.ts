@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { failureForStatus, httpRequest, type HttpResponse } from '../http-transport.js';
-import { ProviderError } from '../provider-error.js';
-import { defineProvider } from '../provider-factory.js';
+import { httpRequest, type HttpResponse } from '../http-transport.js';
+import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
+import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode, digitsOnly } from '../vendor-settings.js';
 
@@ -20,7 +20,11 @@ const envSchema = z.object({
  * Every other non-zero status (missing or invalid parameters, bad credentials, barred number, quota,
  * invalid sender, non-whitelisted destination...) will be refused again.
  */
-const RETRYABLE_STATUSES = new Set([1, 5, 10]);
+const RETRYABLE_STATUSES = new Map<number, ProviderFailureKind>([
+  [1, 'throttled'],
+  [5, 'server_error'],
+  [10, 'throttled'],
+]);
 
 interface VonageAnswer {
   'message-count'?: unknown;
@@ -60,7 +64,7 @@ class VonageProvider implements Provider {
     if (response.status < 200 || response.status > 299) {
       throw new ProviderError(
         this.name,
-        failureForStatus(response.status),
+        kindForHttpStatus(response.status),
         `vonage answered ${response.status}`,
         {
           httpStatus: response.status,
@@ -70,7 +74,7 @@ class VonageProvider implements Provider {
     const messages = (response.json as VonageAnswer | undefined)?.messages;
     const statuses = Array.isArray(messages) ? messages.map((part) => boundedCode(part.status)) : [];
     if (statuses.length === 0 || statuses.includes(undefined)) {
-      throw new ProviderError(this.name, 'retryable', 'vonage answered without message statuses', {
+      throw new ProviderError(this.name, 'unreadable_answer', 'vonage answered without message statuses', {
         vendorCode: 'unreadable_answer',
         httpStatus: response.status,
       });
@@ -78,8 +82,8 @@ class VonageProvider implements Provider {
     // A long text is several parts; one refused part means the user gets a broken message.
     const refused = statuses.find((status) => status !== 0);
     if (refused !== undefined) {
-      const failure = RETRYABLE_STATUSES.has(refused) ? 'retryable' : 'permanent';
-      throw new ProviderError(this.name, failure, `vonage refused the message (status ${refused})`, {
+      const kind = RETRYABLE_STATUSES.get(refused) ?? 'rejected';
+      throw new ProviderError(this.name, kind, `vonage refused the message (status ${refused})`, {
         vendorCode: refused,
       });
     }
@@ -94,5 +98,7 @@ class VonageProvider implements Provider {
 export const vonageProvider = defineProvider({
   name: 'vonage',
   envSchema,
+  // Credentials and numbers go to the vendor: never over plain http outside development.
+  productionProblems: (settings) => [...requireHttps('VONAGE_BASE_URL', settings.VONAGE_BASE_URL)],
   create: (settings) => new VonageProvider(settings),
 });

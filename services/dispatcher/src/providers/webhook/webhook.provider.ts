@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { failureForStatus, httpRequest } from '../http-transport.js';
-import { ProviderError } from '../provider-error.js';
-import { defineProvider } from '../provider-factory.js';
+import { httpRequest } from '../http-transport.js';
+import { kindForHttpStatus, ProviderError } from '../provider-error.js';
+import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 
 const envSchema = z.object({
@@ -58,7 +58,7 @@ class WebhookProvider implements Provider {
     if (response.status < 200 || response.status > 299) {
       throw new ProviderError(
         this.name,
-        failureForStatus(response.status),
+        kindForHttpStatus(response.status),
         `webhook answered ${response.status}`,
         {
           httpStatus: response.status,
@@ -73,5 +73,10 @@ class WebhookProvider implements Provider {
 export const webhookProvider = defineProvider({
   name: 'webhook',
   envSchema,
+  // The request carries the number and the code: over TLS, and signed so the receiver can trust it.
+  productionProblems: (settings) => [
+    ...requireHttps('WEBHOOK_URL', settings.WEBHOOK_URL),
+    ...(settings.WEBHOOK_SECRET ? [] : ['WEBHOOK_SECRET: required in production (requests are signed)']),
+  ],
   create: (settings) => new WebhookProvider(settings),
 });

@@ -1,9 +1,9 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Provider } from '../../src/providers/provider.js';
-import { smppProvider } from '../../src/providers/smpp/smpp.provider.js';
-import { FakeSmsc } from '../fakes/smpp.fake.js';
-import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+import type { Provider } from '../../../src/providers/provider.js';
+import { smppProvider } from '../../../src/providers/smpp/smpp.provider.js';
+import { FakeSmsc } from '../../fakes/smpp.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const SYSTEM_ID = 'otpflow';
 const PASSWORD = 'pa55w0rd';

@@ -1,9 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { webhookProvider } from '../../src/providers/webhook/webhook.provider.js';
-import { FakeHttpServer, type CannedResponse } from '../fakes/fake-http-server.js';
-import { providerContract, type ContractSubject, type VendorScenario } from './provider-contract.js';
+import { webhookProvider } from '../../../src/providers/webhook/webhook.provider.js';
+import { FakeHttpServer, type CannedResponse } from '../../fakes/fake-http-server.js';
+import {
+  providerContract,
+  type ContractSubject,
+  type VendorScenario,
+} from '../../providers/provider-contract.js';
 
 const SECRET = 'webhook-shared-secret-0123';
 

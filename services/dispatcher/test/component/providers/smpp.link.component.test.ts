@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SmppLink, type SmppLinkSettings } from '../../src/providers/smpp/smpp.link.js';
-import { FakeSmsc } from '../fakes/smpp.fake.js';
+import { SmppLink, type SmppLinkSettings } from '../../../src/providers/smpp/smpp.link.js';
+import { FakeSmsc } from '../../fakes/smpp.fake.js';
 
 const CREDENTIALS = { systemId: 'otpflow', password: 'pa55w0rd' };
 const SUBMIT = {

@@ -1,9 +1,9 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/providers/provider-error.js';
-import { twilioProvider } from '../../src/providers/twilio/twilio.provider.js';
-import { TwilioFake } from '../fakes/twilio.fake.js';
-import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+import { ProviderError } from '../../../src/providers/provider-error.js';
+import { twilioProvider } from '../../../src/providers/twilio/twilio.provider.js';
+import { TwilioFake } from '../../fakes/twilio.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const ACCOUNT_SID = `AC${'a1b2c3d4'.repeat(4)}`;
 const AUTH_TOKEN = 'f'.repeat(32);

@@ -1,8 +1,8 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accuauthProvider } from '../../src/providers/accuauth/accuauth.provider.js';
-import { AccuAuthFake, accuauthAnswer } from '../fakes/accuauth.fake.js';
-import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+import { accuauthProvider } from '../../../src/providers/accuauth/accuauth.provider.js';
+import { AccuAuthFake, accuauthAnswer } from '../../fakes/accuauth.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const API_ID = 'df-api-id-0001';
 const API_SECRET = 'df-api-secret-0001-abcdef';

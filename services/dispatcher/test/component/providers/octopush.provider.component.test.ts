@@ -1,8 +1,8 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { octopushProvider } from '../../src/providers/octopush/octopush.provider.js';
-import { OctopushFake } from '../fakes/octopush.fake.js';
-import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+import { octopushProvider } from '../../../src/providers/octopush/octopush.provider.js';
+import { OctopushFake } from '../../fakes/octopush.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const LOGIN = 'ops@coolapp.example';
 const KEY = 'k3yk3yk3yk3yk3yk3yk3yk3y';

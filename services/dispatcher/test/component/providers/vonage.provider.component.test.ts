@@ -1,8 +1,8 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { vonageProvider } from '../../src/providers/vonage/vonage.provider.js';
-import { VonageFake, vonageAnswer } from '../fakes/vonage.fake.js';
-import { providerContract, sampleMessage, type ContractSubject } from './provider-contract.js';
+import { vonageProvider } from '../../../src/providers/vonage/vonage.provider.js';
+import { VonageFake, vonageAnswer } from '../../fakes/vonage.fake.js';
+import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const API_KEY = 'a1b2c3d4';
 const API_SECRET = 'S3cr3tS3cr3tS3cr';

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { acceptedResult, failedResult, openedJob } from '../../test/fakes/jobs.js';
+import { decide } from './decide.js';
+import type { DeliveryPolicy, Facts } from './outcome.js';
+
+const now = new Date('2026-01-01T00:00:00Z');
+const policy: DeliveryPolicy = { maxAttempts: 3, retryTiersMs: [1_000, 5_000], random: () => 0.5 };
+const opened = openedJob({ now });
+const facts = (extra: Partial<Facts> = {}): Facts => ({ job: opened, now, ...extra });
+
+describe('decide: one outcome per job message', () => {
+  it('rejects a message that did not open, whatever else is known', () => {
+    const unopened = { rejection: 'tampered' as const, error: 'sealed payload does not authenticate' };
+    expect(decide({ job: unopened, now, lease: 'taken' }, policy)).toEqual({ type: 'rejected', unopened });
+  });
+
+  it('never sends a code that has expired, before taking any lease', () => {
+    const expired = openedJob({ now, expiresInMs: 0 });
+    expect(decide({ job: expired, now }, policy)).toEqual({ type: 'expired', opened: expired });
+  });
+
+  it('records a test number without a provider, before taking any lease', () => {
+    const test = openedJob({ now, test: true });
+    expect(decide({ job: test, now }, policy)).toEqual({ type: 'test', opened: test });
+  });
+
+  it('asks for the lease, then for the delivery attempt', () => {
+    expect(decide(facts(), policy)).toEqual({ next: 'take_lease' });
+    expect(decide(facts({ lease: 'taken' }), policy)).toEqual({ next: 'attempt_delivery' });
+  });
+
+  it('drops a redelivery of a finished attempt as a duplicate', () => {
+    expect(decide(facts({ lease: 'done' }), policy)).toEqual({ type: 'duplicate', opened });
+  });
+
+  it('defers an attempt another worker holds, and one the store cannot tell about', () => {
+    expect(decide(facts({ lease: 'busy' }), policy)).toEqual({
+      type: 'deferred',
+      opened,
+      reason: 'in_progress_elsewhere',
+    });
+    expect(decide(facts({ lease: 'unavailable' }), policy)).toEqual({
+      type: 'deferred',
+      opened,
+      reason: 'store_unavailable',
+    });
+  });
+
+  it('is sent when a provider accepted it', () => {
+    const result = acceptedResult();
+    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({ type: 'sent', opened, result });
+  });
+
+  it('retries a transient failure through the tier of its attempt, with jitter', () => {
+    const result = failedResult({ retryable: true });
+    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({
+      type: 'retry',
+      opened,
+      result,
+      tierMs: 1_000,
+      delayMs: 750,
+    });
+  });
+
+  it('dead-letters a permanent failure, an exhausted budget, and a retry that would come too late', () => {
+    const permanent = failedResult({ retryable: false });
+    expect(decide(facts({ lease: 'taken', result: permanent }), policy)).toMatchObject({
+      type: 'dead_lettered',
+      reason: 'permanent_failure',
+    });
+    const transient = failedResult({ retryable: true });
+    const last = openedJob({ now, attempt: { attempt: 3, run: 'first' } });
+    expect(decide({ job: last, now, lease: 'taken', result: transient }, policy)).toMatchObject({
+      type: 'dead_lettered',
+      reason: 'attempts_exhausted',
+    });
+    const soon = openedJob({ now, expiresInMs: 500 });
+    expect(decide({ job: soon, now, lease: 'taken', result: transient }, policy)).toMatchObject({
+      type: 'dead_lettered',
+      reason: 'expires_before_retry',
+    });
+  });
+});

@@ -1,0 +1,236 @@
+import { attemptHeaders, type JobKey, type OtpEventInput } from '@otpflow/contracts';
+import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
+import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
+import { eventOf, failureEvent } from './job-events.js';
+import { JOB_HEADERS } from './job-headers.js';
+import type { DeadLetterMove, RetryMove } from './job-source.js';
+import type { Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
+
+/** A write to the delivery record. */
+export type StoreWrite =
+  | { kind: 'skipped'; status: 'expired_before_delivery' | 'not_sent' }
+  | { kind: 'sent'; record: SentRecord }
+  | { kind: 'failure'; status: 'retrying' | 'dead_lettered'; failure: FailureRecord };
+
+interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+/**
+ * Everything one outcome does, as data, performed in this order by apply-effects.ts: the broker move
+ * first (if the broker does not confirm it, nothing else happens and the message goes back), then the
+ * delivery record, the lease, the events, the metric and the log line; the message is acked last.
+ */
+export interface Effects {
+  move?: ({ to: 'retry'; move: RetryMove } | { to: 'dead_letter'; move: DeadLetterMove }) & {
+    /** What becomes of the message if the move fails. */
+    ifRefused: 'requeue' | 'reject';
+  };
+  /**
+   * The delivery record. A `required` write comes before anything is sent: if it fails, the job is
+   * deferred instead. Otherwise a failure is only logged (the provider may already have the message,
+   * and it must never be sent again for a lost record).
+   */
+  record?: { write: StoreWrite; required: boolean; ifFailed: LogLine };
+  /** Marks the attempt's lease done, so a redelivery of this message is a duplicate. */
+  finishAttempt: boolean;
+  events: OtpEventInput[];
+  count: { outcome: JobOutcomeLabel; channel: string; retryTierMs?: number };
+  log?: LogLine;
+}
+
+export interface EffectsContext {
+  keys: readonly JobKey[];
+  now: Date;
+  /** The first retry tier: where a deferred job waits. */
+  firstTierMs: number;
+}
+
+const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
+  attempt: attempt.attempt,
+  lastError: result.lastError,
+  history: result.history,
+  ...(result.provider ? { provider: result.provider } : {}),
+});
+
+/** Expired and test jobs are recorded before they are settled: without the record, they are deferred. */
+const DEFER_WHEN_UNRECORDED: LogLine = {
+  level: 'warn',
+  message: 'delivery state unavailable; deferring the job',
+};
+
+type Table = {
+  [T in OutcomeType]: (outcome: Extract<Outcome, { type: T }>, context: EffectsContext) => Effects;
+};
+
+/** The table: each outcome's effects, written once. */
+const EFFECTS: Table = {
+  rejected: ({ unopened }, { now }) => ({
+    move: {
+      to: 'dead_letter',
+      move: {
+        headers: {
+          [JOB_HEADERS.reason]: unopened.rejection,
+          [JOB_HEADERS.lastError]: unopened.error,
+          [JOB_HEADERS.attempts]: 0,
+          [JOB_HEADERS.deadLetteredAt]: now.toISOString(),
+        },
+      },
+      // The work queue dead-letters to the same exchange: a reject lands it there too, without our reason.
+      ifRefused: 'reject',
+    },
+    finishAttempt: false,
+    events: [],
+    count: { outcome: 'malformed', channel: 'unknown' },
+    log: { level: 'warn', message: 'send job cannot be opened: dead-lettered', fields: { ...unopened } },
+  }),
+
+  expired: ({ opened }) => ({
+    record: {
+      write: { kind: 'skipped', status: 'expired_before_delivery' },
+      required: true,
+      ifFailed: DEFER_WHEN_UNRECORDED,
+    },
+    finishAttempt: false,
+    events: [eventOf(opened.job, 'code.expired_before_delivery')],
+    count: { outcome: 'expired', channel: opened.job.channel },
+    log: { level: 'info', message: 'code expired before delivery: not sent' },
+  }),
+
+  test: ({ opened }) => ({
+    record: {
+      write: { kind: 'skipped', status: 'not_sent' },
+      required: true,
+      ifFailed: DEFER_WHEN_UNRECORDED,
+    },
+    finishAttempt: false,
+    events: [
+      { ...eventOf(opened.job, 'code.sent'), provider: 'test-number', attempt: opened.attempt.attempt },
+    ],
+    count: { outcome: 'test', channel: opened.job.channel },
+  }),
+
+  duplicate: ({ opened }) => ({
+    finishAttempt: false,
+    events: [],
+    count: { outcome: 'duplicate', channel: opened.job.channel },
+    log: { level: 'info', message: 'redelivered job already handled: not sent again' },
+  }),
+
+  // Comes back later through the first tier, without using up an attempt.
+  deferred: ({ opened, reason }, { keys, firstTierMs }) => ({
+    move: {
+      to: 'retry',
+      move: {
+        tierMs: firstTierMs,
+        delayMs: firstTierMs,
+        headers: { ...attemptHeaders(opened.job.jobId, opened.attempt, keys), [JOB_HEADERS.reason]: reason },
+      },
+      ifRefused: 'requeue',
+    },
+    finishAttempt: false,
+    events: [],
+    count: { outcome: 'deferred', channel: 'unknown' },
+  }),
+
+  sent: ({ opened, result }) => ({
+    record: {
+      write: {
+        kind: 'sent',
+        record: {
+          provider: result.provider,
+          ...(result.receipt.providerMessageId
+            ? { providerMessageId: result.receipt.providerMessageId }
+            : {}),
+          attempt: opened.attempt.attempt,
+          channel: result.message.channel,
+          ...(result.message.sms ? { sms: result.message.sms } : {}),
+          history: result.history,
+        },
+      },
+      required: false,
+      ifFailed: { level: 'error', message: 'sent, but the delivery record could not be written' },
+    },
+    finishAttempt: true,
+    events: [
+      {
+        ...eventOf(opened.job, 'code.sent'),
+        channel: result.message.channel,
+        provider: result.provider,
+        attempt: opened.attempt.attempt,
+        ...(result.message.sms ? { sms: result.message.sms } : {}),
+      },
+    ],
+    count: { outcome: 'sent', channel: result.message.channel },
+    log: { level: 'info', message: 'code sent', fields: { provider: result.provider } },
+  }),
+
+  retry: ({ opened, result, tierMs, delayMs }, { keys }) => ({
+    move: {
+      to: 'retry',
+      move: {
+        tierMs,
+        delayMs,
+        headers: {
+          ...attemptHeaders(
+            opened.job.jobId,
+            { attempt: opened.attempt.attempt + 1, run: opened.attempt.run },
+            keys,
+          ),
+          [JOB_HEADERS.reason]: result.reason,
+        },
+      },
+      ifRefused: 'requeue',
+    },
+    record: {
+      write: { kind: 'failure', status: 'retrying', failure: failureOf(opened, result) },
+      required: false,
+      ifFailed: { level: 'warn', message: 'could not record the retry' },
+    },
+    finishAttempt: true,
+    events: [failureEvent(opened, 'code.retried', result.reason, result)],
+    count: { outcome: 'retried', channel: opened.job.channel, retryTierMs: tierMs },
+    log: { level: 'warn', message: 'delivery failed; retrying', fields: { reason: result.reason, delayMs } },
+  }),
+
+  dead_lettered: ({ opened, result, reason }, { now }) => ({
+    move: {
+      to: 'dead_letter',
+      move: {
+        headers: {
+          [JOB_HEADERS.reason]: reason,
+          [JOB_HEADERS.lastError]: result.lastError,
+          [JOB_HEADERS.attempts]: opened.attempt.attempt,
+          [JOB_HEADERS.deadLetteredAt]: now.toISOString(),
+          [JOB_HEADERS.jobId]: opened.job.jobId,
+          [JOB_HEADERS.expiresAt]: opened.job.expiresAt,
+          ...(result.provider ? { [JOB_HEADERS.provider]: result.provider } : {}),
+        },
+      },
+      ifRefused: 'requeue',
+    },
+    record: {
+      write: { kind: 'failure', status: 'dead_lettered', failure: failureOf(opened, result) },
+      required: false,
+      ifFailed: { level: 'warn', message: 'could not record the dead letter' },
+    },
+    finishAttempt: true,
+    // Two facts: delivery failed for good (what the business counts), and where the job went.
+    events: [
+      failureEvent(opened, 'code.failed', result.reason, result),
+      failureEvent(opened, 'code.dead_lettered', reason, result),
+    ],
+    count: { outcome: 'dead_lettered', channel: opened.job.channel },
+    log: {
+      level: 'error',
+      message: 'delivery failed for good; dead-lettered',
+      fields: { reason, lastError: result.lastError },
+    },
+  }),
+};
+
+export function effectsOf(outcome: Outcome, context: EffectsContext): Effects {
+  return (EFFECTS[outcome.type] as (outcome: Outcome, context: EffectsContext) => Effects)(outcome, context);
+}

@@ -1,0 +1,120 @@
+import type { DeadLetterMove, JobHandler, JobSource, ReceivedJob, RetryMove } from './job-source.js';
+
+/** A message as the in-memory broker keeps it. */
+export interface MemoryMessage {
+  body: Buffer;
+  headers: Record<string, unknown>;
+}
+
+/** How the last delivery of a message was settled. */
+export type Settlement = 'acked' | 'requeued' | 'rejected';
+
+/**
+ * The broker, in memory, as far as the dispatcher uses it: a work queue delivered to the handler at
+ * most `prefetch` at a time, retry tiers that bring a message back after its delay, a dead-letter
+ * queue (our dead letters, and rejected messages as the queue's own dead-lettering would), and a
+ * requeue that delivers again. For component tests of the dispatcher: real handler, no RabbitMQ.
+ */
+export class MemoryJobSource implements JobSource {
+  readonly deadLetters: MemoryMessage[] = [];
+  readonly settlements: Settlement[] = [];
+  /** Handler mistakes the real broker would punish: a message settled twice, or never. */
+  readonly faults: string[] = [];
+  private readonly queue: MemoryMessage[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private handler: JobHandler | undefined;
+  private stopped = false;
+
+  constructor(private readonly prefetch = 8) {}
+
+  get connected(): boolean {
+    return !this.stopped;
+  }
+
+  /** What a publisher (the gateway) puts on the work queue. */
+  publish(body: Buffer, headers: Record<string, unknown> = {}): void {
+    this.queue.push({ body, headers });
+    this.pump();
+  }
+
+  start(handler: JobHandler): Promise<void> {
+    this.handler = handler;
+    this.pump();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Resolves once nothing is queued, in flight or waiting in a retry tier. */
+  async idle(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight.size > 0 || this.timers.size > 0) {
+      await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 5))]);
+    }
+  }
+
+  /** Messages waiting in the work queue (not delivered yet). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.handler && !this.stopped && this.inFlight.size < this.prefetch) {
+      const message = this.queue.shift();
+      if (!message) return;
+      const work = this.deliver(this.handler, message);
+      this.inFlight.add(work);
+      void work.finally(() => {
+        this.inFlight.delete(work);
+        this.pump();
+      });
+    }
+  }
+
+  private async deliver(handler: JobHandler, message: MemoryMessage): Promise<void> {
+    const state = { settled: false };
+    const settle = (how: Settlement, then?: () => void) => {
+      if (state.settled) {
+        this.faults.push(`settled twice (${how})`);
+        return;
+      }
+      state.settled = true;
+      this.settlements.push(how);
+      then?.();
+    };
+    const received: ReceivedJob = {
+      body: message.body,
+      headers: message.headers,
+      ack: () => settle('acked'),
+      requeue: () => settle('requeued', () => this.queue.push(message)),
+      reject: () => settle('rejected', () => this.deadLetters.push(message)),
+      retry: (move: RetryMove) => {
+        this.later(move.delayMs, { body: message.body, headers: { ...message.headers, ...move.headers } });
+        return Promise.resolve();
+      },
+      deadLetter: (move: DeadLetterMove) => {
+        this.deadLetters.push({ body: message.body, headers: { ...message.headers, ...move.headers } });
+        return Promise.resolve();
+      },
+    };
+    try {
+      await handler(received);
+    } catch {
+      // As the real consumer does with a handler that throws: dead-letter, never a hot redelivery loop.
+      if (!state.settled) received.reject();
+    }
+    if (!state.settled) this.faults.push('returned without settling its message');
+  }
+
+  private later(delayMs: number, message: MemoryMessage): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.queue.push(message);
+      this.pump();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+}

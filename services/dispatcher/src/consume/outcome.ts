@@ -1,0 +1,69 @@
+import type { JobAttempt, JobRejection, SealedSendPayload, SendJob } from '@otpflow/contracts';
+import type { AttemptLease } from '../delivery/delivery-store.js';
+import type { RetryDecision } from '../delivery/retry-policy.js';
+import type { AttemptResult } from './delivery-attempt.js';
+
+/** A job message that opened: its authenticated envelope, its secret part and which attempt it is. */
+export interface OpenedJob {
+  job: SendJob;
+  payload: SealedSendPayload;
+  attempt: JobAttempt;
+}
+
+/** A job message that did not open, and why. */
+export interface UnopenedJob {
+  rejection: JobRejection;
+  /** Safe to log and to put in the dead-letter headers (no secret, no number). */
+  error: string;
+}
+
+export type Accepted = Extract<AttemptResult, { accepted: true }>;
+export type Failed = Extract<AttemptResult, { accepted: false }>;
+export type DeadLetterReason = Extract<RetryDecision, { action: 'dead-letter' }>['reason'];
+export type DeferReason = 'in_progress_elsewhere' | 'store_unavailable';
+
+/**
+ * Every way handling one job message can end: a closed set, one outcome per message. What each one
+ * does (store, events, metrics, broker) is written once, in effects.ts.
+ */
+export type Outcome =
+  /** Cannot be opened: dead-lettered at once with the rejection, never retried. */
+  | { type: 'rejected'; unopened: UnopenedJob }
+  /** The code expired before delivery: recorded, never sent. */
+  | { type: 'expired'; opened: OpenedJob }
+  /** A test number: recorded as not sent, no provider called. */
+  | { type: 'test'; opened: OpenedJob }
+  /** A redelivery of an attempt already finished: not sent again. */
+  | { type: 'duplicate'; opened: OpenedJob }
+  /** Cannot run now (another worker holds the attempt, or the store is down): back later, same attempt. */
+  | { type: 'deferred'; opened: OpenedJob; reason: DeferReason }
+  /** A provider accepted it. */
+  | { type: 'sent'; opened: OpenedJob; result: Accepted }
+  /** Failed for a transient reason, with attempts and time left: through a retry tier. */
+  | { type: 'retry'; opened: OpenedJob; result: Failed; tierMs: number; delayMs: number }
+  /** Failed for good: dead-lettered with the reason. */
+  | { type: 'dead_lettered'; opened: OpenedJob; result: Failed; reason: DeadLetterReason };
+
+export type OutcomeType = Outcome['type'];
+
+/** What the handler knows about a message so far; each step adds one fact. */
+export interface Facts {
+  job: OpenedJob | UnopenedJob;
+  now: Date;
+  /** The attempt's lease, once asked for (`unavailable`: the store could not be reached). */
+  lease?: AttemptLease | 'unavailable';
+  /** The delivery attempt's result, once made. */
+  result?: AttemptResult;
+}
+
+/** An outcome, or the next fact the decision needs. */
+export type Decision = Outcome | { next: 'take_lease' } | { next: 'attempt_delivery' };
+
+/** The retry policy the decision applies. */
+export interface DeliveryPolicy {
+  maxAttempts: number;
+  /** The retry queues' delays, ascending; never empty. */
+  retryTiersMs: readonly number[];
+  /** 0..1, injected so tests are deterministic. */
+  random: () => number;
+}
