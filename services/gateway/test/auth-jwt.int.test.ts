@@ -59,8 +59,11 @@ describe('OIDC/JWT bearer tokens', () => {
   it('accepts a valid token with the CAMARA scope, as the client the token names', async () => {
     const answer = await send(await token({}));
     expect(answer.status).toBe(200);
-    const session = await harness.session((answer.body as { authenticationId: string }).authenticationId);
+    const { authenticationId } = answer.body as { authenticationId: string };
+    // The code lives in the token's client's part of the number, and in no other client's.
+    const session = await harness.session(authenticationId, 'jwt-client');
     expect(session?.clientId).toBe('jwt-client');
+    expect(await harness.session(authenticationId, 'client-a')).toBeNull();
   });
 
   it('accepts the scope as an scp array too', async () => {

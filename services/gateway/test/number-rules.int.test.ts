@@ -88,7 +88,8 @@ describe('rules of a number', () => {
       const { payload } = await harness.takeJob(authenticationId);
       const wrong = payload.code === '000000' ? '111111' : '000000';
       const answers = [];
-      for (let index = 0; index < 3; index += 1) answers.push(codeOf(await validate(authenticationId, wrong)));
+      for (let index = 0; index < 3; index += 1)
+        answers.push(codeOf(await validate(authenticationId, wrong)));
       expect(answers.at(-1)).toBe('ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED');
       const again = await send(phone);
       expect(again.status).toBe(403);
@@ -154,7 +155,10 @@ describe('rules of a number', () => {
         message: `{{code}} ${'ж'.repeat(529)}`,
       });
       expect(eightParts.status, JSON.stringify(eightParts.body)).toBe(201);
-      expect((eightParts.body as { chargeInfo: unknown }).chargeInfo).toEqual({ encoding: 'UCS-2', parts: 8 });
+      expect((eightParts.body as { chargeInfo: unknown }).chargeInfo).toEqual({
+        encoding: 'UCS-2',
+        parts: 8,
+      });
     });
   });
 });
@@ -202,8 +206,7 @@ describe('resends', () => {
       { key: ADMIN_KEY },
     );
     expect(policy.status, JSON.stringify(policy.body)).toBe(200);
-    const send = () =>
-      harness.post(SEND, { phoneNumber: phone, message: '{{code}}' }, { key: CLIENT_B_KEY });
+    const send = () => harness.post(SEND, { phoneNumber: phone, message: '{{code}}' }, { key: CLIENT_B_KEY });
     expect((await send()).status).toBe(200);
     const second = await send();
     expect(second.status).toBe(429);

@@ -12,6 +12,8 @@ export interface StoreCapabilities {
   version: string;
   atomicConditionalUpdates: boolean;
   ttlIndexes: boolean;
+  /** findAndModify takes a projection (FerretDB v1 refuses one: the whole document comes back). */
+  findAndModifyProjection: boolean;
 }
 
 export async function detectStoreCapabilities(connection: Connection): Promise<StoreCapabilities> {
@@ -24,7 +26,14 @@ export async function detectStoreCapabilities(connection: Connection): Promise<S
       version: info.ferretdbVersion,
       atomicConditionalUpdates: false,
       ttlIndexes: false,
+      findAndModifyProjection: false,
     };
   }
-  return { kind: 'mongodb', version: String(info.version), atomicConditionalUpdates: true, ttlIndexes: true };
+  return {
+    kind: 'mongodb',
+    version: String(info.version),
+    atomicConditionalUpdates: true,
+    ttlIndexes: true,
+    findAndModifyProjection: true,
+  };
 }

@@ -1,7 +1,20 @@
 import type { AmqpClient } from '@otpflow/amqp';
 import { encodeSendJob, SEND_JOB_SCHEMA, type JobKey, type SendJobFields } from '@otpflow/contracts';
-import type { SessionDocument } from '@otpflow/mongo';
-import { insertCode } from '../templates/message-text.js';
+import type { CodeEntry } from '@otpflow/mongo';
+
+/** What a send job is made of: the code's identity, its entry, where it goes and what it says. */
+export interface JobSubject {
+  authenticationId: string;
+  clientId: string;
+  /** The canonical number. */
+  e164: string;
+  entry: CodeEntry;
+  /** The message with the code in it. */
+  text: string;
+  /** The message with `{{code}}` still in it (a call with the client's own words spells the code in). */
+  template: string;
+  code: string;
+}
 
 /**
  * Publishes the one send job of a code and resolves only once RabbitMQ has confirmed it and routed it
@@ -13,42 +26,35 @@ export class SendJobPublisher {
     private readonly keys: readonly JobKey[],
   ) {}
 
-  /** The job of a session's current code; `text` still has `{{code}}` in it. */
-  async publish(
-    session: SessionDocument,
-    text: string,
-    code: string,
-    correlator: string | undefined,
-  ): Promise<void> {
+  async publish(subject: JobSubject, correlator: string | undefined): Promise<void> {
     const { names } = this.amqp;
+    const { entry } = subject;
     const fields: SendJobFields = {
-      jobId: session.jobId,
-      authenticationId: session._id,
-      clientId: session.clientId,
-      channel: session.channel,
-      countryCallingCode: session.countryCallingCode,
-      createdAt: session.createdAt.toISOString(),
-      expiresAt: session.expiresAt.toISOString(),
+      jobId: entry.jobId,
+      authenticationId: subject.authenticationId,
+      clientId: subject.clientId,
+      channel: entry.channel,
+      countryCallingCode: entry.countryCallingCode,
+      // When this code was asked for (a resend's time, not the verification's): queue lag starts here.
+      createdAt: entry.requestedAt.toISOString(),
+      expiresAt: entry.expiresAt.toISOString(),
       options: {
-        ...(session.senderId ? { senderId: session.senderId } : {}),
-        ...(session.voice
-          ? { voiceLanguage: session.voice.language, voiceGender: session.voice.gender }
-          : {}),
-        ...(session.content?.templateId ? { templateId: session.content.templateId } : {}),
-        ...(session.content?.locale ? { locale: session.content.locale } : {}),
+        ...(entry.senderId ? { senderId: entry.senderId } : {}),
+        ...(entry.voice ? { voiceLanguage: entry.voice.language, voiceGender: entry.voice.gender } : {}),
+        ...(entry.content.templateId ? { templateId: entry.content.templateId } : {}),
+        ...(entry.content.locale ? { locale: entry.content.locale } : {}),
       },
-      test: session.test,
+      test: entry.test,
     };
     const secret = {
-      to: session.phoneNumber,
-      text: insertCode(text, code),
-      code,
+      to: subject.e164,
+      text: subject.text,
+      code: subject.code,
       variables: {
-        ...session.content?.variables,
-        ...(session.recipientIp ? { recipientIp: session.recipientIp } : {}),
+        ...entry.content.variables,
+        ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
       },
-      // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
-      ...(session.channel === 'voice' && session.content?.message ? { voiceTemplate: text } : {}),
+      ...(entry.channel === 'voice' && entry.content.message ? { voiceTemplate: subject.template } : {}),
     };
     await this.amqp.publish(
       names.jobsExchange,

@@ -1,4 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { deriveKey } from './keys.js';
 
 /** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
 export interface AlphabetSpec {
@@ -38,7 +39,7 @@ export function alphabetOf(spec: AlphabetSpec): string {
  * user typing "ajy3" for "AJY3" is not charged an attempt for it.
  */
 export function normalizeCode(code: string, spec: AlphabetSpec): string {
-  return spec.upper && !spec.lower ? code.toUpperCase() : code;
+  return isCaseless(spec) ? code.toUpperCase() : code;
 }
 
 /** A code from the CSPRNG: each character drawn uniformly (randomInt rejects biased samples). */
@@ -48,31 +49,64 @@ export function generateCode(length: number, alphabet: string = CHARACTER_SETS.d
   return code;
 }
 
+/** Both readings of a presented code: as typed, and as a code compared without regard to case reads it. */
+export interface PresentedCode {
+  exact: string;
+  caseless: string;
+}
+
 /**
- * Codes are stored only as an HMAC keyed with CODE_HASH_SECRET and bound to their session id, so a
- * leaked database yields neither the codes nor a table that could be brute-forced offline without the
- * secret, and a hash cannot be replayed on another session.
+ * Codes are stored only as an HMAC keyed with a key derived from CODE_HASH_SECRET and bound to their
+ * authenticationId, so a leaked database yields neither the codes nor a table that could be
+ * brute-forced offline without the secret, and a hash cannot be replayed on another code. Codes that
+ * compare without regard to case are hashed upper-cased, under their own label, so a presented code's
+ * two readings can be checked before the stored code's alphabet is known (one matches at most).
  */
 export class CodeHasher {
-  private readonly secret: Buffer;
+  private readonly key: Buffer;
 
   constructor(secret: string) {
-    this.secret = Buffer.from(secret, 'utf8');
+    this.key = deriveKey(secret, 'codeHash');
   }
 
-  hash(authenticationId: string, code: string): string {
-    return createHmac('sha256', this.secret).update(`code:${authenticationId}:${code}`).digest('hex');
+  /** The stored hash of a code of this alphabet. */
+  hash(authenticationId: string, code: string, alphabet: AlphabetSpec = DIGITS_ONLY): string {
+    const caseless = isCaseless(alphabet);
+    return this.digest(authenticationId, caseless, normalizeCode(code, alphabet));
+  }
+
+  presented(authenticationId: string, code: string): PresentedCode {
+    return {
+      exact: this.digest(authenticationId, false, code),
+      caseless: this.digest(authenticationId, true, code.toUpperCase()),
+    };
   }
 
   /** Constant-time comparison of a presented code with the stored hash. */
   matches(authenticationId: string, code: string, storedHash: string): boolean {
-    const presented = Buffer.from(this.hash(authenticationId, code), 'hex');
-    const stored = Buffer.from(storedHash, 'hex');
-    return presented.length === stored.length && timingSafeEqual(presented, stored);
+    return matchesPresented(this.presented(authenticationId, code), storedHash);
   }
 
-  /** A keyed digest of a phone number, for limit keys that must not hold the number itself. */
-  phoneKey(clientId: string, phoneNumber: string): string {
-    return createHmac('sha256', this.secret).update(`phone:${clientId}:${phoneNumber}`).digest('base64url');
+  private digest(authenticationId: string, caseless: boolean, code: string): string {
+    return createHmac('sha256', this.key)
+      .update(`code:${authenticationId}:${caseless ? 'i' : 's'}:${code}`)
+      .digest('hex');
   }
+}
+
+/** Either reading against the stored hash, each in constant time. */
+export function matchesPresented(presented: PresentedCode, storedHash: string): boolean {
+  const stored = Buffer.from(storedHash, 'hex');
+  const equal = (candidate: string) => {
+    const bytes = Buffer.from(candidate, 'hex');
+    return bytes.length === stored.length && timingSafeEqual(bytes, stored);
+  };
+  // Both comparisons run, whichever matches.
+  const exact = equal(presented.exact);
+  const caseless = equal(presented.caseless);
+  return exact || caseless;
+}
+
+function isCaseless(spec: AlphabetSpec): boolean {
+  return spec.upper && !spec.lower;
 }

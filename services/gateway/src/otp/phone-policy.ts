@@ -1,6 +1,7 @@
 import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
-import parsePhoneNumber, { type PhoneNumberType } from 'libphonenumber-js/max';
+import type { PhoneNumberType } from 'libphonenumber-js/max';
+import { canonicalPhoneNumber, type PhoneNumber } from './phone-number.js';
 
 export interface PhonePolicySettings {
   /** E.164 prefixes this deployment serves; empty serves every number. Others: 404 NOT_FOUND. */
@@ -32,13 +33,16 @@ export class PhonePolicy {
   private readonly blocked: ReadonlySet<string>;
 
   constructor(private readonly settings: PhonePolicySettings) {
-    this.blocked = new Set(settings.blockedNumbers);
+    // Listed in any form, blocked in the canonical one.
+    this.blocked = new Set(settings.blockedNumbers.map((number) => canonicalPhoneNumber(number).e164));
   }
 
+  /** Checks a number read at the edge (a string is read here, for callers that hold one). */
   check(
-    e164: string,
+    phone: PhoneNumber | string,
     { isTestNumber, channel = 'sms' }: { isTestNumber: boolean; channel?: Channel },
   ): CheckedPhoneNumber {
+    const { e164, parsed } = typeof phone === 'string' ? canonicalPhoneNumber(phone) : phone;
     const { servedPrefixes, deniedPrefixes } = this.settings;
     if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
       throw new ApiError('NOT_FOUND', {
@@ -49,7 +53,6 @@ export class PhonePolicy {
     if (deniedPrefixes.some((prefix) => e164.startsWith(prefix))) {
       throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     }
-    const parsed = parsePhoneNumber(e164);
     if (!parsed) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
     const checked = { e164, countryCallingCode: parsed.countryCallingCode };
     if (isTestNumber || this.settings.validation === 'lenient') return checked;

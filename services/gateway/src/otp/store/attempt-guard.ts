@@ -1,0 +1,34 @@
+import type { NumbersCollectionDocument, StoreCapabilities } from '@otpflow/mongo';
+import type { Collection } from 'mongodb';
+import type { PresentedCode } from '../code.js';
+import type { CancelResult, CheckResult, CodeRef, StoredCode } from '../session-store.js';
+import { lockoutWrite } from './number-writes.js';
+
+/**
+ * How a number's codes take attempts and end, chosen by what the store can do: one port, two
+ * strategies. `conditional-update` (MongoDB) lets one atomic conditional update decide each check;
+ * `claims` (FerretDB v1, whose updates are not isolated) decides by inserting unique claim documents.
+ * Both run one concurrency test (services/gateway/test/attempt-budget.int.test.ts).
+ */
+export interface AttemptGuard {
+  readonly strategy: 'conditional-update' | 'claims';
+  /** The code as the strategy's truth has it. */
+  read(ref: CodeRef, now: Date): Promise<StoredCode | undefined>;
+  check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult>;
+  cancel(ref: CodeRef, now: Date): Promise<CancelResult>;
+}
+
+/** What both strategies work with. */
+export interface GuardContext {
+  collection: Collection<NumbersCollectionDocument>;
+  capabilities: Pick<StoreCapabilities, 'findAndModifyProjection'>;
+  /** How long a number stays locked for a tenant after VERIFICATION_FAILED; 0: never. */
+  lockoutSeconds: number;
+}
+
+/** The lockout after the check that spent a code's last attempt. */
+export async function lockOut(context: GuardContext, ref: CodeRef, now: Date): Promise<void> {
+  if (context.lockoutSeconds <= 0) return;
+  const { filter, update } = lockoutWrite(ref, new Date(now.getTime() + context.lockoutSeconds * 1000));
+  await context.collection.updateOne(filter, update);
+}
