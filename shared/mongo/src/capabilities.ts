@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import type { Db } from 'mongodb';
 
 /**
  * What the store behind MONGODB_URL can do. Real MongoDB does everything; FerretDB v1 (the
@@ -16,9 +16,7 @@ export interface StoreCapabilities {
   findAndModifyProjection: boolean;
 }
 
-export async function detectStoreCapabilities(connection: Connection): Promise<StoreCapabilities> {
-  const db = connection.db;
-  if (!db) throw new Error('the MongoDB connection is not open');
+export async function detectStoreCapabilities(db: Db): Promise<StoreCapabilities> {
   const info = await db.admin().command({ buildInfo: 1 });
   if (typeof info.ferretdbVersion === 'string') {
     return {
