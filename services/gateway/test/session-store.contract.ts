@@ -93,11 +93,11 @@ export function sessionStoreContract(
     const check = (store: SessionStore, ref: CodeRef, code: string) =>
       store.check(ref, hasher.presented(ref.authenticationId, code), new Date());
     const withStore = (test: (store: SessionStore) => Promise<void>) => async () => {
-      const { store, close } = await make();
+      const opened = await make();
       try {
-        await test(store);
+        await test(opened.store);
       } finally {
-        await close();
+        await opened.close();
       }
     };
 
