@@ -91,7 +91,7 @@ export function sessionStoreContract(
       return { ref, code: '123456' };
     }
     const check = (store: SessionStore, ref: CodeRef, code: string) =>
-      store.check(ref, hasher.presented(ref.authenticationId, code), new Date());
+      store.check(ref, hasher.hash(ref.authenticationId, code, ref.caseless), new Date());
     const withStore = (test: (store: SessionStore) => Promise<void>) => async () => {
       const opened = await make();
       try {

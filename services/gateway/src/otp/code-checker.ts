@@ -17,7 +17,7 @@ export class CodeChecker {
     private readonly store: SessionStore,
     private readonly addresses: CodeAddresses,
     private readonly hasher: CodeHasher,
-    private readonly events: EventPublisher,
+    private readonly events: Pick<EventPublisher, 'emit'>,
   ) {}
 
   /** Where an authenticationId leads for this client; undefined for one it was never given. */
@@ -28,7 +28,8 @@ export class CodeChecker {
   async check(principal: Principal, authenticationId: string, code: string): Promise<CheckResult> {
     const ref = this.resolve(principal, authenticationId);
     if (!ref) return { kind: 'not_found' };
-    const result = await this.store.check(ref, this.hasher.presented(ref.authenticationId, code), new Date());
+    const presented = this.hasher.hash(ref.authenticationId, code, ref.caseless);
+    const result = await this.store.check(ref, presented, new Date());
     if (result.kind === 'not_found') return result;
     const subject = {
       authenticationId: ref.authenticationId,

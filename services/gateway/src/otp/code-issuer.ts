@@ -7,7 +7,7 @@ import type { Logger } from '@otpflow/telemetry';
 import type { Principal } from '../auth/principal.js';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
-import { alphabetOf, generateCode, type CodeHasher } from './code.js';
+import { alphabetOf, generateCode, isCaseless, type CodeHasher } from './code.js';
 import type { CodeAddresses } from './keys.js';
 import type { Limits } from './limits.js';
 import { messageSourceOf, type MessageRenderer, type MessageWords } from './message-renderer.js';
@@ -23,12 +23,12 @@ export interface IssuerDependencies {
   store: SessionStore;
   addresses: CodeAddresses;
   hasher: CodeHasher;
-  limits: Limits;
+  limits: Pick<Limits, 'takeQuota'>;
   phonePolicy: PhonePolicy;
   testNumbers: TestNumbers;
   renderer: MessageRenderer;
-  jobs: SendJobPublisher;
-  events: EventPublisher;
+  jobs: Pick<SendJobPublisher, 'publish'>;
+  events: Pick<EventPublisher, 'emit'>;
   logger: Logger;
   tombstoneSeconds: number;
   /** Codes per number per window, every tenant together (NUMBER_MAX_SENDS); absent: no such cap. */
@@ -53,7 +53,7 @@ interface Delivery {
   /** The field a message that is too long is blamed on. */
   field: string;
   correlator: string | undefined;
-  authenticationId: string;
+  ref: CodeRef;
   /** Stores the code (as one write), given its hash and the text's charge. */
   store(code: Omit<CodeFacts, 'code'>): Promise<IssueResult | { kind: 'conflict' }>;
 }
@@ -80,7 +80,7 @@ export class CodeIssuer {
 
   async send(principal: Principal, policy: ClientPolicy, request: SendRequest): Promise<IssuedCode> {
     const { deps } = this;
-    const ref = deps.addresses.fresh(request.phone.e164, principal.clientId);
+    const ref = deps.addresses.fresh(request.phone.e164, principal.clientId, isCaseless(request.alphabet));
     const words = await deps.renderer.words(principal.clientId, policy, request.message);
     return this.deliver({
       principal,
@@ -92,7 +92,7 @@ export class CodeIssuer {
       alphabet: request.alphabet,
       field: request.message.kind === 'template' ? 'template' : 'message',
       correlator: request.correlator,
-      authenticationId: ref.authenticationId,
+      ref,
       store: ({ hash, test, jobId, now, checked, charge }) => {
         const expiresAt = new Date(now.getTime() + request.validitySeconds * 1000);
         const entry: CodeEntry = {
@@ -164,7 +164,7 @@ export class CodeIssuer {
       alphabet: entry.alphabet,
       field: 'message',
       correlator,
-      authenticationId: current.ref.authenticationId,
+      ref: current.ref,
       store: ({ hash, jobId, now: sentAt, charge }) => {
         const expiresAt = new Date(sentAt.getTime() + entry.validitySeconds * 1000);
         return deps.store.reissue(
@@ -200,7 +200,7 @@ export class CodeIssuer {
     let issued: Issued;
     try {
       const result = await delivery.store({
-        hash: deps.hasher.hash(delivery.authenticationId, code, delivery.alphabet),
+        hash: deps.hasher.hash(delivery.ref.authenticationId, code, delivery.ref.caseless),
         test: testCode !== undefined,
         jobId: randomUUID(),
         now: new Date(),

@@ -49,18 +49,12 @@ export function generateCode(length: number, alphabet: string = CHARACTER_SETS.d
   return code;
 }
 
-/** Both readings of a presented code: as typed, and as a code compared without regard to case reads it. */
-export interface PresentedCode {
-  exact: string;
-  caseless: string;
-}
-
 /**
  * Codes are stored only as an HMAC keyed with a key derived from CODE_HASH_SECRET and bound to their
  * authenticationId, so a leaked database yields neither the codes nor a table that could be
- * brute-forced offline without the secret, and a hash cannot be replayed on another code. Codes that
- * compare without regard to case are hashed upper-cased, under their own label, so a presented code's
- * two readings can be checked before the stored code's alphabet is known (one matches at most).
+ * brute-forced offline without the secret, and a hash cannot be replayed on another code. A code that
+ * compares without regard to case is hashed upper-cased; its id says so (keys.ts), so a presented code
+ * is hashed the same way before anything is read.
  */
 export class CodeHasher {
   private readonly key: Buffer;
@@ -69,44 +63,26 @@ export class CodeHasher {
     this.key = deriveKey(secret, 'codeHash');
   }
 
-  /** The stored hash of a code of this alphabet. */
-  hash(authenticationId: string, code: string, alphabet: AlphabetSpec = DIGITS_ONLY): string {
-    const caseless = isCaseless(alphabet);
-    return this.digest(authenticationId, caseless, normalizeCode(code, alphabet));
-  }
-
-  presented(authenticationId: string, code: string): PresentedCode {
-    return {
-      exact: this.digest(authenticationId, false, code),
-      caseless: this.digest(authenticationId, true, code.toUpperCase()),
-    };
+  hash(authenticationId: string, code: string, caseless = false): string {
+    return createHmac('sha256', this.key)
+      .update(`code:${authenticationId}:${caseless ? code.toUpperCase() : code}`)
+      .digest('hex');
   }
 
   /** Constant-time comparison of a presented code with the stored hash. */
-  matches(authenticationId: string, code: string, storedHash: string): boolean {
-    return matchesPresented(this.presented(authenticationId, code), storedHash);
-  }
-
-  private digest(authenticationId: string, caseless: boolean, code: string): string {
-    return createHmac('sha256', this.key)
-      .update(`code:${authenticationId}:${caseless ? 'i' : 's'}:${code}`)
-      .digest('hex');
+  matches(authenticationId: string, code: string, storedHash: string, caseless = false): boolean {
+    return matchesHash(this.hash(authenticationId, code, caseless), storedHash);
   }
 }
 
-/** Either reading against the stored hash, each in constant time. */
-export function matchesPresented(presented: PresentedCode, storedHash: string): boolean {
+/** Constant-time comparison of two hashes (a malformed one matches nothing). */
+export function matchesHash(presentedHash: string, storedHash: string): boolean {
+  const presented = Buffer.from(presentedHash, 'hex');
   const stored = Buffer.from(storedHash, 'hex');
-  const equal = (candidate: string) => {
-    const bytes = Buffer.from(candidate, 'hex');
-    return bytes.length === stored.length && timingSafeEqual(bytes, stored);
-  };
-  // Both comparisons run, whichever matches.
-  const exact = equal(presented.exact);
-  const caseless = equal(presented.caseless);
-  return exact || caseless;
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
 }
 
-function isCaseless(spec: AlphabetSpec): boolean {
+/** Codes of upper-case letters and no lower-case ones compare without regard to case. */
+export function isCaseless(spec: AlphabetSpec): boolean {
   return spec.upper && !spec.lower;
 }

@@ -1,5 +1,5 @@
 import type { CodeEntry, NumberDocument, TenantPart } from '@otpflow/mongo';
-import { matchesPresented, type PresentedCode } from './code.js';
+import { matchesHash } from './code.js';
 import { refusalOf, standingOf, storedCodeOf, windowOf } from './number-rules.js';
 import type {
   CancelResult,
@@ -117,7 +117,7 @@ export class InMemorySessionStore implements SessionStore {
     return Promise.resolve(code ? structuredClone(code) : undefined);
   }
 
-  check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult> {
+  check(ref: CodeRef, presented: string, now: Date): Promise<CheckResult> {
     const document = this.documents.get(ref.numberKey);
     const code = storedCodeOf(document ?? null, ref);
     if (!document || !code) return Promise.resolve({ kind: 'not_found' });
@@ -128,7 +128,7 @@ export class InMemorySessionStore implements SessionStore {
       return Promise.resolve({ kind: 'exhausted', code: structuredClone(code), spentNow: false });
     const entry = code.entry;
     entry.attemptsLeft -= 1;
-    if (matchesPresented(presented, entry.hash)) {
+    if (matchesHash(presented, entry.hash)) {
       entry.status = 'verified';
       entry.endedAt = now;
       return Promise.resolve({

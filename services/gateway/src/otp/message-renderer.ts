@@ -29,7 +29,7 @@ export interface RenderedMessage extends MessageWords {
  * parts are checked and charged as the dispatcher will send it.
  */
 export class MessageRenderer {
-  constructor(private readonly templates: TemplateStore) {}
+  constructor(private readonly templates: Pick<TemplateStore, 'resolve'>) {}
 
   async words(clientId: string, policy: ClientPolicy, message: MessageSource): Promise<MessageWords> {
     if (message.kind === 'standard') return { template: STANDARD_SMS_TEXT, source: {} };

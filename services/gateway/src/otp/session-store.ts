@@ -1,5 +1,4 @@
 import type { CodeEntry } from '@otpflow/mongo';
-import type { PresentedCode } from './code.js';
 
 /**
  * Where a code lives: its number's document, its tenant's part, its name there. Every store operation
@@ -12,6 +11,8 @@ export interface CodeRef {
   codeId: string;
   /** The canonical number the id names (what a resend sends to). */
   e164: string;
+  /** The code compares without regard to case (the id says so: a check needs no read to hash it). */
+  caseless: boolean;
 }
 
 /** A code as the store's truth has it (claims included, where they are the truth). */
@@ -101,6 +102,7 @@ export interface SessionStore {
   /** Undoes an issue or reissue whose send job could not be published. */
   withdraw(issued: Issued): Promise<void>;
   read(ref: CodeRef, now: Date): Promise<StoredCode | undefined>;
-  check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult>;
+  /** `presented`: the presented code's hash, as `CodeHasher.presented` computes it for the ref. */
+  check(ref: CodeRef, presented: string, now: Date): Promise<CheckResult>;
   cancel(ref: CodeRef, now: Date): Promise<CancelResult>;
 }

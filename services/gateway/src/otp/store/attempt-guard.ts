@@ -1,6 +1,5 @@
 import type { NumbersCollectionDocument, StoreCapabilities } from '@otpflow/mongo';
 import type { Collection } from 'mongodb';
-import type { PresentedCode } from '../code.js';
 import type { CancelResult, CheckResult, CodeRef, StoredCode } from '../session-store.js';
 import { lockoutWrite } from './number-writes.js';
 
@@ -14,7 +13,8 @@ export interface AttemptGuard {
   readonly strategy: 'conditional-update' | 'claims';
   /** The code as the strategy's truth has it. */
   read(ref: CodeRef, now: Date): Promise<StoredCode | undefined>;
-  check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult>;
+  /** `presented`: the presented code's hash. */
+  check(ref: CodeRef, presented: string, now: Date): Promise<CheckResult>;
   cancel(ref: CodeRef, now: Date): Promise<CancelResult>;
 }
 

@@ -1,5 +1,5 @@
 import { isCodeClaim, isDuplicateKeyError, numberDocumentOf, type CodeClaim } from '@otpflow/mongo';
-import { matchesPresented, type PresentedCode } from '../code.js';
+import { matchesHash } from '../code.js';
 import { standingOf, storedCodeOf } from '../number-rules.js';
 import type { CancelResult, CheckResult, CodeRef, StoredCode } from '../session-store.js';
 import { lockOut, type AttemptGuard, type GuardContext } from './attempt-guard.js';
@@ -31,7 +31,7 @@ export class ClaimsGuard implements AttemptGuard {
     return (await this.readWithClaims(ref))?.code;
   }
 
-  async check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult> {
+  async check(ref: CodeRef, presented: string, now: Date): Promise<CheckResult> {
     for (;;) {
       const found = await this.readWithClaims(ref);
       if (!found) return { kind: 'not_found' };
@@ -42,7 +42,7 @@ export class ClaimsGuard implements AttemptGuard {
       const slot = lowestFree(taken);
       if (standing === 'exhausted' || slot > code.entry.maxAttempts)
         return { kind: 'exhausted', code: { ...code, attemptsLeft: 0 }, spentNow: false };
-      const right = matchesPresented(presented, code.entry.hash);
+      const right = matchesHash(presented, code.entry.hash);
       if (!(await this.claim(ref, slot, right ? 'verified' : 'wrong', code, now))) continue;
       const attemptsLeft = code.entry.maxAttempts - slot;
       if (right) {

@@ -1,5 +1,4 @@
 import { numberDocumentOf } from '@otpflow/mongo';
-import type { PresentedCode } from '../code.js';
 import { standingOf, storedCodeOf } from '../number-rules.js';
 import type { CancelResult, CheckResult, CodeRef, StoredCode } from '../session-store.js';
 import { lockOut, type AttemptGuard, type GuardContext } from './attempt-guard.js';
@@ -32,11 +31,11 @@ export class ConditionalUpdateGuard implements AttemptGuard {
     return storedCodeOf(numberDocumentOf(document), ref);
   }
 
-  async check(ref: CodeRef, presented: PresentedCode, now: Date, round = 0): Promise<CheckResult> {
+  async check(ref: CodeRef, presented: string, now: Date, round = 0): Promise<CheckResult> {
     const path = codePath(ref);
     const takeable = this.takeable(ref, now);
     const verified = await this.update(
-      { ...takeable, [`${path}.hash`]: { $in: [presented.exact, presented.caseless] } },
+      { ...takeable, [`${path}.hash`]: presented },
       {
         $inc: { [`${path}.attemptsLeft`]: -1 },
         $set: { [`${path}.status`]: 'verified', [`${path}.endedAt`]: now },

@@ -8,7 +8,6 @@ import {
 } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Collection } from 'mongodb';
-import type { PresentedCode } from '../code.js';
 import { deadFieldsOf, refusalOf } from '../number-rules.js';
 import type {
   CancelResult,
@@ -138,7 +137,7 @@ export class MongoSessionStore implements SessionStore {
     return this.options.guard.read(ref, now);
   }
 
-  check(ref: CodeRef, presented: PresentedCode, now: Date): Promise<CheckResult> {
+  check(ref: CodeRef, presented: string, now: Date): Promise<CheckResult> {
     return this.options.guard.check(ref, presented, now);
   }
 
