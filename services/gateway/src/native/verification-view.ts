@@ -1,6 +1,6 @@
 import type { DeliveryDocument } from '@otpflow/mongo';
 import { maskPhoneNumber } from '@otpflow/telemetry';
-import { resendAllowedAt } from '../otp/code-issuer.js';
+import { resendAllowedAt } from '../otp/code-entries.js';
 import type { StoredCode } from '../otp/session-store.js';
 import type { VerificationView } from './verification.schemas.js';
 

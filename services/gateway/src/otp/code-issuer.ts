@@ -7,12 +7,14 @@ import type { Logger } from '@otpflow/telemetry';
 import type { Principal } from '../auth/principal.js';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
+import { newCodeEntry, resendAllowedAt } from './code-entries.js';
 import { alphabetOf, generateCode, isCaseless, type CodeHasher } from './code.js';
 import type { CodeAddresses } from './keys.js';
 import type { Limits } from './limits.js';
 import { messageSourceOf, type MessageRenderer, type MessageWords } from './message-renderer.js';
 import type { CheckedPhoneNumber, PhonePolicy } from './phone-policy.js';
 import type { PhoneNumber } from './phone-number.js';
+import { checkRecipient } from './recipient.js';
 import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, SendRules, SessionStore, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
@@ -94,31 +96,15 @@ export class CodeIssuer {
       correlator: request.correlator,
       ref,
       store: ({ hash, test, jobId, now, checked, charge }) => {
-        const expiresAt = new Date(now.getTime() + request.validitySeconds * 1000);
-        const entry: CodeEntry = {
+        const entry = newCodeEntry(request, policy, words.source, {
           hash,
-          status: 'pending',
-          maxAttempts: request.maxAttempts,
-          attemptsLeft: request.maxAttempts,
-          createdAt: now,
-          requestedAt: now,
-          expiresAt,
-          validitySeconds: request.validitySeconds,
-          purgeAt: this.purgeAt(expiresAt),
-          channel: request.channel,
-          countryCallingCode: checked.countryCallingCode,
-          jobId,
-          sends: 1,
           test,
-          codeLength: request.codeLength,
-          alphabet: request.alphabet,
-          content: words.source,
-          resendIntervalSeconds: policy.resendIntervalSeconds,
-          ...(charge ? { charge } : {}),
-          ...(request.senderId ? { senderId: request.senderId } : {}),
-          ...(request.voice ? { voice: request.voice } : {}),
-          ...(request.recipientIp ? { recipientIp: request.recipientIp } : {}),
-        };
+          jobId,
+          now,
+          countryCallingCode: checked.countryCallingCode,
+          charge,
+          tombstoneSeconds: deps.tombstoneSeconds,
+        });
         return deps.store.issue(
           ref,
           entry,
@@ -175,7 +161,7 @@ export class CodeIssuer {
             channel,
             requestedAt: sentAt,
             expiresAt,
-            purgeAt: this.purgeAt(expiresAt),
+            purgeAt: new Date(expiresAt.getTime() + deps.tombstoneSeconds * 1000),
             ...(charge ? { charge } : {}),
           },
           this.rules(policy, true),
@@ -189,7 +175,7 @@ export class CodeIssuer {
     const { deps } = this;
     const { principal, policy, phone, channel } = delivery;
     const testCode = deps.testNumbers.codeFor(phone.e164);
-    const checked = this.checkRecipient(policy, phone, channel, testCode !== undefined);
+    const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testCode !== undefined);
     const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
     const message = deps.renderer.render(delivery.words, code, channel, delivery.field);
     const charge = message.charge
@@ -250,32 +236,6 @@ export class CodeIssuer {
     return { ref, code: issued.code };
   }
 
-  /**
-   * May this client send a code by this channel to this number? The client's channels, then the
-   * deployment's number policy, then the client's countries.
-   */
-  private checkRecipient(
-    policy: ClientPolicy,
-    phone: PhoneNumber,
-    channel: Channel,
-    isTestNumber: boolean,
-  ): CheckedPhoneNumber {
-    if (!policy.channels.includes(channel)) {
-      throw new ApiError('PERMISSION_DENIED', {
-        message: `This client may not send codes by ${channel}.`,
-        details: { field: 'channel' },
-      });
-    }
-    const checked = this.deps.phonePolicy.check(phone.parsed ? phone : phone.e164, { isTestNumber, channel });
-    if (policy.countries.length > 0 && !policy.countries.includes(checked.countryCallingCode)) {
-      throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED', {
-        message: 'This client may not send codes to this country.',
-        details: { field: 'to' },
-      });
-    }
-    return checked;
-  }
-
   private rules(policy: ClientPolicy, cooldown: boolean): SendRules {
     return {
       tenant: policy.sends,
@@ -284,14 +244,4 @@ export class CodeIssuer {
       nextCodeAfterSeconds: policy.resendIntervalSeconds,
     };
   }
-
-  private purgeAt(expiresAt: Date): Date {
-    return new Date(expiresAt.getTime() + this.deps.tombstoneSeconds * 1000);
-  }
-}
-
-/** When the next code of a verification may go: its last code's time plus its resend interval. */
-export function resendAllowedAt(code: Pick<StoredCode, 'entry' | 'nextCodeAt'>): Date {
-  const own = code.entry.requestedAt.getTime() + code.entry.resendIntervalSeconds * 1000;
-  return new Date(Math.max(own, code.nextCodeAt?.getTime() ?? 0));
 }

@@ -1,4 +1,5 @@
 import type { CodeEntry, NumberDocument, TenantPart } from '@otpflow/mongo';
+import { reissueOf } from './code-entries.js';
 import { matchesHash } from './code.js';
 import { refusalOf, standingOf, storedCodeOf, windowOf } from './number-rules.js';
 import type {
@@ -196,16 +197,4 @@ function decrement(document: NumberDocument, field: string): void {
 
 function extendPurge(document: NumberDocument, until: Date): void {
   if (document.purgeAt < until) document.purgeAt = until;
-}
-
-function reissueOf(entry: CodeEntry): Reissue {
-  return {
-    hash: entry.hash,
-    jobId: entry.jobId,
-    channel: entry.channel,
-    requestedAt: entry.requestedAt,
-    expiresAt: entry.expiresAt,
-    purgeAt: entry.purgeAt,
-    ...(entry.charge ? { charge: entry.charge } : {}),
-  };
 }

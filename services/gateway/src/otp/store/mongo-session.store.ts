@@ -8,6 +8,7 @@ import {
 } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Collection } from 'mongodb';
+import { reissueOf } from '../code-entries.js';
 import { deadFieldsOf, refusalOf } from '../number-rules.js';
 import type {
   CancelResult,
@@ -100,15 +101,7 @@ export class MongoSessionStore implements SessionStore {
     const { matchedCount } = await this.options.collection.updateOne(write.filter, write.update);
     if (matchedCount === 1) {
       const { entry } = code;
-      const resent: Reissue = {
-        hash: entry.hash,
-        jobId: entry.jobId,
-        channel: entry.channel,
-        requestedAt: entry.requestedAt,
-        expiresAt: entry.expiresAt,
-        purgeAt: entry.purgeAt,
-        ...(entry.charge ? { charge: entry.charge } : {}),
-      };
+      const resent = reissueOf(entry);
       const { charge: _previous, ...kept } = entry;
       const renewed: CodeEntry = { ...kept, ...next, sends: entry.sends + 1 };
       return {
