@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { runTopology } from './topology.mjs';

@@ -156,7 +156,7 @@ export async function startGateway(
     overrides.attemptGuard?.(guardContext) ??
     chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, guardContext);
   logger.info({ attemptStrategy: guard.strategy }, 'attempts counted by %s', guard.strategy);
-  const sessions = new MongoSessionStore({
+  const numberState = new MongoSessionStore({
     collection: numbers,
     guard,
     capabilities: store.capabilities,
@@ -175,7 +175,7 @@ export async function startGateway(
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);
   const issuer = new CodeIssuer({
-    store: sessions,
+    store: numberState,
     addresses,
     hasher,
     limits,
@@ -197,7 +197,7 @@ export async function startGateway(
       ? { numberCap: { max: config.NUMBER_MAX_SENDS, windowSeconds: config.NUMBER_SEND_WINDOW_SECONDS } }
       : {}),
   });
-  const checker = new CodeChecker(sessions, addresses, hasher, events);
+  const checker = new CodeChecker(numberState, addresses, hasher, events);
   const authenticator = new Authenticator(
     new ApiKeyRegistry(config.API_KEYS),
     config.OIDC_ISSUER
@@ -258,7 +258,7 @@ export async function startGateway(
     server,
     mongo: store.connection,
     amqp,
-    store: sessions,
+    store: numberState,
     addresses,
     numbers,
     guard,
