@@ -82,7 +82,8 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeForbidden: {
     status: 403,
-    description: 'Missing scope, or refused by the client policy or the number policy',
+    description:
+      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED)',
     codes: [
       'PERMISSION_DENIED',
       'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
@@ -105,7 +106,7 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeTooManyRequests: {
     status: 429,
-    description: 'Rate, quota or resend interval',
+    description: 'Rate, quota, or the resend interval between two codes for a number (creates and resends)',
     codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
   },
   NativeUnavailable: {
