@@ -76,6 +76,8 @@ export async function removeCode(
 
 /** Every code entry stored for a number (any tenant), by its document key. */
 export async function codesOfNumber(gateway: RunningGateway, phoneNumber: string): Promise<CodeEntry[]> {
+  // What is not E.164 never reaches the store (the edge refuses it): no code can exist for it.
+  if (!/^\+[1-9][0-9]{4,14}$/.test(phoneNumber)) return [];
   const numberKey = gateway.addresses.numberKey(canonicalPhoneNumber(phoneNumber).e164);
   const document = numberDocumentOf(await gateway.numbers.findOne({ _id: numberKey }));
   return Object.values(document?.tenants ?? {}).flatMap((tenant) => Object.values(tenant.codes ?? {}));

@@ -1,3 +1,5 @@
+export { codeStateOf } from './code-state.js';
+export type { CodeStateRef } from './code-state.js';
 export { detectStoreCapabilities } from './capabilities.js';
 export type { StoreCapabilities } from './capabilities.js';
 export { claimModel, tryClaim } from './claim.model.js';

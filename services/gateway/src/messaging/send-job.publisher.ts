@@ -1,10 +1,12 @@
 import type { AmqpClient } from '@otpflow/amqp';
 import { encodeSendJob, SEND_JOB_SCHEMA, type JobKey, type SendJobFields } from '@otpflow/contracts';
-import type { CodeEntry } from '@otpflow/mongo';
+import type { CodeEntry, CodeStateRef } from '@otpflow/mongo';
 
 /** What a send job is made of: the code's identity, its entry, where it goes and what it says. */
 export interface JobSubject {
   authenticationId: string;
+  /** Where the code lives in `numbers`. */
+  state: CodeStateRef;
   clientId: string;
   /** The canonical number. */
   e164: string;
@@ -55,6 +57,7 @@ export class SendJobPublisher {
         ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
       },
       ...(entry.channel === 'voice' && entry.content.message ? { voiceTemplate: subject.template } : {}),
+      state: subject.state,
     };
     await this.amqp.publish(
       names.jobsExchange,

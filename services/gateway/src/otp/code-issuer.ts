@@ -207,6 +207,7 @@ export class CodeIssuer {
       await deps.jobs.publish(
         {
           authenticationId: ref.authenticationId,
+          state: { numberKey: ref.numberKey, tenantKey: ref.tenantKey, codeId: ref.codeId },
           clientId: principal.clientId,
           e164: phone.e164,
           entry,

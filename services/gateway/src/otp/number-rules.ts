@@ -85,13 +85,6 @@ export function standingOf(code: StoredCode, now: Date): 'takeable' | 'gone' | '
   return 'takeable';
 }
 
-/**
- * The codes of one tenant a number's document keeps answering VERIFICATION_EXPIRED for: the newest
- * ones. An older one answers NOT_FOUND, as past its tombstone; this bounds a number's document however
- * many codes its caps let through in a tombstone period.
- */
-export const KEPT_CODES_PER_TENANT = 16;
-
 /** Dead fields of a tenant's part and of the number's windows: what housekeeping removes. */
 export function deadFieldsOf(
   document: Pick<NumberDocument, 'sends' | 'tenants'> | null,
@@ -101,13 +94,9 @@ export function deadFieldsOf(
 ): string[] {
   const tenant = document?.tenants?.[tenantKey];
   const dead: string[] = [];
-  const newestFirst = Object.entries(tenant?.codes ?? {}).sort(
-    ([, a], [, b]) => b.createdAt.getTime() - a.createdAt.getTime(),
-  );
-  newestFirst.forEach(([codeId, entry], index) => {
-    const old = entry.purgeAt <= now || index >= KEPT_CODES_PER_TENANT;
-    if (old && codeId !== tenant?.live) dead.push(`tenants.${tenantKey}.codes.${codeId}`);
-  });
+  // Every ended code answers VERIFICATION_EXPIRED until its tombstone passes: only then is it dead.
+  for (const [codeId, entry] of Object.entries(tenant?.codes ?? {}))
+    if (entry.purgeAt <= now && codeId !== tenant?.live) dead.push(`tenants.${tenantKey}.codes.${codeId}`);
   // A window counter is dead once no window that could still be current names it (kept: this send's).
   const nowSeconds = now.getTime() / 1000;
   const staleWindows = (windows: SendWindows | undefined, prefix: string) => {
