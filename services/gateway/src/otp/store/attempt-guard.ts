@@ -1,7 +1,7 @@
 import type { NumbersCollectionDocument, StoreCapabilities } from '@otpflow/mongo';
 import type { Collection } from 'mongodb';
 import type { CancelResult, CheckResult, CodeRef, StoredCode } from '../session-store.js';
-import { lockoutWrite } from './number-writes.js';
+import { exhaustedWrite } from './number-writes.js';
 
 /**
  * How a number's codes take attempts and end, chosen by what the store can do: one port, two
@@ -26,9 +26,10 @@ export interface GuardContext {
   lockoutSeconds: number;
 }
 
-/** The lockout after the check that spent a code's last attempt. */
+/** After the check that spent a code's last attempt: the lockout, and the entry's attempts at 0. */
 export async function lockOut(context: GuardContext, ref: CodeRef, now: Date): Promise<void> {
-  if (context.lockoutSeconds <= 0) return;
-  const { filter, update } = lockoutWrite(ref, new Date(now.getTime() + context.lockoutSeconds * 1000));
+  const until =
+    context.lockoutSeconds > 0 ? new Date(now.getTime() + context.lockoutSeconds * 1000) : undefined;
+  const { filter, update } = exhaustedWrite(ref, until);
   await context.collection.updateOne(filter, update);
 }

@@ -157,12 +157,18 @@ export function withdrawWrite(issued: Issued): { filter: NumberFilter; update: N
   return { filter: { _id: ref.numberKey, [`${path}.jobId`]: entry.jobId }, update };
 }
 
-/** After VERIFICATION_FAILED: no new code for this number and tenant before `until`. */
-export function lockoutWrite(ref: CodeRef, until: Date): { filter: NumberFilter; update: NumberUpdate } {
-  return {
-    filter: { _id: ref.numberKey },
-    update: { $max: { [`${tenantPath(ref.tenantKey)}.lockedUntil`]: until, purgeAt: until } },
-  };
+/**
+ * After the attempt that spent a code's last one (VERIFICATION_FAILED): no new code for this number and
+ * tenant before `until` (none: no lockout), and the entry says it has no attempts left (on FerretDB a
+ * mirror of the claims, so later checks need not find every claim to know).
+ */
+export function exhaustedWrite(
+  ref: CodeRef,
+  until: Date | undefined,
+): { filter: NumberFilter; update: NumberUpdate } {
+  const update: NumberUpdate = { $set: { [`${codePath(ref)}.attemptsLeft`]: 0 } };
+  if (until) update.$max = { [`${tenantPath(ref.tenantKey)}.lockedUntil`]: until, purgeAt: until };
+  return { filter: { _id: ref.numberKey }, update };
 }
 
 /** The fields a read of one code needs: its entry and whether it is live (MongoDB projects; FerretDB cannot in findAndModify). */
