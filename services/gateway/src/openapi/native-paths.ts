@@ -161,7 +161,14 @@ const common = {
   '503': ref('NativeUnavailable'),
 };
 const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description:
+    'The verification id: 36 characters shaped like a UUID (the encrypted address of its code, not a random UUID)',
+  schema: { type: 'string', format: 'uuid' },
+};
 const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
 function operation(operationId: string, summary: string, scope: string, extra: JsonObject): JsonObject {
