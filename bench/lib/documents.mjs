@@ -36,6 +36,48 @@ export function pendingSession({ id = randomUUID(), phoneNumber, codeHash, now =
   };
 }
 
+/**
+ * A number's document with one pending code for the bench client, as the gateway's send-code writes one
+ * for a CAMARA send-code with the standard message (docs/data-model.md); `ref` and `codeHash` come from
+ * the gateway's own CodeAddresses and CodeHasher.
+ */
+export function pendingNumber({ ref, codeHash, now = new Date() }) {
+  const expiresAt = new Date(now.getTime() + 300_000);
+  const purgeAt = new Date(expiresAt.getTime() + 86_400_000);
+  return {
+    _id: ref.numberKey,
+    purgeAt,
+    tenants: {
+      [ref.tenantKey]: {
+        live: ref.codeId,
+        nextCodeAt: now,
+        codes: {
+          [ref.codeId]: {
+            hash: codeHash,
+            status: 'pending',
+            maxAttempts: 3,
+            attemptsLeft: 3,
+            createdAt: now,
+            requestedAt: now,
+            expiresAt,
+            validitySeconds: 300,
+            purgeAt,
+            channel: 'sms',
+            countryCallingCode: '34',
+            jobId: randomUUID(),
+            sends: 1,
+            test: true,
+            codeLength: 6,
+            alphabet: { digits: true, upper: false, lower: false, special: false },
+            content: {},
+            resendIntervalSeconds: 0,
+          },
+        },
+      },
+    },
+  };
+}
+
 /** The `n`-th of a series of distinct numbers: Spanish mobiles (+34 6xx), valid under strict checks. */
 export function mobileNumber(n) {
   return `+346${String(10_000_000 + (n % 80_000_000)).padStart(8, '0')}`;
@@ -69,6 +111,8 @@ export function gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel, testNu
     // Limits high enough never to answer 403/429: the bench measures the work, not the refusals.
     MAX_SENDS: '1000',
     SEND_WINDOW_SECONDS: '60',
+    NUMBER_MAX_SENDS: '100000',
+    NUMBER_SEND_WINDOW_SECONDS: '60',
     CLIENT_RATE_LIMIT: '1000000000',
     CLIENT_QUOTA: '1000000000',
   };

@@ -1,18 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { runTopology } from './topology.mjs';
 import { CodeHasher } from '../../services/gateway/dist/otp/code.js';
-import { BENCH_CODE, pendingSession, testNumber } from './documents.mjs';
+import { CodeAddresses } from '../../services/gateway/dist/otp/keys.js';
+import { BENCH_CLIENT_ID, BENCH_CODE, pendingNumber, pendingSession, testNumber } from './documents.mjs';
 
 /** Where the gateway, the dispatcher and the ceiling keep per-request state. */
 const STATE_COLLECTIONS = [
+  'numbers',
   'sessions',
   'claims',
   'deliveries',
   'limits_requests',
   'limits_quota',
-  'limits_sends',
   'idempotency_keys',
 ];
 
@@ -25,6 +25,7 @@ export class Infrastructure {
     this.mongoUrl = mongoUrl;
     this.rabbitUrl = rabbitUrl;
     this.hasher = new CodeHasher(codeHashSecret);
+    this.addresses = new CodeAddresses(codeHashSecret);
     this.mongo = new MongoClient(mongoUrl, { maxPoolSize: 10, writeConcern: { w: 'majority' } });
     this.databases = new Set();
     this.prefixes = new Set();
@@ -56,24 +57,27 @@ export class Infrastructure {
     return this.mongo.db('admin').command({ buildInfo: 1 });
   }
 
-  /** Inserts `count` pending sessions whose code is BENCH_CODE; returns their ids in insertion order. */
+  /**
+   * Gives `count` test numbers a pending code (BENCH_CODE): in their number's document, as the
+   * gateway's send-code writes one, and as a per-code session under the same id for the ceiling
+   * (bench/ceiling-server.mjs keeps the previous model's documents). Returns the ids in order.
+   */
   async prefillSessions(database, count, batch = 1000) {
-    const sessions = this.mongo.db(database).collection('sessions');
+    const db = this.mongo.db(database);
     const ids = [];
     for (let offset = 0; offset < count; offset += batch) {
-      const documents = [];
+      const numbers = [];
+      const sessions = [];
       for (let index = offset; index < Math.min(count, offset + batch); index += 1) {
-        const id = randomUUID();
-        documents.push(
-          pendingSession({
-            id,
-            phoneNumber: testNumber(index, 10_000),
-            codeHash: this.hasher.hash(id, BENCH_CODE),
-          }),
-        );
-        ids.push(id);
+        const phoneNumber = testNumber(index, 10_000);
+        const ref = this.addresses.fresh(phoneNumber, BENCH_CLIENT_ID);
+        const codeHash = this.hasher.hash(ref.authenticationId, BENCH_CODE);
+        numbers.push(pendingNumber({ ref, codeHash }));
+        sessions.push(pendingSession({ id: ref.authenticationId, phoneNumber, codeHash }));
+        ids.push(ref.authenticationId);
       }
-      await sessions.insertMany(documents, { ordered: false });
+      await db.collection('numbers').insertMany(numbers, { ordered: false });
+      await db.collection('sessions').insertMany(sessions, { ordered: false });
     }
     return ids;
   }

@@ -1,7 +1,9 @@
 import { Agent } from 'node:http';
 import { waitFor, type TestContext } from '@otpflow/testing';
+import type { NumberDocument } from '@otpflow/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CodeAddresses } from '../../services/gateway/src/otp/keys.js';
 import { ChildService } from '../support/child-service.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import { sharedEnv } from '../support/stack.js';
@@ -11,6 +13,9 @@ import { printFigures } from './support/figures.js';
 import { freePort } from './support/net.js';
 
 const API_KEY = 'brute-force-client-api-key-01';
+const CLIENT_ID = 'bf-client';
+/** The same secret everywhere, as replicas of one deployment have. */
+const CODE_HASH_SECRET = 'brute-force-code-hash-secret-0123456789';
 const MAX_ATTEMPTS = 3;
 const GATEWAYS = 3;
 const GUESSES = 2_400;
@@ -51,9 +56,8 @@ describe('a brute-force storm across three gateway processes', () => {
         ...sharedEnv(context),
         PORT: String(port),
         LOG_LEVEL: 'error',
-        API_KEYS: `${API_KEY}:bf-client`,
-        // The same secret everywhere, as replicas of one deployment have.
-        CODE_HASH_SECRET: 'brute-force-code-hash-secret-0123456789',
+        API_KEYS: `${API_KEY}:${CLIENT_ID}`,
+        CODE_HASH_SECRET,
         TEST_NUMBERS: TEST_NUMBERS.map((number) => `${number}:${RIGHT_CODE}`).join(','),
         MAX_ATTEMPTS: String(MAX_ATTEMPTS),
         // The storm is the point: the per-client request rate must not be what stops it.
@@ -114,19 +118,26 @@ describe('a brute-force storm across three gateway processes', () => {
     return { counts, tookMs };
   }
 
-  /** Attempt slots taken in the database: claims on FerretDB; on MongoDB the session's own counter. */
+  /**
+   * Comparisons recorded in the database: the code's claims on FerretDB (`<numberKey>~<codeId>~<slot>`
+   * beside the number's document), on MongoDB the attempts its entry has used. The test holds the
+   * gateways' secret, so it can find the code's document as they do.
+   */
   async function comparisonsRecorded(authenticationId: string): Promise<number> {
+    const ref = new CodeAddresses(CODE_HASH_SECRET).resolve(authenticationId, CLIENT_ID);
+    if (!ref) throw new Error(`${authenticationId} was not issued with the test's secret`);
     const client = new MongoClient(context.mongoUrl);
     try {
-      const db = client.db();
-      const claims = await db.collection<{ _id: string }>('claims').countDocuments({
-        _id: { $gt: `${authenticationId}#attempt#`, $lt: `${authenticationId}#attempt$` },
+      const numbers = client.db().collection<{ _id: string; outcome?: string }>('numbers');
+      const prefix = `${ref.numberKey}~${ref.codeId}~`;
+      const claims = await numbers.countDocuments({
+        _id: { $gt: prefix, $lt: `${prefix}\x7f` },
+        outcome: { $ne: 'canceled' },
       });
       if (claims > 0) return claims;
-      const session = await db
-        .collection<{ _id: string; attemptsLeft: number }>('sessions')
-        .findOne({ _id: authenticationId });
-      return MAX_ATTEMPTS - (session?.attemptsLeft ?? MAX_ATTEMPTS);
+      const document = (await numbers.findOne({ _id: ref.numberKey })) as NumberDocument | null;
+      const entry = document?.tenants?.[ref.tenantKey]?.codes?.[ref.codeId];
+      return MAX_ATTEMPTS - (entry?.attemptsLeft ?? MAX_ATTEMPTS);
     } finally {
       await client.close();
     }

@@ -1,5 +1,5 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import type { SessionDocument } from '@otpflow/mongo';
+import { codeEntrySchema } from '@otpflow/mongo';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,8 @@ import {
   TEST_NUMBER_CODE,
   type GatewayHarness,
 } from '../../services/gateway/test/gateway-harness.js';
+import { codesOfNumber, numberDocuments } from '../../services/gateway/test/number-documents.js';
+import { canonicalPhoneNumber } from '../../services/gateway/src/otp/phone-number.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import {
   anyText,
@@ -449,10 +451,12 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
     if (typeof id === 'string' && !sessions.some((session) => session.id === id))
       sessions.push({ id, phone: request.phone });
     if (request.phone === undefined) return;
-    const entry = byPhone.get(request.phone) ?? { accepted: new Set<string>(), refused: 0 };
+    // By the canonical form: two spellings of one number are one number.
+    const phone = canonicalPhoneNumber(request.phone).e164;
+    const entry = byPhone.get(phone) ?? { accepted: new Set<string>(), refused: 0 };
     if (typeof id === 'string') entry.accepted.add(id);
     else entry.refused += 1;
-    byPhone.set(request.phone, entry);
+    byPhone.set(phone, entry);
   }
 
   function describeRequest(request: BuiltRequest): string {
@@ -612,43 +616,54 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
     });
   }, 30_000);
 
-  it('left no half-written session, and none for a number that was refused', async () => {
-    const model = harness.gateway.mongo.model<SessionDocument>('Session');
-    const stored = await model.find({}).lean<SessionDocument[]>().exec();
-    const required = model.schema.requiredPaths();
+  it('left no half-written code, and none for a number that was refused', async () => {
+    const documents = await numberDocuments(harness.gateway);
     const incomplete: string[] = [];
-    for (const session of stored) {
-      const raw = session as unknown as Record<string, unknown>;
-      const missing = required.filter((path) => raw[path] === undefined || raw[path] === null);
-      // Types and enums too: the model's own validation of the stored document.
-      const invalid = await new model(session).validate().then(
-        () => undefined,
-        (error: unknown) => String(error),
-      );
-      if (missing.length > 0 || invalid)
-        incomplete.push(`${session._id}: missing ${missing.join(', ') || '-'}; ${invalid ?? 'valid'}`);
+    /** `<numberKey>/<tenantKey>/<codeId>` of every stored code. */
+    const storedCodes = new Set<string>();
+    for (const document of documents) {
+      for (const [tenantKey, tenant] of Object.entries(document.tenants ?? {})) {
+        for (const [codeId, entry] of Object.entries(tenant.codes ?? {})) {
+          storedCodes.add(`${document._id}/${tenantKey}/${codeId}`);
+          // Types, enums and required fields: the stored entry against the model's own schema.
+          const checked = codeEntrySchema.safeParse(entry);
+          if (!checked.success) incomplete.push(`${document._id}/${codeId}: ${checked.error.message}`);
+        }
+      }
     }
     expect(incomplete).toEqual([]);
 
-    // Exactly the sessions the gateway answered 200/201 for: none behind a refusal, none lost.
-    const acceptedIds = new Set(sessions.map((session) => session.id));
-    const storedIds = new Set(stored.map((session) => session._id));
-    expect(stored.filter((session) => !acceptedIds.has(session._id)).map((s) => s._id)).toEqual([]);
-    expect([...acceptedIds].filter((id) => !storedIds.has(id))).toEqual([]);
-    for (const session of stored) {
-      const phone = sessions.find((entry) => entry.id === session._id)?.phone;
-      if (phone !== undefined) expect(session.phoneNumber, session._id).toBe(phone);
+    // Exactly the codes the gateway answered 200/201 for: none behind a refusal, none lost. Only the
+    // clients with the send scopes (A and B) created any.
+    const { addresses } = harness.gateway;
+    const placeOf = (id: string) =>
+      ['client-a', 'client-b']
+        .map((clientId) => addresses.resolve(id, clientId))
+        .map((ref) => (ref ? `${ref.numberKey}/${ref.tenantKey}/${ref.codeId}` : undefined))
+        .find((place) => place !== undefined && storedCodes.has(place));
+    const lost = sessions.filter((session) => placeOf(session.id) === undefined).map((session) => session.id);
+    expect(lost).toEqual([]);
+    const acceptedPlaces = new Set(sessions.map((session) => placeOf(session.id)));
+    expect([...storedCodes].filter((place) => !acceptedPlaces.has(place))).toEqual([]);
+    for (const session of sessions) {
+      // The id names the canonical form of the number the request gave.
+      if (session.phone !== undefined)
+        expect(addresses.resolve(session.id, 'client-a')?.e164, session.id).toBe(
+          canonicalPhoneNumber(session.phone).e164,
+        );
     }
-    // A number every request for which was refused has no session at all.
+    // A number every request for which was refused has no code at all.
     const refusedOnly = [...byPhone].filter(([, entry]) => entry.accepted.size === 0).map(([phone]) => phone);
-    const behindRefusals = stored.filter((session) => refusedOnly.includes(session.phoneNumber));
-    expect(behindRefusals.map((session) => session._id)).toEqual([]);
+    const behindRefusals = (
+      await Promise.all(refusedOnly.map((phone) => codesOfNumber(harness.gateway, phone)))
+    ).flat();
+    expect(behindRefusals).toEqual([]);
 
     const refusals = [...byPhone.values()].reduce((sum, entry) => sum + entry.refused, 0);
     console.log(
-      `[fuzz] database: ${stored.length} sessions, all complete; ${byPhone.size} numbers named by sends, ` +
-        `${refusedOnly.length} only ever refused (${refusals} refusals in all), no session behind any of them`,
+      `[fuzz] database: ${storedCodes.size} codes in ${documents.length} numbers, all complete; ${byPhone.size} numbers named by sends, ` +
+        `${refusedOnly.length} only ever refused (${refusals} refusals in all), no code behind any of them`,
     );
-    expect(stored.length).toBeGreaterThan(0);
+    expect(storedCodes.size).toBeGreaterThan(0);
   }, 30_000);
 });

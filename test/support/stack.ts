@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { typedCollection, type DeliveryDocument, type SessionDocument } from '@otpflow/mongo';
+import { typedCollection, type DeliveryDocument } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { loadConfig as loadGatewayConfig, type GatewayConfig } from '../../services/gateway/src/config.js';
 import { startGateway, type RunningGateway } from '../../services/gateway/src/gateway.js';
+import { storedCode, type CodeSnapshot } from '../../services/gateway/test/number-documents.js';
 
 export const API_KEY = 'e2e-client-api-key-000001';
 export const RECEIPT_SECRET = 'e2e-webhook-receipt-secret';
@@ -74,7 +75,8 @@ export interface Stack {
   accepted(): WebhookMessage[];
   /** Waits for the message of a session to be accepted by the webhook and returns its code. */
   codeFor(authenticationId: string, timeoutMs?: number): Promise<string>;
-  session(authenticationId: string): Promise<SessionDocument | null>;
+  /** The stored entry of a code (the e2e client's), with the truth of its state. */
+  session(authenticationId: string): Promise<CodeSnapshot | null>;
   /** The delivery record of a session's current code, once the dispatcher has written one. */
   delivery(authenticationId: string): Promise<DeliveryDocument | null>;
   startDispatcher(extraEnv?: Record<string, string>): Promise<RunningDispatcher>;
@@ -173,14 +175,13 @@ export async function startStack(
       if (!code) throw new Error(`no code in "${message.text}"`);
       return code;
     },
-    session: (authenticationId) =>
-      typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
+    session: (authenticationId) => storedCode(gateway, authenticationId, 'e2e-client'),
     async delivery(authenticationId) {
-      const session = await stack.session(authenticationId);
-      if (!session) return null;
-      return typedCollection(gateway.mongo.model<DeliveryDocument>('Delivery')).findOne({
-        _id: session.jobId,
-      });
+      // The latest job's record: the current code's (a resend is a new job of the same id).
+      return typedCollection(gateway.mongo.model<DeliveryDocument>('Delivery')).findOne(
+        { authenticationId },
+        { sort: { requestedAt: -1 } },
+      );
     },
     async startDispatcher(extraEnv = {}) {
       const config: DispatcherConfig = loadDispatcherConfig({ ...dispatcherEnv, ...extraEnv });

@@ -1,6 +1,6 @@
 import type { OpsEndpointsOptions } from '@otpflow/lifecycle';
 import { createOpsHandler } from '@otpflow/lifecycle';
-import type { DeliveryModel, SessionModel } from '@otpflow/mongo';
+import type { DeliveryModel } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -19,7 +19,6 @@ import { verificationsRouter } from './native/verifications.router.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
 import type { CodeIssuer } from './otp/code-issuer.js';
-import type { CodeResender } from './otp/code-resender.js';
 import type { Limits } from './otp/limits.js';
 import type { PolicyStore } from './policies/policy.store.js';
 import type { TemplateStore } from './templates/template.store.js';
@@ -30,9 +29,7 @@ export interface AppDependencies {
   policies: PolicyStore;
   templates: TemplateStore;
   issuer: CodeIssuer;
-  resender: CodeResender;
   checker: CodeChecker;
-  sessions: SessionModel;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
   registry: Registry;

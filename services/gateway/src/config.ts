@@ -84,7 +84,12 @@ const schema = z
     CODE_TTL_SECONDS: envInt(300, { min: 30, max: 86_400 }),
     MAX_ATTEMPTS: envInt(3, { min: 1, max: 20 }),
     MAX_SENDS: envInt(5, { min: 1, max: 1000 }),
-    SEND_WINDOW_SECONDS: envInt(900, { min: 1 }),
+    SEND_WINDOW_SECONDS: envInt(900, { min: 1, max: 86_400 * 7 }),
+    /** Codes per phone number per window from every client together (CAMARA's "for this MSISDN"); 0: no such cap. */
+    NUMBER_MAX_SENDS: envInt(10, { min: 0, max: 100_000 }),
+    NUMBER_SEND_WINDOW_SECONDS: envInt(900, { min: 1, max: 86_400 * 7 }),
+    /** After VERIFICATION_FAILED, no new code for that number and client for this long; 0: no lockout. */
+    LOCKOUT_SECONDS: envInt(600, { min: 0, max: 86_400 }),
     TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
     CLIENT_RATE_LIMIT: envInt(100, { min: 1 }),
     CLIENT_RATE_WINDOW_SECONDS: envInt(1, { min: 1 }),

@@ -4,19 +4,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
-  claimModel,
   deliveryModel,
   mongoSettingsFromEnv,
+  numbersCollection,
+  numbersExpiry,
   openStore,
   pingMongo,
-  sessionModel,
-  type ClaimModel,
   type DeliveryModel,
-  type SessionModel,
+  type NumbersCollectionDocument,
   type StoreCapabilities,
 } from '@otpflow/mongo';
 import type { Express } from 'express';
-import type { Db } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
@@ -24,16 +23,19 @@ import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { SendJobPublisher } from './messaging/send-job.publisher.js';
-import type { AttemptGuard } from './otp/attempt-guard.js';
-import { ClaimsGuard } from './otp/claims.guard.js';
 import { CodeHasher } from './otp/code.js';
-import { ConditionalUpdateGuard } from './otp/conditional-update.guard.js';
+import { CodeAddresses } from './otp/keys.js';
 import { Limits } from './otp/limits.js';
+import { MessageRenderer } from './otp/message-renderer.js';
 import { PhonePolicy } from './otp/phone-policy.js';
+import type { SessionStore } from './otp/session-store.js';
+import type { AttemptGuard, GuardContext } from './otp/store/attempt-guard.js';
+import { ClaimsGuard } from './otp/store/claims.guard.js';
+import { ConditionalUpdateGuard } from './otp/store/conditional-update.guard.js';
+import { MongoSessionStore } from './otp/store/mongo-session.store.js';
 import { TestNumbers } from './otp/test-numbers.js';
 import { CodeChecker } from './otp/code-checker.js';
 import { CodeIssuer } from './otp/code-issuer.js';
-import { CodeResender } from './otp/code-resender.js';
 import { defaultPolicy, type PolicyDefaults } from './policies/client-policy.js';
 import { PolicyStore } from './policies/policy.store.js';
 import { TemplateStore } from './templates/template.store.js';
@@ -43,6 +45,10 @@ export interface RunningGateway {
   server: Server;
   mongo: Connection;
   amqp: AmqpClient;
+  /** The number-state store, and how its codes are addressed (tests look codes up through them). */
+  store: SessionStore;
+  addresses: CodeAddresses;
+  numbers: Collection<NumbersCollectionDocument>;
   guard: AttemptGuard;
   capabilities: StoreCapabilities;
   policies: PolicyStore;
@@ -54,8 +60,7 @@ export interface RunningGateway {
 export function chooseAttemptGuard(
   strategy: GatewayConfig['ATTEMPT_STRATEGY'],
   capabilities: StoreCapabilities,
-  sessions: SessionModel,
-  claims: ClaimModel,
+  context: GuardContext,
 ): AttemptGuard {
   if (strategy === 'conditional-update' && !capabilities.atomicConditionalUpdates) {
     throw new Error(
@@ -64,7 +69,7 @@ export function chooseAttemptGuard(
   }
   const conditional =
     strategy === 'conditional-update' || (strategy === 'auto' && capabilities.atomicConditionalUpdates);
-  return conditional ? new ConditionalUpdateGuard(sessions) : new ClaimsGuard(sessions, claims);
+  return conditional ? new ConditionalUpdateGuard(context) : new ClaimsGuard(context);
 }
 
 export interface GatewayOverrides {
@@ -72,15 +77,16 @@ export interface GatewayOverrides {
    * Builds the attempt guard instead of ATTEMPT_STRATEGY. Tests use it to run the MongoDB strategy's
    * one-at-a-time semantics on FerretDB, where the config rightly refuses it.
    */
-  attemptGuard?: (sessions: SessionModel, claims: ClaimModel) => AttemptGuard;
+  attemptGuard?: (context: GuardContext) => AttemptGuard;
+  /** Emit the driver's command events (tests count store commands per request with them). */
+  monitorCommands?: boolean;
 }
 
 /** The gateway's collections and the stores built on them. */
-async function openGatewayStore(config: GatewayConfig, logger: Logger) {
+async function openGatewayStore(config: GatewayConfig, logger: Logger, monitorCommands: boolean) {
   let parts:
     | {
-        sessions: SessionModel;
-        claims: ClaimModel;
+        numbers: Collection<NumbersCollectionDocument>;
         deliveries: DeliveryModel;
         db: Db;
         limits: Limits;
@@ -88,13 +94,12 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
       }
     | undefined;
   const store = await openStore(
-    mongoSettingsFromEnv(config),
+    { ...mongoSettingsFromEnv(config), monitorCommands },
     logger,
     (connection) => {
       const db = connection.getClient().db(connection.name);
       parts = {
-        sessions: sessionModel(connection),
-        claims: claimModel(connection),
+        numbers: numbersCollection(db),
         deliveries: deliveryModel(connection),
         db,
         limits: new Limits(db, {
@@ -107,10 +112,10 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
         }),
       };
       return {
-        models: [parts.sessions, parts.claims],
+        // The gateway's collections are the driver's: no mongoose model of its own to index.
+        models: [],
         expiring: [
-          { collection: parts.sessions.collection, field: 'purgeAt' },
-          { collection: parts.claims.collection, field: 'purgeAt' },
+          numbersExpiry(db),
           ...parts.limits.expiringCollections(),
           parts.idempotency.expiringCollection(),
         ],
@@ -137,12 +142,27 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry();
-  const { store, sessions, claims, deliveries, limits, idempotency, templates, policies } =
-    await openGatewayStore(config, logger);
+  const { store, numbers, deliveries, limits, idempotency, templates, policies } = await openGatewayStore(
+    config,
+    logger,
+    overrides.monitorCommands ?? false,
+  );
+  const guardContext: GuardContext = {
+    collection: numbers,
+    capabilities: store.capabilities,
+    lockoutSeconds: config.LOCKOUT_SECONDS,
+  };
   const guard =
-    overrides.attemptGuard?.(sessions, claims) ??
-    chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, sessions, claims);
+    overrides.attemptGuard?.(guardContext) ??
+    chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, guardContext);
   logger.info({ attemptStrategy: guard.strategy }, 'attempts counted by %s', guard.strategy);
+  const numberState = new MongoSessionStore({
+    collection: numbers,
+    guard,
+    capabilities: store.capabilities,
+    logger,
+  });
+  const addresses = new CodeAddresses(config.CODE_HASH_SECRET);
 
   const amqp = await AmqpClient.start({
     url: config.RABBITMQ_URL,
@@ -154,8 +174,9 @@ export async function startGateway(
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);
-  const issuing = {
-    sessions,
+  const issuer = new CodeIssuer({
+    store: numberState,
+    addresses,
     hasher,
     limits,
     phonePolicy: new PhonePolicy({
@@ -165,15 +186,16 @@ export async function startGateway(
       validation: config.PHONE_VALIDATION,
     }),
     testNumbers: new TestNumbers(config.TEST_NUMBERS),
-    templates,
+    renderer: new MessageRenderer(templates),
     jobs: new SendJobPublisher(amqp, config.JOB_ENCRYPTION_KEYS),
     events,
     logger,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
-  };
-  const issuer = new CodeIssuer(issuing);
-  const resender = new CodeResender(issuing);
-  const checker = new CodeChecker(guard, hasher, events);
+    ...(config.NUMBER_MAX_SENDS > 0
+      ? { numberCap: { max: config.NUMBER_MAX_SENDS, windowSeconds: config.NUMBER_SEND_WINDOW_SECONDS } }
+      : {}),
+  });
+  const checker = new CodeChecker(numberState, addresses, hasher, events);
   const authenticator = createAuthenticator(config);
 
   let accepting = true;
@@ -183,9 +205,7 @@ export async function startGateway(
     policies,
     templates,
     issuer,
-    resender,
     checker,
-    sessions,
     deliveries,
     idempotency,
     registry,
@@ -227,6 +247,9 @@ export async function startGateway(
     server,
     mongo: store.connection,
     amqp,
+    store: numberState,
+    addresses,
+    numbers,
     guard,
     capabilities: store.capabilities,
     policies,

@@ -1,8 +1,8 @@
-import { claimModel, sessionModel } from '@otpflow/mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAttemptGuard } from '../src/gateway.js';
-import { ClaimsGuard } from '../src/otp/claims.guard.js';
-import { ConditionalUpdateGuard } from '../src/otp/conditional-update.guard.js';
+import type { GuardContext } from '../src/otp/store/attempt-guard.js';
+import { ClaimsGuard } from '../src/otp/store/claims.guard.js';
+import { ConditionalUpdateGuard } from '../src/otp/store/conditional-update.guard.js';
 import { startHarness, uniqueMobile, type GatewayHarness } from './gateway-harness.js';
 
 const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -36,11 +36,11 @@ describe('attempt budget under concurrent validations', () => {
 
   const count = (outcomes: string[], outcome: string) => outcomes.filter((item) => item === outcome).length;
 
-  /** The session as the guard sees it (on FerretDB the claims, not the document's mirror fields, are the truth). */
+  /** The code as the guard sees it (on FerretDB the claims, not the entry's fields, are the truth). */
   async function current(authenticationId: string) {
-    const session = await harness.session(authenticationId);
-    if (!session) throw new Error(`no session ${authenticationId}`);
-    return harness.gateway.guard.current(session);
+    const code = await harness.session(authenticationId);
+    if (!code) throw new Error(`no code ${authenticationId}`);
+    return code;
   }
 
   it('compares exactly MAX_ATTEMPTS wrong codes however many arrive at once', async () => {
@@ -82,20 +82,17 @@ describe('attempt budget under concurrent validations', () => {
   });
 
   it('uses conditional updates only where the store applies them atomically', () => {
-    const { capabilities, mongo } = harness.gateway;
-    const sessions = sessionModel(mongo);
-    const claims = claimModel(mongo);
+    const { capabilities, numbers } = harness.gateway;
+    const context: GuardContext = { collection: numbers, capabilities, lockoutSeconds: 0 };
     expect(harness.gateway.guard.strategy).toBe(
       capabilities.atomicConditionalUpdates ? 'conditional-update' : 'claims',
     );
     if (capabilities.atomicConditionalUpdates) {
-      expect(chooseAttemptGuard('conditional-update', capabilities, sessions, claims)).toBeInstanceOf(
+      expect(chooseAttemptGuard('conditional-update', capabilities, context)).toBeInstanceOf(
         ConditionalUpdateGuard,
       );
     } else {
-      expect(() => chooseAttemptGuard('conditional-update', capabilities, sessions, claims)).toThrow(
-        /unsafe/,
-      );
+      expect(() => chooseAttemptGuard('conditional-update', capabilities, context)).toThrow(/unsafe/);
     }
   });
 });
@@ -113,10 +110,10 @@ describe.each(['conditional-update', 'claims'] as const)(
         `seq-${strategy}`,
         {},
         {
-          attemptGuard: (sessions, claims) =>
+          attemptGuard: (context) =>
             strategy === 'conditional-update'
-              ? new ConditionalUpdateGuard(sessions)
-              : new ClaimsGuard(sessions, claims),
+              ? new ConditionalUpdateGuard(context)
+              : new ClaimsGuard(context),
         },
       );
     });

@@ -50,8 +50,12 @@ describe('OIDC/JWT bearer tokens', () => {
   it('accepts a valid token with the CAMARA scope, as a tenant of the OIDC namespace', async () => {
     const answer = await send(await token());
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    const session = await harness.session((answer.body as { authenticationId: string }).authenticationId);
+    const { authenticationId } = answer.body as { authenticationId: string };
+    // The code lives in the token's tenant's part of the number, and in no other client's: not even
+    // the API-key client of the same name.
+    const session = await harness.session(authenticationId, 'oidc:jwt-client');
     expect(session?.clientId).toBe('oidc:jwt-client');
+    expect(await harness.session(authenticationId, 'jwt-client')).toBeNull();
   });
 
   it('accepts the scope as an scp array, and a typ with the application/ prefix', async () => {

@@ -1,4 +1,3 @@
-import { typedCollection, type SessionDocument } from '@otpflow/mongo';
 import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +8,7 @@ import {
   uniqueMobile,
   type GatewayHarness,
 } from './gateway-harness.js';
+import { codesOfNumber, editCode, removeCode } from './number-documents.js';
 
 const SEND = '/one-time-password-sms/v1/send-code';
 const VALIDATE = '/one-time-password-sms/v1/validate-code';
@@ -30,7 +30,6 @@ describe('CAMARA code lifecycle', () => {
 
   const validate = (authenticationId: string, code: string, key?: string) =>
     harness.post(VALIDATE, { authenticationId, code }, key ? { key } : {});
-  const sessions = () => typedCollection(harness.gateway.mongo.model<SessionDocument>('Session'));
 
   it('sends the message with the code filled in, stores only a hash, and validates the code once', async () => {
     const authenticationId = await harness.sendCode(uniqueMobile(), {
@@ -87,16 +86,13 @@ describe('CAMARA code lifecycle', () => {
   it('answers VERIFICATION_EXPIRED once the code has expired, then NOT_FOUND once the tombstone is gone', async () => {
     const authenticationId = await harness.sendCode(uniqueMobile());
     const { payload } = await harness.takeJob(authenticationId);
-    await sessions().updateOne(
-      { _id: authenticationId },
-      { $set: { expiresAt: new Date(Date.now() - 1000) } },
-    );
+    await editCode(harness.gateway, authenticationId, { entry: { expiresAt: new Date(Date.now() - 1000) } });
     expectError(
       await validate(authenticationId, payload.code),
       400,
       'ONE_TIME_PASSWORD_SMS.VERIFICATION_EXPIRED',
     );
-    await sessions().deleteOne({ _id: authenticationId });
+    await removeCode(harness.gateway, authenticationId);
     expectError(await validate(authenticationId, payload.code), 404, 'NOT_FOUND');
   });
 
@@ -139,7 +135,7 @@ describe('CAMARA code lifecycle', () => {
     const phone = uniqueMobile();
     const answer = await harness.post(SEND, { phoneNumber: phone, message: '{{code}}' });
     expectError(answer, 503, 'UNAVAILABLE');
-    expect(await sessions().countDocuments({ phoneNumber: phone })).toBe(0);
+    expect(await codesOfNumber(harness.gateway, phone)).toHaveLength(0);
   });
 });
 

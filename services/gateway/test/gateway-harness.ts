@@ -1,10 +1,10 @@
 import { openSendJob, parseSendJob, type SealedSendPayload, type SendJob } from '@otpflow/contracts';
-import { typedCollection, type SessionDocument } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { loadConfig, type GatewayConfig } from '../src/config.js';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../src/gateway.js';
+import { storedCode, type CodeSnapshot } from './number-documents.js';
 
 /** Client A's and client B's keys: the default scopes (CAMARA and native verifications). */
 export const CLIENT_A_KEY = 'client-a-secret-key-0001';
@@ -59,7 +59,8 @@ export interface GatewayHarness {
   sendCode(phoneNumber: string, options?: { key?: string; message?: string }): Promise<string>;
   /** Takes the next send job of a session from the send queue (as the dispatcher would) and opens it. */
   takeJob(authenticationId: string): Promise<{ job: SendJob; payload: SealedSendPayload }>;
-  session(authenticationId: string): Promise<SessionDocument | null>;
+  /** A code's stored entry with the truth of its state, as client A's (or `clientId`'s). */
+  session(authenticationId: string, clientId?: string): Promise<CodeSnapshot | null>;
   stop(): Promise<void>;
 }
 
@@ -170,8 +171,7 @@ export async function startHarness(
         { what: `the send job of ${authenticationId}` },
       );
     },
-    session: (authenticationId) =>
-      typedCollection(gateway.mongo.model<SessionDocument>('Session')).findOne({ _id: authenticationId }),
+    session: (authenticationId, clientId) => storedCode(gateway, authenticationId, clientId),
     async stop() {
       await channel?.close().catch(() => undefined);
       await amqp?.close().catch(() => undefined);

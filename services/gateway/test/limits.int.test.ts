@@ -57,14 +57,4 @@ describe('limits shared by replicas', () => {
     await releases[0]?.();
     await expect(limits.takeQuota('initech')).resolves.toBeTypeOf('function');
   });
-
-  it('counts sends per number against its own limit', async () => {
-    const limits = replica(1000, 10);
-    for (let index = 0; index < 3; index += 1)
-      await limits.takeSend('phone-key', { max: 3, windowSeconds: 60 });
-    await expect(limits.takeSend('phone-key', { max: 3, windowSeconds: 60 })).rejects.toMatchObject({
-      code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
-    });
-    await expect(limits.takeSend('other-key', { max: 3, windowSeconds: 60 })).resolves.toBeTypeOf('function');
-  });
 });

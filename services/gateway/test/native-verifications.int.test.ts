@@ -8,6 +8,7 @@ import {
   uniqueMobile,
   type GatewayHarness,
 } from './gateway-harness.js';
+import { codesOfNumber, editCode } from './number-documents.js';
 
 interface Verification {
   id: string;
@@ -144,9 +145,11 @@ describe('native API: /v1/verifications', () => {
     expect(tooSoon.status).toBe(429);
     expect(Number(tooSoon.headers.get('retry-after'))).toBeGreaterThan(0);
     // Move the last send back in time rather than wait out the interval.
-    await harness.gateway.mongo
-      .collection('sessions')
-      .updateOne({ _id: id as never }, { $set: { lastSentAt: new Date(Date.now() - 60_000) } });
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await editCode(harness.gateway, id, {
+      entry: { requestedAt: aMinuteAgo },
+      tenant: { nextCodeAt: aMinuteAgo },
+    });
     const resent = await harness.post(`/v1/verifications/${id}/resend`, { channel: 'voice' });
     expect(resent.status, JSON.stringify(resent.body)).toBe(200);
     expect(resent.body).toMatchObject({ id, channel: 'voice', status: 'queued', chargeInfo: null });
@@ -173,7 +176,7 @@ describe('native API: /v1/verifications', () => {
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
-    expect(await harness.gateway.mongo.collection('sessions').countDocuments({ phoneNumber: to })).toBe(1);
+    expect(await codesOfNumber(harness.gateway, to)).toHaveLength(1);
     const other = await harness.post('/v1/verifications', { to, channel: 'voice' }, { headers });
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
@@ -210,9 +213,7 @@ describe('native API: /v1/verifications', () => {
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect((answer.body as { message: string }).message).toContain(field);
     }
-    expect(
-      await harness.gateway.mongo.collection('sessions').countDocuments({ phoneNumber: TEST_NUMBER }),
-    ).toBe(0);
+    expect(await codesOfNumber(harness.gateway, TEST_NUMBER)).toHaveLength(0);
   });
 
   it('answers 400 to a path parameter that is not valid percent-encoding, before authentication', async () => {

@@ -70,5 +70,17 @@ export const sealedSendPayloadSchema = z.object({
    * dispatcher to fill with the code spelled out. Without it a call reads the localized standard script.
    */
   voiceTemplate: z.string().min(1).max(1000).optional(),
+  /**
+   * Where the code lives in the gateway's `numbers` (docs/data-model.md), for readers of the job that
+   * must know whether its code is still live (the dead-letter replay: `codeStateOf` in @otpflow/mongo).
+   * Sealed: it links jobs of one number.
+   */
+  state: z
+    .object({
+      numberKey: z.string().min(1).max(64),
+      tenantKey: z.string().min(1).max(64),
+      codeId: z.string().min(1).max(64),
+    })
+    .optional(),
 });
 export type SealedSendPayload = z.infer<typeof sealedSendPayloadSchema>;

@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import type { Db } from 'mongodb';
 
 /**
  * What the store behind MONGODB_URL can do. Real MongoDB does everything; FerretDB v1 (the
@@ -12,11 +12,11 @@ export interface StoreCapabilities {
   version: string;
   atomicConditionalUpdates: boolean;
   ttlIndexes: boolean;
+  /** findAndModify takes a projection (FerretDB v1 refuses one: the whole document comes back). */
+  findAndModifyProjection: boolean;
 }
 
-export async function detectStoreCapabilities(connection: Connection): Promise<StoreCapabilities> {
-  const db = connection.db;
-  if (!db) throw new Error('the MongoDB connection is not open');
+export async function detectStoreCapabilities(db: Db): Promise<StoreCapabilities> {
   const info = await db.admin().command({ buildInfo: 1 });
   if (typeof info.ferretdbVersion === 'string') {
     return {
@@ -24,7 +24,14 @@ export async function detectStoreCapabilities(connection: Connection): Promise<S
       version: info.ferretdbVersion,
       atomicConditionalUpdates: false,
       ttlIndexes: false,
+      findAndModifyProjection: false,
     };
   }
-  return { kind: 'mongodb', version: String(info.version), atomicConditionalUpdates: true, ttlIndexes: true };
+  return {
+    kind: 'mongodb',
+    version: String(info.version),
+    atomicConditionalUpdates: true,
+    ttlIndexes: true,
+    findAndModifyProjection: true,
+  };
 }

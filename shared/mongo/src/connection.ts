@@ -16,6 +16,11 @@ export interface MongoSettings {
    * 503 meanwhile (seen in test/faults/database-outage with FerretDB stopped by SIGTERM).
    */
   connectTimeoutMs: number;
+  /**
+   * Emit the driver's command events (commandStarted, …) on the client: what counts store commands
+   * per request (tests, and metrics where a service listens).
+   */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     autoIndex: false,
     autoCreate: false,
     writeConcern: { w: 'majority' },
+    ...(settings.monitorCommands ? { monitorCommands: true } : {}),
   });
   // 'disconnecting' comes first when the service closes the connection itself: no warning then.
   let closing = false;

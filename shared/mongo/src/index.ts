@@ -1,3 +1,5 @@
+export { codeStateOf } from './code-state.js';
+export type { CodeStateRef } from './code-state.js';
 export { detectStoreCapabilities } from './capabilities.js';
 export type { StoreCapabilities } from './capabilities.js';
 export { claimModel, tryClaim } from './claim.model.js';
@@ -19,14 +21,28 @@ export type {
   DeliveryModel,
   DeliveryStatus,
 } from './delivery.model.js';
-export { SESSION_STATUSES, sessionModel } from './session.model.js';
+export {
+  CLAIM_OUTCOMES,
+  CODE_STATUSES,
+  codeEntrySchema,
+  isCodeClaim,
+  NUMBERS_COLLECTION,
+  numberDocumentOf,
+  numbersCollection,
+  numbersExpiry,
+} from './number.model.js';
 export type {
+  ClaimOutcome,
   CodeAlphabet,
-  SessionDocument,
-  SessionContent,
-  SessionModel,
-  SessionStatus,
-} from './session.model.js';
+  CodeClaim,
+  CodeContent,
+  CodeEntry,
+  CodeStatus,
+  NumberDocument,
+  NumbersCollectionDocument,
+  SendWindows,
+  TenantPart,
+} from './number.model.js';
 export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
 export { openStore } from './store.js';
 export type { Store } from './store.js';

@@ -25,7 +25,8 @@ export async function openStore(
   sweepIntervalMs: number,
 ): Promise<Store> {
   const connection = await connectMongo(settings, logger);
-  const capabilities = await detectStoreCapabilities(connection);
+  if (!connection.db) throw new Error('the MongoDB connection is not open');
+  const capabilities = await detectStoreCapabilities(connection.db);
   const { models, expiring } = collections(connection);
   await ensureIndexes(models, expiring, capabilities);
   const stopSweeper = capabilities.ttlIndexes

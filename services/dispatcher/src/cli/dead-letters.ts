@@ -6,6 +6,7 @@ import {
   openSendJob,
   parseSendJob,
   type JobKey,
+  type SealedSendPayload,
   type SendJob,
 } from '@otpflow/contracts';
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
@@ -139,14 +140,15 @@ export class DeadLetterQueue {
     if (!letter.authenticationId) return 'dropped_malformed';
     if (letter.expired) return 'dropped_expired';
     let job: SendJob;
+    let payload: SealedSendPayload;
     try {
       job = parseSendJob(message.content);
-      openSendJob(job, keys);
+      payload = openSendJob(job, keys);
     } catch (error) {
       if (error instanceof JobRejectedError) return 'dropped_malformed';
       throw error;
     }
-    return (await sessions.stateOf(job, new Date())) === 'live' ? 'replay' : 'dropped_ended';
+    return (await sessions.stateOf(job, payload, new Date())) === 'live' ? 'replay' : 'dropped_ended';
   }
 
   private async republish(

@@ -69,7 +69,9 @@ const mongo =
 const queue = new DeadLetterQueue(
   connection,
   config.AMQP_PREFIX,
-  mongo ? { keys: config.JOB_ENCRYPTION_KEYS, sessions: new MongoSessionLookup(mongo) } : undefined,
+  mongo
+    ? { keys: config.JOB_ENCRYPTION_KEYS, sessions: new MongoSessionLookup(mongo.getClient().db(mongo.name)) }
+    : undefined,
 );
 try {
   if (command === 'list') {

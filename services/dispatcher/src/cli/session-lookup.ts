@@ -1,37 +1,27 @@
-import type { SendJob } from '@otpflow/contracts';
-import { sessionModel, typedCollection } from '@otpflow/mongo';
-import type { Connection } from 'mongoose';
+import type { SealedSendPayload, SendJob } from '@otpflow/contracts';
+import { codeStateOf, numbersCollection } from '@otpflow/mongo';
+import type { Db } from 'mongodb';
 
-/** Whether a job's code can still be used: its session is live and the job is its current code. */
+/** Whether a job's code can still be used: its verification is live and the job is its current code. */
 export type SessionState = 'live' | 'ended';
 
 /** What the dead-letter replay asks before sending a code again. */
 export interface SessionLookup {
-  stateOf(job: Pick<SendJob, 'authenticationId' | 'clientId' | 'jobId'>, now: Date): Promise<SessionState>;
+  stateOf(job: Pick<SendJob, 'jobId'>, payload: SealedSendPayload, now: Date): Promise<SessionState>;
 }
 
 /**
- * Reads a job's session from the gateway's collection. Tenant-safe: the session is looked up by the
- * job's own authenticated ids (authenticationId and clientId, both bound to the sealed job), and only
- * its state is read, never the number or the code's hash. A session that is gone, verified, canceled,
- * superseded, expired, out of attempts, or whose current code is another job's, is `ended`.
+ * Reads a job's code in the gateway's `numbers` (docs/data-model.md). Tenant-safe: the code is found
+ * through the address the job carries sealed (number, tenant and code keys, authenticated with the
+ * job), and only its state is read, never the code's hash. A code that is gone, verified, canceled,
+ * superseded, expired, out of attempts, or whose current job is another, is `ended`; so is a job that
+ * names no address.
  */
 export class MongoSessionLookup implements SessionLookup {
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly db: Db) {}
 
-  async stateOf(
-    job: Pick<SendJob, 'authenticationId' | 'clientId' | 'jobId'>,
-    now: Date,
-  ): Promise<SessionState> {
-    const session = await typedCollection(sessionModel(this.connection)).findOne(
-      { _id: job.authenticationId, clientId: job.clientId },
-      { projection: { status: 1, expiresAt: 1, attemptsLeft: 1, jobId: 1 } },
-    );
-    const live =
-      session?.status === 'pending' &&
-      session.expiresAt > now &&
-      session.attemptsLeft > 0 &&
-      session.jobId === job.jobId;
-    return live ? 'live' : 'ended';
+  async stateOf(job: Pick<SendJob, 'jobId'>, payload: SealedSendPayload, now: Date): Promise<SessionState> {
+    if (!payload.state) return 'ended';
+    return codeStateOf(numbersCollection(this.db), payload.state, job.jobId, now);
   }
 }

@@ -1,4 +1,5 @@
 import { alphabetFromNames, type ClientPolicy } from '../policies/client-policy.js';
+import { canonicalPhoneNumber } from '../otp/phone-number.js';
 import type { SendRequest } from '../otp/send-request.js';
 
 /** CAMARA validate-code takes codes of at most 10 characters, whatever a policy says. */
@@ -14,7 +15,7 @@ export function camaraSendRequest(
   correlator: string | undefined,
 ): SendRequest {
   return {
-    phoneNumber: body.phoneNumber,
+    phone: canonicalPhoneNumber(body.phoneNumber),
     channel: 'sms',
     codeLength: Math.min(policy.code.length, CAMARA_MAX_CODE_LENGTH),
     alphabet: alphabetFromNames(policy.code.alphabet),
@@ -23,5 +24,6 @@ export function camaraSendRequest(
     message: { kind: 'text', text: body.message },
     ...(policy.senderId ? { senderId: policy.senderId } : {}),
     ...(correlator ? { correlator } : {}),
+    api: 'camara',
   };
 }

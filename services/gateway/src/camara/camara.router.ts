@@ -6,9 +6,10 @@ import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
 import { nameRoute } from '../http/http-metrics.js';
 import { ApiError } from '@otpflow/errors';
-import type { CodeChecker, CheckOutcome } from '../otp/code-checker.js';
+import type { CodeChecker } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';
 import type { Limits } from '../otp/limits.js';
+import type { CheckResult } from '../otp/session-store.js';
 import type { PolicyStore } from '../policies/policy.store.js';
 import { camaraSendRequest } from './camara-request.js';
 import { sendCodeBodySchema, validateCodeBodySchema } from './camara.schemas.js';
@@ -30,11 +31,11 @@ const camaraErrors: RequestHandler = (_request, response, next) => {
 };
 
 /** CAMARA answers a check with 204 or one of its error codes. */
-function camaraAnswer(outcome: CheckOutcome): void {
+function camaraAnswer(outcome: CheckResult): void {
   switch (outcome.kind) {
     case 'verified':
       return;
-    case 'wrong_code':
+    case 'wrong':
       throw new ApiError('ONE_TIME_PASSWORD_SMS.INVALID_OTP');
     case 'exhausted':
       throw new ApiError('ONE_TIME_PASSWORD_SMS.VERIFICATION_FAILED');
@@ -66,12 +67,12 @@ export function camaraRouter(options: CamaraRouterOptions): Router {
     const body = parseBody(sendCodeBody, request.body);
     const principal = principalOf(response.locals);
     const { policy } = await options.policies.effective(principal.clientId);
-    const session = await options.issuer.send(
+    const { ref } = await options.issuer.send(
       principal,
       policy,
       camaraSendRequest(policy, body, response.locals.correlator),
     );
-    response.status(200).json({ authenticationId: session._id });
+    response.status(200).json({ authenticationId: ref.authenticationId });
   });
 
   router.post('/validate-code', ...gates, async (request, response) => {

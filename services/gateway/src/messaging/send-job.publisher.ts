@@ -6,18 +6,23 @@ import {
   type JobKey,
   type SendJobFields,
 } from '@otpflow/contracts';
-import type { SessionDocument } from '@otpflow/mongo';
-import { insertCode } from '../templates/message-text.js';
+import type { CodeEntry, CodeStateRef } from '@otpflow/mongo';
 
-/** What one send job is made of. */
-export interface SendJobRequest {
-  /** The session of the code, as stored. */
-  session: SessionDocument;
-  /** The message with `{{code}}` still in it. */
+/** What a send job is made of: the code's identity, its entry, where it goes and what it says. */
+export interface JobSubject {
+  authenticationId: string;
+  /** Where the code lives in `numbers`. */
+  state: CodeStateRef;
+  clientId: string;
+  /** The canonical number. */
+  e164: string;
+  entry: CodeEntry;
+  /** The message with the code in it. */
   text: string;
+  /** The message with `{{code}}` still in it (a call with the client's own words spells the code in). */
+  template: string;
   code: string;
-  correlator: string | undefined;
-  /** The channels the client's policy allows: the dispatcher never falls back outside them. */
+  /** The channels the client's policy allows for this number: the dispatcher never falls back outside them. */
   allowedChannels: readonly Channel[];
 }
 
@@ -32,39 +37,38 @@ export class SendJobPublisher {
     private readonly keys: readonly JobKey[],
   ) {}
 
-  /** The job of a session's current code. */
-  async publish({ session, text, code, correlator, allowedChannels }: SendJobRequest): Promise<void> {
+  async publish(subject: JobSubject, correlator: string | undefined): Promise<void> {
     const { names } = this.amqp;
+    const { entry } = subject;
     const fields: SendJobFields = {
-      jobId: session.jobId,
-      authenticationId: session._id,
-      clientId: session.clientId,
-      channel: session.channel,
-      countryCallingCode: session.countryCallingCode,
-      createdAt: session.createdAt.toISOString(),
-      expiresAt: session.expiresAt.toISOString(),
+      jobId: entry.jobId,
+      authenticationId: subject.authenticationId,
+      clientId: subject.clientId,
+      channel: entry.channel,
+      countryCallingCode: entry.countryCallingCode,
+      // When this code was asked for (a resend's time, not the verification's): queue lag starts here.
+      createdAt: entry.requestedAt.toISOString(),
+      expiresAt: entry.expiresAt.toISOString(),
       options: {
-        ...(session.senderId ? { senderId: session.senderId } : {}),
-        ...(session.voice
-          ? { voiceLanguage: session.voice.language, voiceGender: session.voice.gender }
-          : {}),
-        ...(session.content?.templateId ? { templateId: session.content.templateId } : {}),
-        ...(session.content?.locale ? { locale: session.content.locale } : {}),
+        ...(entry.senderId ? { senderId: entry.senderId } : {}),
+        ...(entry.voice ? { voiceLanguage: entry.voice.language, voiceGender: entry.voice.gender } : {}),
+        ...(entry.content.templateId ? { templateId: entry.content.templateId } : {}),
+        ...(entry.content.locale ? { locale: entry.content.locale } : {}),
       },
-      // The session's own channel is always among them (the policy allowed it to be asked for).
-      allowedChannels: [...new Set([session.channel, ...allowedChannels])],
-      test: session.test,
+      // The code's own channel is always among them (the policy allowed it to be asked for).
+      allowedChannels: [...new Set([entry.channel, ...subject.allowedChannels])],
+      test: entry.test,
     };
     const secret = {
-      to: session.phoneNumber,
-      text: insertCode(text, code),
-      code,
+      to: subject.e164,
+      text: subject.text,
+      code: subject.code,
       variables: {
-        ...session.content?.variables,
-        ...(session.recipientIp ? { recipientIp: session.recipientIp } : {}),
+        ...entry.content.variables,
+        ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
       },
-      // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
-      ...(session.channel === 'voice' && session.content?.message ? { voiceTemplate: text } : {}),
+      ...(entry.channel === 'voice' && entry.content.message ? { voiceTemplate: subject.template } : {}),
+      state: subject.state,
     };
     await this.amqp.publish(
       names.jobsExchange,

@@ -1,4 +1,5 @@
 import { ApiError } from '@otpflow/errors';
+import { canonicalPhoneNumber } from '../otp/phone-number.js';
 import type { SendRequest } from '../otp/send-request.js';
 import { alphabetFromNames, type ClientPolicy } from '../policies/client-policy.js';
 import type { CreateVerificationBody } from './verification.schemas.js';
@@ -43,7 +44,8 @@ export function nativeSendRequest(
   }
   const template = body.template ?? policy.defaultTemplate;
   return {
-    phoneNumber: body.to,
+    phone: canonicalPhoneNumber(body.to),
+    api: 'native',
     channel,
     codeLength,
     alphabet,

@@ -1,18 +1,18 @@
 import { ApiError } from '@otpflow/errors';
-import type { DeliveryDocument, DeliveryModel, SessionDocument, SessionModel } from '@otpflow/mongo';
+import { typedCollection, type DeliveryModel } from '@otpflow/mongo';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
+import type { Principal } from '../auth/principal.js';
 import { authorize, principalOf } from '../http/authorize.js';
 import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
 import { nameRoute } from '../http/http-metrics.js';
 import { idempotencyKeySchema, type IdempotencyStore } from '../http/idempotency.js';
-import type { CodeChecker, CheckOutcome } from '../otp/code-checker.js';
+import type { CodeChecker } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';
-import type { CodeResender } from '../otp/code-resender.js';
 import type { Limits } from '../otp/limits.js';
+import type { CheckResult, StoredCode } from '../otp/session-store.js';
 import type { PolicyStore } from '../policies/policy.store.js';
 import { nativeSendRequest } from './verification-request.js';
 import { statusOf, verificationView } from './verification-view.js';
@@ -20,7 +20,7 @@ import {
   checkVerificationSchema,
   createVerificationSchema,
   resendVerificationSchema,
-  type CheckResult,
+  type CheckResult as CheckAnswer,
 } from './verification.schemas.js';
 
 export interface VerificationsRouterOptions {
@@ -28,25 +28,23 @@ export interface VerificationsRouterOptions {
   limits: Limits;
   policies: PolicyStore;
   issuer: CodeIssuer;
-  resender: CodeResender;
   checker: CodeChecker;
-  sessions: SessionModel;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
   bodyLimitBytes: number;
 }
 
-const idSchema = z.uuid();
+const notFound = () => new ApiError('NOT_FOUND', { message: 'There is no such verification.' });
 
-function checkResult(outcome: Exclude<CheckOutcome, { kind: 'not_found' }>): CheckResult {
-  const { session } = outcome;
+function checkAnswer(outcome: Exclude<CheckResult, { kind: 'not_found' }>): CheckAnswer {
+  const { code } = outcome;
   return {
-    id: session._id,
+    id: code.ref.authenticationId,
     valid: outcome.kind === 'verified',
-    // A check answers from the session alone: the delivery's progress is not worth a read here.
-    status: statusOf(session, null),
-    attemptsRemaining:
-      outcome.kind === 'wrong_code' ? outcome.attemptsRemaining : Math.max(0, session.attemptsLeft),
+    // A check answers from the code alone (as it stands after this check): the delivery's progress
+    // is not worth a read here.
+    status: statusOf(code, null),
+    attemptsRemaining: Math.max(0, code.attemptsLeft),
   };
 }
 
@@ -64,20 +62,19 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
   const withBody = [...gate, ...jsonBody(options.bodyLimitBytes)];
   const withOptionalBody = [...gate, ...jsonBody(options.bodyLimitBytes, { optional: true })];
 
-  /** A session of the caller's, or 404 (another client's sessions do not exist for it). */
-  const sessionOf = async (clientId: string, id: unknown) => {
-    const parsed = idSchema.safeParse(id);
-    const session = parsed.success
-      ? await options.sessions.findOne({ _id: parsed.data, clientId }).lean().exec()
-      : null;
-    if (!session) throw new ApiError('NOT_FOUND', { message: 'There is no such verification.' });
-    return options.checker.current(session);
+  const deliveries = typedCollection(options.deliveries);
+
+  /** A verification of the caller's, or 404 (another client's verifications do not exist for it). */
+  const verificationOf = async (principal: Principal, id: string | string[] | undefined) => {
+    const code = typeof id === 'string' ? await options.checker.current(principal, id) : undefined;
+    if (!code) throw notFound();
+    return code;
   };
 
   /** The verification with its current code's delivery record. */
-  const view = async (session: SessionDocument) => {
-    const delivery = await options.deliveries.findOne({ _id: session.jobId }).lean<DeliveryDocument>().exec();
-    return verificationView(session, delivery);
+  const view = async (code: StoredCode) => {
+    const delivery = await deliveries.findOne({ _id: code.entry.jobId });
+    return verificationView(code, delivery);
   };
 
   router.post('/', ...withBody, async (request, response) => {
@@ -85,12 +82,12 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
     const body = parseBody(createVerificationSchema, request.body);
     const create = async () => {
       const { policy } = await options.policies.effective(principal.clientId);
-      const session = await options.issuer.send(
+      const { code } = await options.issuer.send(
         principal,
         policy,
         nativeSendRequest(policy, body, response.locals.correlator),
       );
-      return { status: 201, body: verificationView(session, null) };
+      return { status: 201, body: verificationView(code, null) };
     };
     const key = request.headers['idempotency-key'];
     if (key === undefined) {
@@ -114,42 +111,40 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
   });
 
   router.get('/:id', ...gate, async (request, response) => {
-    response.json(await view(await sessionOf(principalOf(response.locals).clientId, request.params.id)));
+    response.json(await view(await verificationOf(principalOf(response.locals), request.params.id)));
   });
 
   router.post('/:id/check', ...withBody, async (request, response) => {
     const principal = principalOf(response.locals);
     const body = parseBody(checkVerificationSchema, request.body);
-    const id = idSchema.safeParse(request.params.id);
-    const outcome = id.success
-      ? await options.checker.check(principal, id.data, body.code)
-      : ({ kind: 'not_found' } as const);
-    if (outcome.kind === 'not_found')
-      throw new ApiError('NOT_FOUND', { message: 'There is no such verification.' });
-    response.json(checkResult(outcome));
+    const outcome = await options.checker.check(principal, String(request.params.id), body.code);
+    if (outcome.kind === 'not_found') throw notFound();
+    response.json(checkAnswer(outcome));
   });
 
   router.post('/:id/cancel', ...gate, async (request, response) => {
-    const session = await sessionOf(principalOf(response.locals).clientId, request.params.id);
-    if (session.status !== 'canceled' && !(await options.checker.cancel(session))) {
+    const outcome = await options.checker.cancel(principalOf(response.locals), String(request.params.id));
+    if (outcome.kind === 'not_found') throw notFound();
+    // Canceling twice is harmless; canceling what ended otherwise is a conflict.
+    if (outcome.code.status !== 'canceled') {
       throw new ApiError('CONFLICT', { message: 'The verification has already ended.' });
     }
-    response.json(await view({ ...session, status: 'canceled' }));
+    response.json(await view(outcome.code));
   });
 
   router.post('/:id/resend', ...withOptionalBody, async (request, response) => {
     const principal = principalOf(response.locals);
     const body = parseBody(resendVerificationSchema, request.body);
-    const session = await sessionOf(principal.clientId, request.params.id);
+    const current = await verificationOf(principal, request.params.id);
     const { policy } = await options.policies.effective(principal.clientId);
-    const renewed = await options.resender.resend(
+    const { code } = await options.issuer.resend(
       principal,
       policy,
-      session,
-      body.channel ?? session.channel,
+      current,
+      body.channel ?? current.entry.channel,
       response.locals.correlator,
     );
-    response.json(verificationView(renewed, null));
+    response.json(verificationView(code, null));
   });
 
   router.all('/', nameRoute, methodNotAllowed(['POST']));

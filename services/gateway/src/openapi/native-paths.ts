@@ -83,7 +83,8 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeForbidden: {
     status: 403,
-    description: 'Missing scope, or refused by the client policy or the number policy',
+    description:
+      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED)',
     codes: [
       'PERMISSION_DENIED',
       'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
@@ -106,7 +107,7 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeTooManyRequests: {
     status: 429,
-    description: 'Rate, quota or resend interval',
+    description: 'Rate, quota, or the resend interval between two codes for a number (creates and resends)',
     codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
   },
   NativeUnavailable: {
@@ -161,7 +162,14 @@ const common = {
   '503': ref('NativeUnavailable'),
 };
 const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description:
+    'The verification id: 36 characters shaped like a UUID (the encrypted address of its code, not a random UUID)',
+  schema: { type: 'string', format: 'uuid' },
+};
 const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
 /** The native API's tags, one per scope: each tag's operations need that scope and no other. */

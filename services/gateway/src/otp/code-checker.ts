@@ -1,78 +1,74 @@
 import type { EventPublisher } from '@otpflow/amqp';
-import type { SessionDocument } from '@otpflow/mongo';
 import type { Principal } from '../auth/principal.js';
-import type { AttemptGuard } from './attempt-guard.js';
-import { normalizeCode, type CodeHasher, DIGITS_ONLY } from './code.js';
+import type { CodeHasher } from './code.js';
+import type { CodeAddresses } from './keys.js';
+import { standingOf } from './number-rules.js';
+import type { CancelResult, CheckResult, CodeRef, SessionStore, StoredCode } from './session-store.js';
 import { endedReason, eventOf, rejectionOf } from './verification-events.js';
 
-/** What checking a code came to; each API turns it into its own answer. */
-export type CheckOutcome =
-  | { kind: 'verified'; session: SessionDocument }
-  | { kind: 'wrong_code'; attemptsRemaining: number; session: SessionDocument }
-  /** No attempts left: the last wrong code, or any code after it. */
-  | { kind: 'exhausted'; session: SessionDocument }
-  /** Verified before, superseded, canceled or expired. */
-  | { kind: 'ended'; session: SessionDocument }
-  | { kind: 'not_found' };
-
 /**
- * Checks codes and ends sessions. A check takes one attempt from the session's budget before
- * comparing (the guard makes that atomic), compares in constant time, and ends the session through
- * the guard, which lets exactly one caller end it: one validation wins, and a cancel and a validation
- * racing cannot both succeed.
+ * Checks codes and ends verifications. A check takes one attempt from the code's budget before its
+ * outcome counts (the store makes that atomic, whatever the interleaving), and ends the code through
+ * the store, which lets exactly one caller end it: one validation wins, and a cancel and a validation
+ * racing cannot both succeed. Every outcome emits its event here, once.
  */
 export class CodeChecker {
   constructor(
-    private readonly guard: AttemptGuard,
+    private readonly store: SessionStore,
+    private readonly addresses: CodeAddresses,
     private readonly hasher: CodeHasher,
-    private readonly events: EventPublisher,
+    private readonly events: Pick<EventPublisher, 'emit'>,
   ) {}
 
-  async check(principal: Principal, authenticationId: string, code: string): Promise<CheckOutcome> {
+  /** Where an authenticationId leads for this client; undefined for one it was never given. */
+  resolve(principal: Principal, authenticationId: string): CodeRef | undefined {
+    return this.addresses.resolve(authenticationId, principal.clientId);
+  }
+
+  async check(principal: Principal, authenticationId: string, code: string): Promise<CheckResult> {
+    const ref = this.resolve(principal, authenticationId);
+    if (!ref) return { kind: 'not_found' };
+    const presented = this.hasher.hash(ref.authenticationId, code, ref.caseless);
+    const result = await this.store.check(ref, presented, new Date());
+    if (result.kind === 'not_found') return result;
+    const subject = {
+      authenticationId: ref.authenticationId,
+      clientId: principal.clientId,
+      code: result.code,
+    };
+    const event = {
+      verified: () => eventOf('code.verified', subject),
+      wrong: () => rejectionOf(subject, 'invalid_otp'),
+      exhausted: () => rejectionOf(subject, 'max_attempts_exceeded'),
+      ended: () => rejectionOf(subject, endedReason(result.code)),
+    }[result.kind];
+    this.events.emit(event());
+    return result;
+  }
+
+  /** The code an id leads to, as it truly stands. */
+  async current(principal: Principal, authenticationId: string): Promise<StoredCode | undefined> {
+    const ref = this.resolve(principal, authenticationId);
+    if (!ref) return undefined;
     const now = new Date();
-    const reservation = await this.guard.reserve(authenticationId, principal.clientId, now);
-    if (reservation.kind === 'refused') {
-      const { refusal, session } = reservation;
-      if (refusal === 'not_found' || !session) return { kind: 'not_found' };
-      if (refusal === 'exhausted') {
-        this.events.emit(rejectionOf(session, 'max_attempts_exceeded'));
-        return { kind: 'exhausted', session };
-      }
-      this.events.emit(rejectionOf(session, endedReason(session)));
-      return { kind: 'ended', session };
-    }
-
-    const { session, attemptsLeftAfter } = reservation;
-    const presented = normalizeCode(code, session.alphabet ?? DIGITS_ONLY);
-    if (!this.hasher.matches(session._id, presented, session.codeHash)) {
-      const exhausted = attemptsLeftAfter === 0;
-      await this.guard.recordWrong(session, attemptsLeftAfter);
-      this.events.emit(rejectionOf(session, exhausted ? 'max_attempts_exceeded' : 'invalid_otp'));
-      return exhausted
-        ? { kind: 'exhausted', session }
-        : { kind: 'wrong_code', attemptsRemaining: attemptsLeftAfter, session };
-    }
-    if (!(await this.guard.finish(session, 'verified', now))) {
-      // Another validation, or a cancel, ended it first.
-      const ended = await this.guard.current(session);
-      this.events.emit(rejectionOf(session, endedReason(ended)));
-      return { kind: 'ended', session: ended };
-    }
-    // The metrics service knows when the code went out (from code.sent): no read on this hot path.
-    this.events.emit(eventOf('code.verified', session));
-    return { kind: 'verified', session: { ...session, status: 'verified', endedAt: now } };
+    const code = await this.store.read(ref, now);
+    // Past its tombstone a code is gone, whether or not its entry has been removed yet.
+    return code && standingOf(code, now) !== 'gone' ? code : undefined;
   }
 
-  /** The session as it truly stands, whatever the store. */
-  current(session: SessionDocument): Promise<SessionDocument> {
-    return this.guard.current(session);
-  }
-
-  /** Ends a pending session as canceled; false when it had already ended. */
-  async cancel(session: SessionDocument): Promise<boolean> {
-    if (session.status !== 'pending') return false;
-    const canceled = await this.guard.finish(session, 'canceled', new Date());
-    if (canceled) this.events.emit(eventOf('code.canceled', session));
-    return canceled;
+  /** Ends a pending verification as canceled. */
+  async cancel(principal: Principal, authenticationId: string): Promise<CancelResult> {
+    const ref = this.resolve(principal, authenticationId);
+    if (!ref) return { kind: 'not_found' };
+    const result = await this.store.cancel(ref, new Date());
+    if (result.kind === 'canceled')
+      this.events.emit(
+        eventOf('code.canceled', {
+          authenticationId: ref.authenticationId,
+          clientId: principal.clientId,
+          code: result.code,
+        }),
+      );
+    return result;
   }
 }

@@ -1,163 +1,249 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '@otpflow/amqp';
-import { typedCollection, type SessionDocument, type SessionModel } from '@otpflow/mongo';
+import type { Channel } from '@otpflow/contracts';
+import { ApiError } from '@otpflow/errors';
+import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Principal } from '../auth/principal.js';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
-import { checkMessageLimits } from '../templates/message-text.js';
-import type { TemplateStore } from '../templates/template.store.js';
-import { alphabetOf, generateCode, type CodeHasher } from './code.js';
-import {
-  checkRecipient,
-  deliverableChannels,
-  renderMessage,
-  takeSendLimits,
-  withLimits,
-  type RenderedMessage,
-} from './issuing-steps.js';
+import { newCodeEntry, resendAllowedAt } from './code-entries.js';
+import { alphabetOf, generateCode, isCaseless, type CodeHasher } from './code.js';
+import type { CodeAddresses } from './keys.js';
 import type { Limits } from './limits.js';
+import { messageSourceOf, type MessageRenderer, type MessageWords } from './message-renderer.js';
 import type { CheckedPhoneNumber, PhonePolicy } from './phone-policy.js';
+import type { PhoneNumber } from './phone-number.js';
+import { checkRecipient, deliverableChannels } from './recipient.js';
+import { refusalAnswer } from './refusals.js';
+import type { CodeRef, Issued, IssueResult, SendRules, SessionStore, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
 import type { TestNumbers } from './test-numbers.js';
 import { eventOf } from './verification-events.js';
 
 export interface IssuerDependencies {
-  sessions: SessionModel;
+  store: SessionStore;
+  addresses: CodeAddresses;
   hasher: CodeHasher;
-  limits: Limits;
+  limits: Pick<Limits, 'takeQuota'>;
   phonePolicy: PhonePolicy;
   testNumbers: TestNumbers;
-  templates: TemplateStore;
-  jobs: SendJobPublisher;
-  events: EventPublisher;
+  renderer: MessageRenderer;
+  jobs: Pick<SendJobPublisher, 'publish'>;
+  events: Pick<EventPublisher, 'emit'>;
   logger: Logger;
   tombstoneSeconds: number;
+  /** Codes per number per window, every tenant together (NUMBER_MAX_SENDS); absent: no such cap. */
+  numberCap?: { max: number; windowSeconds: number };
+}
+
+/** A code that went out: its place, its state, and the words it said. */
+export interface IssuedCode {
+  ref: CodeRef;
+  code: StoredCode;
+}
+
+/** What differs between a first code and a resend; the rest of the way is one pipeline. */
+interface Delivery {
+  principal: Principal;
+  policy: ClientPolicy;
+  phone: PhoneNumber;
+  channel: Channel;
+  words: MessageWords;
+  codeLength: number;
+  alphabet: CodeAlphabet;
+  /** The field a message that is too long is blamed on. */
+  field: string;
+  correlator: string | undefined;
+  ref: CodeRef;
+  /** Stores the code (as one write), given its hash and the text's charge. */
+  store(code: Omit<CodeFacts, 'code'>): Promise<IssueResult | { kind: 'conflict' }>;
+}
+
+interface CodeFacts {
+  code: string;
+  hash: string;
+  test: boolean;
+  jobId: string;
+  now: Date;
+  checked: CheckedPhoneNumber;
+  charge: CodeEntry['charge'];
 }
 
 /**
- * Issues codes: checks the number, the client's policy and limits, stores the session (the code only
- * as a keyed hash), publishes one confirmed send job, and supersedes the client's older codes for the
- * number. If the job cannot be queued, nothing live is left behind and the limits are given back.
+ * Issues codes, first ones and resends, along one pipeline: check the recipient, render the words,
+ * generate the code, render the text as it will be sent (its length and SMS parts checked on it),
+ * take the client's quota, store the code in the number's document in one write (caps, lockout,
+ * cooldown and supersede decided there), publish one confirmed send job. If the job cannot be
+ * queued the write is undone and the quota given back: a code not sent costs nothing and stays not live.
  */
 export class CodeIssuer {
   constructor(private readonly deps: IssuerDependencies) {}
 
-  async send(principal: Principal, policy: ClientPolicy, request: SendRequest): Promise<SessionDocument> {
+  async send(principal: Principal, policy: ClientPolicy, request: SendRequest): Promise<IssuedCode> {
     const { deps } = this;
-    const testCode = deps.testNumbers.codeFor(request.phoneNumber);
-    const phone = checkRecipient(
-      deps.phonePolicy,
+    const ref = deps.addresses.fresh(request.phone.e164, principal.clientId, isCaseless(request.alphabet));
+    const words = await deps.renderer.words(principal.clientId, policy, request.message);
+    return this.deliver({
+      principal,
       policy,
-      request.phoneNumber,
-      request.channel,
-      testCode !== undefined,
-    );
-    const rendered = await renderMessage(deps.templates, principal.clientId, policy, request.message);
-    const charge = checkMessageLimits(
-      rendered.text,
-      request.channel,
-      request.message.kind === 'template' ? 'template' : 'message',
-    );
-
-    const releases = await takeSendLimits(deps.limits, deps.hasher, principal.clientId, policy, phone.e164);
-    return withLimits(releases, async () => {
-      const code = testCode ?? generateCode(request.codeLength, alphabetOf(request.alphabet));
-      const session = this.newSession(
-        principal.clientId,
-        phone,
-        request,
-        policy,
-        code,
-        testCode !== undefined,
-        rendered,
-      );
-      if (charge) session.charge = { encoding: charge.encoding, parts: charge.parts };
-      await typedCollection(deps.sessions).insertOne(session);
-      try {
-        await deps.jobs.publish({
-          session,
-          text: rendered.text,
-          code,
-          correlator: request.correlator,
-          allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone.e164, testCode !== undefined),
+      phone: request.phone,
+      channel: request.channel,
+      words,
+      codeLength: request.codeLength,
+      alphabet: request.alphabet,
+      field: request.message.kind === 'template' ? 'template' : 'message',
+      correlator: request.correlator,
+      ref,
+      store: ({ hash, test, jobId, now, checked, charge }) => {
+        const entry = newCodeEntry(request, policy, words.source, {
+          hash,
+          test,
+          jobId,
+          now,
+          countryCallingCode: checked.countryCallingCode,
+          charge,
+          tombstoneSeconds: deps.tombstoneSeconds,
         });
-      } catch (error) {
-        await deps.sessions.deleteOne({ _id: session._id }).catch((cleanupError: unknown) => {
-          // The session keeps its unknown code and expires on its own; no job for it exists.
-          deps.logger.error(
-            { err: cleanupError, authenticationId: session._id },
-            'could not remove an unsent session',
-          );
-        });
-        throw error;
-      }
-      await this.supersedeOlderSessions(session);
-      deps.events.emit(eventOf('code.requested', session));
-      return session;
+        return deps.store.issue(
+          ref,
+          entry,
+          this.rules(policy, request.api === 'native' || policy.sendCodeCooldown),
+          now,
+        );
+      },
     });
   }
 
-  private newSession(
-    clientId: string,
-    phone: CheckedPhoneNumber,
-    request: SendRequest,
+  /**
+   * A new code for a pending verification, on the same or another channel, once the resend interval
+   * has passed; it counts like a send. The old code stops working; the attempts already used stay used.
+   */
+  async resend(
+    principal: Principal,
     policy: ClientPolicy,
-    code: string,
-    test: boolean,
-    rendered: RenderedMessage,
-  ): SessionDocument {
+    current: StoredCode,
+    channel: Channel,
+    correlator: string | undefined,
+  ): Promise<IssuedCode> {
+    const { deps } = this;
     const now = new Date();
-    const authenticationId = randomUUID();
-    const expiresAt = new Date(now.getTime() + request.validitySeconds * 1000);
-    return {
-      _id: authenticationId,
-      clientId,
-      phoneNumber: phone.e164,
-      countryCallingCode: phone.countryCallingCode,
-      channel: request.channel,
-      codeHash: this.deps.hasher.hash(authenticationId, code),
-      status: 'pending',
-      maxAttempts: request.maxAttempts,
-      attemptsLeft: request.maxAttempts,
-      createdAt: now,
-      expiresAt,
-      purgeAt: new Date(expiresAt.getTime() + this.deps.tombstoneSeconds * 1000),
-      test,
-      jobId: randomUUID(),
-      codeLength: request.codeLength,
-      alphabet: request.alphabet,
-      content: rendered.source,
-      sends: 1,
-      lastSentAt: now,
-      resendIntervalSeconds: policy.resendIntervalSeconds,
-      ...(request.senderId ? { senderId: request.senderId } : {}),
-      ...(request.voice ? { voice: request.voice } : {}),
-      ...(request.recipientIp ? { recipientIp: request.recipientIp } : {}),
-    };
+    const { entry } = current;
+    if (
+      current.status !== 'pending' ||
+      !current.live ||
+      entry.expiresAt <= now ||
+      current.attemptsLeft <= 0
+    ) {
+      throw new ApiError('CONFLICT', { message: 'The verification has ended: start a new one.' });
+    }
+    const allowedAt = resendAllowedAt(current);
+    if (allowedAt > now) throw refusalAnswer({ reason: 'cooldown', retryAt: allowedAt }, now);
+    const words = await deps.renderer.words(principal.clientId, policy, messageSourceOf(entry.content));
+    return this.deliver({
+      principal,
+      policy,
+      phone: { e164: current.ref.e164, countryCallingCode: entry.countryCallingCode, parsed: undefined },
+      channel,
+      words,
+      codeLength: entry.codeLength,
+      alphabet: entry.alphabet,
+      field: 'message',
+      correlator,
+      ref: current.ref,
+      store: ({ hash, jobId, now: sentAt, charge }) => {
+        const expiresAt = new Date(sentAt.getTime() + entry.validitySeconds * 1000);
+        return deps.store.reissue(
+          current,
+          {
+            hash,
+            jobId,
+            channel,
+            requestedAt: sentAt,
+            expiresAt,
+            purgeAt: new Date(expiresAt.getTime() + deps.tombstoneSeconds * 1000),
+            ...(charge ? { charge } : {}),
+          },
+          this.rules(policy, true),
+          sentAt,
+        );
+      },
+    });
   }
 
-  /**
-   * A new code for the same client and phone ends the older pending sessions (they answer
-   * VERIFICATION_EXPIRED). Best effort once the job is confirmed: failing the request now would make
-   * the client retry and send a second SMS; an older session that survives still expires on time.
-   */
-  private async supersedeOlderSessions(session: SessionDocument): Promise<void> {
+  private async deliver(delivery: Delivery): Promise<IssuedCode> {
+    const { deps } = this;
+    const { principal, policy, phone, channel } = delivery;
+    const testCode = deps.testNumbers.codeFor(phone.e164);
+    const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testCode !== undefined);
+    const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
+    const message = deps.renderer.render(delivery.words, code, channel, delivery.field);
+    const charge = message.charge
+      ? { encoding: message.charge.encoding, parts: message.charge.parts }
+      : undefined;
+
+    const releaseQuota = await deps.limits.takeQuota(principal.clientId);
+    let issued: Issued;
     try {
-      await this.deps.sessions.updateMany(
+      const result = await delivery.store({
+        hash: deps.hasher.hash(delivery.ref.authenticationId, code, delivery.ref.caseless),
+        test: testCode !== undefined,
+        jobId: randomUUID(),
+        now: new Date(),
+        checked,
+        charge,
+      });
+      if (result.kind === 'conflict')
+        throw new ApiError('CONFLICT', { message: 'The verification changed meanwhile: try again.' });
+      if (result.kind === 'refused') throw refusalAnswer(result.refusal, new Date());
+      issued = result.issued;
+    } catch (error) {
+      await releaseQuota();
+      throw error;
+    }
+
+    const { ref, entry } = issued.code;
+    try {
+      await deps.jobs.publish(
         {
-          clientId: session.clientId,
-          phoneNumber: session.phoneNumber,
-          status: 'pending',
-          createdAt: { $lt: session.createdAt },
+          authenticationId: ref.authenticationId,
+          state: { numberKey: ref.numberKey, tenantKey: ref.tenantKey, codeId: ref.codeId },
+          clientId: principal.clientId,
+          e164: phone.e164,
+          entry,
+          ...message,
+          code,
+          allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testCode !== undefined),
         },
-        { $set: { status: 'superseded', endedAt: session.createdAt } },
+        delivery.correlator,
       );
     } catch (error) {
-      this.deps.logger.warn(
-        { err: error, authenticationId: session._id },
-        'could not supersede older sessions',
-      );
+      await deps.store.withdraw(issued).catch((cleanupError: unknown) => {
+        // The code keeps its unknown value and expires on its own; no job for it exists.
+        deps.logger.error(
+          { err: cleanupError, authenticationId: ref.authenticationId },
+          'could not withdraw an unsent code',
+        );
+      });
+      await releaseQuota();
+      throw error;
     }
+    deps.events.emit(
+      eventOf('code.requested', {
+        authenticationId: ref.authenticationId,
+        clientId: principal.clientId,
+        code: issued.code,
+      }),
+    );
+    return { ref, code: issued.code };
+  }
+
+  private rules(policy: ClientPolicy, cooldown: boolean): SendRules {
+    return {
+      tenant: policy.sends,
+      ...(this.deps.numberCap ? { msisdn: this.deps.numberCap } : {}),
+      cooldown,
+      nextCodeAfterSeconds: policy.resendIntervalSeconds,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { deriveKey } from './keys.js';
 
 /** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
 export interface AlphabetSpec {
@@ -38,7 +39,7 @@ export function alphabetOf(spec: AlphabetSpec): string {
  * user typing "ajy3" for "AJY3" is not charged an attempt for it.
  */
 export function normalizeCode(code: string, spec: AlphabetSpec): string {
-  return spec.upper && !spec.lower ? code.toUpperCase() : code;
+  return isCaseless(spec) ? code.toUpperCase() : code;
 }
 
 /** A code from the CSPRNG: each character drawn uniformly (randomInt rejects biased samples). */
@@ -49,30 +50,39 @@ export function generateCode(length: number, alphabet: string = CHARACTER_SETS.d
 }
 
 /**
- * Codes are stored only as an HMAC keyed with CODE_HASH_SECRET and bound to their session id, so a
- * leaked database yields neither the codes nor a table that could be brute-forced offline without the
- * secret, and a hash cannot be replayed on another session.
+ * Codes are stored only as an HMAC keyed with a key derived from CODE_HASH_SECRET and bound to their
+ * authenticationId, so a leaked database yields neither the codes nor a table that could be
+ * brute-forced offline without the secret, and a hash cannot be replayed on another code. A code that
+ * compares without regard to case is hashed upper-cased; its id says so (keys.ts), so a presented code
+ * is hashed the same way before anything is read.
  */
 export class CodeHasher {
-  private readonly secret: Buffer;
+  private readonly key: Buffer;
 
   constructor(secret: string) {
-    this.secret = Buffer.from(secret, 'utf8');
+    this.key = deriveKey(secret, 'codeHash');
   }
 
-  hash(authenticationId: string, code: string): string {
-    return createHmac('sha256', this.secret).update(`code:${authenticationId}:${code}`).digest('hex');
+  hash(authenticationId: string, code: string, caseless = false): string {
+    return createHmac('sha256', this.key)
+      .update(`code:${authenticationId}:${caseless ? code.toUpperCase() : code}`)
+      .digest('hex');
   }
 
   /** Constant-time comparison of a presented code with the stored hash. */
-  matches(authenticationId: string, code: string, storedHash: string): boolean {
-    const presented = Buffer.from(this.hash(authenticationId, code), 'hex');
-    const stored = Buffer.from(storedHash, 'hex');
-    return presented.length === stored.length && timingSafeEqual(presented, stored);
+  matches(authenticationId: string, code: string, storedHash: string, caseless = false): boolean {
+    return matchesHash(this.hash(authenticationId, code, caseless), storedHash);
   }
+}
 
-  /** A keyed digest of a phone number, for limit keys that must not hold the number itself. */
-  phoneKey(clientId: string, phoneNumber: string): string {
-    return createHmac('sha256', this.secret).update(`phone:${clientId}:${phoneNumber}`).digest('base64url');
-  }
+/** Constant-time comparison of two hashes (a malformed one matches nothing). */
+export function matchesHash(presentedHash: string, storedHash: string): boolean {
+  const presented = Buffer.from(presentedHash, 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}
+
+/** Codes of upper-case letters and no lower-case ones compare without regard to case. */
+export function isCaseless(spec: AlphabetSpec): boolean {
+  return spec.upper && !spec.lower;
 }

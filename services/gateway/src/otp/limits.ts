@@ -16,37 +16,27 @@ export interface LimitSettings {
   leaseSize: number;
 }
 
-/** Codes per client and phone number per window (from the client's policy): MAX_OTP_CODES_EXCEEDED. */
-export interface SendLimit {
-  max: number;
-  windowSeconds: number;
-}
-
 /** Gives back what a request consumed when it fails before a code is sent. */
 export type Release = () => Promise<void>;
 
-const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota', sends: 'limits_sends' } as const;
+const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota' } as const;
 type LimitName = keyof typeof COLLECTIONS;
 
 /**
- * How long the sweeper keeps a counter past its window (see ExpiringCollection). The per-client
- * counters are updated by every request of a client, so they keep the hour; a per-number send
- * counter is touched a few times a window, and an hour's grace would only keep every number of the
- * last hour in a table FerretDB scans on every send (the soak in docs/RELIABILITY.md saw send latency
- * follow its size).
+ * How long the sweeper keeps a counter past its window (see ExpiringCollection): the per-client
+ * counters are updated by every request of a client, so they keep the hour. (Codes per number are
+ * counted in the number's own document: docs/data-model.md.)
  */
-const SWEEP_GRACE_MS: Record<LimitName, number> = { requestRate: 3_600_000, quota: 3_600_000, sends: 60_000 };
+const SWEEP_GRACE_MS: Record<LimitName, number> = { requestRate: 3_600_000, quota: 3_600_000 };
 
 /**
- * The three limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
+ * The per-client limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
  * against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
  * key can be lost: the limits then admit a few extra requests under a burst. On MongoDB they are exact.)
  */
 export class Limits {
   private readonly requestRate: LeasedLimiter;
   private readonly quota: LeasedLimiter;
-  /** One limiter per distinct send limit among client policies, made on first use. */
-  private readonly sendLimiters = new Map<string, RateLimiterMongo>();
 
   constructor(
     private readonly db: Db,
@@ -99,21 +89,6 @@ export class Limits {
 
   takeQuota(clientId: string): Promise<Release> {
     return takeLeased(this.quota, clientId, 'QUOTA_EXCEEDED');
-  }
-
-  async takeSend(phoneKey: string, limit: SendLimit): Promise<Release> {
-    // Keys carry the limit, so a client whose policy changes starts a fresh count under the new one.
-    const prefix = `sends:${limit.max}:${limit.windowSeconds}`;
-    let limiter = this.sendLimiters.get(prefix);
-    if (!limiter) {
-      limiter = this.limiter('sends', prefix, { points: limit.max, windowSeconds: limit.windowSeconds });
-      this.sendLimiters.set(prefix, limiter);
-    }
-    const sends = limiter;
-    await refusedAs('ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED', () => sends.consume(phoneKey));
-    return async () => {
-      await sends.reward(phoneKey, 1).catch(() => undefined);
-    };
   }
 }
 

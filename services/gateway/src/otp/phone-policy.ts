@@ -1,6 +1,7 @@
 import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
-import parsePhoneNumber from 'libphonenumber-js/max';
+import type { PhoneNumber as ParsedPhoneNumber } from 'libphonenumber-js/max';
+import { canonicalPhoneNumber, type PhoneNumber } from './phone-number.js';
 
 /** libphonenumber's line types, as settings and policies name them. */
 export const NUMBER_TYPES = [
@@ -70,13 +71,16 @@ export class PhonePolicy {
   private readonly blocked: ReadonlySet<string>;
 
   constructor(private readonly settings: PhonePolicySettings) {
-    this.blocked = new Set(settings.blockedNumbers);
+    // Listed in any form, blocked in the canonical one.
+    this.blocked = new Set(settings.blockedNumbers.map((number) => canonicalPhoneNumber(number).e164));
   }
 
+  /** Checks a number read at the edge (a string is read here, for callers that hold one). */
   check(
-    e164: string,
+    phone: PhoneNumber | string,
     options: { isTestNumber: boolean; channel?: Channel; ranges: NumberRanges },
   ): CheckedPhoneNumber {
+    const { e164, parsed } = typeof phone === 'string' ? canonicalPhoneNumber(phone) : phone;
     const { servedPrefixes, deniedPrefixes } = this.settings;
     if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
       throw new ApiError('NOT_FOUND', {
@@ -85,7 +89,6 @@ export class PhonePolicy {
     }
     if (this.blocked.has(e164)) throw new ApiError('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED');
     if (deniedPrefixes.some((prefix) => e164.startsWith(prefix))) throw notAllowed();
-    const parsed = parsePhoneNumber(e164);
     if (!parsed) throw notAllowed();
     const checked = { e164, countryCallingCode: parsed.countryCallingCode };
     if (options.isTestNumber) return checked;
@@ -96,11 +99,7 @@ export class PhonePolicy {
   }
 
   /** The risk rules hold in lenient mode too: toll-fraud protection is not a validation nicety. */
-  private checkRanges(
-    parsed: NonNullable<ReturnType<typeof parsePhoneNumber>>,
-    channel: Channel,
-    ranges: NumberRanges,
-  ): void {
+  private checkRanges(parsed: ParsedPhoneNumber, channel: Channel, ranges: NumberRanges): void {
     const e164 = parsed.number;
     const network = INTERNATIONAL_NETWORKS.some((prefix) => e164.startsWith(prefix));
     if (network && !ranges.internationalNetworks.some((prefix) => e164.startsWith(prefix))) {

@@ -1,5 +1,6 @@
 import type { Channel, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
 import type { CodeAlphabet } from '@otpflow/mongo';
+import type { PhoneNumber } from './phone-number.js';
 
 /**
  * The words of a message: free text with `{{code}}`, a template of the client's, or the standard
@@ -12,10 +13,11 @@ export type MessageSource =
 
 /**
  * A request for a code, fully resolved against the client's policy: what the CAMARA and native routes
- * both hand to the issuer. Every value here has already been checked.
+ * both hand to the issuer. Every value here has already been checked; the number has been read into
+ * its canonical form.
  */
 export interface SendRequest {
-  phoneNumber: string;
+  phone: PhoneNumber;
   channel: Channel;
   codeLength: number;
   alphabet: CodeAlphabet;
@@ -26,4 +28,6 @@ export interface SendRequest {
   voice?: { language: VoiceLanguage; gender: VoiceGender };
   recipientIp?: string;
   correlator?: string;
+  /** Which API asked: native codes always wait out the resend interval; CAMARA's when the policy says. */
+  api: 'camara' | 'native';
 }

@@ -46,6 +46,11 @@ export const clientPolicySchema = z
         .max(86_400 * 7),
     }),
     resendIntervalSeconds: z.number().int().min(0).max(3600),
+    /**
+     * CAMARA send-code waits out `resendIntervalSeconds` between two codes for one number too (native
+     * creates and resends always do). Off by default: CAMARA lets a new code supersede the last at once.
+     */
+    sendCodeCooldown: z.boolean(),
     channels: z.array(channelSchema).min(1),
     /** Country calling codes this client may send to ("34", "1"); empty: wherever the deployment serves. */
     countries: z.array(z.string().regex(/^[1-9][0-9]{0,2}$/)),
@@ -100,6 +105,7 @@ export const storedPolicySchema = z
     maxAttempts: z.object({ default: z.number().int(), min: z.number().int(), max: z.number().int() }),
     sends: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
     resendIntervalSeconds: z.number().int(),
+    sendCodeCooldown: z.boolean(),
     channels: z.array(channelSchema),
     countries: z.array(z.string()),
     smsNumberTypes: z.array(z.string()),
@@ -137,6 +143,7 @@ export function defaultPolicy(defaults: PolicyDefaults): ClientPolicy {
     maxAttempts: { default: defaults.maxAttempts, min: 1, max: Math.max(10, defaults.maxAttempts) },
     sends: { max: defaults.maxSends, windowSeconds: defaults.sendWindowSeconds },
     resendIntervalSeconds: 30,
+    sendCodeCooldown: false,
     channels: ['sms', 'voice'],
     countries: [],
     smsNumberTypes: [...defaults.smsNumberTypes],

@@ -1,0 +1,118 @@
+import { createLogger } from '@otpflow/telemetry';
+import fc from 'fast-check';
+import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import examples from 'libphonenumber-js/mobile/examples';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal.js';
+import type { JobSubject } from '../messaging/send-job.publisher.js';
+import { defaultPolicy, type ClientPolicy } from '../policies/client-policy.js';
+import { CodeChecker } from './code-checker.js';
+import { CodeIssuer } from './code-issuer.js';
+import { CodeHasher, DIGITS_ONLY } from './code.js';
+import { InMemorySessionStore } from './in-memory-session.store.js';
+import { CodeAddresses } from './keys.js';
+import { MessageRenderer } from './message-renderer.js';
+import { canonicalPhoneNumber } from './phone-number.js';
+import { PhonePolicy } from './phone-policy.js';
+import type { SendRequest } from './send-request.js';
+import { TestNumbers } from './test-numbers.js';
+
+const SECRET = 'issuer-component-test-secret-0123456789';
+const principal: Principal = { clientId: 'acme', scopes: new Set(), method: 'api_key' };
+const policy: ClientPolicy = {
+  ...defaultPolicy({
+    codeLength: 6,
+    validitySeconds: 300,
+    maxAttempts: 3,
+    maxSends: 2,
+    sendWindowSeconds: 900,
+    smsNumberTypes: ['MOBILE', 'FIXED_LINE_OR_MOBILE'],
+    voiceNumberTypes: ['MOBILE'],
+  }),
+  resendIntervalSeconds: 0,
+};
+
+/** The issuer and checker wired as the gateway wires them, on the in-memory store, with fake broker ports. */
+function wired() {
+  const store = new InMemorySessionStore(600);
+  const addresses = new CodeAddresses(SECRET);
+  const hasher = new CodeHasher(SECRET);
+  const jobs: JobSubject[] = [];
+  const events = { emit: () => undefined };
+  const issuer = new CodeIssuer({
+    store,
+    addresses,
+    hasher,
+    limits: { takeQuota: () => Promise.resolve(() => Promise.resolve()) },
+    phonePolicy: new PhonePolicy({
+      servedPrefixes: [],
+      deniedPrefixes: [],
+      blockedNumbers: [],
+      validation: 'lenient',
+    }),
+    testNumbers: new TestNumbers([]),
+    renderer: new MessageRenderer({ resolve: () => Promise.reject(new Error('no templates here')) }),
+    jobs: {
+      publish: (subject) => {
+        jobs.push(subject);
+        return Promise.resolve();
+      },
+    },
+    events,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    tombstoneSeconds: 86_400,
+  });
+  const checker = new CodeChecker(store, addresses, hasher, events);
+  const send = async (phoneNumber: string) => {
+    const request: SendRequest = {
+      phone: canonicalPhoneNumber(phoneNumber),
+      channel: 'sms',
+      codeLength: 6,
+      alphabet: DIGITS_ONLY,
+      validitySeconds: 300,
+      maxAttempts: 3,
+      message: { kind: 'text', text: '{{code}} is your code' },
+      api: 'camara',
+    };
+    const { ref } = await issuer.send(principal, policy, request);
+    return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
+  };
+  return { send, checker, jobs };
+}
+
+/** A country's example mobile, written canonically and with the national trunk 0 kept after the country code. */
+const spellings = fc
+  .constantFrom(...(Object.keys(examples) as CountryCode[]))
+  .map((country) => {
+    const callingCode = getCountryCallingCode(country);
+    const national = examples[country];
+    return [`+${callingCode}${national}`, `+${callingCode}0${national}`] as const;
+  })
+  // Only pairs libphonenumber reads as one number (countries whose trunk prefix is 0).
+  .filter(([plain, withZero]) => {
+    const a = canonicalPhoneNumber(plain);
+    const b = canonicalPhoneNumber(withZero);
+    return a.parsed !== undefined && a.e164 === b.e164;
+  });
+
+describe('CodeIssuer on the in-memory store', () => {
+  it('sends to and keys by the canonical form: any two spellings of one number share one cap and one live code', async () => {
+    await fc.assert(
+      fc.asyncProperty(spellings, fc.boolean(), async ([plain, withZero], zeroFirst) => {
+        const { send, checker, jobs } = wired();
+        const [first, second] = zeroFirst ? [withZero, plain] : [plain, withZero];
+        const older = await send(first);
+        const newer = await send(second);
+        expect(jobs.map((job) => job.e164)).toEqual([plain, plain]);
+        // One live code: the second spelling's code superseded the first's.
+        expect((await checker.check(principal, older.id, older.code)).kind).toBe('ended');
+        // One cap (2 codes per window): a third code, in either spelling, is refused.
+        await expect(send(first)).rejects.toMatchObject({
+          code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
+        });
+        expect((await checker.check(principal, newer.id, newer.code)).kind).toBe('verified');
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

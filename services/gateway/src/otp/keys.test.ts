@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AuthenticationIds, CodeAddresses, StateKeys } from './keys.js';
+
+const SECRET = 'keys-unit-test-secret-0123456789abcdef';
+
+describe('AuthenticationIds', () => {
+  const ids = new AuthenticationIds(SECRET);
+
+  it('are 36 characters shaped like a UUID, and lead back to the number and the code', () => {
+    const { authenticationId, codeId } = ids.issue('+447911123499');
+    expect(authenticationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(ids.read(authenticationId)).toEqual({ e164: '+447911123499', codeId, caseless: false });
+    expect(ids.read(authenticationId.toUpperCase())).toEqual({
+      e164: '+447911123499',
+      codeId,
+      caseless: false,
+    });
+    expect(ids.read(ids.issue('+34612345678', true).authenticationId)?.caseless).toBe(true);
+    expect(codeId).toMatch(/^c[0-9a-f]{14}$/);
+  });
+
+  it('reveal nothing of the number: ids for one number share no visible part', () => {
+    const issued = Array.from({ length: 200 }, () =>
+      ids.issue('+34612345678').authenticationId.replaceAll('-', ''),
+    );
+    for (let position = 0; position < 32; position += 1) {
+      const symbols = new Set(issued.map((id) => id[position]));
+      expect(symbols.size, `position ${position}`).toBeGreaterThan(8);
+    }
+    expect(new Set(issued).size).toBe(200);
+  });
+
+  it('refuse ids they did not issue before any lookup, and ids of another secret', () => {
+    let accepted = 0;
+    for (let index = 0; index < 20_000; index += 1) {
+      const hex = randomBytes(16).toString('hex');
+      const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      if (ids.read(id)) accepted += 1;
+    }
+    // Version, check byte and number range: about one in 300,000 passes.
+    expect(accepted).toBeLessThan(3);
+    const other = new AuthenticationIds('another-secret-of-at-least-32-characters');
+    expect(other.read(ids.issue('+34612345678').authenticationId)).toBeUndefined();
+    for (const malformed of [
+      '',
+      'x',
+      'ea0840f3-3663-4149-bd10-c7c6b891210',
+      'ea0840f3366341 49bd10c7c6b8912105',
+    ])
+      expect(ids.read(malformed)).toBeUndefined();
+  });
+});
+
+describe('StateKeys and CodeAddresses', () => {
+  const keys = new StateKeys(SECRET);
+
+  it('name a number and a tenant by keyed hashes usable as document keys and field names', () => {
+    expect(keys.numberKey('+34612345678')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(keys.tenantKey('acme.corp')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(keys.numberKey('+34612345678')).toBe(keys.numberKey('+34612345678'));
+    expect(keys.numberKey('+34612345678')).not.toBe(keys.numberKey('+34612345679'));
+    expect(new StateKeys('another-secret-of-at-least-32-characters').numberKey('+34612345678')).not.toBe(
+      keys.numberKey('+34612345678'),
+    );
+  });
+
+  it('lead an id to its document for every tenant, under that tenant’s own part', () => {
+    const addresses = new CodeAddresses(SECRET);
+    const ref = addresses.fresh('+34612345678', 'acme');
+    expect(addresses.resolve(ref.authenticationId, 'acme')).toEqual(ref);
+    const stranger = addresses.resolve(ref.authenticationId, 'globex');
+    expect(stranger?.numberKey).toBe(ref.numberKey);
+    expect(stranger?.tenantKey).not.toBe(ref.tenantKey);
+  });
+});

@@ -1,0 +1,182 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimsGuard } from '../src/otp/store/claims.guard.js';
+import { ConditionalUpdateGuard } from '../src/otp/store/conditional-update.guard.js';
+import { ADMIN_KEY, startHarness, uniqueMobile, type GatewayHarness } from './gateway-harness.js';
+
+const SEND = '/one-time-password-sms/v1/send-code';
+const VALIDATE = '/one-time-password-sms/v1/validate-code';
+/** Requests per measured operation: two lease refills of each per-client counter (leases of 10). */
+const REQUESTS = 20;
+/** What a request may cost in all (issue 13), per strategy: [send-code, validate-code]. */
+const TARGETS = { 'conditional-update': [1.3, 1.3], claims: [1.3, 2.3] } as const;
+/** Commands that read or write data; the driver's own (hello, ping, endSessions…) are not the request's. */
+const DATA_COMMANDS = new Set([
+  'find',
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'aggregate',
+  'count',
+  'getMore',
+]);
+
+/** Counts the data commands the gateway's driver sends, by collection. */
+class CommandCounter {
+  private counts = new Map<string, number>();
+
+  readonly listener = (event: CommandStartedEvent) => {
+    if (!DATA_COMMANDS.has(event.commandName)) return;
+    const collection = String((event.command as Record<string, unknown>)[event.commandName]);
+    this.counts.set(collection, (this.counts.get(collection) ?? 0) + 1);
+  };
+
+  async during(work: () => Promise<void>): Promise<Record<string, number>> {
+    this.counts = new Map();
+    await work();
+    return Object.fromEntries(this.counts);
+  }
+}
+
+const total = (counts: Record<string, number>) =>
+  Object.values(counts).reduce((sum, count) => sum + count, 0);
+
+/**
+ * Store commands per request, counted with the driver's command monitoring (counts are deterministic:
+ * asserting them is not a timing test): every request touches its number's document once or twice,
+ * and the per-client counters are spent in leases. Run with the strategy the store gets and, since
+ * one request at a time is all either needs, with the other.
+ */
+describe.each(['conditional-update', 'claims'] as const)('store commands per request, %s', (strategy) => {
+  let harness: GatewayHarness;
+  const counter = new CommandCounter();
+  const figures: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    harness = await startHarness(
+      `commands-${strategy}`,
+      // No sweeper during the measurements (FerretDB); the limits never refuse; the request-rate lease
+      // is refilled per 10 requests only (with 1-second windows it is also refilled every second).
+      { EXPIRY_SWEEP_INTERVAL_MS: '3600000', MAX_SENDS: '1000', CLIENT_RATE_WINDOW_SECONDS: '3600' },
+      {
+        monitorCommands: true,
+        attemptGuard: (context) =>
+          strategy === 'conditional-update' ? new ConditionalUpdateGuard(context) : new ClaimsGuard(context),
+      },
+    );
+    await harness.call(
+      'PUT',
+      '/v1/admin/policies/client-a',
+      { resendIntervalSeconds: 0 },
+      { key: ADMIN_KEY },
+    );
+    // Warm the policy cache: a policy is read once per POLICY_CACHE_SECONDS, not per request.
+    await harness.sendCode(uniqueMobile());
+    harness.gateway.mongo.getClient().on('commandStarted', counter.listener);
+  });
+  afterAll(async () => {
+    harness.gateway.mongo.getClient().off('commandStarted', counter.listener);
+    console.log(
+      `[store commands] ${strategy} (${harness.gateway.capabilities.kind}): ${JSON.stringify(figures)}`,
+    );
+    await harness.stop();
+  });
+
+  async function sendCodes(): Promise<{ id: string; code: string }[]> {
+    const ids: string[] = [];
+    const counts = await counter.during(async () => {
+      for (let index = 0; index < REQUESTS; index += 1) ids.push(await harness.sendCode(uniqueMobile()));
+    });
+    figures.sendCode = { ...counts, perRequest: total(counts) / REQUESTS };
+    expect(counts.numbers).toBe(REQUESTS);
+    expect(total(counts) / REQUESTS).toBeLessThanOrEqual(TARGETS[strategy][0]);
+    return Promise.all(ids.map(async (id) => ({ id, code: (await harness.takeJob(id)).payload.code })));
+  }
+
+  it('send-code: one upsert of the number, and the right code one (MongoDB) or two (FerretDB) commands', async () => {
+    const sent = await sendCodes();
+    const counts = await counter.during(async () => {
+      for (const { id, code } of sent)
+        expect((await harness.post(VALIDATE, { authenticationId: id, code })).status).toBe(204);
+    });
+    figures.validateCode = { ...counts, perRequest: total(counts) / REQUESTS };
+    expect(counts.numbers).toBe(strategy === 'claims' ? 2 * REQUESTS : REQUESTS);
+    expect(total(counts) / REQUESTS).toBeLessThanOrEqual(TARGETS[strategy][1]);
+  });
+
+  it('a wrong code costs two commands on either strategy', async () => {
+    const sent = await sendCodes();
+    const counts = await counter.during(async () => {
+      for (const { id, code } of sent) {
+        const wrong = code === '000000' ? '111111' : '000000';
+        expect((await harness.post(VALIDATE, { authenticationId: id, code: wrong })).status).toBe(400);
+      }
+    });
+    figures.wrongCode = { ...counts, perRequest: total(counts) / REQUESTS };
+    expect(counts.numbers).toBe(2 * REQUESTS);
+  });
+
+  it('native create, check, status, resend and cancel touch the number once or twice each', async () => {
+    const perOperation: Record<string, Record<string, number>> = {};
+    const measure = async (name: string, work: () => Promise<void>) => {
+      perOperation[name] = await counter.during(work);
+    };
+    let id = '';
+    await measure('create', async () => {
+      const created = await harness.post('/v1/verifications', { to: uniqueMobile() });
+      expect(created.status).toBe(201);
+      id = (created.body as { id: string }).id;
+    });
+    const { payload } = await harness.takeJob(id);
+    const wrong = payload.code === '000000' ? '111111' : '000000';
+    await measure('check', async () => {
+      expect((await harness.post(`/v1/verifications/${id}/check`, { code: wrong })).status).toBe(200);
+    });
+    await measure('status', async () => {
+      expect((await harness.call('GET', `/v1/verifications/${id}`)).status).toBe(200);
+    });
+    await measure('resend', async () => {
+      expect((await harness.post(`/v1/verifications/${id}/resend`, undefined)).status).toBe(200);
+    });
+    await measure('cancel', async () => {
+      expect((await harness.post(`/v1/verifications/${id}/cancel`, undefined)).status).toBe(200);
+    });
+    figures.native = perOperation;
+    const onNumbers = (name: string) => perOperation[name]?.numbers ?? 0;
+    // With claims, a read of the code reads its claims too, one `_id` each (the check's claim in slot 1,
+    // and the free slot 2); a cancel finds slot 1 taken, reads it, and claims slot 2.
+    const expected =
+      strategy === 'claims'
+        ? { create: 1, check: 2, status: 3, resend: 4, cancel: 4 }
+        : { create: 1, check: 2, status: 1, resend: 2, cancel: 1 };
+    expect(Object.fromEntries(Object.keys(expected).map((name) => [name, onNumbers(name)]))).toEqual(
+      expected,
+    );
+    expect(perOperation.status?.deliveries).toBe(1);
+    // Nothing else of the hot path is read per request: no sessions, claims or per-number counters.
+    for (const counts of Object.values(perOperation))
+      expect(
+        Object.keys(counts).filter(
+          (name) => !['numbers', 'deliveries', 'limits_requests', 'limits_quota'].includes(name),
+        ),
+      ).toEqual([]);
+  });
+
+  it('send-code refused by a cap costs one read more, to say until when', async () => {
+    const phone = uniqueMobile();
+    await harness.call(
+      'PUT',
+      '/v1/admin/policies/client-a',
+      { sends: { max: 1, windowSeconds: 900 } },
+      { key: ADMIN_KEY },
+    );
+    // The policy cache of this gateway is dropped on a write through it.
+    await harness.sendCode(phone);
+    const counts = await counter.during(async () => {
+      expect((await harness.post(SEND, { phoneNumber: phone, message: '{{code}}' })).status).toBe(403);
+    });
+    figures.refusedSend = counts;
+    expect(counts.numbers).toBe(2);
+  });
+});
