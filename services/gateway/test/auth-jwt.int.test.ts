@@ -167,7 +167,8 @@ describe('OIDC tenant claim', () => {
     expect((await send({ client_id: 'service-account' })).status).toBe(401);
     const answer = await send({ client_id: 'service-account', otpflow_tenant: 'acme' });
     expect(answer.status).toBe(200);
-    const session = await harness.session((answer.body as { authenticationId: string }).authenticationId);
+    const { authenticationId } = answer.body as { authenticationId: string };
+    const session = await harness.session(authenticationId, 'oidc:acme');
     expect(session?.clientId).toBe('oidc:acme');
   });
 });
