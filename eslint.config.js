@@ -27,7 +27,9 @@ const devFiles = [
  * run `npm ci --omit=dev --workspace <service>`, where an import that resolved only because npm hoisted
  * another workspace's dependency fails with ERR_MODULE_NOT_FOUND. Runtime code imports only its own
  * workspace's `dependencies` (never a devDependency: the image omits them). Test code may also use the
- * root's devDependencies, the test toolchain every test runs with (vitest, ajv, fast-check...).
+ * root's devDependencies, the test toolchain every test runs with (vitest, @otpflow/testing, ajv...):
+ * a workspace that declared @otpflow/testing itself would get testcontainers and its ssh client into
+ * its image (npm installs a linked workspace reached through a devDependency even with --omit=dev).
  * Workspace packages (`@otpflow/*`) resolve into the repository, not node_modules: `includeInternal`
  * checks them too. Type-only imports are erased at build time and not checked.
  */
