@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AmqpClient, EventPublisher, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
-import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
+import { closeServer, createOpsHandler, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
   deliveryModel,
@@ -157,8 +156,7 @@ export async function startDispatcher(
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, config.PORT, config.HOST);
   logger.info(
     { port, sms: config.SMS_PROVIDERS, voice: config.VOICE_PROVIDERS, prefetch: config.PREFETCH },
     'dispatcher running',

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listen } from './listen.js';
 import type { Registry } from 'prom-client';
 
 /** A named dependency check for /readyz; it must answer within its own timeout. */
@@ -88,7 +89,7 @@ export async function startOpsServer(
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '0.0.0.0', resolve));
+  await listen(server, options.port, options.host ?? '0.0.0.0');
   return server;
 }
 
