@@ -2,7 +2,8 @@
 # Makes a container engine available to build and run the images (scripts/build-images.sh, test/images):
 # nothing to install when a Docker engine answers. Otherwise Debian's podman, with runc (crun refuses the
 # cgroup layout of these machines), debootstrap (the base image is built locally: there is no registry)
-# and podman-compose (the compose stack), plus one containers.conf drop-in:
+# podman-compose (the compose stack) and the CNI dnsname plugin (service names resolve on a compose
+# network: podman 4.3 uses CNI here), plus one containers.conf drop-in:
 #   - default_ulimits = []: the VM refuses the default rlimits podman sets on every container;
 #   - runtime = "runc": for `podman run` and for the RUN steps of `podman build` alike.
 # Idempotent: a second run checks and returns.
@@ -20,6 +21,7 @@ missing=()
 for tool in podman:podman runc:runc debootstrap:debootstrap podman-compose:podman-compose; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
+[ -x /usr/lib/cni/dnsname ] || missing+=(golang-github-containernetworking-plugin-dnsname)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} from Debian's packages" >&2
   as_root apt-get update -qq
