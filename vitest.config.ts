@@ -38,7 +38,7 @@ export default defineConfig({
       },
       {
         resolve,
-        // The built images and the compose stack, run by a container engine (test/images/README.md).
+        // The built images and the compose stack, run by a container engine (docs/testing.md).
         // `npm run test:images` builds the images first; files run one at a time (each starts a stack).
         test: {
           name: 'images',
