@@ -81,6 +81,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve,
+        // The built images and the compose stack, run by a container engine (docs/testing.md).
+        // `npm run test:images` builds the images first; files run one at a time (each starts a stack).
+        test: {
+          name: 'images',
+          include: ['test/images/**/*.container.test.ts'],
+          environment: 'node',
+          globalSetup: ['shared/testing/src/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

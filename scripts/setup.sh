@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything otpflow needs on a fresh Debian machine with Node and Go but no Docker:
-# Node 24 LTS (scripts/lib/env.sh), FerretDB, kustomize, the Debian tools the tests use, and the npm packages.
+# Node 24 LTS (scripts/lib/env.sh), FerretDB, kustomize, a container engine, the Debian tools the tests use,
+# and the npm packages.
 # Idempotent: what is already there is kept, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,10 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 scripts/install-ferretdb.sh
 # kustomize, to render the Kubernetes manifests in test/deploy.
 scripts/install-kustomize.sh
+
+# A container engine (podman with runc, or Docker where one answers), debootstrap and podman-compose:
+# CI builds the three images and runs them, and the compose stack (test/images).
+scripts/install-podman.sh
 
 # Prometheus and promtool: the observability tests check the alert and recording rules with promtool
 # and run every dashboard query against a real Prometheus scraping the services.

@@ -1,7 +1,7 @@
 /**
- * Static checks of everything under deploy/, docker-compose.yml and k8s/: nothing here can run a
- * container (no Docker engine, no cluster), so the files are rendered, parsed and validated against the
- * schemas of the tools that will read them, and held to the rules of the platform:
+ * Static checks of everything under deploy/, docker-compose.yml and k8s/ (test/images builds and runs
+ * the images and the compose stack; there is no cluster here): the files are rendered, parsed and
+ * validated against the schemas of the tools that will read them, and held to the rules of the platform:
  *
  *   - every kustomize overlay renders, and every object validates against its Kubernetes/CRD schema;
  *   - Deployments have probes, requests and limits, a hardened security context, a writable /tmp and a

@@ -35,6 +35,11 @@ export class ChildService {
     return this;
   }
 
+  /** The exit code once the process has exited; undefined while it runs, or when a signal ended it. */
+  get exitCode(): number | undefined {
+    return this.process?.exitCode ?? undefined;
+  }
+
   get pid(): number | undefined {
     return this.process?.pid;
   }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '@otpflow/lifecycle';
 import type { Logger } from '@otpflow/telemetry';
 
 /** Answers a request it knows, and says whether it did. */
@@ -11,7 +11,7 @@ export type RouteHandler = (request: IncomingMessage, response: ServerResponse) 
  */
 export async function startHttpServer(
   handlers: readonly RouteHandler[],
-  listen: { port: number; host: string },
+  address: { port: number; host: string },
   logger: Logger,
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
@@ -26,7 +26,7 @@ export async function startHttpServer(
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
-  const { port } = server.address() as AddressInfo;
+  // A port it cannot open rejects with a ListenError (main.ts ends the process with one line).
+  const port = await listen(server, address.port, address.host);
   return { server, url: `http://127.0.0.1:${port}` };
 }

@@ -1,9 +1,9 @@
-import { exitOnSignals, loadConfigOrExit } from '@otpflow/lifecycle';
+import { exitOnSignals, loadConfigOrExit, startOrExit } from '@otpflow/lifecycle';
 import { createLogger } from '@otpflow/telemetry';
 import { loadConfig } from './config.js';
 import { startDispatcher } from './dispatcher.js';
 
 const config = loadConfigOrExit(() => loadConfig());
 const logger = createLogger({ service: 'dispatcher', level: config.LOG_LEVEL });
-const dispatcher = await startDispatcher(config, logger);
+const dispatcher = await startOrExit(() => startDispatcher(config, logger), logger);
 exitOnSignals(dispatcher.shutdown, logger);

@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
-import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
+import { closeServer, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import {
   deliveryModel,
   mongoSettingsFromEnv,
@@ -14,7 +13,7 @@ import {
   type NumbersCollectionDocument,
   type StoreCapabilities,
 } from '@otpflow/mongo';
-import type { Express } from 'express';
+
 import type { Collection, Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
@@ -221,8 +220,8 @@ export async function startGateway(
       trustProxyHops: config.TRUST_PROXY_HOPS,
     },
   });
-  const server = await listen(app, config.PORT, config.HOST);
-  const { port } = server.address() as AddressInfo;
+  const server = createServer(app);
+  const port = await listen(server, config.PORT, config.HOST);
   logger.info({ port }, 'gateway listening');
 
   const shutdown = createShutdown(logger, [
@@ -256,14 +255,6 @@ export async function startGateway(
     templates,
     shutdown,
   };
-}
-
-function listen(app: Express, port: number, host: string): Promise<Server> {
-  return new Promise<Server>((resolve) => {
-    const server = app.listen(port, host, () => {
-      resolve(server);
-    });
-  });
 }
 
 /** The deployment-wide defaults of every client policy, from the settings. */

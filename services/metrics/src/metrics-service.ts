@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AmqpClient, declareEventsQueue, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
-import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
+import { closeServer, createOpsHandler, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
 import { createBusinessMetrics } from './business-metrics.js';
@@ -65,8 +64,7 @@ export async function startMetricsService(
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, config.PORT, config.HOST);
   logger.info({ port, queue }, 'metrics service running');
 
   const shutdown = createShutdown(logger, [

@@ -1,3 +1,4 @@
+export { listen, ListenError, startOrExit } from './listen.js';
 export { closeServer, createOpsHandler } from './ops-endpoints.js';
 export type { OpsEndpointsOptions, ReadinessCheck } from './ops-endpoints.js';
 export { createShutdown, exitOnSignals, loadConfigOrExit } from './shutdown.js';

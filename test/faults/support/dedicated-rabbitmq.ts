@@ -35,6 +35,7 @@ export class DedicatedRabbitMq {
   private constructor(
     private readonly dir: string,
     readonly port: number,
+    distPort: number,
   ) {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -44,6 +45,9 @@ export class DedicatedRabbitMq {
       RABBITMQ_NODENAME: `otpflow-fault-${port}@localhost`,
       RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
       RABBITMQ_NODE_PORT: String(port),
+      // Without it, the node derives its distribution port as RABBITMQ_NODE_PORT + 20000 and refuses
+      // to boot when that passes 65535 (an AMQP port above 45535, as free ports often are).
+      RABBITMQ_DIST_PORT: String(distPort),
       // Without these, rabbitmq-env would read the system node's /etc/rabbitmq files.
       RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
       RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq.conf'),
@@ -77,7 +81,7 @@ export class DedicatedRabbitMq {
         '',
       ].join('\n'),
     );
-    const broker = new DedicatedRabbitMq(dir, port);
+    const broker = new DedicatedRabbitMq(dir, port, distPort);
     await broker.boot();
     return broker;
   }
