@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
 export interface AlphabetSpec {
@@ -54,10 +54,14 @@ export function generateCode(length: number, alphabet: string = CHARACTER_SETS.d
  * secret, and a hash cannot be replayed on another session.
  */
 export class CodeHasher {
-  private readonly secret: Buffer;
+  /**
+   * A KeyObject, made once: createHmac given the raw bytes imports them into a new key on every call,
+   * which made each HMAC six times slower (13 µs against 2 µs on Node 24); send-code computes two.
+   */
+  private readonly secret: KeyObject;
 
   constructor(secret: string) {
-    this.secret = Buffer.from(secret, 'utf8');
+    this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   hash(authenticationId: string, code: string): string {
