@@ -35,6 +35,22 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
+const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * Whether a request is one the ops handler answers, decided without a promise: the gateway asks
+ * before every API request, and most are not.
+ */
+export function isOpsRequest(request: IncomingMessage): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && OPS_PATHS.has(pathOf(request));
+}
+
 /**
  * /healthz (the process is alive and its event loop turns), /readyz (every dependency answers) and
  * /metrics (Prometheus exposition). Returns a handler that answers those paths and reports whether it
@@ -43,8 +59,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export function createOpsHandler(options: OpsEndpointsOptions) {
   const timeoutMs = options.checkTimeoutMs ?? 1_000;
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    if (!isOpsRequest(request)) return false;
+    const path = pathOf(request);
     if (path === '/healthz') {
       sendJson(response, 200, { status: 'ok' });
       return true;
