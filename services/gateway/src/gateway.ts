@@ -5,6 +5,7 @@ import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
+  countStoreCommands,
   deliveryModel,
   mongoSettingsFromEnv,
   openStore,
@@ -19,6 +20,7 @@ import type { Express } from 'express';
 import type { Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
+import type { Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { ApiKeyRegistry } from './auth/api-keys.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -78,7 +80,7 @@ export interface GatewayOverrides {
 }
 
 /** The gateway's collections and the stores built on them. */
-async function openGatewayStore(config: GatewayConfig, logger: Logger) {
+async function openGatewayStore(config: GatewayConfig, logger: Logger, registry: Registry) {
   let parts:
     | {
         sessions: SessionModel;
@@ -90,9 +92,11 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger) {
       }
     | undefined;
   const store = await openStore(
-    mongoSettingsFromEnv(config),
+    { ...mongoSettingsFromEnv(config), monitorCommands: config.MONGODB_COMMAND_METRICS },
     logger,
     (connection) => {
+      // Counted from the first command on, so the figures include the start-up's index builds.
+      if (config.MONGODB_COMMAND_METRICS) countStoreCommands(connection.getClient(), registry);
       const db = connection.getClient().db(connection.name);
       parts = {
         sessions: sessionModel(connection),
@@ -138,7 +142,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry('gateway');
   const { store, sessions, claims, deliveries, limits, idempotency, templates, policies } =
-    await openGatewayStore(config, logger);
+    await openGatewayStore(config, logger, registry);
   const guard =
     overrides.attemptGuard?.(sessions, claims) ??
     chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, sessions, claims);

@@ -16,6 +16,11 @@ export interface MongoSettings {
    * 503 meanwhile (seen in test/faults/database-outage with FerretDB stopped by SIGTERM).
    */
   connectTimeoutMs: number;
+  /**
+   * The driver's command monitoring, which `countStoreCommands` counts from. Off unless asked for:
+   * the driver then builds two event objects per command (and decodes every reply once more).
+   */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -29,6 +34,7 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
     connectTimeoutMS: settings.connectTimeoutMs,
+    monitorCommands: settings.monitorCommands ?? false,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,

@@ -1,4 +1,5 @@
 export { detectStoreCapabilities } from './capabilities.js';
+export { countStoreCommands } from './command-metrics.js';
 export type { StoreCapabilities } from './capabilities.js';
 export { claimModel, tryClaim } from './claim.model.js';
 export type { ClaimDocument, ClaimModel } from './claim.model.js';
