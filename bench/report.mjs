@@ -10,6 +10,8 @@ import * as prettier from 'prettier';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOAL = 0.8;
+/** The gateway's own CPU per request may be at most this many times the ceiling process's. */
+const CPU_GOAL = 2;
 
 const number = (value, digits = 0) =>
   value === undefined || Number.isNaN(value)
@@ -39,6 +41,25 @@ function ratioCell(value) {
   return `**${number(value, 2)}** ${value >= GOAL ? '(goal met)' : `(goal ≥ ${GOAL} not met)`}`;
 }
 
+/** The gateway's (or the ceiling's) own CPU per answered request of a measurement, in ms. */
+function ownCpuMs(entry, group) {
+  return entry ? cpuPerRequest(entry)[group] : undefined;
+}
+
+function cpuRatioCell(value) {
+  if (value === undefined) return 'n/a';
+  return `**${number(value, 1)}** ${value <= CPU_GOAL ? '(goal met)' : `(goal ≤ ${CPU_GOAL} not met)`}`;
+}
+
+/** `insert sessions 1.00, update limits_sends 1.00, …` */
+function commandList(storeCommands, top = 6) {
+  if (!storeCommands) return 'n/a';
+  const entries = Object.entries(storeCommands.byCommand);
+  const shown = entries.slice(0, top).map(([name, count]) => `${name} ${number(count, 2)}`);
+  if (entries.length > top) shown.push(`${entries.length - top} more`);
+  return shown.join(', ') || 'none';
+}
+
 function summary(results) {
   const lines = [];
   for (const operation of ['send', 'validate']) {
@@ -46,7 +67,7 @@ function summary(results) {
     const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
     if (!ours || !ceiling) continue;
     lines.push(
-      `- **${operation}-code**: ${number(ours.throughput)} requests/s, ${number(ours.throughput / ceiling.throughput, 2)} of the ceiling's ${number(ceiling.throughput)}/s (goal ≥ ${GOAL}: ${ours.throughput / ceiling.throughput >= GOAL ? 'met' : 'not met'}).`,
+      `- **${operation}-code**: ${number(ours.throughput)} requests/s, ${number(ours.throughput / ceiling.throughput, 2)} of the ceiling's ${number(ceiling.throughput)}/s (goal ≥ ${GOAL}: ${ours.throughput / ceiling.throughput >= GOAL ? 'met' : 'not met'}); ${number(ours.storeCommands?.perRequest, 2)} store commands and ${number(ownCpuMs(ours, 'gateway'), 2)} ms of gateway CPU per request, ${number(ownCpuMs(ours, 'gateway') / ownCpuMs(ceiling, 'ceiling'), 1)} times the ceiling process's ${number(ownCpuMs(ceiling, 'ceiling'), 2)} ms (goal ≤ ${CPU_GOAL}).`,
     );
   }
   const e2e = results.phases.filter((entry) => entry.id.startsWith('e2e.saturation.'));
@@ -114,6 +135,7 @@ function settingsSection(results) {
 - Before every measurement the per-request collections (sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
 - The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool 50, \`{w: 'majority'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable quorum queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
 - End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The metrics service runs too, consuming the events as in production. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
+- Store commands per request: the gateways' own \`otpflow_store_commands_total\` (MongoDB command monitoring, on by default) read from \`/metrics\` around each measurement, with the idle background subtracted. CPU per request: each process's user + system time from \`/proc\`. After otpflow's measurements the ceiling runs again at otpflow's saturation throughput (fixed rate), so both CPU figures are also compared at one rate.
 - Queues are purged between measurements; the run's databases and queues are removed at the end.`;
 }
 
@@ -154,6 +176,62 @@ ${table(
 )}
 
 Latencies here are at saturation (${results.settings.connections} requests always in flight), so they are mostly queueing.${notes.length > 0 ? `\n\nNot every answer was a success: ${notes.join(' ')}` : ''}`;
+}
+
+function perRequestSection(results) {
+  const rows = ['send', 'validate'].map((operation) => {
+    const ours = phase(results, `otpflow.${operation}.saturation.1`);
+    const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
+    const matched = phase(results, `ceiling.${operation}.matched.1`);
+    const gatewayMs = ownCpuMs(ours, 'gateway');
+    const ceilingMs = ownCpuMs(ceiling, 'ceiling');
+    const matchedMs = ownCpuMs(matched, 'ceiling');
+    return [
+      `${operation}-code`,
+      number(ours?.storeCommands?.perRequest, 2),
+      commandList(ours?.storeCommands),
+      number(gatewayMs, 2),
+      number(ceilingMs, 2),
+      cpuRatioCell(gatewayMs && ceilingMs ? gatewayMs / ceilingMs : undefined),
+      matched ? `${number(matchedMs, 2)} (at ${number(matched.achievedRate, 0)}/s)` : 'n/a',
+      number(gatewayMs && matchedMs ? gatewayMs / matchedMs : undefined, 1),
+    ];
+  });
+  const measured = results.phases.filter((entry) => entry.storeCommands);
+  const commandRows = measured.map((entry) => [
+    `\`${entry.id}\``,
+    number(entry.storeCommands.perRequest, 2),
+    commandList(entry.storeCommands, 10),
+  ]);
+  return `### Store commands and gateway CPU per request
+
+Store commands are the gateway's own count (\`otpflow_store_commands_total{command,collection}\`, from the
+MongoDB driver's command monitoring), read from \`/metrics\` before and after each measurement, less what
+the gateways sent in ${results.settings.backgroundSeconds ?? 5} s idle just before (expiry sweeps, background
+refills), per answered request. CPU is the process's user + system time (\`/proc/<pid>/stat\`) per
+answered request at saturation; the ceiling does one store command per request (an insert for
+send-code, a conditional update for validate-code). Its CPU per request falls as its rate rises (each
+wake-up of the event loop is shared by more requests), so it is also measured at otpflow's own
+saturation throughput, at a fixed rate ("ceiling at otpflow's rate").
+
+${table(
+  [
+    'operation',
+    'store commands / request',
+    'by command and collection',
+    'gateway CPU (ms / request)',
+    'ceiling CPU (ms / request)',
+    'gateway / ceiling',
+    "ceiling at otpflow's rate (ms / request)",
+    'gateway / ceiling at the same rate',
+  ],
+  rows,
+)}
+
+Store commands per request in every measurement with a gateway (end to end: per accepted send-code; the
+dispatchers' own commands are not in it):
+
+${table(['measurement', 'store commands / request', 'by command and collection'], commandRows)}`;
 }
 
 function latencySection(results) {
@@ -297,6 +375,8 @@ ${settingsSection(results)}
 ## Results
 
 ${throughputSection(results)}
+
+${perRequestSection(results)}
 
 ${latencySection(results)}
 

@@ -53,12 +53,13 @@ export class ServiceProcess {
   }
 
   /** A service of the repository: `node --import @otpflow/telemetry/register services/<name>/dist/main.js`. */
-  static service(label, name, env, logFile, { cpuProfileDir } = {}) {
+  static service(label, name, env, logFile, { cpuProfileDir, nodeArgs = [] } = {}) {
     const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
     return new ServiceProcess(
       label,
       [
         ...profile,
+        ...nodeArgs,
         '--enable-source-maps',
         '--import',
         '@otpflow/telemetry/register',
