@@ -10,6 +10,8 @@
 // It prints self time by owner (package, otpflow module, Node core; Node core's work is charged to
 // the package that called it) and by function, and writes everything to
 // bench/results/profile_<time>/profile.json. bench/findings.md is written from its output.
+// `--checkout PATH` profiles the gateway of another built checkout (an older commit, for a before and
+// after); one without otpflow_store_commands_total reports no store commands.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
     only: { type: 'string', default: 'send,validate' },
     v8: { type: 'boolean', default: false },
+    checkout: { type: 'string' },
   },
 });
 const durationSeconds = Number(values.duration);
@@ -117,7 +120,9 @@ async function profile(operation) {
     usePerf
       ? { nodeArgs: perfNodeArgs(join(outDir, operation)) }
       : { cpuProfileDir: join(outDir, operation) },
-  ).start();
+  );
+  if (values.checkout) gateway.cwd = values.checkout;
+  gateway.start();
   const url = `http://127.0.0.1:${port}`;
   await gateway.waitReady(url);
 
@@ -169,7 +174,7 @@ for (const result of results) {
   lines.push(
     `## ${result.operation}-code: ${result.throughput} req/s under the profiler`,
     '',
-    `gateway CPU ${result.gatewayCpuMsPerRequest} ms per request; ${result.storeCommands.perRequest} store commands per request (${Object.entries(
+    `gateway CPU ${result.gatewayCpuMsPerRequest} ms per request; ${result.storeCommands.perRequest ?? 'n/a'} store commands per request (${Object.entries(
       result.storeCommands.byCommand,
     )
       .map(([name, count]) => `${name} ${count}`)

@@ -441,9 +441,10 @@ class Bench {
   }
 
   /**
-   * The ceiling at otpflow's own saturation throughput (fixed rate), so its CPU per request can be
-   * set beside the gateway's at the same rate: a Node process answering ten times the requests in a
-   * second shares each wake-up of its event loop among more of them and costs less per request.
+   * The ceiling again, at otpflow's fixed rate (half otpflow's saturation throughput), so that both
+   * servers' CPU per request can be set side by side at one rate and one way of loading: a Node
+   * process answering ten times the requests in a second shares each wake-up of its event loop among
+   * more of them, and costs less per request for that alone.
    */
   async ceilingAtOtpflowRate(url) {
     log("ceiling at otpflow's rate");
@@ -452,8 +453,8 @@ class Bench {
       ['send', '/send'],
       ['validate', '/validate'],
     ]) {
-      const ours = this.phases.find((phase) => phase.id === `otpflow.${operation}.saturation.1`);
-      if (!ours?.throughput) continue;
+      const ours = this.phases.find((phase) => phase.id === `otpflow.${operation}.fixed.1`);
+      if (!ours?.targetRate) continue;
       await this.prepare(this.ceilingDatabase, operation === 'validate' ? pool : undefined);
       const source = operation === 'send' ? this.testSendSource(path) : this.validateSource(path, pool);
       const meta = {
@@ -462,7 +463,7 @@ class Bench {
         operation: `${operation}-code`,
         matchedTo: ours.id,
       };
-      await this.fixed(meta, this.ceilingDatabase, [url], ours.throughput, source);
+      await this.fixed(meta, this.ceilingDatabase, [url], ours.targetRate, source);
       await this.infra.purge(`${this.ceilingPrefix}.send`);
     }
   }
