@@ -404,7 +404,9 @@ ${findings.trim()}
 scripts/services.sh start          # RabbitMQ and FerretDB on loopback, if they are not running
 npm run bench                      # about 7 minutes; npm run bench -- --help for the options
 npm run bench -- --duration 10     # shorter measurements
-node bench/profile.mjs             # the round-trip count and CPU profile behind the last section
+node bench/profile.mjs             # the gateway's CPU and store commands per request, and its on-CPU profile
+node bench/http-layer.mjs          # the gateway's HTTP layer alone against a bare node:http server
+node bench/compare.mjs --base DIR  # another built checkout's gateway beside this one and the ceiling
 \`\`\`
 
 Raw results go to \`bench/results/<run>.json\` (git-ignored) and the services' logs to
