@@ -102,6 +102,7 @@ async function run(variant, operation) {
       operation,
       saturation,
       fixed,
+      pid: server.pid,
       perfData: profile ? join(outDir, `${operation}.perf.data`) : undefined,
     };
   } finally {
