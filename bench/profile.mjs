@@ -1,16 +1,34 @@
 // Where the gateway's CPU time goes on its two hot paths: `node bench/profile.mjs [--duration 10]`.
-// For send-code, then validate-code, a fresh gateway runs under `node --cpu-prof` at saturation; the
-// script prints the profile's self time by package and by function, and writes it to
-// bench/results/profile_<time>/profile.json (the .cpuprofile files stay beside it, for Chrome DevTools).
-// bench/findings.md is written from its output.
-import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+// For send-code, then validate-code, a fresh gateway (the build, as the bench runs it) is loaded at
+// saturation; after the warm-up, over the measured window only, the script records
+//   - the gateway's CPU per answered request (user + system, /proc) and its store commands per request
+//     (its own otpflow_store_commands_total), and
+//   - an on-CPU profile: Linux `perf` when it can sample here (every thread, kernel included; JIT frames
+//     named with --perf-basic-prof), else V8's --cpu-prof (`--v8` forces it), which samples the main
+//     thread by wall time and so charges time spent waiting for the CPU inside a system call to the
+//     function making it (socket writes looked like 40% of the work on a loaded machine).
+// It prints self time by owner (package, otpflow module, Node core; Node core's work is charged to
+// the package that called it) and by function, and writes everything to
+// bench/results/profile_<time>/profile.json. bench/findings.md is written from its output.
+// `--checkout PATH` profiles the gateway of another built checkout (an older commit, for a before and
+// after); one without otpflow_store_commands_total reports no store commands.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { processCpuSeconds } from './lib/cpu.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
 import { BENCH_API_KEY, BENCH_CODE, CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
 import { saturate } from './lib/load.mjs';
+import {
+  perfAvailable,
+  perfNodeArgs,
+  recordPerf,
+  removePerfMap,
+  summarisePerf,
+} from './lib/perf-profile.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -21,11 +39,15 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
     'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+    only: { type: 'string', default: 'send,validate' },
+    v8: { type: 'boolean', default: false },
+    checkout: { type: 'string' },
   },
 });
 const durationSeconds = Number(values.duration);
 const warmupSeconds = Number(values.warmup);
 const connections = Number(values.connections);
+const usePerf = !values.v8 && perfAvailable();
 const headers = {
   authorization: `Bearer ${BENCH_API_KEY}`,
   'content-type': 'application/json',
@@ -47,12 +69,42 @@ const infra = await new Infrastructure({
 infra.databaseUrl(database);
 infra.usePrefix(prefix);
 
+function source(operation, ids) {
+  let n = 0;
+  return operation === 'send'
+    ? {
+        path: '/one-time-password-sms/v1/send-code',
+        headers,
+        nextBody: () =>
+          JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your Cool App code' }),
+      }
+    : {
+        path: '/one-time-password-sms/v1/validate-code',
+        headers,
+        nextBody: () => JSON.stringify({ authenticationId: ids[n++ % ids.length], code: BENCH_CODE }),
+      };
+}
+
+/** Starts sampling the gateway: perf on the running process, or nothing (V8 samples from the start). */
+function startSampling(gateway, operation) {
+  if (!usePerf) return { stop: () => Promise.resolve(), summarise: () => v8Summary(operation) };
+  const file = join(outDir, `${operation}.perf.data`);
+  const recording = recordPerf(gateway.pid, file);
+  return { stop: recording.stop, summarise: async () => ({ file, ...(await summarisePerf(file)) }) };
+}
+
+/** V8's profile covers the whole process life: start-up included, which the load makes a small part. */
+function v8Summary(operation) {
+  const dir = join(outDir, operation);
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  return file ? { file: join(dir, file), ...summariseCpuProfile(join(dir, file)) } : undefined;
+}
+
 async function profile(operation) {
   await infra.resetCollections(database);
   let ids = [];
   if (operation === 'validate') ids = await infra.prefillSessions(database, Number(values.sessions));
   const port = await freePort();
-  const profileDir = join(outDir, operation);
   const gateway = ServiceProcess.service(
     `gateway-${operation}`,
     'gateway',
@@ -65,45 +117,51 @@ async function profile(operation) {
       testNumbers: 5000,
     }),
     join(outDir, `gateway-${operation}.log`),
-    { cpuProfileDir: profileDir },
-  ).start();
+    usePerf
+      ? { nodeArgs: perfNodeArgs(join(outDir, operation)) }
+      : { cpuProfileDir: join(outDir, operation) },
+  );
+  if (values.checkout) gateway.cwd = values.checkout;
+  gateway.start();
   const url = `http://127.0.0.1:${port}`;
   await gateway.waitReady(url);
 
-  let n = 0;
-  const source =
-    operation === 'send'
-      ? {
-          path: '/one-time-password-sms/v1/send-code',
-          headers,
-          nextBody: () =>
-            JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your Cool App code' }),
-        }
-      : {
-          path: '/one-time-password-sms/v1/validate-code',
-          headers,
-          nextBody: () => JSON.stringify({ authenticationId: ids[n++ % ids.length], code: BENCH_CODE }),
-        };
-  await saturate({ urls: [url], connections, durationSeconds: warmupSeconds, source });
-  const load = await saturate({ urls: [url], connections, durationSeconds, source });
+  const load = source(operation, ids);
+  await saturate({ urls: [url], connections, durationSeconds: warmupSeconds, source: load });
+  const commandsBefore = await readStoreCommands([url]);
+  const cpuBefore = processCpuSeconds(gateway.pid);
+  const sampling = startSampling(gateway, operation);
+  const startedAt = performance.now();
+  const result = await saturate({ urls: [url], connections, durationSeconds, source: load });
+  await sampling.stop();
+  const wallSeconds = (performance.now() - startedAt) / 1000;
+  const cpuSeconds = processCpuSeconds(gateway.pid) - cpuBefore;
+  const storeCommands = storeCommandsPerRequest(commandsBefore, await readStoreCommands([url]), {
+    requests: result.requests,
+    wallSeconds,
+  });
   await gateway.stop();
   await infra.purge(`${prefix}.send`);
-  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+  const summary = await sampling.summarise();
+  removePerfMap(gateway.pid);
   return {
     operation,
-    throughput: load.throughput,
-    ok: load.ok,
-    statusCodes: load.statusCodes,
-    cpuProfile: file
-      ? { file: relative(ROOT, join(profileDir, file)), ...summariseCpuProfile(join(profileDir, file)) }
-      : undefined,
+    throughput: result.throughput,
+    ok: result.ok,
+    statusCodes: result.statusCodes,
+    gatewayCpuMsPerRequest: result.ok > 0 ? Math.round((cpuSeconds * 1e6) / result.ok) / 1000 : undefined,
+    storeCommands,
+    profiler: usePerf ? 'perf' : 'v8',
+    profile: summary ? { ...summary, file: relative(ROOT, summary.file) } : undefined,
   };
 }
 
 const results = [];
 try {
-  for (const operation of ['send', 'validate']) {
-    process.stderr.write(`profiling ${operation}-code for ${durationSeconds} s\n`);
+  for (const operation of values.only.split(',')) {
+    process.stderr.write(
+      `profiling ${operation}-code for ${durationSeconds} s (${usePerf ? 'perf' : 'V8'})\n`,
+    );
     results.push(await profile(operation));
   }
 } finally {
@@ -113,13 +171,29 @@ try {
 
 const lines = [];
 for (const result of results) {
-  lines.push(`## ${result.operation}-code: ${result.throughput} req/s under the profiler`);
-  if (result.cpuProfile) {
-    const { busyMs, idleMs, byOwner, byFunction } = result.cpuProfile;
-    lines.push('', `CPU profile (${busyMs} ms busy, ${idleMs} ms idle): self time by owner`);
-    for (const entry of byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
+  lines.push(
+    `## ${result.operation}-code: ${result.throughput} req/s under the profiler`,
+    '',
+    `gateway CPU ${result.gatewayCpuMsPerRequest} ms per request; ${result.storeCommands.perRequest ?? 'n/a'} store commands per request (${Object.entries(
+      result.storeCommands.byCommand,
+    )
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ')})`,
+  );
+  const summary = result.profile;
+  if (summary?.byThread) {
+    lines.push('', `perf: ${summary.samples} samples; by thread`);
+    for (const entry of summary.byThread) lines.push(`- ${entry.share}% ${entry.name}`);
+    lines.push('', 'main thread, by where the sample was taken');
+    for (const entry of summary.byLayer) lines.push(`- ${entry.share}% ${entry.name}`);
+  } else if (summary) {
+    lines.push('', `V8 profile (${summary.busyMs} ms busy, ${summary.idleMs} ms idle)`);
+  }
+  if (summary) {
+    lines.push('', 'main thread, self time by owner');
+    for (const entry of summary.byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
     lines.push('', 'by function');
-    for (const entry of byFunction) lines.push(`- ${entry.share}% ${entry.name}`);
+    for (const entry of summary.byFunction) lines.push(`- ${entry.share}% ${entry.name}`);
   }
   lines.push('');
 }

@@ -10,6 +10,8 @@ import * as prettier from 'prettier';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GOAL = 0.8;
+/** The gateway's own CPU per request may be at most this many times the ceiling process's. */
+const CPU_GOAL = 2;
 
 const number = (value, digits = 0) =>
   value === undefined || Number.isNaN(value)
@@ -39,6 +41,26 @@ function ratioCell(value) {
   return `**${number(value, 2)}** ${value >= GOAL ? '(goal met)' : `(goal ≥ ${GOAL} not met)`}`;
 }
 
+/** The gateway's (or the ceiling's) own CPU per answered request of a measurement, in ms. */
+function ownCpuMs(entry, group) {
+  return entry ? cpuPerRequest(entry)[group] : undefined;
+}
+
+function cpuRatioCell(value) {
+  if (value === undefined) return 'n/a';
+  return `**${number(value, 1)}** ${value <= CPU_GOAL ? '(goal met)' : `(goal ≤ ${CPU_GOAL} not met)`}`;
+}
+
+/** `insert sessions 1.00, update limits_sends 1.00, …` */
+function commandList(storeCommands, top = 6) {
+  if (!storeCommands) return 'n/a';
+  // Background work that happened to fall in the window (an expiry sweep) rounds to 0.00: not listed.
+  const entries = Object.entries(storeCommands.byCommand).filter(([, count]) => count >= 0.005);
+  const shown = entries.slice(0, top).map(([name, count]) => `${name} ${number(count, 2)}`);
+  if (entries.length > top) shown.push(`${entries.length - top} more`);
+  return shown.join(', ') || 'none';
+}
+
 function summary(results) {
   const lines = [];
   for (const operation of ['send', 'validate']) {
@@ -46,7 +68,7 @@ function summary(results) {
     const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
     if (!ours || !ceiling) continue;
     lines.push(
-      `- **${operation}-code**: ${number(ours.throughput)} requests/s, ${number(ours.throughput / ceiling.throughput, 2)} of the ceiling's ${number(ceiling.throughput)}/s (goal ≥ ${GOAL}: ${ours.throughput / ceiling.throughput >= GOAL ? 'met' : 'not met'}).`,
+      `- **${operation}-code**: ${number(ours.throughput)} requests/s, ${number(ours.throughput / ceiling.throughput, 2)} of the ceiling's ${number(ceiling.throughput)}/s (goal ≥ ${GOAL}: ${ours.throughput / ceiling.throughput >= GOAL ? 'met' : 'not met'}); ${number(ours.storeCommands?.perRequest, 2)} store commands and ${number(ownCpuMs(ours, 'gateway'), 2)} ms of gateway CPU per request, ${number(ownCpuMs(ours, 'gateway') / ownCpuMs(ceiling, 'ceiling'), 1)} times the ceiling process's ${number(ownCpuMs(ceiling, 'ceiling'), 2)} ms (goal ≤ ${CPU_GOAL}).`,
     );
   }
   const e2e = results.phases.filter((entry) => entry.id.startsWith('e2e.saturation.'));
@@ -114,6 +136,7 @@ function settingsSection(results) {
 - Before every measurement the per-request collections (sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
 - The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool 50, \`{w: 'majority'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable quorum queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
 - End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The metrics service runs too, consuming the events as in production. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
+- Store commands per request: the gateways' own \`otpflow_store_commands_total\` (MongoDB command monitoring, on by default) read from \`/metrics\` around each measurement, with the idle background subtracted. CPU per request: each process's user + system time from \`/proc\`. After otpflow's measurements the ceiling runs again at otpflow's fixed rate, so both CPU figures are also compared at one rate and one way of loading.
 - Queues are purged between measurements; the run's databases and queues are removed at the end.`;
 }
 
@@ -154,6 +177,67 @@ ${table(
 )}
 
 Latencies here are at saturation (${results.settings.connections} requests always in flight), so they are mostly queueing.${notes.length > 0 ? `\n\nNot every answer was a success: ${notes.join(' ')}` : ''}`;
+}
+
+function perRequestSection(results) {
+  const rows = ['send', 'validate'].map((operation) => {
+    const ours = phase(results, `otpflow.${operation}.saturation.1`);
+    const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
+    const oursFixed = phase(results, `otpflow.${operation}.fixed.1`);
+    const matched = phase(results, `ceiling.${operation}.matched.1`);
+    const gatewayMs = ownCpuMs(ours, 'gateway');
+    const ceilingMs = ownCpuMs(ceiling, 'ceiling');
+    const gatewayFixedMs = ownCpuMs(oursFixed, 'gateway');
+    const matchedMs = ownCpuMs(matched, 'ceiling');
+    return [
+      `${operation}-code`,
+      number(ours?.storeCommands?.perRequest, 2),
+      commandList(ours?.storeCommands),
+      number(gatewayMs, 2),
+      number(ceilingMs, 2),
+      cpuRatioCell(gatewayMs && ceilingMs ? gatewayMs / ceilingMs : undefined),
+      matched
+        ? `${number(gatewayFixedMs, 2)} / ${number(matchedMs, 2)} (${number(matched.targetRate, 1)}/s)`
+        : 'n/a',
+      number(gatewayFixedMs && matchedMs ? gatewayFixedMs / matchedMs : undefined, 1),
+    ];
+  });
+  const measured = results.phases.filter((entry) => entry.storeCommands);
+  const commandRows = measured.map((entry) => [
+    `\`${entry.id}\``,
+    number(entry.storeCommands.perRequest, 2),
+    commandList(entry.storeCommands, 10),
+  ]);
+  return `### Store commands and gateway CPU per request
+
+Store commands are the gateway's own count (\`otpflow_store_commands_total{command,collection}\`, from the
+MongoDB driver's command monitoring), read from \`/metrics\` before and after each measurement, less what
+the gateways sent in ${results.settings.backgroundSeconds ?? 5} s idle just before (expiry sweeps,
+background refills), per answered request. CPU is the process's own user + system time
+(\`/proc/<pid>/stat\`) per answered request. The ceiling does one store command per request (an insert for
+send-code, a conditional update for validate-code). A process's CPU per request falls as its rate
+rises (each wake-up of its event loop is shared by more requests), so the saturation ratio also
+measures the difference in throughput; the last two columns compare the two at one fixed rate (the
+ceiling loaded again at otpflow's fixed rate, "ceiling at otpflow's rate").
+
+${table(
+  [
+    'operation',
+    'store commands / request',
+    'by command and collection',
+    'gateway CPU (ms / request)',
+    'ceiling CPU (ms / request)',
+    'gateway / ceiling',
+    'at one fixed rate: gateway / ceiling (ms / request)',
+    'ratio at one rate',
+  ],
+  rows,
+)}
+
+Store commands per request in every measurement with a gateway (end to end: per accepted send-code; the
+dispatchers' own commands are not in it):
+
+${table(['measurement', 'store commands / request', 'by command and collection'], commandRows)}`;
 }
 
 function latencySection(results) {
@@ -298,6 +382,8 @@ ${settingsSection(results)}
 
 ${throughputSection(results)}
 
+${perRequestSection(results)}
+
 ${latencySection(results)}
 
 ${scalingSection(results)}
@@ -318,7 +404,9 @@ ${findings.trim()}
 scripts/services.sh start          # RabbitMQ and FerretDB on loopback, if they are not running
 npm run bench                      # about 7 minutes; npm run bench -- --help for the options
 npm run bench -- --duration 10     # shorter measurements
-node bench/profile.mjs             # the round-trip count and CPU profile behind the last section
+node bench/profile.mjs             # the gateway's CPU and store commands per request, and its on-CPU profile
+node bench/http-layer.mjs          # the gateway's HTTP layer alone against a bare node:http server
+node bench/compare.mjs --base DIR  # another built checkout's gateway beside this one and the ceiling
 \`\`\`
 
 Raw results go to \`bench/results/<run>.json\` (git-ignored) and the services' logs to

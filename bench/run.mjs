@@ -28,11 +28,14 @@ import { fixedRate, saturate } from './lib/load.mjs';
 import { ferretdbBackend, machineInfo, versions } from './lib/machine.mjs';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { idleStoreCommands, readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 import { WebhookReceiver } from './lib/webhook-receiver.mjs';
 
 const SEND_PATH = '/one-time-password-sms/v1/send-code';
 const VALIDATE_PATH = '/one-time-password-sms/v1/validate-code';
 const MESSAGE = '{{code}} is your Cool App code';
+/** How long the gateways are watched idle, for the store commands they send on their own. */
+const STORE_BACKGROUND_SECONDS = 5;
 const HEADERS = {
   authorization: `Bearer ${BENCH_API_KEY}`,
   'content-type': 'application/json',
@@ -154,17 +157,35 @@ class Bench {
 
   // --- measuring ---------------------------------------------------------------------------------
 
-  /** Runs one measurement and records it with the CPU each part of the system spent on it. */
-  async measure(meta, database, run) {
+  /**
+   * Runs one measurement and records it with the CPU each part of the system spent on it and, for
+   * otpflow's gateways (`gatewayUrls`), the store commands they sent per answered request.
+   */
+  async measure(meta, database, run, gatewayUrls = []) {
+    const commandsBefore = gatewayUrls.length > 0 ? await readStoreCommands(gatewayUrls) : undefined;
     const before = this.cpu.snapshot();
     const result = await run();
     const cpu = CpuAccounting.diff(before, this.cpu.snapshot());
     const phase = { ...meta, ...result, cpu, tables: await this.infra.collectionSizes(database) };
+    if (commandsBefore) {
+      phase.storeCommands = storeCommandsPerRequest(commandsBefore, await readStoreCommands(gatewayUrls), {
+        // Every answered request costs the store, refused or not (a healthy run refuses none).
+        requests: phase.requests ?? phase.accepted ?? 0,
+        wallSeconds: cpu.wallSeconds,
+        background: this.storeBackground,
+      });
+    }
     this.phases.push(phase);
     const rate = phase.throughput ?? phase.codesPerSecond ?? phase.achievedRate;
     const latency = phase.latency ? `, p50 ${phase.latency.p50} ms, p99 ${phase.latency.p99} ms` : '';
-    log(`${meta.id}: ${rate}/s${latency}`);
+    const commands = phase.storeCommands ? `, ${phase.storeCommands.perRequest} store commands/request` : '';
+    log(`${meta.id}: ${rate}/s${latency}${commands}`);
     return phase;
+  }
+
+  /** The store commands the gateways send on their own, per second, before a series of measurements. */
+  async measureStoreBackground(urls) {
+    this.storeBackground = await idleStoreCommands(urls, STORE_BACKGROUND_SECONDS, sleep);
   }
 
   /**
@@ -178,18 +199,29 @@ class Bench {
     pool.next = 0;
   }
 
+  /** otpflow's gateways report their store commands; the ceiling has none to report. */
+  commandUrls(meta, urls) {
+    return meta.part === 'ceiling' ? [] : urls;
+  }
+
   async saturation(meta, database, urls, source) {
     const { connections, warmupSeconds, durationSeconds } = this.options;
     if (warmupSeconds > 0) await saturate({ urls, connections, durationSeconds: warmupSeconds, source });
-    return this.measure({ ...meta, mode: 'saturation' }, database, () =>
-      saturate({ urls, connections, durationSeconds, source }),
+    return this.measure(
+      { ...meta, mode: 'saturation' },
+      database,
+      () => saturate({ urls, connections, durationSeconds, source }),
+      this.commandUrls(meta, urls),
     );
   }
 
   async fixed(meta, database, urls, rate, source) {
     const { connections, durationSeconds } = this.options;
-    return this.measure({ ...meta, mode: 'fixed-rate' }, database, () =>
-      fixedRate({ urls, rate, durationSeconds, maxSockets: connections, source }),
+    return this.measure(
+      { ...meta, mode: 'fixed-rate' },
+      database,
+      () => fixedRate({ urls, rate, durationSeconds, maxSockets: connections, source }),
+      this.commandUrls(meta, urls),
     );
   }
 
@@ -229,6 +261,7 @@ class Bench {
       operation: `${name}-code`,
     });
 
+    if (part === 'otpflow') await this.measureStoreBackground(urls);
     await this.prepare(database);
     const send = await this.saturation(operation('send', 'saturation'), database, urls, sendSource);
     // Jobs nobody consumes would pile up in the broker from one measurement to the next.
@@ -293,34 +326,39 @@ class Bench {
     }
     sends.clear();
     this.receiver.reset();
-    return this.measure(meta, this.database, async () => {
-      const gateway = await load();
-      await drain();
-      const latencies = [];
-      let firstSent = Infinity;
-      let lastArrival = 0;
-      for (const [id, sentAt] of sends) {
-        firstSent = Math.min(firstSent, sentAt);
-        const arrivedAt = this.receiver.arrivals.get(id);
-        if (arrivedAt === undefined) continue;
-        latencies.push(arrivedAt - sentAt);
-        lastArrival = Math.max(lastArrival, arrivedAt);
-      }
-      const spanSeconds = (lastArrival - firstSent) / 1000;
-      return {
-        gateway: {
-          throughput: gateway.throughput ?? gateway.achievedRate,
-          latency: gateway.latency,
-          statusCodes: gateway.statusCodes,
-        },
-        accepted: sends.size,
-        delivered: latencies.length,
-        undelivered: sends.size - latencies.length,
-        duplicates: this.receiver.duplicates,
-        codesPerSecond: spanSeconds > 0 ? Math.round((latencies.length / spanSeconds) * 10) / 10 : 0,
-        latency: latencySummary(latencies),
-      };
-    });
+    return this.measure(
+      meta,
+      this.database,
+      async () => {
+        const gateway = await load();
+        await drain();
+        const latencies = [];
+        let firstSent = Infinity;
+        let lastArrival = 0;
+        for (const [id, sentAt] of sends) {
+          firstSent = Math.min(firstSent, sentAt);
+          const arrivedAt = this.receiver.arrivals.get(id);
+          if (arrivedAt === undefined) continue;
+          latencies.push(arrivedAt - sentAt);
+          lastArrival = Math.max(lastArrival, arrivedAt);
+        }
+        const spanSeconds = (lastArrival - firstSent) / 1000;
+        return {
+          gateway: {
+            throughput: gateway.throughput ?? gateway.achievedRate,
+            latency: gateway.latency,
+            statusCodes: gateway.statusCodes,
+          },
+          accepted: sends.size,
+          delivered: latencies.length,
+          undelivered: sends.size - latencies.length,
+          duplicates: this.receiver.duplicates,
+          codesPerSecond: spanSeconds > 0 ? Math.round((latencies.length / spanSeconds) * 10) / 10 : 0,
+          latency: latencySummary(latencies),
+        };
+      },
+      urls,
+    );
   }
 
   // --- the run -----------------------------------------------------------------------------------
@@ -373,6 +411,7 @@ class Bench {
         backend: ferretdbBackend(this.mongoPort),
       },
       settings: {
+        backgroundSeconds: STORE_BACKGROUND_SECONDS,
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
         connections: options.connections,
@@ -401,6 +440,34 @@ class Bench {
     }
   }
 
+  /**
+   * The ceiling again, at otpflow's fixed rate (half otpflow's saturation throughput), so that both
+   * servers' CPU per request can be set side by side at one rate and one way of loading: a Node
+   * process answering ten times the requests in a second shares each wake-up of its event loop among
+   * more of them, and costs less per request for that alone.
+   */
+  async ceilingAtOtpflowRate(url) {
+    log("ceiling at otpflow's rate");
+    const pool = new SessionPool();
+    for (const [operation, path] of [
+      ['send', '/send'],
+      ['validate', '/validate'],
+    ]) {
+      const ours = this.phases.find((phase) => phase.id === `otpflow.${operation}.fixed.1`);
+      if (!ours?.targetRate) continue;
+      await this.prepare(this.ceilingDatabase, operation === 'validate' ? pool : undefined);
+      const source = operation === 'send' ? this.testSendSource(path) : this.validateSource(path, pool);
+      const meta = {
+        id: `ceiling.${operation}.matched.1`,
+        part: 'ceiling',
+        operation: `${operation}-code`,
+        matchedTo: ours.id,
+      };
+      await this.fixed(meta, this.ceilingDatabase, [url], ours.targetRate, source);
+      await this.infra.purge(`${this.ceilingPrefix}.send`);
+    }
+  }
+
   async stages() {
     const { options } = this;
     const parts = options.parts;
@@ -419,6 +486,8 @@ class Bench {
       throw new Error('the calibration send job was not in the send queue');
     log(`a send job is ${this.messageBytes} bytes`);
 
+    let ceiling;
+    let ceilingUrl;
     if (parts.has('ceiling')) {
       log('ceiling');
       const port = await freePort();
@@ -429,23 +498,22 @@ class Bench {
         AMQP_PREFIX: this.infra.usePrefix(this.ceilingPrefix),
         MESSAGE_BYTES: String(this.messageBytes),
       };
-      const ceiling = new ServiceProcess(
+      ceiling = new ServiceProcess(
         'ceiling',
         ['bench/ceiling-server.mjs'],
         env,
         join(this.logDir, 'ceiling.log'),
       );
-      const url = `http://127.0.0.1:${port}`;
-      await this.startProcess(ceiling, url);
+      ceilingUrl = `http://127.0.0.1:${port}`;
+      await this.startProcess(ceiling, ceilingUrl);
       await this.sendAndValidate({
         part: 'ceiling',
-        urls: [url],
+        urls: [ceilingUrl],
         database: this.ceilingDatabase,
         sendPath: '/send',
         validatePath: '/validate',
         fixedRates: true,
       });
-      await ceiling.stop();
     }
 
     if (parts.has('gateway')) {
@@ -458,7 +526,9 @@ class Bench {
         database: this.database,
         fixedRates: true,
       });
+      if (ceilingUrl) await this.ceilingAtOtpflowRate(ceilingUrl);
     }
+    await ceiling?.stop();
     if (parts.has('scaling')) {
       for (const count of options.gateways.filter((count) => count > 1)) {
         while (this.gateways.length < count) await this.startGateway();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Which part of the program a function belongs to: a package, an otpflow module, Node, or V8. */
-function owner(url, functionName) {
+export function owner(url, functionName) {
   if (!url) return functionName.startsWith('(') ? functionName : 'V8 / native';
   const modules = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (modules?.[1]) return modules[1];

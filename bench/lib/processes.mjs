@@ -50,15 +50,18 @@ export class ServiceProcess {
     this.child = undefined;
     /** Peak RSS read just before the process was stopped. */
     this.peakRss = undefined;
+    /** Where it runs (another checkout, for bench/compare.mjs). */
+    this.cwd = ROOT;
   }
 
   /** A service of the repository: `node --import @otpflow/telemetry/register services/<name>/dist/main.js`. */
-  static service(label, name, env, logFile, { cpuProfileDir } = {}) {
+  static service(label, name, env, logFile, { cpuProfileDir, nodeArgs = [] } = {}) {
     const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
     return new ServiceProcess(
       label,
       [
         ...profile,
+        ...nodeArgs,
         '--enable-source-maps',
         '--import',
         '@otpflow/telemetry/register',
@@ -73,7 +76,7 @@ export class ServiceProcess {
     const fd = openSync(this.logFile, 'a');
     try {
       this.child = spawn(process.execPath, this.args, {
-        cwd: ROOT,
+        cwd: this.cwd,
         env: { PATH: process.env.PATH ?? '', ...this.env },
         stdio: ['ignore', fd, fd],
       });

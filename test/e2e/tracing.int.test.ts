@@ -112,20 +112,25 @@ describe('tracing a code from request to provider', () => {
     }).catch(() => undefined);
     expect(missingFrom(inTrace()), 'spans missing from the trace').toEqual([]);
 
-    const everything = JSON.stringify(receiver.spans) + gateway.output.join('') + dispatcher.output.join('');
-    expect(everything).not.toContain(PHONE.slice(1));
-    expect(everything).not.toContain(code);
-    // Log lines written inside a request or a job carry its trace and the client's correlator.
+    // Log lines written inside a request or a job carry its trace and the client's correlator. The
+    // services write their info lines at most 500 ms after logging them (shared/telemetry logger.ts).
     const traced = (output: string[]) =>
       output
         .join('')
         .split('\n')
         .filter((line) => line.includes(`"trace_id":"${serverSpan.traceId}"`));
-    expect(traced(gateway.output).some((line) => line.includes('"correlator":"trace-test-1"'))).toBe(true);
-    expect(
-      traced(dispatcher.output).some(
-        (line) => line.includes('"correlator":"trace-test-1"') && line.includes('code sent'),
-      ),
-    ).toBe(true);
+    await waitFor(() => traced(gateway.output).some((line) => line.includes('"correlator":"trace-test-1"')), {
+      what: "the gateway's access line with the trace and the correlator",
+    });
+    await waitFor(
+      () =>
+        traced(dispatcher.output).some(
+          (line) => line.includes('"correlator":"trace-test-1"') && line.includes('code sent'),
+        ),
+      { what: "the dispatcher's line with the trace and the correlator" },
+    );
+    const everything = JSON.stringify(receiver.spans) + gateway.output.join('') + dispatcher.output.join('');
+    expect(everything).not.toContain(PHONE.slice(1));
+    expect(everything).not.toContain(code);
   });
 });

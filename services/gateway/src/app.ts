@@ -1,5 +1,5 @@
 import type { OpsEndpointsOptions } from '@otpflow/lifecycle';
-import { createOpsHandler } from '@otpflow/lifecycle';
+import { createOpsHandler, isOpsRequest } from '@otpflow/lifecycle';
 import type { DeliveryModel } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import express, { type Express } from 'express';
@@ -50,6 +50,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders);
   const ops = createOpsHandler(deps.ops);
   app.use((request, response, next) => {
+    if (!isOpsRequest(request)) {
+      next();
+      return;
+    }
     ops(request, response).then((handled) => {
       if (!handled) next();
     }, next);

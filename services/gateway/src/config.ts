@@ -56,6 +56,8 @@ const schema = z
     BODY_LIMIT_BYTES: envInt(8192, { min: 512, max: 1_048_576 }),
 
     ...mongoEnvShape({ maxPoolSize: 50, serverSelectionTimeoutMs: 2000 }),
+    /** otpflow_store_commands_total, from the driver's command monitoring (a few µs a command). */
+    MONGODB_COMMAND_METRICS: envBool(true),
     ...amqpEnvShape,
 
     API_KEYS: envList(apiKeyEntry),

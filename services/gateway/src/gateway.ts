@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import { closeServer, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import {
+  countStoreCommands,
   deliveryModel,
   mongoSettingsFromEnv,
   numbersCollection,
@@ -17,6 +18,7 @@ import {
 import type { Collection, Db } from 'mongodb';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
+import type { Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
@@ -77,12 +79,10 @@ export interface GatewayOverrides {
    * one-at-a-time semantics on FerretDB, where the config rightly refuses it.
    */
   attemptGuard?: (context: GuardContext) => AttemptGuard;
-  /** Emit the driver's command events (tests count store commands per request with them). */
-  monitorCommands?: boolean;
 }
 
 /** The gateway's collections and the stores built on them. */
-async function openGatewayStore(config: GatewayConfig, logger: Logger, monitorCommands: boolean) {
+async function openGatewayStore(config: GatewayConfig, logger: Logger, registry: Registry) {
   let parts:
     | {
         numbers: Collection<NumbersCollectionDocument>;
@@ -93,9 +93,11 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, monitorCo
       }
     | undefined;
   const store = await openStore(
-    { ...mongoSettingsFromEnv(config), monitorCommands },
+    { ...mongoSettingsFromEnv(config), monitorCommands: config.MONGODB_COMMAND_METRICS },
     logger,
     (connection) => {
+      // Counted from the first command on, so the figures include the start-up's index builds.
+      if (config.MONGODB_COMMAND_METRICS) countStoreCommands(connection.getClient(), registry);
       const db = connection.getClient().db(connection.name);
       parts = {
         numbers: numbersCollection(db),
@@ -144,7 +146,7 @@ export async function startGateway(
   const { store, numbers, deliveries, limits, idempotency, templates, policies } = await openGatewayStore(
     config,
     logger,
-    overrides.monitorCommands ?? false,
+    registry,
   );
   const guardContext: GuardContext = {
     collection: numbers,

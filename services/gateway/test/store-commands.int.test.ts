@@ -58,9 +58,13 @@ describe.each(['conditional-update', 'claims'] as const)('store commands per req
       `commands-${strategy}`,
       // No sweeper during the measurements (FerretDB); the limits never refuse; the request-rate lease
       // is refilled per 10 requests only (with 1-second windows it is also refilled every second).
-      { EXPIRY_SWEEP_INTERVAL_MS: '3600000', MAX_SENDS: '1000', CLIENT_RATE_WINDOW_SECONDS: '3600' },
       {
-        monitorCommands: true,
+        EXPIRY_SWEEP_INTERVAL_MS: '3600000',
+        MAX_SENDS: '1000',
+        CLIENT_RATE_WINDOW_SECONDS: '3600',
+        MONGODB_COMMAND_METRICS: 'true',
+      },
+      {
         attemptGuard: (context) =>
           strategy === 'conditional-update' ? new ConditionalUpdateGuard(context) : new ClaimsGuard(context),
       },

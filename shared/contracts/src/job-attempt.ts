@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { JobKey } from './job-crypto.js';
 import { JobRejectedError } from './job-rejection.js';
 
@@ -27,13 +27,15 @@ export const ATTEMPT_HEADERS = {
 const MAX_ATTEMPT = 1000;
 const RUN = /^[a-z0-9-]{1,64}$/;
 const SIGNATURE = /^([a-zA-Z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/;
-const derived = new WeakMap<Buffer, Buffer>();
+const derived = new WeakMap<KeyObject, KeyObject>();
 
 /** A key of its own for the headers (HKDF), so the encryption key is never used for two purposes. */
-function headerKey(key: JobKey): Buffer {
+function headerKey(key: JobKey): KeyObject {
   let subkey = derived.get(key.key);
   if (!subkey) {
-    subkey = Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), 'otpflow job attempt headers v1', 32));
+    subkey = createSecretKey(
+      Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), 'otpflow job attempt headers v1', 32)),
+    );
     derived.set(key.key, subkey);
   }
   return subkey;

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { JobRejectedError } from './job-rejection.js';
 
@@ -11,12 +11,17 @@ import { JobRejectedError } from './job-rejection.js';
 
 export interface JobKey {
   id: string;
-  key: Buffer;
+  /**
+   * A KeyObject, made once: handing createCipheriv raw bytes makes Node import them into a new key on
+   * every call, which cost more than the encryption itself (about 12 µs a job on Node 24).
+   */
+  key: KeyObject;
 }
 
 const IV_BYTES = 12;
 
 const DEV_KEY_MATERIAL = Buffer.from('otpflow development key, public!');
+const DEV_KEY = createSecretKey(DEV_KEY_MATERIAL);
 
 /**
  * The key every service uses when JOB_ENCRYPTION_KEYS is not set, so a development stack works out of
@@ -26,7 +31,7 @@ export const DEV_JOB_ENCRYPTION_KEYS = `dev:${DEV_KEY_MATERIAL.toString('base64'
 
 /** True when a key list holds the public development key, whatever id it was given. */
 export function usesDevelopmentJobKey(keys: readonly JobKey[]): boolean {
-  return keys.some((key) => key.key.equals(DEV_KEY_MATERIAL));
+  return keys.some((key) => key.key.equals(DEV_KEY));
 }
 
 /** Parses `JOB_ENCRYPTION_KEYS`: comma-separated `kid:base64key`, each key 32 bytes. */
@@ -46,7 +51,7 @@ export const jobKeysSchema = z.string().transform((raw, ctx) => {
       });
       return z.NEVER;
     }
-    keys.push({ id, key });
+    keys.push({ id, key: createSecretKey(key) });
   }
   if (keys.length === 0) {
     ctx.addIssue({ code: 'custom', message: 'at least one key is required' });

@@ -41,6 +41,22 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
+const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * Whether a request is one the ops handler answers, decided without a promise: the gateway asks
+ * before every API request, and most are not.
+ */
+export function isOpsRequest(request: IncomingMessage): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && OPS_PATHS.has(pathOf(request));
+}
+
 /** Runs every check side by side: each dependency's name and whether it answered in time. */
 async function runChecks(checks: Record<string, ReadinessCheck>, timeoutMs: number) {
   const names = Object.keys(checks);
@@ -79,8 +95,8 @@ export function createOpsHandler(options: OpsEndpointsOptions) {
   const timeoutMs = options.checkTimeoutMs ?? 1_000;
   registerDependencyGauge(options, timeoutMs);
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    if (!isOpsRequest(request)) return false;
+    const path = pathOf(request);
     if (path === '/healthz') {
       sendJson(response, 200, { status: 'ok' });
       return true;

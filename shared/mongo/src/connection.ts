@@ -17,8 +17,8 @@ export interface MongoSettings {
    */
   connectTimeoutMs: number;
   /**
-   * Emit the driver's command events (commandStarted, …) on the client: what counts store commands
-   * per request (tests, and metrics where a service listens).
+   * The driver's command monitoring, which `countStoreCommands` counts from. Off unless asked for:
+   * the driver then builds two event objects per command (and decodes every reply once more).
    */
   monitorCommands?: boolean;
 }
@@ -34,6 +34,7 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
     connectTimeoutMS: settings.connectTimeoutMs,
+    monitorCommands: settings.monitorCommands ?? false,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,

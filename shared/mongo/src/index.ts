@@ -1,6 +1,7 @@
 export { codeStateOf } from './code-state.js';
 export type { CodeStateRef } from './code-state.js';
 export { detectStoreCapabilities } from './capabilities.js';
+export { countStoreCommands } from './command-metrics.js';
 export type { StoreCapabilities } from './capabilities.js';
 export { claimModel, tryClaim } from './claim.model.js';
 export type { ClaimDocument, ClaimModel } from './claim.model.js';

@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
 import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
+import { sendJson } from '../http/json-response.js';
 import { nameRoute } from '../http/http-metrics.js';
 import { ApiError } from '@otpflow/errors';
 import type { CodeChecker } from '../otp/code-checker.js';
@@ -72,7 +73,7 @@ export function camaraRouter(options: CamaraRouterOptions): Router {
       policy,
       camaraSendRequest(policy, body, response.locals.correlator),
     );
-    response.status(200).json({ authenticationId: ref.authenticationId });
+    sendJson(response, 200, { authenticationId: ref.authenticationId });
   });
 
   router.post('/validate-code', ...gates, async (request, response) => {

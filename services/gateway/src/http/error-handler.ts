@@ -3,6 +3,7 @@ import { isMongoUnavailableError } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { bodyParserError } from './body.js';
+import { sendJson } from './json-response.js';
 
 /** Turns anything thrown during a request into an API error; only real bugs become 500. */
 export function toApiError(error: unknown): ApiError {
@@ -50,9 +51,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (apiError.retryAfterSeconds !== undefined)
       response.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     const { details, ...camaraBody } = apiError.toBody();
-    response
-      .status(apiError.status)
-      .json(response.locals.errorFormat === 'camara' || !details ? camaraBody : { ...camaraBody, details });
+    const body =
+      response.locals.errorFormat === 'camara' || !details ? camaraBody : { ...camaraBody, details };
+    sendJson(response, apiError.status, body);
   };
 }
 

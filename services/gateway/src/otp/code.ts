@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { deriveKey } from './keys.js';
 
 /** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
@@ -57,10 +57,14 @@ export function generateCode(length: number, alphabet: string = CHARACTER_SETS.d
  * is hashed the same way before anything is read.
  */
 export class CodeHasher {
-  private readonly key: Buffer;
+  /**
+   * A KeyObject, made once: createHmac given the raw bytes imports them into a new key on every call,
+   * which made each HMAC six times slower (13 µs against 2 µs on Node 24).
+   */
+  private readonly key: KeyObject;
 
   constructor(secret: string) {
-    this.key = deriveKey(secret, 'codeHash');
+    this.key = createSecretKey(deriveKey(secret, 'codeHash'));
   }
 
   hash(authenticationId: string, code: string, caseless = false): string {

@@ -1,0 +1,178 @@
+// Two builds of the gateway side by side, with the ceiling, on one machine at one time:
+//   node bench/compare.mjs --base /path/to/other/checkout [--rounds 3] [--duration 10] [--rate 50]
+// The other checkout must be built (npm ci && npm run build there). For send-code and validate-code,
+// each round measures the ceiling, the base gateway, this checkout's gateway and this one without
+// MONGODB_COMMAND_METRICS, one after the other, so a machine that other work keeps busy slows all
+// alike; the figures are each process's own CPU (user + system, /proc) per answered request, and their
+// ratios to the ceiling's, as the median over the rounds. At saturation (the default) a slower server
+// also pays more per request (fewer requests share each wake-up of its event loop); `--rate` loads
+// every server at the same fixed rate instead, so what differs is the work each request takes.
+// Not part of `npm test`; `npm run bench` is the full benchmark.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { processCpuSeconds } from './lib/cpu.mjs';
+import {
+  BENCH_API_KEY,
+  BENCH_CLIENT_ID,
+  BENCH_CODE,
+  CODE_HASH_SECRET,
+  gatewayEnv,
+  testNumber,
+} from './lib/documents.mjs';
+import { Infrastructure } from './lib/infrastructure.mjs';
+import { fixedRate, saturate } from './lib/load.mjs';
+import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+
+const { values } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    rate: { type: 'string' },
+    sessions: { type: 'string', default: '10000' },
+    'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
+    'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+  },
+});
+if (!values.base) throw new Error('--base: the checkout to compare with (built)');
+const rabbitUrl = values['rabbitmq-url'];
+const durationSeconds = Number(values.duration);
+const connections = Number(values.connections);
+const runId = `compare_${Date.now()}`;
+const database = `${runId}_otpflow`;
+const prefix = `${runId}.otp`;
+// The ceiling declares its queue with other arguments than the gateway's topology does.
+const ceilingPrefix = `${runId}.ceiling`;
+const logDir = join(ROOT, 'bench/results');
+const headers = {
+  authorization: `Bearer ${BENCH_API_KEY}`,
+  'content-type': 'application/json',
+  accept: 'application/json',
+};
+
+const infra = await new Infrastructure({
+  mongoUrl: values['mongodb-url'],
+  rabbitUrl,
+  codeHashSecret: CODE_HASH_SECRET,
+}).connect();
+const mongoUrl = infra.databaseUrl(database);
+infra.usePrefix(prefix);
+infra.usePrefix(ceilingPrefix);
+
+/** The three servers: the ceiling, and the gateway from each checkout (run from that checkout). */
+function server(kind, port) {
+  const log = join(logDir, `${runId}_${kind}.log`);
+  if (kind === 'ceiling') {
+    const env = {
+      PORT: String(port),
+      MONGODB_URL: mongoUrl,
+      RABBITMQ_URL: rabbitUrl,
+      AMQP_PREFIX: ceilingPrefix,
+    };
+    return new ServiceProcess(kind, ['bench/ceiling-server.mjs'], { ...env, MESSAGE_BYTES: '484' }, log);
+  }
+  const root = kind === 'base' ? values.base : ROOT;
+  const env = gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: 'info', testNumbers: 5000 });
+  if (kind === 'unmonitored') env.MONGODB_COMMAND_METRICS = 'false';
+  const args = [
+    '--enable-source-maps',
+    '--import',
+    '@otpflow/telemetry/register',
+    'services/gateway/dist/main.js',
+  ];
+  const child = new ServiceProcess(kind, args, env, log);
+  child.cwd = root;
+  return child;
+}
+
+function source(kind, operation, ids) {
+  let n = 0;
+  const ceiling = kind === 'ceiling';
+  if (operation === 'send') {
+    return {
+      path: ceiling ? '/send' : '/one-time-password-sms/v1/send-code',
+      headers,
+      nextBody: () =>
+        JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your Cool App code' }),
+    };
+  }
+  return {
+    path: ceiling ? '/validate' : '/one-time-password-sms/v1/validate-code',
+    headers,
+    nextBody: () =>
+      JSON.stringify({
+        authenticationId: ids[n++ % ids.length],
+        code: BENCH_CODE,
+        clientId: BENCH_CLIENT_ID,
+      }),
+  };
+}
+
+async function measure(kind, operation) {
+  await infra.resetCollections(database);
+  const ids = operation === 'validate' ? await infra.prefillSessions(database, Number(values.sessions)) : [];
+  const port = await freePort();
+  const child = server(kind, port).start();
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await child.waitReady(url);
+    const load = source(kind, operation, ids);
+    await saturate({ urls: [url], connections, durationSeconds: Number(values.warmup), source: load });
+    const before = processCpuSeconds(child.pid);
+    const result = values.rate
+      ? await fixedRate({
+          urls: [url],
+          rate: Number(values.rate),
+          durationSeconds,
+          maxSockets: connections,
+          source: load,
+        })
+      : await saturate({ urls: [url], connections, durationSeconds, source: load });
+    const cpuMs = ((processCpuSeconds(child.pid) - before) * 1000) / Math.max(1, result.ok);
+    const failed = result.requests - result.ok;
+    return { throughput: result.throughput ?? result.achievedRate, cpuMs, failed };
+  } finally {
+    await child.stop();
+    await infra.purge(`${kind === 'ceiling' ? ceilingPrefix : prefix}.send`);
+  }
+}
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const rows = [];
+try {
+  for (const operation of ['send', 'validate']) {
+    const samples = { ceiling: [], base: [], current: [], unmonitored: [] };
+    for (let round = 1; round <= Number(values.rounds); round += 1) {
+      for (const kind of Object.keys(samples)) {
+        const sample = await measure(kind, operation);
+        samples[kind].push(sample);
+        process.stderr.write(
+          `${operation} round ${round} ${kind}: ${sample.throughput}/s, ${sample.cpuMs.toFixed(3)} ms CPU/request${sample.failed ? `, ${sample.failed} failed` : ''}\n`,
+        );
+      }
+    }
+    const ratios = (kind) =>
+      samples[kind].map((sample, index) => sample.cpuMs / samples.ceiling[index].cpuMs);
+    const cell = (kind) =>
+      kind === 'ceiling'
+        ? median(samples.ceiling.map((sample) => sample.cpuMs)).toFixed(2)
+        : `${median(samples[kind].map((sample) => sample.cpuMs)).toFixed(2)} (${median(ratios(kind)).toFixed(1)}×)`;
+    const rates = Object.values(samples).map((list) => median(list.map((sample) => sample.throughput)));
+    rows.push(`| ${operation}-code | ${Object.keys(samples).map(cell).join(' | ')} | ${rates.join(' / ')} |`);
+  }
+} finally {
+  await infra.cleanUp().catch(() => undefined);
+  await infra.close();
+}
+process.stdout.write(
+  [
+    `CPU ms per answered request ${values.rate ? `at ${values.rate} requests/s` : 'at saturation'}, median of ${values.rounds} interleaved rounds (ratio to the ceiling, per round, median)`,
+    '',
+    '| operation | ceiling | base gateway | this gateway | this, MONGODB_COMMAND_METRICS=false | req/s (in that order) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n'),
+);
