@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AmqpClient, EventPublisher, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
+import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher, QueueConsumer } from '@otpflow/amqp';
 import { closeServer, createOpsHandler, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
@@ -97,13 +97,9 @@ export async function startDispatcher(
     },
   );
 
-  const amqp = await AmqpClient.start({
-    url: config.RABBITMQ_URL,
-    name: 'otpflow-dispatcher',
-    topology: topologyFromEnv(config),
-    logger,
-    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-  });
+  const amqp = await AmqpClient.start(
+    amqpClientOptionsFromEnv(config, { name: 'otpflow-dispatcher', logger, registry }),
+  );
   const events = new EventPublisher(amqp, logger, registry);
   const handler = new SendJobHandler({
     keys: config.JOB_ENCRYPTION_KEYS,
@@ -125,6 +121,7 @@ export async function startDispatcher(
     prefetch: config.PREFETCH,
     handler: handler.handle,
     logger,
+    onCancelled: () => amqp.reconnect('the work queue consumer was cancelled'),
   });
   await amqp.onConnect((model) => consumer.attach(model));
 

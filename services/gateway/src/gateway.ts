@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
+import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/amqp';
 import { closeServer, createShutdown, type Shutdown } from '@otpflow/lifecycle';
 import {
   claimModel,
@@ -144,13 +144,9 @@ export async function startGateway(
     chooseAttemptGuard(config.ATTEMPT_STRATEGY, store.capabilities, sessions, claims);
   logger.info({ attemptStrategy: guard.strategy }, 'attempts counted by %s', guard.strategy);
 
-  const amqp = await AmqpClient.start({
-    url: config.RABBITMQ_URL,
-    name: 'otpflow-gateway',
-    topology: topologyFromEnv(config),
-    logger,
-    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-  });
+  const amqp = await AmqpClient.start(
+    amqpClientOptionsFromEnv(config, { name: 'otpflow-gateway', logger, registry }),
+  );
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);

@@ -1,4 +1,4 @@
-import { amqpEnvShape } from '@otpflow/amqp';
+import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { z } from 'zod';
 
@@ -21,5 +21,5 @@ const schema = z.object({
 export type MetricsConfig = z.output<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): MetricsConfig {
-  return parseEnv(schema, env);
+  return parseEnv(withAmqpChecks(schema), env);
 }

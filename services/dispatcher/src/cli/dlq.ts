@@ -3,11 +3,11 @@
  *   npm run dlq -- list [--limit N] [--json]
  *   npm run dlq -- replay [--job ID ...] [--limit N]   (expired jobs are dropped, not sent)
  *   npm run dlq -- purge --yes
- * Reads RABBITMQ_URL and AMQP_PREFIX like the services.
+ * Reads RABBITMQ_URL (one node or several), the RABBITMQ_TLS_* files and AMQP_PREFIX like the services.
  */
 import { parseArgs } from 'node:util';
+import { brokerSettingsFromEnv, connectToAnyNode } from '@otpflow/amqp';
 import { loadConfigOrExit } from '@otpflow/lifecycle';
-import { connect } from 'amqplib';
 import { loadCliConfig } from './config.js';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
 
@@ -56,7 +56,7 @@ if (!command || !['list', 'replay', 'purge'].includes(command) || !Number.isInte
 }
 
 const config = loadConfigOrExit(() => loadCliConfig());
-const connection = await connect(config.RABBITMQ_URL);
+const connection = await connectToAnyNode(brokerSettingsFromEnv(config), 'otpflow-dlq');
 const queue = new DeadLetterQueue(connection, config.AMQP_PREFIX);
 try {
   if (command === 'list') {
