@@ -1,0 +1,406 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AmqpClient,
+  amqpClientOptionsFromEnv,
+  amqpEnvShape,
+  connectToAnyNode,
+  declareTopology,
+  queuePolicies,
+  topologyNames,
+  withAmqpChecks,
+  type BrokerSettings,
+  type QueuePolicy,
+} from '@otpflow/amqp';
+import { parseEnv } from '@otpflow/config';
+import { createLogger, createMetricsRegistry } from '@otpflow/telemetry';
+import { waitFor } from '@otpflow/testing';
+import { readFileSync } from 'node:fs';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
+import { loadConfig as loadMetricsConfig } from '../../services/metrics/src/config.js';
+import {
+  startMetricsService,
+  type RunningMetricsService,
+} from '../../services/metrics/src/metrics-service.js';
+import { sharedEnv, startStack, type Stack } from '../support/stack.js';
+import { prefixUser, type BrokerUser } from './support/broker-admin.js';
+import { DedicatedRabbitMq } from './support/dedicated-rabbitmq.js';
+import { faultContext } from './support/fault-context.js';
+import { printFigures } from './support/figures.js';
+import { freshMobile } from './support/steady-load.js';
+import { makeTestPki, type TestPki } from './support/test-certificates.js';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+const amqpSchema = withAmqpChecks(z.object(amqpEnvShape));
+const uniquePrefix = (label: string) => `test.${label}_${randomBytes(4).toString('hex')}`;
+
+async function gauge(registry: Registry, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((each) => each.name === name);
+  const value = metric?.values.find((each) =>
+    Object.entries(labels).every(([key, wanted]) => each.labels[key] === wanted),
+  );
+  return value?.value ?? Number.NaN;
+}
+
+async function publishConfirmed(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  body: string,
+  options: { expiration?: string; headers?: Record<string, unknown> } = {},
+): Promise<void> {
+  channel.publish(exchange, routingKey, Buffer.from(body), { persistent: true, messageId: body, ...options });
+  await channel.waitForConfirms();
+}
+
+/**
+ * What the queue policies, the broker user's permissions and TLS do, on a RabbitMQ node of this test's
+ * own (management plugin, a TLS listener that requires a client certificate, users created here; the
+ * shared broker is never touched). Its dead-letter worker retries unconfirmed dead letters every
+ * second instead of every 3 minutes, so a retained job shows within the test.
+ */
+describe('RabbitMQ policies, least privilege and TLS', () => {
+  let dir = '';
+  let pki: TestPki;
+  let broker: DedicatedRabbitMq;
+  let brokerVersion = '';
+  let admin: ChannelModel;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'otpflow-pki-'));
+    pki = await makeTestPki(dir);
+    broker = await DedicatedRabbitMq.start({
+      management: true,
+      tls: { caFile: pki.caFile, certFile: pki.server.certFile, keyFile: pki.server.keyFile },
+      rabbitAppEnv: { dead_letter_worker_publisher_confirm_timeout: 1000 },
+    });
+    const overview = (await broker.admin.api('GET', '/api/overview')) as { rabbitmq_version: string };
+    brokerVersion = overview.rabbitmq_version;
+    admin = await connectToAnyNode({ urls: [broker.url], tls: {}, connectTimeoutMs: 5000 }, 'test-admin');
+  }, 120_000);
+
+  afterAll(async () => {
+    await admin.close().catch(() => undefined);
+    await broker.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** The TLS settings a service gets: the CA, its client certificate, the broker's name. */
+  const tlsEnv = () => ({
+    RABBITMQ_TLS_CA_FILE: pki.caFile,
+    RABBITMQ_TLS_CERT_FILE: pki.client.certFile,
+    RABBITMQ_TLS_KEY_FILE: pki.client.keyFile,
+    RABBITMQ_TLS_SERVERNAME: pki.serverName,
+  });
+
+  describe('a deployment allowed only its prefix, over TLS, applying its policies', () => {
+    let stack: Stack | undefined;
+    let metrics: RunningMetricsService | undefined;
+    let user: BrokerUser;
+
+    beforeAll(async () => {
+      const base = faultContext(
+        'leastpriv',
+        { rabbitUrl: 'amqp://dedicated-broker' },
+        { retryDelaysMs: [300] },
+      );
+      // Exactly what production's otpflow user gets: its prefix, and the tag to set policies.
+      user = prefixUser(`otpflow-${randomBytes(3).toString('hex')}`, base.topology.prefix, ['policymaker']);
+      await broker.admin.addUser(user);
+      const context = { ...base, rabbitUrl: broker.urlFor(user, { tls: true }) };
+      const brokerEnv = {
+        ...tlsEnv(),
+        RABBITMQ_MANAGEMENT_URL: broker.node.managementUrl,
+        RABBITMQ_POLICIES: 'apply',
+      };
+      stack = await startStack('leastpriv', { context, gatewayEnv: brokerEnv, dispatcherEnv: brokerEnv });
+      metrics = await startMetricsService(
+        loadMetricsConfig({ ...sharedEnv(context), ...brokerEnv }),
+        createLogger({ service: 'metrics', level: 'silent' }),
+      );
+      await metrics.amqp.waitForConnect();
+    }, 120_000);
+
+    afterAll(async () => {
+      await metrics?.shutdown('test finished');
+      await stack?.stop();
+    }, 60_000);
+
+    it('delivers a code end to end, with the policies in effect on every queue', async () => {
+      if (!stack) throw new Error('setup failed');
+      const authenticationId = await stack.sendCode(freshMobile());
+      const code = await stack.codeFor(authenticationId);
+      expect(await stack.validateCode(authenticationId, code)).toBe(204);
+
+      const { prefix, retryDelaysMs } = stack.context.topology;
+      const names = topologyNames(prefix);
+      const policies = queuePolicies({ prefix, deadLetterTtlMs: 7 * 24 * 3600 * 1000, brokerVersion });
+      const expected: [string, QueuePolicy][] = [
+        [names.sendQueue, policies.jobs],
+        ...retryDelaysMs.map((delay): [string, QueuePolicy] => [names.retryQueue(delay), policies.jobs]),
+        [names.deadQueue, policies.deadLetters],
+      ];
+      for (const [queue, policy] of expected) {
+        const info = await broker.admin.queue(queue);
+        expect(info?.effective_policy_definition, queue).toEqual(policy.definition);
+      }
+    });
+
+    it('is refused every name outside its prefix, the default exchange included', async () => {
+      const settings: BrokerSettings = {
+        urls: [broker.urlFor(user)],
+        tls: {},
+        connectTimeoutMs: 5000,
+      };
+      const connection = await connectToAnyNode(settings, 'least-privilege-probe');
+      try {
+        const declare = await connection.createChannel();
+        declare.on('error', () => undefined);
+        await expect(declare.assertQueue('elsewhere.queue', { durable: true })).rejects.toMatchObject({
+          code: 403,
+        });
+        const publish = await connection.createConfirmChannel();
+        publish.on('error', () => undefined);
+        publish.publish('', 'elsewhere.queue', Buffer.from('x'));
+        await expect(publish.waitForConfirms()).rejects.toThrow();
+        // Reading a queue outside the prefix (one that exists) is refused too.
+        const elsewhere = `elsewhere.${randomBytes(3).toString('hex')}`;
+        const setup = await admin.createChannel();
+        await setup.assertQueue(elsewhere, { durable: false, autoDelete: true });
+        const consume = await connection.createChannel();
+        consume.on('error', () => undefined);
+        await expect(consume.consume(elsewhere, () => undefined)).rejects.toMatchObject({ code: 403 });
+        await setup.deleteQueue(elsewhere);
+        await setup.close();
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    });
+  });
+
+  it('connects over TLS only with the trusted CA, a client certificate of it and the right name', async () => {
+    const user = prefixUser(`tls-${randomBytes(3).toString('hex')}`, 'tls', []);
+    await broker.admin.addUser(user);
+    const url = broker.urlFor(user, { tls: true });
+    const file = (path: string) => readFileSync(path);
+    const attempt = (tls: BrokerSettings['tls']) =>
+      connectToAnyNode({ urls: [url], tls, connectTimeoutMs: 5000 }, 'tls-probe').then(
+        async (connection) => {
+          await connection.close();
+          return 'connected';
+        },
+        () => 'refused',
+      );
+    const good = {
+      ca: file(pki.caFile),
+      cert: file(pki.client.certFile),
+      key: file(pki.client.keyFile),
+      servername: pki.serverName,
+    };
+    const outcomes = {
+      trusted: await attempt(good),
+      noClientCertificate: await attempt({ ca: good.ca, servername: pki.serverName }),
+      strangersCertificate: await attempt({
+        ...good,
+        cert: file(pki.stranger.certFile),
+        key: file(pki.stranger.keyFile),
+      }),
+      brokerNotTrusted: await attempt({ ...good, ca: file(pki.strangerCaFile) }),
+      wrongServerName: await attempt({ ...good, servername: 'someone-else.test' }),
+    };
+    expect(outcomes).toEqual({
+      trusted: 'connected',
+      noClientCertificate: 'refused',
+      strangersCertificate: 'refused',
+      brokerNotTrusted: 'refused',
+      wrongServerName: 'refused',
+    });
+  });
+
+  it('require refuses to run until the policies are in effect; warn runs and reports them missing', async () => {
+    const prefix = uniquePrefix('require');
+    // A platform-managed deployment: the user may read queues (management tag), not set policies.
+    const user = prefixUser(`verifier-${randomBytes(3).toString('hex')}`, prefix, ['management']);
+    await broker.admin.addUser(user);
+    const start = (mode: 'require' | 'warn', registry: Registry) =>
+      AmqpClient.start(
+        amqpClientOptionsFromEnv(
+          parseEnv(amqpSchema, {
+            RABBITMQ_URL: broker.urlFor(user),
+            RABBITMQ_MANAGEMENT_URL: broker.node.managementUrl,
+            RABBITMQ_POLICIES: mode,
+            AMQP_PREFIX: prefix,
+            RETRY_DELAYS_MS: '500',
+          }),
+          { name: `policy-${mode}`, logger, registry },
+        ),
+      );
+    const requireRegistry = createMetricsRegistry('test');
+    const warnRegistry = createMetricsRegistry('test');
+    const required = await start('require', requireRegistry);
+    const warned = await start('warn', warnRegistry);
+    try {
+      await warned.waitForConnect();
+      await sleep(3_000);
+      expect(required.connected).toBe(false);
+      expect(await gauge(requireRegistry, 'otpflow_rabbitmq_policy_state', { state: 'missing' })).toBe(1);
+      expect(warned.connected).toBe(true);
+      await waitFor(
+        async () => (await gauge(warnRegistry, 'otpflow_rabbitmq_policy_state', { state: 'missing' })) === 1,
+        { timeoutMs: 10_000, what: 'warn to report the policies missing' },
+      );
+
+      // The platform creates them (as the messaging-topology operator's Policy objects would).
+      const startedAt = performance.now();
+      for (const policy of Object.values(
+        queuePolicies({ prefix, deadLetterTtlMs: 7 * 24 * 3600 * 1000, brokerVersion }),
+      ))
+        await broker.admin.putPolicy(policy);
+      await waitFor(() => required.connected, { timeoutMs: 30_000, what: 'require to connect' });
+      expect(await gauge(requireRegistry, 'otpflow_rabbitmq_policy_state', { state: 'in_effect' })).toBe(1);
+      printFigures('policy require', {
+        connectedAfterPoliciesMs: Math.round(performance.now() - startedAt),
+      });
+    } finally {
+      await Promise.all([required.close(), warned.close()]);
+    }
+  }, 60_000);
+
+  it('with the policy, a job whose way back from a retry tier is cut waits in the tier; without, it is lost', async () => {
+    const withPolicy = uniquePrefix('alo');
+    const without = uniquePrefix('amo');
+    const channel = await admin.createConfirmChannel();
+    try {
+      for (const prefix of [withPolicy, without]) {
+        await declareTopology(channel, { prefix, queueType: 'quorum', retryDelaysMs: [60_000] });
+      }
+      await broker.admin.putPolicy(
+        queuePolicies({ prefix: withPolicy, deadLetterTtlMs: 60_000, brokerVersion }).jobs,
+      );
+      await waitFor(
+        async () =>
+          (await broker.admin.queue(topologyNames(withPolicy).retryQueue(60_000)))
+            ?.effective_policy_definition?.['dead-letter-strategy'] === 'at-least-once',
+        { timeoutMs: 10_000, what: 'the policy on the retry tier' },
+      );
+      for (const prefix of [withPolicy, without]) {
+        const names = topologyNames(prefix);
+        // The way back (retry tier → jobs exchange → work queue) is cut...
+        await channel.unbindQueue(names.sendQueue, names.jobsExchange, names.sendRoutingKey);
+        // ...while a job waits in the tier.
+        await publishConfirmed(channel, names.retryExchange, names.retryRoutingKey(60_000), `job-${prefix}`, {
+          expiration: '200',
+        });
+      }
+      // Several of the dead-letter worker's retries go by with nowhere to deliver.
+      await sleep(3_000);
+      for (const prefix of [withPolicy, without]) {
+        const names = topologyNames(prefix);
+        await channel.bindQueue(names.sendQueue, names.jobsExchange, names.sendRoutingKey);
+      }
+      const reboundAt = performance.now();
+      const arrived = await waitFor(
+        async () => ((await broker.admin.queue(topologyNames(withPolicy).sendQueue))?.messages ?? 0) > 0,
+        { timeoutMs: 15_000, what: 'the retained job to reach the work queue' },
+      ).then(
+        () => true,
+        () => false,
+      );
+      expect(arrived).toBe(true);
+      const arrivedAfterMs = Math.round(performance.now() - reboundAt);
+      // The same wait again: at-most-once dropped its job for good.
+      await sleep(3_000);
+      expect((await broker.admin.queue(topologyNames(without).sendQueue))?.messages).toBe(0);
+      expect((await broker.admin.queue(topologyNames(without).retryQueue(60_000)))?.messages).toBe(0);
+      printFigures('at-least-once dead-lettering', { cutForMs: 3000, arrivedAfterRebindMs: arrivedAfterMs });
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }, 60_000);
+
+  describe('dead letters', () => {
+    async function deadLetters(prefix: string, count: number, deadLetterPolicy?: QueuePolicy) {
+      const channel = await admin.createConfirmChannel();
+      await declareTopology(channel, { prefix, queueType: 'quorum', retryDelaysMs: [1000] });
+      if (deadLetterPolicy) {
+        await broker.admin.putPolicy(deadLetterPolicy);
+        await waitFor(
+          async () =>
+            Object.keys(
+              (await broker.admin.queue(topologyNames(prefix).deadQueue))?.effective_policy_definition ?? {},
+            ).length > 0,
+          { timeoutMs: 10_000, what: 'the dead-letter policy in effect' },
+        );
+      }
+      for (let index = 0; index < count; index += 1)
+        await publishConfirmed(channel, topologyNames(prefix).deadExchange, '', `dead-${prefix}-${index}`, {
+          headers: { 'x-otp-reason': 'max_attempts' },
+        });
+      await channel.close();
+      return new DeadLetterQueue(admin, prefix);
+    }
+
+    it('can be listed again and again: none is dropped, though every list counts as a delivery', async () => {
+      const prefix = uniquePrefix('dlqlist');
+      const policy = queuePolicies({ prefix, deadLetterTtlMs: 600_000, brokerVersion }).deadLetters;
+      const queue = await deadLetters(prefix, 5, policy);
+      // RabbitMQ 4 gives every quorum queue a delivery limit of 20 unless told otherwise; 3.x none. The
+      // same broker with that limit on its dead letters (what our policy must never leave in place):
+      const limited = uniquePrefix('dlq20');
+      const limitedQueue = await deadLetters(limited, 5, {
+        ...policy,
+        name: `${limited}.rabbitmq4-default`,
+        pattern: `^${limited.replace(/\./g, '\\.')}\\.send\\.dead$`,
+        definition: { 'delivery-limit': 20 },
+      });
+      const counts: number[] = [];
+      const limitedCounts: number[] = [];
+      for (let list = 0; list < 25; list += 1) {
+        counts.push((await queue.list(100)).length);
+        limitedCounts.push((await limitedQueue.list(100)).length);
+      }
+      expect(new Set(counts)).toEqual(new Set([5]));
+      // Each list is a delivery: past the limit, RabbitMQ drops them.
+      expect(limitedCounts.at(-1)).toBe(0);
+      const peek = await admin.createChannel();
+      const message = await peek.get(topologyNames(prefix).deadQueue, { noAck: false });
+      await peek.close();
+      expect(Number(message && message.properties.headers?.['x-delivery-count'])).toBeGreaterThanOrEqual(25);
+      printFigures('dlq list', {
+        lists: 25,
+        keptWithPolicy: counts.at(-1),
+        keptWithDeliveryLimit20: limitedCounts.at(-1),
+        listsBeforeTheFirstDrop: limitedCounts.findIndex((count) => count < 5) + 1,
+      });
+    }, 60_000);
+
+    it('expire after DEAD_LETTER_TTL_MS, and are dropped; without the policy they never do', async () => {
+      const prefix = uniquePrefix('dlqttl');
+      const ttlMs = 1_500;
+      const expiring = await deadLetters(
+        prefix,
+        3,
+        queuePolicies({ prefix, deadLetterTtlMs: ttlMs, brokerVersion }).deadLetters,
+      );
+      const keeping = await deadLetters(uniquePrefix('dlqkeep'), 3);
+      const publishedAt = performance.now();
+      expect((await expiring.list(10)).length).toBe(3);
+      await waitFor(async () => (await expiring.list(10)).length === 0, {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'the dead letters to expire',
+      });
+      const goneAfterMs = performance.now() - publishedAt;
+      expect(goneAfterMs).toBeGreaterThanOrEqual(ttlMs * 0.8);
+      expect((await keeping.list(10)).length).toBe(3);
+      printFigures('dlq expiry', { ttlMs, goneAfterMs: Math.round(goneAfterMs) });
+    }, 60_000);
+  });
+});
