@@ -248,13 +248,18 @@ describe('RabbitMQ policies, least privilege and TLS', () => {
     const warned = await start('warn', warnRegistry);
     try {
       await warned.waitForConnect();
-      await sleep(3_000);
+      // The management API is given time to show the queues (it lags a few seconds behind) before the
+      // policies count as missing.
+      await waitFor(
+        async () =>
+          (await gauge(requireRegistry, 'otpflow_rabbitmq_policy_state', { state: 'missing' })) === 1,
+        { timeoutMs: 40_000, what: 'require to find the policies missing' },
+      );
       expect(required.connected).toBe(false);
-      expect(await gauge(requireRegistry, 'otpflow_rabbitmq_policy_state', { state: 'missing' })).toBe(1);
       expect(warned.connected).toBe(true);
       await waitFor(
         async () => (await gauge(warnRegistry, 'otpflow_rabbitmq_policy_state', { state: 'missing' })) === 1,
-        { timeoutMs: 10_000, what: 'warn to report the policies missing' },
+        { timeoutMs: 40_000, what: 'warn to report the policies missing' },
       );
 
       // The platform creates them (as the messaging-topology operator's Policy objects would).
@@ -263,7 +268,7 @@ describe('RabbitMQ policies, least privilege and TLS', () => {
         queuePolicies({ prefix, deadLetterTtlMs: 7 * 24 * 3600 * 1000, brokerVersion }),
       ))
         await broker.admin.putPolicy(policy);
-      await waitFor(() => required.connected, { timeoutMs: 30_000, what: 'require to connect' });
+      await waitFor(() => required.connected, { timeoutMs: 60_000, what: 'require to connect' });
       expect(await gauge(requireRegistry, 'otpflow_rabbitmq_policy_state', { state: 'in_effect' })).toBe(1);
       printFigures('policy require', {
         connectedAfterPoliciesMs: Math.round(performance.now() - startedAt),
@@ -271,7 +276,7 @@ describe('RabbitMQ policies, least privilege and TLS', () => {
     } finally {
       await Promise.all([required.close(), warned.close()]);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('with the policy, a job whose way back from a retry tier is cut waits in the tier; without, it is lost', async () => {
     const withPolicy = uniquePrefix('alo');

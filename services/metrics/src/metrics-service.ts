@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AmqpClient,
   amqpClientOptionsFromEnv,
@@ -92,7 +93,14 @@ export async function startMetricsService(
 
   const shutdown = createShutdown(logger, [
     { name: 'turn unready', run: () => void (accepting = false) },
+    // Cancelling the subscription hands the stream to the standby replica at once...
     { name: 'stop consuming', run: () => consumer.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+    // ...while this one's counts stay on /metrics for one more scrape: what it counted is not lost.
+    {
+      name: 'serve the final counts',
+      run: () => sleep(config.SHUTDOWN_GRACE_MS),
+      timeoutMs: config.SHUTDOWN_GRACE_MS + 1_000,
+    },
     { name: 'close HTTP', run: () => closeServer(server) },
     { name: 'close RabbitMQ', run: () => amqp.close() },
     { name: 'flush telemetry', run: shutdownTracing },

@@ -80,9 +80,19 @@ export class AmqpClient {
   }
 
   private async setup(model: ChannelModel, node: string): Promise<void> {
+    const startedAt = performance.now();
     const channel = await this.openPublishChannel(model);
     await declareTopology(channel, this.options.topology);
+    const declaredAt = performance.now();
     await this.options.policies?.check(model.connection.serverProperties.version);
+    this.options.logger.debug(
+      {
+        node,
+        declareMs: Math.round(declaredAt - startedAt),
+        policiesMs: Math.round(performance.now() - declaredAt),
+      },
+      'topology declared and policies checked',
+    );
     // Publishing starts only now: a connection whose policies are refused never takes a job.
     this.model = model;
     this.publishChannel = channel;
@@ -188,6 +198,7 @@ export class AmqpClient {
     this.connection = undefined;
     this.publishChannel = undefined;
     this.model = undefined;
+    this.options.policies?.stop();
     await connection?.close();
   }
 }

@@ -15,10 +15,10 @@ import { topologyNames, type TopologyOptions } from './topology.js';
 /**
  * RABBITMQ_POLICIES:
  *   apply    set otpflow's policies through the management API (the user needs the `policymaker`
- *            tag), then verify them; a service whose queues lack them does not start consuming or
- *            publishing (it retries, unready, until they are in effect)
+ *            tag), then verify them; a service that cannot set them does not start consuming or
+ *            publishing (it retries, unready, until it can)
  *   require  verify only (a platform sets them: the messaging-topology operator's Policy objects);
- *            refuse to run without them, as above (the user needs the `management` tag)
+ *            refuse to run until they are in effect (the user needs the `management` tag)
  *   warn     verify, log and report what is missing, and run anyway
  *   off      neither (no management API to ask)
  */
@@ -37,7 +37,7 @@ export interface QueuePolicyGuardOptions {
   deadLetterTtlMs: number;
   logger: Logger;
   registry: Registry | undefined;
-  /** How long a policy just set may take to show on every queue. */
+  /** How long to wait for the management API to show a queue and its policy (it lags behind). */
   settleTimeoutMs?: number;
 }
 
@@ -51,14 +51,21 @@ export class QueuePolicyError extends AppError {
 }
 
 /**
- * Applies (when asked to) and verifies otpflow's queue policies after every (re)connect, once the
- * topology is declared: a broker restored from an old backup, or a Policy object deleted, is noticed
- * at the next reconnect. The outcome is logged and exported as
+ * Applies (when asked to) and verifies otpflow's queue policies. The first connect of the process does
+ * what the mode asks before the service takes any work (apply: set them; require: see them in effect);
+ * every later reconnect verifies in the background, so a failover is not held up by the management API
+ * (whose view of a queue lags a few seconds behind, more while a node is down). A broker restored from
+ * an old backup or a Policy object deleted is still noticed: apply sets the policies again, require
+ * logs it and makes the next connect wait for them. The outcome is logged and exported as
  * `otpflow_rabbitmq_policy_state{state="in_effect|missing|unverified"}` (1 for the current state).
  */
 export class QueuePolicyGuard {
   private readonly state: Gauge<'state'> | undefined;
   private warnedUnverifiable = false;
+  /** Set once the mode's start-up duty is done; cleared when require finds the policies gone. */
+  private settled = false;
+  private background: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly options: QueuePolicyGuardOptions) {
     if ((options.mode === 'apply' || options.mode === 'require') && !options.api)
@@ -96,8 +103,8 @@ export class QueuePolicyGuard {
 
   /**
    * Runs after the topology is declared on a new connection. Throws a QueuePolicyError when the service
-   * must not run (apply/require and the policies are not in effect, or cannot be checked); `warn` never
-   * throws and does not hold the connection up.
+   * must not run yet: on the first connect with apply (the policies could not be set) or require (they
+   * are not in effect, or cannot be checked). Never throws with warn or off.
    */
   async check(brokerVersion: string): Promise<void> {
     const { mode, api, logger } = this.options;
@@ -111,16 +118,22 @@ export class QueuePolicyGuard {
       }
       return;
     }
-    if (mode === 'warn') {
-      void this.verifyOrExplain(api, brokerVersion).catch((error: unknown) => {
-        this.report('unverified');
-        logger.warn({ err: error }, 'could not verify the queue policies');
-      });
+    if (mode === 'warn' || this.settled) {
+      this.verifyInBackground(api, brokerVersion);
       return;
     }
     try {
-      if (mode === 'apply') await this.apply(api, brokerVersion);
-      await this.verifyOrExplain(api, brokerVersion);
+      if (mode === 'apply') {
+        await this.apply(api, brokerVersion);
+        this.settled = true;
+        this.verifyInBackground(api, brokerVersion);
+        return;
+      }
+      const problems = await this.problemsOnceSettled(api, brokerVersion);
+      this.conclude(problems);
+      if (problems.length > 0)
+        throw new QueuePolicyError(`queue policies not in effect: ${problems.join('; ')}`);
+      this.settled = true;
     } catch (error) {
       if (error instanceof QueuePolicyError) throw error;
       this.report('unverified');
@@ -129,6 +142,52 @@ export class QueuePolicyGuard {
         error,
       );
     }
+  }
+
+  /** Ends a background verification at its next step (the service is shutting down). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private verifyInBackground(api: ManagementApi, brokerVersion: string): void {
+    const { logger, mode } = this.options;
+    if (this.background || this.stopped) return;
+    this.background = (async () => {
+      let problems = await this.problemsOnceSettled(api, brokerVersion);
+      if (problems.length > 0 && mode === 'apply') {
+        await this.apply(api, brokerVersion);
+        problems = await this.problemsOnceSettled(api, brokerVersion);
+      }
+      if (this.isStopped()) return;
+      this.conclude(problems);
+      if (problems.length > 0 && mode === 'require') {
+        // Held to at the next connect.
+        this.settled = false;
+        logger.error({ problems }, 'queue policies no longer in effect');
+      }
+    })()
+      .catch((error: unknown) => {
+        this.report('unverified');
+        logger.warn({ err: error }, 'could not verify the queue policies');
+      })
+      .finally(() => {
+        this.background = undefined;
+      });
+  }
+
+  private conclude(problems: readonly string[]): void {
+    const { logger } = this.options;
+    if (problems.length === 0) {
+      this.report('in_effect');
+      logger.info('queue policies in effect');
+      return;
+    }
+    this.report('missing');
+    logger.warn({ problems }, 'queue policies not in effect: dead-lettering is at-most-once');
   }
 
   /** Sets each policy that differs from ours (an unchanged PUT would still touch every queue). */
@@ -143,40 +202,31 @@ export class QueuePolicyGuard {
     }
   }
 
-  /** Verifies, waiting a little for a policy just set to reach every queue. */
-  private async verifyOrExplain(api: ManagementApi, brokerVersion: string): Promise<void> {
-    const { logger, mode } = this.options;
-    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 10_000);
-    let problems = await this.problems(api, brokerVersion);
-    while (problems.length > 0 && mode === 'apply' && Date.now() < deadline) {
-      await sleep(250);
-      problems = await this.problems(api, brokerVersion);
+  /**
+   * What is missing, once the management API has caught up: it learns of a queue, and of a policy
+   * change, from statistics the nodes emit every few seconds, so a queue it does not show yet (or shows
+   * without its policy) is asked about again until the settle time is up.
+   */
+  private async problemsOnceSettled(api: ManagementApi, brokerVersion: string): Promise<string[]> {
+    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 15_000);
+    for (;;) {
+      const problems = await this.problems(api, brokerVersion);
+      if (problems.length === 0 || Date.now() >= deadline || this.isStopped()) return problems;
+      await sleep(500);
     }
-    if (problems.length === 0) {
-      this.report('in_effect');
-      logger.info('queue policies in effect');
-      return;
-    }
-    this.report('missing');
-    const message = `queue policies not in effect: ${problems.join('; ')}`;
-    if (mode === 'warn') {
-      logger.warn({ problems }, 'queue policies not in effect: dead-lettering is at-most-once');
-      return;
-    }
-    throw new QueuePolicyError(message);
   }
 
   private async problems(api: ManagementApi, brokerVersion: string): Promise<string[]> {
     const problems: string[] = [];
     for (const { queue, role, policy } of this.expectations(brokerVersion)) {
       const info = await api.queue(this.options.vhost, queue);
-      if (!info) {
-        problems.push(`${queue}: no such queue`);
+      if (!info?.effective_policy_definition) {
+        problems.push(`${queue}: not known to the management API yet`);
         continue;
       }
       const differences = policyDifferences(
         policy,
-        info.effective_policy_definition ?? {},
+        info.effective_policy_definition,
         keysThatMustBeUnset(role, brokerVersion),
       );
       if (differences.length > 0) problems.push(`${queue}: ${differences.join(', ')}`);

@@ -22,12 +22,17 @@ export class RabbitMqCluster {
   ) {}
 
   static async start(
-    options: { size?: number; attempts?: number; timeoutMs?: number } = {},
+    options: {
+      size?: number;
+      attempts?: number;
+      timeoutMs?: number;
+      rabbitAppEnv?: Record<string, number>;
+    } = {},
   ): Promise<RabbitMqCluster> {
     const attempts = options.attempts ?? 2;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      const cluster = await RabbitMqCluster.prepare(options.size ?? 3);
+      const cluster = await RabbitMqCluster.prepare(options.size ?? 3, options.rabbitAppEnv ?? {});
       try {
         await cluster.form(options.timeoutMs ?? 120_000);
         return cluster;
@@ -39,7 +44,7 @@ export class RabbitMqCluster {
     throw lastError;
   }
 
-  private static async prepare(size: number): Promise<RabbitMqCluster> {
+  private static async prepare(size: number, rabbitAppEnv: Record<string, number>): Promise<RabbitMqCluster> {
     const home = await mkdtemp(join(tmpdir(), 'otpflow-cluster-'));
     await writeFile(join(home, '.erlang.cookie'), randomBytes(20).toString('hex').toUpperCase(), {
       mode: 0o400,
@@ -53,6 +58,7 @@ export class RabbitMqCluster {
         amqpPort: await freePort(),
         distributionPort: await freePort(),
         managementPort: await freePort(),
+        rabbitAppEnv,
         ...(index > 1 ? { joinNode: `otpflow-c${id}-1@localhost` } : {}),
       });
       await node.prepare();
