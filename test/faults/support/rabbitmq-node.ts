@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
-import { waitFor } from '@otpflow/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { waitPortClosed } from './net.js';
 import { ServerProcess } from './server-process.js';
 
@@ -62,6 +62,9 @@ export class RabbitMqNode {
       RABBITMQ_NODENAME: this.nodeName,
       RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
       RABBITMQ_NODE_PORT: String(options.amqpPort),
+      // Unset, RabbitMQ derives it as the AMQP port + 20000 and refuses to boot when that passes 65535,
+      // whatever rabbitmq.conf says: so an AMQP port above 45535 would fail one boot in three.
+      RABBITMQ_DIST_PORT: String(options.distributionPort),
       // Without these, rabbitmq-env would read the system node's /etc/rabbitmq files.
       RABBITMQ_CONF_ENV_FILE: join(this.dir, 'rabbitmq-env.conf'),
       RABBITMQ_CONFIG_FILE: join(this.dir, 'rabbitmq.conf'),
@@ -146,31 +149,46 @@ export class RabbitMqNode {
     this.server.start();
   }
 
-  /** Waits until a client can open a connection and a channel (and the management API answers). */
+  /**
+   * Waits until a client can open a connection and a channel (and the management API answers); fails
+   * at once, with the node's last output, if the process exits.
+   */
   async waitUntilUp(timeoutMs: number): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.server.running) throw new Error(`rabbitmq-server exited:\n${this.server.output()}`);
-        const connection = await connect(this.url);
-        try {
-          await connection.createChannel();
-        } finally {
-          await connection.close();
-        }
-        if (this.options.managementPort) {
-          const response = await fetch(`${this.managementUrl}/api/overview`, {
-            headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
-          });
-          if (!response.ok) throw new Error(`management API answered ${response.status}`);
-        }
-        return true;
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      if (!this.server.running)
+        throw new Error(`${this.nodeName} exited while booting:\n${this.server.output().slice(-4000)}`);
+      try {
+        await this.probe();
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(250);
+    }
+    throw new Error(
+      `${this.nodeName} did not come up in ${timeoutMs} ms:\n${this.server.output().slice(-4000)}`,
+      {
+        cause: lastError,
       },
-      { timeoutMs, intervalMs: 250, what: `the RabbitMQ node ${this.nodeName}` },
-    ).catch((error: unknown) => {
-      throw new Error(`${this.nodeName} did not come up:\n${this.server.output().slice(-4000)}`, {
-        cause: error,
+    );
+  }
+
+  private async probe(): Promise<void> {
+    const connection = await connect(this.url, { timeout: 5_000 });
+    try {
+      await connection.createChannel();
+    } finally {
+      await connection.close();
+    }
+    if (this.options.managementPort) {
+      const response = await fetch(`${this.managementUrl}/api/overview`, {
+        headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+        signal: AbortSignal.timeout(5_000),
       });
-    });
+      if (!response.ok) throw new Error(`management API answered ${response.status}`);
+    }
   }
 
   async boot(timeoutMs = 90_000): Promise<void> {
