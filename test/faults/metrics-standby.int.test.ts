@@ -158,7 +158,7 @@ describe('a second metrics replica', () => {
 });
 
 describe('an events queue from an older release (no single active consumer)', () => {
-  it('is consumed as it is, and reported, so one replica keeps counting until it is re-created', async () => {
+  it('is consumed as it is and reported, and re-created exclusive once deleted', async () => {
     const context = createTestContext('legacyq');
     const queue = topologyNames(context.topology.prefix).eventsQueue('metrics');
     context.alsoDeleteQueues(queue);
@@ -173,9 +173,21 @@ describe('an events queue from an older release (no single active consumer)', ()
       );
       try {
         await service.amqp.waitForConnect();
-        const text = await (await fetch(`${service.url}/metrics`)).text();
-        expect(text).toMatch(/^otpflow_metrics_single_active_consumer(\{[^}]*\})? 0$/m);
+        const gaugeLine = /^otpflow_metrics_single_active_consumer(?:\{[^}]*\})? (\d)$/m;
+        const exclusive = async () =>
+          gaugeLine.exec(await (await fetch(`${service.url}/metrics`)).text())?.[1];
+        expect(await exclusive()).toBe('0');
         expect(service.amqp.connected).toBe(true);
+
+        // The one-time migration (docs/deployment.md): delete the queue under the running service; the
+        // broker cancels its consumer, it reconnects and declares the queue again, now exclusive.
+        const admin = await broker.createChannel();
+        await admin.deleteQueue(queue);
+        await admin.close();
+        await waitFor(async () => (await exclusive()) === '1' && service.amqp.connected, {
+          timeoutMs: 20_000,
+          what: 'the events queue re-created with a single active consumer',
+        });
       } finally {
         await service.shutdown('test finished');
       }

@@ -74,6 +74,8 @@ export class RabbitMqNode {
       RABBITMQ_LOG_BASE: join(this.dir, 'log'),
       RABBITMQ_LOGS: '-',
       ERL_EPMD_ADDRESS: '127.0.0.1',
+      // A node that crashes writes its dump beside its data, not into the test's working directory.
+      ERL_CRASH_DUMP: join(this.dir, 'erl_crash.dump'),
     };
     this.server = new ServerProcess(rabbitmqScript('rabbitmq-server'), [], env);
   }
