@@ -84,6 +84,11 @@ describe('a three-node RabbitMQ cluster: quorum leader killed, whole broker rest
    * Runs the load, applies the fault once jobs wait in the retry tier, then checks every answer and
    * every delivery; returns the figures.
    */
+  const diagnose = (lost: readonly string[]) => {
+    if (!stack || !cluster) throw new Error('setup failed');
+    return diagnoseWith(stack, cluster, lost);
+  };
+
   async function underLoad(what: string, fault: () => Promise<Record<string, unknown>>): Promise<void> {
     if (!stack || !cluster) throw new Error('setup failed');
     const { gateway } = stack;
@@ -180,6 +185,7 @@ describe('a three-node RabbitMQ cluster: quorum leader killed, whole broker rest
     };
     // Printed before the checks, so a failing run shows what happened.
     printFigures(`rabbitmq-cluster ${what}`, figures);
+    if (lost.length > 0) printFigures(`rabbitmq-cluster ${what} lost`, await diagnose(lost));
     expect(allDelivered, JSON.stringify(figures)).toBe(true);
     expect(lost).toEqual([]);
     expect(twice).toEqual([]);
@@ -250,6 +256,41 @@ describe('a three-node RabbitMQ cluster: quorum leader killed, whole broker rest
     });
   }, 300_000);
 });
+
+/** Where lost codes are: their delivery records, and what every queue of the topology holds. */
+async function diagnoseWith(
+  stack: Stack,
+  cluster: RabbitMqCluster,
+  lost: readonly string[],
+): Promise<Record<string, unknown>> {
+  const names = topologyNames(stack.context.topology.prefix);
+  const queues: Record<string, unknown> = {};
+  for (const queue of [names.sendQueue, names.retryQueue(TIER_MS), names.deadQueue]) {
+    const info = (await cluster.admin.api('GET', `/api/queues/%2F/${encodeURIComponent(queue)}`)) as
+      Record<string, unknown> | undefined;
+    queues[queue] = info
+      ? {
+          messages: info.messages,
+          ready: info.messages_ready,
+          unacked: info.messages_unacknowledged,
+          dlx: info.messages_dlx,
+          leader: info.leader,
+          online: info.online,
+          consumers: info.consumers,
+        }
+      : 'missing';
+  }
+  const records = await Promise.all(
+    lost.slice(0, 5).map(async (id) => {
+      const delivery = await stack.delivery(id);
+      return { id, status: delivery?.status ?? 'no record', attempts: delivery?.attempts };
+    }),
+  );
+  const requests = stack.webhook.requests.filter((request) =>
+    lost.includes(webhookMessage(request).authenticationId),
+  );
+  return { queues, records, webhookRequestsForLost: requests.length };
+}
 
 function firstAfter(samples: Sample[], since: number, status: number): number | undefined {
   const sample = samples.find((each) => each.startedAt > since && each.status === status);
