@@ -289,7 +289,16 @@ async function diagnoseWith(
   const requests = stack.webhook.requests.filter((request) =>
     lost.includes(webhookMessage(request).authenticationId),
   );
-  return { queues, records, webhookRequestsForLost: requests.length };
+  // What the nodes said about dead-lettering (they log at warning level and above).
+  const brokerLog = cluster.nodes.flatMap((node) =>
+    node
+      .output()
+      .split('\n')
+      .filter((line) => /dlx|dead.letter/i.test(line))
+      .slice(-5)
+      .map((line) => `${node.nodeName}: ${line.slice(0, 300)}`),
+  );
+  return { queues, records, webhookRequestsForLost: requests.length, brokerLog };
 }
 
 function firstAfter(samples: Sample[], since: number, status: number): number | undefined {
