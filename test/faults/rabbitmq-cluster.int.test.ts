@@ -289,6 +289,17 @@ async function diagnoseWith(
   const requests = stack.webhook.requests.filter((request) =>
     lost.includes(webhookMessage(request).authenticationId),
   );
+  // Why the dead letters are there (the dispatcher's reason, or the broker's latest x-death).
+  const dead = (await cluster.admin.api(
+    'POST',
+    `/api/queues/%2F/${encodeURIComponent(names.deadQueue)}/get`,
+    { count: 3, ackmode: 'ack_requeue_true', encoding: 'auto' },
+  )) as { properties?: { headers?: Record<string, unknown> } }[] | undefined;
+  const deadReasons = (dead ?? []).map((message) => {
+    const headers = message.properties?.headers ?? {};
+    const deaths = headers['x-death'] as { reason?: string; queue?: string; count?: number }[] | undefined;
+    return { otpReason: headers['x-otp-reason'], brokerDeath: deaths?.[0] };
+  });
   // What the nodes said about dead-lettering (they log at warning level and above).
   const brokerLog = cluster.nodes.flatMap((node) =>
     node
@@ -298,7 +309,7 @@ async function diagnoseWith(
       .slice(-5)
       .map((line) => `${node.nodeName}: ${line.slice(0, 300)}`),
   );
-  return { queues, records, webhookRequestsForLost: requests.length, brokerLog };
+  return { queues, records, deadReasons, webhookRequestsForLost: requests.length, brokerLog };
 }
 
 function firstAfter(samples: Sample[], since: number, status: number): number | undefined {

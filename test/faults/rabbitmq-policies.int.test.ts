@@ -19,6 +19,9 @@ import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
+import { acceptAll, startStack, webhookMessage } from '../support/stack.js';
+import { faultContext } from './support/fault-context.js';
+import { freshMobile } from './support/steady-load.js';
 import { prefixUser } from './support/broker-admin.js';
 import { DedicatedRabbitMq } from './support/dedicated-rabbitmq.js';
 import { printFigures } from './support/figures.js';
@@ -184,6 +187,49 @@ describe('RabbitMQ queue policies', () => {
       await channel.close().catch(() => undefined);
     }
   }, 60_000);
+
+  it('a job whose retry tier cannot take it for a while is retried, not burned through its delivery limit', async () => {
+    // The work queue's delivery limit (20) counts every time a job is given back. When the dispatcher
+    // cannot move a failed job on (its retry tier is electing a leader, or unreachable), it gives the
+    // job back: done at once, in a loop, that would spend the 20 in a second and dead-letter the job.
+    const base = faultContext('tiercut', { rabbitUrl: 'amqp://dedicated-broker' }, { retryDelaysMs: [1000] });
+    const context = { ...base, rabbitUrl: broker.url };
+    const env = { RABBITMQ_MANAGEMENT_URL: broker.node.managementUrl, RABBITMQ_POLICIES: 'apply' };
+    const stack = await startStack('tiercut', { context, gatewayEnv: env, dispatcherEnv: env });
+    const seen = new Set<string>();
+    stack.webhook.respondWith((request) => {
+      const { authenticationId } = webhookMessage(request);
+      if (seen.has(authenticationId)) return acceptAll();
+      seen.add(authenticationId);
+      return { status: 503, body: '{}' };
+    });
+    const names = topologyNames(context.topology.prefix);
+    const channel = await admin.createChannel();
+    try {
+      await waitFor(
+        async () =>
+          (await broker.admin.queue(names.sendQueue))?.effective_policy_definition?.['delivery-limit'] === 20,
+        { timeoutMs: 30_000, what: 'the delivery limit on the work queue' },
+      );
+      // The tier is cut off: every republish to it is returned as unroutable.
+      await channel.unbindQueue(names.retryQueue(1000), names.retryExchange, names.retryRoutingKey(1000));
+      const authenticationId = await stack.sendCode(freshMobile());
+      await waitFor(() => seen.has(authenticationId), { timeoutMs: 10_000, what: 'the first attempt' });
+      await sleep(8_000);
+      const deadMeanwhile = (await broker.admin.queue(names.deadQueue))?.messages ?? 0;
+      await channel.bindQueue(names.retryQueue(1000), names.retryExchange, names.retryRoutingKey(1000));
+      const delivered = await stack.codeFor(authenticationId, 40_000).then(
+        () => true,
+        () => false,
+      );
+      printFigures('tier unavailable 8 s', { deadLetteredMeanwhile: deadMeanwhile, delivered });
+      expect(deadMeanwhile).toBe(0);
+      expect(delivered).toBe(true);
+    } finally {
+      await channel.close().catch(() => undefined);
+      await stack.stop();
+    }
+  }, 90_000);
 
   describe('dead letters', () => {
     async function deadLetters(prefix: string, count: number, deadLetterPolicy?: QueuePolicy) {

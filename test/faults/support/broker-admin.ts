@@ -27,7 +27,7 @@ export function prefixUser(username: string, prefix: string, tags: readonly stri
 export class BrokerAdmin {
   constructor(private readonly managementUrls: () => readonly string[]) {}
 
-  async api(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+  async api(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
     let lastError: unknown = new Error('no management API to ask');
     for (const base of this.managementUrls()) {
       try {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventPublisher } from '@otpflow/amqp';
 import {
   openSendJob,
@@ -11,7 +12,7 @@ import { SchemaError } from '@otpflow/errors';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel as AmqpChannel, ConsumeMessage } from 'amqplib';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
-import { decideRetry } from '../delivery/retry-policy.js';
+import { decideRetry, giveBackDelayMs } from '../delivery/retry-policy.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { ProviderRouter } from '../routing/provider-router.js';
 import { attemptDelivery, type AttemptResult, type AttemptSettings } from './delivery-attempt.js';
@@ -261,7 +262,9 @@ export class SendJobHandler {
     } catch (error) {
       // The job could not be moved on (broker trouble): give it back, it comes round again.
       log.warn({ err: error }, 'could not requeue a failed job; returning it to the queue');
-      nack(channel, message, true);
+      // No provider took it: the next delivery may run this attempt again at once.
+      await store.releaseAttempt(job, run, attempt).catch(() => undefined);
+      await this.giveBack(channel, message);
     }
   }
 
@@ -286,8 +289,17 @@ export class SendJobHandler {
       this.deps.metrics.jobs.inc({ outcome: 'deferred', channel: 'unknown' });
       ack(channel, message);
     } catch {
-      nack(channel, message, true);
+      await this.giveBack(channel, message);
     }
+  }
+
+  /** Gives the job back to the work queue after a pause (giveBackDelayMs says why). */
+  private async giveBack(channel: AmqpChannel, message: ConsumeMessage): Promise<void> {
+    const deliveries = Number(message.properties.headers?.['x-delivery-count'] ?? 0);
+    await sleep(
+      giveBackDelayMs(Number.isFinite(deliveries) ? deliveries : 0, this.deps.random ?? Math.random),
+    );
+    nack(channel, message, true);
   }
 }
 

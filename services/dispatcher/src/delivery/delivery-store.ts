@@ -59,6 +59,15 @@ export class DeliveryStore {
     return (await tryClaim(this.claims, key, this.purgeAt(job), lease())) ? 'taken' : 'busy';
   }
 
+  /**
+   * Gives up this worker's lease on an attempt that did not happen for good (no provider took the
+   * job, and it could not be moved on): the job goes back to the queue, and its next delivery may run
+   * the attempt at once instead of waiting out the lease.
+   */
+  async releaseAttempt(job: SendJob, run: string, attempt: number): Promise<void> {
+    await typedCollection(this.claims).deleteOne({ _id: attemptKey(job, run, attempt), done: { $ne: true } });
+  }
+
   async finishAttempt(job: SendJob, run: string, attempt: number): Promise<void> {
     await typedCollection(this.claims).updateOne(
       { _id: attemptKey(job, run, attempt) },
