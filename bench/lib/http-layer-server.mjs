@@ -51,7 +51,7 @@ function gatewayServer() {
       minLength: Number(process.env.LOG_MIN_LENGTH ?? 0),
     }),
   );
-  const registry = createMetricsRegistry('gateway');
+  const registry = createMetricsRegistry();
   const policy = defaultPolicy({
     codeLength: 6,
     validitySeconds: 300,

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closeServer,
   createOpsHandler,
@@ -34,6 +35,8 @@ export interface DispatcherPorts {
   /** Closes the adapters (broker, database), in order, once jobs are drained and providers closed. */
   closers: readonly ShutdownStep[];
   random?: () => number;
+  /** Waits before a job that could not be moved on is given back (timers, unless a test passes its own). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export interface AssembledDispatcher {
@@ -73,6 +76,8 @@ export async function assembleDispatcher(
     metrics,
     logger,
     clock: ports.clock,
+    pause: ports.pause ?? ((ms) => sleep(ms).then(() => undefined)),
+    random: ports.random ?? Math.random,
     attempts: {
       router,
       settings: {

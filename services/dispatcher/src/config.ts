@@ -1,4 +1,4 @@
-import { amqpEnvShape } from '@otpflow/amqp';
+import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
@@ -115,7 +115,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   let base: z.output<typeof schema> | undefined;
   try {
-    base = parseEnv(schema, env);
+    base = parseEnv(withAmqpChecks(schema), env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

@@ -1,4 +1,4 @@
-import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
+import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/amqp';
 import { createMetricsRegistry, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { assembleDispatcher, type AssembledDispatcher } from './assemble-dispatcher.js';
@@ -25,13 +25,9 @@ export interface RunningDispatcher extends AssembledDispatcher {
 export async function startDispatcher(config: DispatcherConfig, logger: Logger): Promise<RunningDispatcher> {
   const registry = createMetricsRegistry();
   const database = await openDeliveryDatabase(config, logger);
-  const amqp = await AmqpClient.start({
-    url: config.RABBITMQ_URL,
-    name: 'otpflow-dispatcher',
-    topology: topologyFromEnv(config),
-    logger,
-    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-  });
+  const amqp = await AmqpClient.start(
+    amqpClientOptionsFromEnv(config, { name: 'otpflow-dispatcher', logger, registry }),
+  );
   const dispatcher = await assembleDispatcher(
     config,
     {

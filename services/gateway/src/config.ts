@@ -1,4 +1,4 @@
-import { amqpEnvShape } from '@otpflow/amqp';
+import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { mongoEnvShape } from '@otpflow/mongo';
 import {
@@ -150,7 +150,7 @@ const schema = z
 export type GatewayConfig = z.output<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  const config = parseEnv(schema, env);
+  const config = parseEnv(withAmqpChecks(schema), env);
   // Out of the box (development), the documented development key authenticates as client "dev",
   // with every scope, administration included.
   if (config.NODE_ENV !== 'production' && config.API_KEYS.length === 0 && !config.OIDC_ISSUER) {

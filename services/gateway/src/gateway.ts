@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AmqpClient, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
+import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/amqp';
 import { closeServer, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import {
   countStoreCommands,
@@ -165,13 +165,9 @@ export async function startGateway(
   });
   const addresses = new CodeAddresses(config.CODE_HASH_SECRET);
 
-  const amqp = await AmqpClient.start({
-    url: config.RABBITMQ_URL,
-    name: 'otpflow-gateway',
-    topology: topologyFromEnv(config),
-    logger,
-    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-  });
+  const amqp = await AmqpClient.start(
+    amqpClientOptionsFromEnv(config, { name: 'otpflow-gateway', logger, registry }),
+  );
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);

@@ -1,4 +1,4 @@
-import { amqpEnvShape } from '@otpflow/amqp';
+import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { z } from 'zod';
 
@@ -16,10 +16,15 @@ const schema = z.object({
   METRICS_CLIENTS: envList(z.string().min(1).max(128)),
   CLIENT_LABEL_LIMIT: envInt(50, { min: 0, max: 10_000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
+  /**
+   * How long a stopping replica keeps serving /metrics once it has handed the events over to the
+   * standby, so Prometheus scrapes its final counts: above the scrape interval in production.
+   */
+  SHUTDOWN_GRACE_MS: envInt(0, { min: 0, max: 120_000 }),
 });
 
 export type MetricsConfig = z.output<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): MetricsConfig {
-  return parseEnv(schema, env);
+  return parseEnv(withAmqpChecks(schema), env);
 }

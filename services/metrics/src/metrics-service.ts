@@ -1,8 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import { AmqpClient, declareEventsQueue, QueueConsumer, topologyFromEnv } from '@otpflow/amqp';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AmqpClient,
+  amqpClientOptionsFromEnv,
+  declareEventsQueue,
+  QueueConsumer,
+  topologyFromEnv,
+} from '@otpflow/amqp';
 import { closeServer, createOpsHandler, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
 import { createMetricsRegistry, shutdownTracing, type Logger } from '@otpflow/telemetry';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { createBusinessMetrics } from './business-metrics.js';
 import type { MetricsConfig } from './config.js';
 import { EventConsumer } from './event-consumer.js';
@@ -33,19 +40,34 @@ export async function startMetricsService(
   });
 
   const topology = topologyFromEnv(config);
-  const amqp = await AmqpClient.start({
-    url: config.RABBITMQ_URL,
-    name: 'otpflow-metrics',
-    topology,
-    logger,
-    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-  });
+  const amqp = await AmqpClient.start(
+    amqpClientOptionsFromEnv(config, { name: 'otpflow-metrics', logger, registry }),
+  );
   const queue = amqp.names.eventsQueue('metrics');
-  const consumer = new QueueConsumer({ queue, prefetch: config.PREFETCH, handler: events.handle, logger });
+  const consumer = new QueueConsumer({
+    queue,
+    prefetch: config.PREFETCH,
+    handler: events.handle,
+    logger,
+    onCancelled: () => amqp.reconnect('the events consumer was cancelled'),
+  });
+  const exclusive = new Gauge({
+    name: 'otpflow_metrics_single_active_consumer',
+    help: 'Whether the events queue has a single active consumer (1), so replicas of the metrics service take turns; 0: a queue from an older release, where two replicas would each count part of the events.',
+    registers: [registry],
+  });
   await amqp.onConnect(async (model) => {
-    const channel = await model.createChannel();
-    await declareEventsQueue(channel, topology, 'metrics', ['code.#']);
-    await channel.close();
+    // Every replica subscribes; RabbitMQ delivers to one, the others are hot standbys. The events
+    // are de-duplicated in memory, so two active consumers would each count part of the stream.
+    const declared = await declareEventsQueue(model, topology, 'metrics', ['code.#'], {
+      singleActiveConsumer: true,
+    });
+    exclusive.set(declared.singleActiveConsumer ? 1 : 0);
+    if (!declared.singleActiveConsumer)
+      logger.error(
+        { queue },
+        'the events queue predates single-active-consumer: run one metrics replica until it is re-created (docs/deployment.md)',
+      );
     await consumer.attach(model);
   });
 
@@ -69,7 +91,14 @@ export async function startMetricsService(
 
   const shutdown = createShutdown(logger, [
     { name: 'turn unready', run: () => void (accepting = false) },
+    // Cancelling the subscription hands the stream to the standby replica at once...
     { name: 'stop consuming', run: () => consumer.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+    // ...while this one's counts stay on /metrics for one more scrape: what it counted is not lost.
+    {
+      name: 'serve the final counts',
+      run: () => sleep(config.SHUTDOWN_GRACE_MS),
+      timeoutMs: config.SHUTDOWN_GRACE_MS + 1_000,
+    },
     { name: 'close HTTP', run: () => closeServer(server) },
     { name: 'close RabbitMQ', run: () => amqp.close() },
     { name: 'flush telemetry', run: shutdownTracing },

@@ -1,22 +1,21 @@
 import { DependencyUnavailableError } from '@otpflow/errors';
 import type { Logger } from '@otpflow/telemetry';
-import {
-  connect,
-  type ChannelModel,
-  type ConfirmChannel,
-  type Options,
-  type RecoveringChannelModel,
-} from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { BrokerConnection } from './broker-connection.js';
+import type { BrokerSettings } from './broker-settings.js';
+import type { QueuePolicyGuard } from './policy-guard.js';
 import { declareTopology, topologyNames, type TopologyNames, type TopologyOptions } from './topology.js';
 
 export interface AmqpClientOptions {
-  url: string;
+  broker: BrokerSettings;
   /** Shown as the connection name in RabbitMQ's management UI. */
   name: string;
   topology: TopologyOptions;
   logger: Logger;
   /** How long a publish may wait for the broker's confirm before it counts as failed. */
   publishTimeoutMs: number;
+  /** Applies and verifies the queue policies on every connect (none: not checked). */
+  policies?: QueuePolicyGuard;
 }
 
 /** Runs after every (re)connect, once the topology is declared: consumers attach here. */
@@ -25,17 +24,18 @@ export type ConnectHook = (model: ChannelModel) => Promise<void>;
 export type PublishOptions = Options.Publish & { messageId: string };
 
 /**
- * One RabbitMQ connection per service, recovered automatically (amqplib's own recovery, with backoff).
- * On every connect the whole topology is declared and a confirm channel opened for publishing.
- * A publish resolves only when the broker has confirmed it and routed it to a queue; while the
- * connection is down, publishes fail at once instead of queueing in memory, so the gateway can answer
- * 503 rather than promise a code it may never send.
+ * One RabbitMQ connection per service, recovered automatically and failed over between the nodes of
+ * RABBITMQ_URL (BrokerConnection). On every connect the whole topology is declared, the queue policies
+ * checked, and a confirm channel opened for publishing. A publish resolves only when the broker has
+ * confirmed it and routed it to a queue; while the connection is down, publishes fail at once instead
+ * of queueing in memory, so the gateway can answer 503 rather than promise a code it may never send.
  */
 export class AmqpClient {
   readonly names: TopologyNames;
-  private connection: RecoveringChannelModel | undefined;
+  private connection: BrokerConnection | undefined;
   private model: ChannelModel | undefined;
   private publishChannel: ConfirmChannel | undefined;
+  private currentNode: string | undefined;
   /** Message ids the broker returned as unroutable; their confirm then counts as a failure. */
   private readonly returned = new Set<string>();
   private readonly connectHooks: ConnectHook[] = [];
@@ -45,35 +45,33 @@ export class AmqpClient {
   }
 
   /** Starts connecting and returns at once; `connected` turns true when the broker is reachable. */
-  static async start(options: AmqpClientOptions): Promise<AmqpClient> {
+  static start(options: AmqpClientOptions): Promise<AmqpClient> {
     const client = new AmqpClient(options);
-    client.connection = await connect(options.url, {
-      clientProperties: { connection_name: options.name },
-      recovery: {
-        waitForConnect: false,
-        initialDelay: 200,
-        maxDelay: 5_000,
-        maxRetries: Infinity,
-        setup: (model: ChannelModel) => client.setup(model),
+    client.connection = BrokerConnection.open({
+      settings: options.broker,
+      name: options.name,
+      logger: options.logger,
+      setup: (model, node) => client.setup(model, node),
+      onLost: (error) => {
+        client.model = undefined;
+        client.publishChannel = undefined;
+        options.logger.warn(
+          { err: error, node: client.currentNode },
+          'lost the RabbitMQ connection, reconnecting',
+        );
+        client.currentNode = undefined;
       },
     });
-    client.connection.on('connect', () => options.logger.info('connected to RabbitMQ'));
-    client.connection.on('disconnect', (error: Error) => {
-      client.model = undefined;
-      client.publishChannel = undefined;
-      options.logger.warn({ err: error }, 'lost the RabbitMQ connection, reconnecting');
-    });
-    client.connection.on('connect-failed', (error: Error) => {
-      options.logger.warn({ err: error }, 'could not connect to RabbitMQ, retrying');
-    });
-    client.connection.on('error', (error: Error) => {
-      options.logger.warn({ err: error }, 'RabbitMQ connection error');
-    });
-    return client;
+    return Promise.resolve(client);
   }
 
   get connected(): boolean {
     return this.publishChannel !== undefined;
+  }
+
+  /** The node this service is connected to (`amqp://host:port`, no credentials), if any. */
+  get node(): string | undefined {
+    return this.currentNode;
   }
 
   /** Resolves once the first connection (with its topology) is up. */
@@ -81,10 +79,24 @@ export class AmqpClient {
     await this.connection?.waitForConnect();
   }
 
-  private async setup(model: ChannelModel): Promise<void> {
+  private async setup(model: ChannelModel, node: string): Promise<void> {
+    const startedAt = performance.now();
     const channel = await this.openPublishChannel(model);
     await declareTopology(channel, this.options.topology);
+    const declaredAt = performance.now();
+    await this.options.policies?.check(model.connection.serverProperties.version);
+    this.options.logger.debug(
+      {
+        node,
+        declareMs: Math.round(declaredAt - startedAt),
+        policiesMs: Math.round(performance.now() - declaredAt),
+      },
+      'topology declared and policies checked',
+    );
+    // Publishing starts only now: a connection whose policies are refused never takes a job.
     this.model = model;
+    this.publishChannel = channel;
+    this.currentNode = node;
     for (const hook of this.connectHooks) await hook(model);
   }
 
@@ -110,12 +122,16 @@ export class AmqpClient {
       this.publishChannel = undefined;
       // A channel-level error closes only the channel: reopen it while the connection lives.
       if (this.model === model) {
-        this.openPublishChannel(model).catch((error: unknown) => {
-          this.options.logger.warn({ err: error }, 'could not reopen the RabbitMQ publish channel');
-        });
+        this.openPublishChannel(model).then(
+          (reopened) => {
+            if (this.model === model) this.publishChannel = reopened;
+          },
+          (error: unknown) => {
+            this.options.logger.warn({ err: error }, 'could not reopen the RabbitMQ publish channel');
+          },
+        );
       }
     });
-    this.publishChannel = channel;
     return channel;
   }
 
@@ -166,11 +182,23 @@ export class AmqpClient {
     });
   }
 
+  /**
+   * Drops the current connection so the usual recovery connects again, declaring everything and
+   * attaching every consumer anew (after the broker cancelled one of them).
+   */
+  reconnect(reason: string): void {
+    const model = this.model;
+    if (!model) return;
+    this.options.logger.warn({ reason }, 'reconnecting to RabbitMQ');
+    model.close().catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
     this.publishChannel = undefined;
     this.model = undefined;
+    this.options.policies?.stop();
     await connection?.close();
   }
 }

@@ -14,6 +14,12 @@ export interface QueueConsumerOptions {
   prefetch: number;
   handler: MessageHandler;
   logger: Logger;
+  /**
+   * The broker cancelled the subscription (the queue was deleted, or a node holding it went into
+   * maintenance): without this the consumer would sit idle and look healthy. Services reconnect,
+   * which declares the topology again and attaches every consumer anew.
+   */
+  onCancelled?: () => void;
 }
 
 /**
@@ -37,6 +43,10 @@ export class QueueConsumer {
     await channel.prefetch(this.options.prefetch);
     const { consumerTag } = await channel.consume(this.options.queue, (message) => {
       if (message) this.dispatch(message, channel);
+      else if (!this.stopped && this.channel === channel) {
+        this.options.logger.warn({ queue: this.options.queue }, 'the broker cancelled the consumer');
+        this.options.onCancelled?.();
+      }
     });
     this.channel = channel;
     this.consumerTag = consumerTag;

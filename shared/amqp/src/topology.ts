@@ -1,4 +1,4 @@
-import type { Channel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 
 /**
  * The RabbitMQ topology of otpflow, in one place. Every service declares all of it on every
@@ -85,16 +85,64 @@ export async function declareTopology(channel: Channel, options: TopologyOptions
   return names;
 }
 
-/** Declares a consumer's own durable queue on the events exchange, bound to the given patterns. */
+export interface EventsQueue {
+  queue: string;
+  /**
+   * Whether the queue has a single active consumer, so replicas of its consumer take turns instead of
+   * sharing (and each counting part of) the stream. False for a queue declared before otpflow asked
+   * for it: queue arguments cannot change, see docs/deployment.md for the one-time migration.
+   */
+  singleActiveConsumer: boolean;
+}
+
+/** RabbitMQ's reply code for a redeclaration whose arguments differ from the existing queue's. */
+const PRECONDITION_FAILED = 406;
+
+/**
+ * Declares a consumer's own durable queue on the events exchange, bound to the given patterns. With
+ * `singleActiveConsumer`, every replica of the consumer subscribes and the broker delivers to one at
+ * a time, the others standing by; when the active one goes, the next takes over with the messages it
+ * left unacknowledged. An existing queue declared without it is used as it is (and reported).
+ */
 export async function declareEventsQueue(
-  channel: Channel,
+  model: ChannelModel,
   options: TopologyOptions,
   consumer: string,
   patterns: readonly string[],
-): Promise<string> {
+  settings: { singleActiveConsumer: boolean } = { singleActiveConsumer: false },
+): Promise<EventsQueue> {
   const names = topologyNames(options.prefix);
   const queue = names.eventsQueue(consumer);
-  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': options.queueType } });
-  for (const pattern of patterns) await channel.bindQueue(queue, names.eventsExchange, pattern);
-  return queue;
+  const wanted = {
+    'x-queue-type': options.queueType,
+    ...(settings.singleActiveConsumer ? { 'x-single-active-consumer': true } : {}),
+  };
+  let singleActiveConsumer = settings.singleActiveConsumer;
+  const channel = await model.createChannel();
+  channel.on('error', () => undefined);
+  try {
+    await channel.assertQueue(queue, { durable: true, arguments: wanted });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== PRECONDITION_FAILED || !settings.singleActiveConsumer)
+      throw error;
+    // Declared by an older release without the argument: the failed declare closed the channel.
+    singleActiveConsumer = false;
+    const retry = await model.createChannel();
+    await retry.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': options.queueType } });
+    await bindAll(retry, queue, names.eventsExchange, patterns);
+    await retry.close();
+    return { queue, singleActiveConsumer };
+  }
+  await bindAll(channel, queue, names.eventsExchange, patterns);
+  await channel.close();
+  return { queue, singleActiveConsumer };
+}
+
+async function bindAll(
+  channel: Channel,
+  queue: string,
+  exchange: string,
+  patterns: readonly string[],
+): Promise<void> {
+  for (const pattern of patterns) await channel.bindQueue(queue, exchange, pattern);
 }

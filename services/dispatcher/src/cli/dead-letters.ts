@@ -42,6 +42,17 @@ export interface ReplayDependencies {
 const text = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
+/**
+ * Why the broker itself dead-lettered a message (`delivery_limit`: the work queue gave up on a job
+ * redelivered too often): the latest entry of `x-death`, which RabbitMQ keeps newest first.
+ */
+function brokerReason(headers: Record<string, unknown>): string {
+  const deaths = headers['x-death'];
+  if (!Array.isArray(deaths)) return '';
+  const latest: unknown = deaths[0];
+  return typeof latest === 'object' && latest !== null ? text((latest as { reason?: unknown }).reason) : '';
+}
+
 /** Reads what an operator needs from a dead letter: its headers and the job's plaintext envelope. */
 export function describeDeadLetter(message: GetMessage, now = new Date()): DeadLetter {
   const headers = message.properties.headers ?? {};
@@ -58,7 +69,7 @@ export function describeDeadLetter(message: GetMessage, now = new Date()): DeadL
     clientId: envelope.clientId ?? '',
     channel: envelope.channel ?? '',
     countryCallingCode: envelope.countryCallingCode ?? '',
-    reason: text(headers[JOB_HEADERS.reason]) || 'rejected',
+    reason: text(headers[JOB_HEADERS.reason]) || brokerReason(headers) || 'rejected',
     lastError: text(headers[JOB_HEADERS.lastError]),
     attempts: Number(headers[JOB_HEADERS.attempts] ?? 0),
     provider: text(headers[JOB_HEADERS.provider]),

@@ -3,14 +3,15 @@
  *   npm run dlq -- list [--limit N] [--json]
  *   npm run dlq -- replay [--job ID ...] [--limit N]   (expired or ended codes are dropped, not sent)
  *   npm run dlq -- purge --yes
- * Reads RABBITMQ_URL and AMQP_PREFIX like the services; a replay also JOB_ENCRYPTION_KEYS and
- * MONGODB_URL (each replayed job is opened, and its session must still be live).
+ * Reads RABBITMQ_URL (one node or several), the RABBITMQ_TLS_* files and AMQP_PREFIX like the services;
+ * a replay also JOB_ENCRYPTION_KEYS and MONGODB_URL (each replayed job is opened, and its code must
+ * still be live).
  */
 import { parseArgs } from 'node:util';
+import { brokerSettingsFromEnv, connectToAnyNode } from '@otpflow/amqp';
 import { loadConfigOrExit } from '@otpflow/lifecycle';
 import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
-import { connect } from 'amqplib';
 import { loadCliConfig } from './config.js';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
 import { MongoSessionLookup } from './session-lookup.js';
@@ -60,7 +61,7 @@ if (!command || !['list', 'replay', 'purge'].includes(command) || !Number.isInte
 }
 
 const config = loadConfigOrExit(() => loadCliConfig());
-const connection = await connect(config.RABBITMQ_URL);
+const connection = await connectToAnyNode(brokerSettingsFromEnv(config), 'otpflow-dlq');
 // Only a replay reads the sessions: list and purge need no database.
 const mongo =
   command === 'replay'

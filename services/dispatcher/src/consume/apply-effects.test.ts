@@ -12,10 +12,17 @@ import type { Effects } from './effects.js';
 const log = createLogger({ service: 'test', level: 'silent' });
 
 function ports() {
+  const pauses: number[] = [];
   return {
     store: new MemoryDeliveryStore(),
     events: new MemoryEventSink(),
     metrics: createDispatcherMetrics(new Registry()),
+    pauses,
+    pause: (ms: number) => {
+      pauses.push(ms);
+      return Promise.resolve();
+    },
+    random: () => 0.5,
   };
 }
 
@@ -71,6 +78,35 @@ describe('applying effects', () => {
     expect(applied).toBe('settled');
     expect(calls).toEqual(['retry', 'requeue']);
     expect(deps.events.events).toEqual([]);
+  });
+
+  it('gives a refused move back only after a pause that grows with its deliveries, its lease released', async () => {
+    // Every give-back counts against the work queue's delivery limit: at once, 20 are spent in a second.
+    const giveBackAfter = async (deliveries: number | undefined) => {
+      const { received } = recordingReceivedJob({
+        refuseMoves: true,
+        headers: deliveries === undefined ? {} : { 'x-delivery-count': deliveries },
+      });
+      const deps = ports();
+      expect(await deps.store.takeAttempt(opened.job, opened.attempt)).toBe('taken');
+      await applyEffects(
+        effects({
+          move: { to: 'retry', move: { tierMs: 1, delayMs: 1, headers: {} }, ifRefused: 'requeue' },
+          finishAttempt: true,
+        }),
+        { received, opened, log },
+        deps,
+      );
+      // The lease is given up, so the job's next delivery may try at once.
+      expect(await deps.store.takeAttempt(opened.job, opened.attempt)).toBe('taken');
+      return deps.pauses;
+    };
+    const [first] = await giveBackAfter(undefined);
+    const [fourth] = await giveBackAfter(3);
+    const [late] = await giveBackAfter(30);
+    expect(first).toBeGreaterThanOrEqual(125);
+    expect(fourth).toBeGreaterThan(first ?? 0);
+    expect(late).toBeLessThanOrEqual(5_000);
   });
 
   it('rejects instead when that is what the outcome asks of a refused move', async () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '@otpflow/telemetry';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
+import { giveBackDelayMs } from '../delivery/retry-policy.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { EventSink } from '../events/event-sink.js';
 import type { Effects, StoreWrite } from './effects.js';
@@ -11,6 +12,15 @@ export interface EffectPorts {
   store: DeliveryStore;
   events: EventSink;
   metrics: DispatcherMetrics;
+  /** Waits before a job that could not be moved on is given back (see giveBackDelayMs). */
+  pause: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/** How often the broker has delivered a message before (quorum queues count it in a header). */
+function deliveriesOf(received: ReceivedJob): number {
+  const count = received.headers['x-delivery-count'];
+  return typeof count === 'number' && Number.isFinite(count) ? count : 0;
 }
 
 /** How applying ended: done (the message is settled), or a required record failed (defer instead). */
@@ -46,8 +56,11 @@ export async function applyEffects(
     } catch (error) {
       // The job could not be moved on (broker trouble): give it back, it comes round again.
       log.warn({ err: error, to: effects.move.to }, 'could not move the job on; returning it to the queue');
-      if (effects.move.ifRefused === 'requeue') received.requeue();
-      else received.reject();
+      if (effects.move.ifRefused === 'reject') {
+        received.reject();
+        return 'settled';
+      }
+      await giveBack(effects, target, ports);
       return 'settled';
     }
   }
@@ -71,4 +84,24 @@ export async function applyEffects(
   if (effects.log) log[effects.log.level](effects.log.fields ?? {}, effects.log.message);
   received.ack();
   return 'settled';
+}
+
+/**
+ * Gives a job back to the work queue after broker trouble: first the attempt's lease, if this worker
+ * took one (so the next delivery need not wait it out), then a pause that grows with the job's
+ * deliveries, because every give-back counts against the work queue's delivery limit: given back at
+ * once, the limit is spent in a second and the job dead-lettered (test/faults/rabbitmq-policies).
+ */
+async function giveBack(
+  effects: Effects,
+  { received, opened, log }: { received: ReceivedJob; opened?: OpenedJob | undefined; log: Logger },
+  ports: EffectPorts,
+): Promise<void> {
+  if (effects.finishAttempt && opened) {
+    await ports.store
+      .releaseAttempt(opened.job, opened.attempt)
+      .catch((error: unknown) => log.warn({ err: error }, 'could not release the attempt'));
+  }
+  await ports.pause(giveBackDelayMs(deliveriesOf(received), ports.random));
+  received.requeue();
 }

@@ -25,6 +25,8 @@ export class MemoryJobSource implements JobSource {
   private readonly timers = new Set<NodeJS.Timeout>();
   private handler: JobHandler | undefined;
   private stopped = false;
+  /** Moves (to a retry tier or the dead letters) still to refuse, as a broker in trouble does. */
+  private movesToRefuse = 0;
 
   constructor(private readonly prefetch = 8) {}
 
@@ -54,6 +56,17 @@ export class MemoryJobSource implements JobSource {
     while (this.queue.length > 0 || this.inFlight.size > 0 || this.timers.size > 0) {
       await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 5))]);
     }
+  }
+
+  /** The next `count` moves fail (not confirmed), as when a retry tier is electing a leader. */
+  refuseMoves(count: number): void {
+    this.movesToRefuse = count;
+  }
+
+  private refused(): boolean {
+    if (this.movesToRefuse <= 0) return false;
+    this.movesToRefuse -= 1;
+    return true;
   }
 
   /** Messages waiting in the work queue (not delivered yet). */
@@ -89,13 +102,16 @@ export class MemoryJobSource implements JobSource {
       body: message.body,
       headers: message.headers,
       ack: () => settle('acked'),
-      requeue: () => settle('requeued', () => this.queue.push(message)),
+      // A quorum queue counts the deliveries of a message it gets back, in x-delivery-count.
+      requeue: () => settle('requeued', () => this.queue.push(redelivered(message))),
       reject: () => settle('rejected', () => this.deadLetters.push(message)),
       retry: (move: RetryMove) => {
+        if (this.refused()) return Promise.reject(new Error('the retry tier did not confirm'));
         this.later(move.delayMs, { body: message.body, headers: { ...message.headers, ...move.headers } });
         return Promise.resolve();
       },
       deadLetter: (move: DeadLetterMove) => {
+        if (this.refused()) return Promise.reject(new Error('the dead-letter queue did not confirm'));
         this.deadLetters.push({ body: message.body, headers: { ...message.headers, ...move.headers } });
         return Promise.resolve();
       },
@@ -117,4 +133,12 @@ export class MemoryJobSource implements JobSource {
     }, delayMs);
     this.timers.add(timer);
   }
+}
+
+function redelivered(message: MemoryMessage): MemoryMessage {
+  const count = message.headers['x-delivery-count'];
+  return {
+    body: message.body,
+    headers: { ...message.headers, 'x-delivery-count': (typeof count === 'number' ? count : 0) + 1 },
+  };
 }

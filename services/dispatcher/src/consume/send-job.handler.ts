@@ -21,6 +21,9 @@ export interface SendJobHandlerDeps {
   clock: Clock;
   attempts: Omit<AttemptDeps, 'clock' | 'metrics'>;
   policy: DeliveryPolicy;
+  /** Waits before a job that could not be moved on is given back (timers; tests may pass their own). */
+  pause: (ms: number) => Promise<void>;
+  random: () => number;
 }
 
 /**

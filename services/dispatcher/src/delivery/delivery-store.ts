@@ -49,6 +49,12 @@ export interface DeliveryStore {
    */
   takeAttempt(job: SendJob, attempt: JobAttempt): Promise<AttemptLease>;
   finishAttempt(job: SendJob, attempt: JobAttempt): Promise<void>;
+  /**
+   * Gives up this worker's lease on an attempt that did not happen for good (no provider took the job,
+   * and it could not be moved on): the job goes back to the queue, and its next delivery may run the
+   * attempt at once instead of waiting out the lease. A finished attempt is never released.
+   */
+  releaseAttempt(job: SendJob, attempt: JobAttempt): Promise<void>;
   recordSent(job: SendJob, record: SentRecord): Promise<void>;
   recordFailure(
     job: SendJob,

@@ -49,6 +49,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return 'taken';
   }
 
+  async releaseAttempt(job: SendJob, attempt: JobAttempt): Promise<void> {
+    await this.available();
+    const key = attemptKey(job, attempt);
+    if (this.leases.get(key)?.done === false) this.leases.delete(key);
+  }
+
   async finishAttempt(job: SendJob, attempt: JobAttempt): Promise<void> {
     await this.available();
     const lease = this.leases.get(attemptKey(job, attempt));

@@ -54,6 +54,10 @@ export class MongoDeliveryStore implements DeliveryStore {
     return (await tryClaim(this.claims, key, this.purgeAt(job), lease())) ? 'taken' : 'busy';
   }
 
+  async releaseAttempt(job: SendJob, attempt: JobAttempt): Promise<void> {
+    await typedCollection(this.claims).deleteOne({ _id: attemptKey(job, attempt), done: { $ne: true } });
+  }
+
   async finishAttempt(job: SendJob, attempt: JobAttempt): Promise<void> {
     await typedCollection(this.claims).updateOne({ _id: attemptKey(job, attempt) }, { $set: { done: true } });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, decideRetry, type RetryContext } from './retry-policy.js';
+import { backoffDelay, decideRetry, giveBackDelayMs, type RetryContext } from './retry-policy.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const base: RetryContext = {
@@ -54,5 +54,22 @@ describe('backoffDelay', () => {
   it('spreads between half the tier and the whole tier', () => {
     expect(backoffDelay(10_000, () => 0)).toBe(5_000);
     expect(backoffDelay(10_000, () => 1)).toBe(10_000);
+  });
+});
+
+describe('giveBackDelayMs', () => {
+  it('doubles from 250 ms to 5 s with the job’s deliveries, half of it random', () => {
+    expect([0, 1, 2, 3, 4, 5, 19].map((deliveries) => giveBackDelayMs(deliveries, () => 1))).toEqual([
+      250, 500, 1000, 2000, 4000, 5000, 5000,
+    ]);
+    expect(giveBackDelayMs(0, () => 0)).toBe(125);
+  });
+
+  it('lets the 20 deliveries of the work queue’s limit last well over a minute of broker trouble', () => {
+    const total = Array.from({ length: 20 }, (_, deliveries) => giveBackDelayMs(deliveries, () => 0)).reduce(
+      (sum, ms) => sum + ms,
+      0,
+    );
+    expect(total).toBeGreaterThan(40_000);
   });
 });

@@ -45,3 +45,16 @@ export function decideRetry(context: RetryContext): RetryDecision {
   }
   return { action: 'retry', delayMs, tierMs };
 }
+
+/**
+ * How long to hold a job before giving it back to the work queue when it could not be moved on (the
+ * broker refused the republish: a retry tier electing a leader, unreachable for a while). Every give-back
+ * counts against the work queue's delivery limit (20: docs/delivery.md) on RabbitMQ before 4.3, so
+ * giving back at once would spend it in a second and dead-letter the job; doubling from 250 ms to 5 s
+ * with equal jitter, the 20 last through about 80 s of broker trouble. `deliveries` is the job's
+ * `x-delivery-count` (absent on the first delivery).
+ */
+export function giveBackDelayMs(deliveries: number, random: () => number): number {
+  const base = Math.min(5_000, 250 * 2 ** Math.min(Math.max(0, deliveries), 10));
+  return backoffDelay(base, random);
+}

@@ -76,6 +76,24 @@ describe('the dispatcher with in-memory ports', () => {
     expect(it_.jobs.settlements).toEqual(['acked']);
   });
 
+  it('gives a job it cannot move on back after a growing pause, its lease released, then sends it once', async () => {
+    // The retry tier refuses three moves (a leader election): the job goes back to the work queue,
+    // each time after a longer pause (every give-back counts against the delivery limit), and without
+    // its lease, so the next delivery tries at once instead of waiting out SEND_LEASE_MS.
+    it_.webhook.answer('server_error', 'server_error', 'server_error', 'accept');
+    it_.vonage.answer('timeout', 'timeout', 'timeout');
+    it_.jobs.refuseMoves(3);
+    const job = it_.publish();
+    await it_.jobs.idle();
+    expect(it_.jobs.settlements).toEqual(['requeued', 'requeued', 'requeued', 'acked']);
+    expect(it_.pauses).toHaveLength(3);
+    expect(it_.pauses[1]).toBeGreaterThan(it_.pauses[0] ?? Infinity);
+    expect(it_.pauses[2]).toBeGreaterThan(it_.pauses[1] ?? Infinity);
+    expect(deliveryOf(job.jobId)).toMatchObject({ status: 'sent', provider: 'webhook', attempts: 1 });
+    expect(it_.webhook.calls).toBe(4);
+    expect(it_.jobs.faults).toEqual([]);
+  });
+
   it('gives up when the attempts run out', async () => {
     await it_.stop();
     it_ = await startComponentDispatcher({ MAX_DELIVERY_ATTEMPTS: '2' });

@@ -44,6 +44,8 @@ export interface ComponentDispatcher {
   webhook: ScriptedProvider;
   vonage: ScriptedProvider;
   dispatcher: AssembledDispatcher;
+  /** The pauses the handler took before giving a job back (they resolve at once here). */
+  pauses: number[];
   /** Publishes a sealed job as the gateway does; returns its fields and its wire form. */
   publish(
     fields?: Partial<SendJobFields>,
@@ -77,6 +79,7 @@ export async function startComponentDispatcher(
   const webhook = new ScriptedProvider('webhook', ['sms', 'voice']);
   const vonage = new ScriptedProvider('vonage', ['sms']);
   const registry = new Registry();
+  const pauses: number[] = [];
   const dispatcher = await assembleDispatcher(
     config,
     {
@@ -92,6 +95,10 @@ export async function startComponentDispatcher(
       checks: { store: () => Promise.resolve(store.failWith === undefined) },
       closers: [],
       random: () => 0.5,
+      pause: (ms) => {
+        pauses.push(ms);
+        return Promise.resolve();
+      },
     },
     createLogger({ service: 'dispatcher', level: 'silent' }),
   );
@@ -103,6 +110,7 @@ export async function startComponentDispatcher(
     webhook,
     vonage,
     dispatcher,
+    pauses,
     publish(fields = {}, headers = {}) {
       const now = Date.now();
       const job: SendJobFields = {
