@@ -1,4 +1,4 @@
-import type { Channel, SmsEncoding } from '@otpflow/contracts';
+import type { Channel, Price, SmsEncoding } from '@otpflow/contracts';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Where the delivery of one code (one send job) is. */
@@ -42,7 +42,12 @@ export interface DeliveryDocument {
   attempts?: number;
   history?: DeliveryAttemptRecord[];
   encoding?: SmsEncoding;
+  /** The SMS parts of the text, as otpflow counted them before sending. */
   parts?: number;
+  /** The parts the vendor says it billed, when it says (its answer to the send). */
+  billedParts?: number;
+  /** What the vendor says the message cost, when it says (its answer, or else its receipt). */
+  price?: Price;
   lastError?: string;
   sentAt?: Date;
   deliveredAt?: Date;
@@ -67,6 +72,8 @@ const deliverySchema = new Schema<DeliveryDocument>(
     history: [{ _id: false, provider: String, at: Date, outcome: String, error: String }],
     encoding: String,
     parts: Number,
+    billedParts: Number,
+    price: { type: new Schema({ amount: String, currency: String }, { _id: false }), default: undefined },
     lastError: String,
     sentAt: Date,
     deliveredAt: Date,

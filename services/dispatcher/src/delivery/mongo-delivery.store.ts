@@ -1,4 +1,4 @@
-import type { JobAttempt, SendJob } from '@otpflow/contracts';
+import type { JobAttempt, Price, SendJob } from '@otpflow/contracts';
 import {
   tryClaim,
   typedCollection,
@@ -81,7 +81,8 @@ export class MongoDeliveryStore implements DeliveryStore {
    * One conditional update: only from a status the receipt may leave, and only if no later receipt
    * was applied (receipt-order.ts). On MongoDB that is atomic, so a receipt delivered twice at once
    * applies once; FerretDB's updates are not isolated, so two identical receipts racing there may
-   * both apply (each still in order).
+   * both apply (each still in order). A price the receipt brings is kept by a second conditional
+   * update, only where the send's answer left none.
    */
   async recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult> {
     const deliveries = typedCollection(this.deliveries);
@@ -98,9 +99,23 @@ export class MongoDeliveryStore implements DeliveryStore {
       },
       { returnDocument: 'after' },
     );
-    if (delivery) return { applied: true, delivery };
+    if (delivery) return { applied: true, delivery, ...(await this.firstPrice(delivery, receipt)) };
     const known = await deliveries.countDocuments(key, { limit: 1 });
     return { applied: false, why: known > 0 ? 'ignored' : 'unknown_message' };
+  }
+
+  private async firstPrice(
+    delivery: DeliveryDocument,
+    receipt: ReceiptRecord,
+  ): Promise<{ priceRecorded?: Price }> {
+    if (!receipt.price || delivery.price) return {};
+    const { modifiedCount } = await typedCollection(this.deliveries).updateOne(
+      { _id: delivery._id, price: { $exists: false } },
+      { $set: { price: receipt.price } },
+    );
+    if (modifiedCount !== 1) return {};
+    delivery.price = receipt.price;
+    return { priceRecorded: receipt.price };
   }
 
   /** Creates the job's delivery record on its first write, and updates it after. */

@@ -6,20 +6,29 @@ const twilioError = (status: number, code: number, message: string): CannedRespo
   body: JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }),
 });
 
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
 /**
  * Twilio's REST API as far as otpflow uses it: Messages.json and Calls.json under one account, HTTP
- * Basic auth, form bodies, JSON answers and JSON errors {code, message, more_info, status}.
+ * Basic auth (the account SID and auth token, or an API key SID `SK…` and its secret: the account is
+ * the one in the URL either way), form bodies, JSON answers and JSON errors {code, message,
+ * more_info, status}.
  */
 export class TwilioFake {
   scenario: VendorScenario = 'accept';
   readonly http = new FakeHttpServer((request) => this.answer(request));
-  private readonly authorization: string;
+  private readonly authorizations: Set<string>;
 
   constructor(
     private readonly accountSid: string,
     authToken: string,
+    apiKey?: { sid: string; secret: string },
   ) {
-    this.authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+    this.authorizations = new Set([
+      basic(accountSid, authToken),
+      ...(apiKey ? [basic(apiKey.sid, apiKey.secret)] : []),
+    ]);
   }
 
   get requests(): CapturedRequest[] {
@@ -36,7 +45,8 @@ export class TwilioFake {
   }
 
   private answer(request: CapturedRequest): CannedResponse {
-    if (request.headers.authorization !== this.authorization) return twilioError(401, 20003, 'Authenticate');
+    if (!this.authorizations.has(request.headers.authorization ?? ''))
+      return twilioError(401, 20003, 'Authenticate');
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
     if (request.method !== 'POST' || match?.[1] !== this.accountSid) {
       return twilioError(404, 20404, 'The requested resource was not found');
@@ -45,7 +55,16 @@ export class TwilioFake {
     switch (this.scenario) {
       case 'accept': {
         const sid = `${resource === 'Calls' ? 'CA' : 'SM'}${'0123456789abcdef'.repeat(2)}`;
-        return { status: 201, body: JSON.stringify({ sid, account_sid: this.accountSid, status: 'queued' }) };
+        // As Twilio answers a create: the segments are known, the price not yet (null until sent).
+        return {
+          status: 201,
+          body: JSON.stringify({
+            sid,
+            account_sid: this.accountSid,
+            status: 'queued',
+            ...(resource === 'Messages' && { num_segments: '1', price: null, price_unit: 'USD' }),
+          }),
+        };
       }
       case 'reject-number':
         return twilioError(400, 21211, "The 'To' number is not a valid phone number.");

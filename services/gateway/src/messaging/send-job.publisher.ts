@@ -59,10 +59,10 @@ export class SendJobPublisher {
       to: session.phoneNumber,
       text: insertCode(text, code),
       code,
-      variables: {
-        ...session.content?.variables,
-        ...(session.recipientIp ? { recipientIp: session.recipientIp } : {}),
-      },
+      variables: { ...session.content?.variables },
+      // For vendors that take it (Octopush): never a template variable, which would print it or break
+      // a template provider's `name:value` list.
+      ...(session.recipientIp ? { recipientIp: session.recipientIp } : {}),
       // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
       ...(session.channel === 'voice' && session.content?.message ? { voiceTemplate: text } : {}),
     };

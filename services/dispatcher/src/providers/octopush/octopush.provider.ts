@@ -58,7 +58,7 @@ class OctopushProvider implements Provider {
 
   private requestBody(message: OutboundMessage): OctopushOtpRequest {
     const sender = message.senderId ?? this.settings.OCTOPUSH_SENDER;
-    const recipientIp = message.variables.recipientIp;
+    const { recipientIp } = message;
     return {
       phone_number: message.to,
       text: message.text,
