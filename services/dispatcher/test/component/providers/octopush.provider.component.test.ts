@@ -33,7 +33,7 @@ describe('octopush provider', () => {
       expectExactRequest: (message) => {
         const request = fake.requests.at(-1);
         expect(request?.method).toBe('POST');
-        expect(request?.path).toBe('/otp/generate');
+        expect(request?.path).toBe('/service/otp/generate');
         expect(request?.headers['api-login']).toBe(LOGIN);
         expect(request?.headers['api-key']).toBe(KEY);
         expect(request?.headers['content-type']).toBe('application/json');
