@@ -86,7 +86,11 @@ export class MemoryDeliveryStore implements DeliveryStore {
     Object.assign(delivery, receiptFields(receipt, this.clock.now()));
     const priceRecorded = receipt.price && !delivery.price ? receipt.price : undefined;
     if (priceRecorded) delivery.price = priceRecorded;
-    return { applied: true, delivery: structuredClone(delivery), ...(priceRecorded ? { priceRecorded } : {}) };
+    return {
+      applied: true,
+      delivery: structuredClone(delivery),
+      ...(priceRecorded ? { priceRecorded } : {}),
+    };
   }
 
   private async update(

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { VendorScenario } from '../providers/provider-contract.js';
 import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
 
@@ -20,15 +21,57 @@ export class TwilioFake {
   readonly http = new FakeHttpServer((request) => this.answer(request));
   private readonly authorizations: Set<string>;
 
+  /** Messages accepted, for the status callbacks about them. */
+  readonly accepted: { sid: string; to: string; from: string }[] = [];
+  private serial = 0;
+
   constructor(
     private readonly accountSid: string,
-    authToken: string,
+    private readonly authToken: string,
     apiKey?: { sid: string; secret: string },
   ) {
     this.authorizations = new Set([
       basic(accountSid, authToken),
       ...(apiKey ? [basic(apiKey.sid, apiKey.secret)] : []),
     ]);
+  }
+
+  /**
+   * Posts a message status callback as Twilio does: a form with MessageSid/SmsSid, MessageStatus/
+   * SmsStatus, AccountSid, From, To, ApiVersion (ErrorCode on a failure, RawDlrDoneDate when the
+   * carrier gave one), signed in X-Twilio-Signature with the account's auth token over the URL and the
+   * sorted parameters. Twilio always signs with the auth token, even for messages an API key sent.
+   */
+  sendStatusCallback(
+    url: string,
+    sid: string,
+    status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'read',
+    options: { errorCode?: string; authToken?: string } = {},
+  ): Promise<Response> {
+    const message = this.accepted.find((candidate) => candidate.sid === sid);
+    const params: Record<string, string> = {
+      ApiVersion: '2010-04-01',
+      AccountSid: this.accountSid,
+      From: message?.from ?? '+14155550100',
+      To: message?.to ?? '+34612345678',
+      MessageSid: sid,
+      SmsSid: sid,
+      MessageStatus: status,
+      SmsStatus: status,
+      ...(options.errorCode && { ErrorCode: options.errorCode }),
+      ...((status === 'delivered' || status === 'undelivered') && { RawDlrDoneDate: '2601011201' }),
+    };
+    const signed = Object.keys(params)
+      .sort()
+      .reduce((data, name) => data + name + (params[name] ?? ''), url);
+    const signature = createHmac('sha1', options.authToken ?? this.authToken)
+      .update(signed)
+      .digest('base64');
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+    });
   }
 
   get requests(): CapturedRequest[] {
@@ -54,7 +97,10 @@ export class TwilioFake {
     const resource = match[2];
     switch (this.scenario) {
       case 'accept': {
-        const sid = `${resource === 'Calls' ? 'CA' : 'SM'}${'0123456789abcdef'.repeat(2)}`;
+        const serial = (this.serial++).toString(16).padStart(2, '0');
+        const sid = `${resource === 'Calls' ? 'CA' : 'SM'}${'0123456789abcdef'.repeat(2).slice(0, 30)}${serial}`;
+        const form = new URLSearchParams(request.body);
+        this.accepted.push({ sid, to: form.get('To') ?? '', from: form.get('From') ?? '' });
         // As Twilio answers a create: the segments are known, the price not yet (null until sent).
         return {
           status: 201,

@@ -201,5 +201,7 @@ export const twilioProvider = defineProvider({
   ],
   create: (settings) => new TwilioProvider(settings),
   receiptVerifier: (settings) =>
-    settings.TWILIO_AUTH_TOKEN === undefined ? undefined : new TwilioReceiptVerifier(settings.TWILIO_AUTH_TOKEN),
+    settings.TWILIO_AUTH_TOKEN === undefined
+      ? undefined
+      : new TwilioReceiptVerifier(settings.TWILIO_AUTH_TOKEN),
 });

@@ -75,7 +75,10 @@ describe('twilio provider', () => {
 
   it('returns the message sid and reports the Twilio error code of a refusal', async () => {
     const receipt = await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000));
-    expect(receipt).toEqual({ providerMessageId: `SM${'0123456789abcdef'.repeat(2)}`, billedParts: 1 });
+    expect(receipt).toEqual({
+      providerMessageId: `SM${'0123456789abcdef'.repeat(2).slice(0, 30)}00`,
+      billedParts: 1,
+    });
     fake.scenario = 'reject-number';
     const error = await subject.provider
       .send(sampleMessage(), AbortSignal.timeout(5_000))
@@ -186,11 +189,20 @@ describe('twilio provider', () => {
     expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM, ...apiKey })).toBe(true);
     expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM })).toBe(false);
     expect(
-      parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM, TWILIO_API_KEY_SID: apiKey.TWILIO_API_KEY_SID }),
+      parse({
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_FROM: FROM,
+        TWILIO_API_KEY_SID: apiKey.TWILIO_API_KEY_SID,
+      }),
     ).toBe(false);
     // Status callbacks are signed with the auth token: an API key alone cannot have them checked.
     expect(
-      parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM, TWILIO_STATUS_CALLBACK_URL: CALLBACK, ...apiKey }),
+      parse({
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_FROM: FROM,
+        TWILIO_STATUS_CALLBACK_URL: CALLBACK,
+        ...apiKey,
+      }),
     ).toBe(false);
     expect(
       parse({
