@@ -91,6 +91,11 @@ export class VonageFake {
     return this.http.requests;
   }
 
+  /** Back to answering as the scenario says, after a test's own responder. */
+  answerAsUsual(): void {
+    this.http.respondWith((request) => this.answer(request));
+  }
+
   async start(): Promise<this> {
     await this.http.start();
     return this;
