@@ -9,7 +9,7 @@ import { providerContract, sampleMessage, type ContractSubject } from '../../pro
 const SYSTEM_ID = 'otpflow';
 /** GSM 03.38 extension characters take an escape and a septet. */
 const gsmSeptets = (text: string) =>
-  [...text].reduce((sum, c) => sum + ('\f^{}\\[~]|€'.includes(c) ? 2 : 1), 0);
+  Array.from(text).reduce((sum, character) => sum + ('\f^{}\\[~]|€'.includes(character) ? 2 : 1), 0);
 const PASSWORD = 'pa55w0rd';
 const SOURCE = 'CoolApp';
 
