@@ -113,6 +113,7 @@ export async function assembleDispatcher(
         verifiers: receiptVerifiers(config, ports.clock),
         recorder,
         metrics,
+        logger,
         publicBaseUrl: config.PUBLIC_BASE_URL,
       }),
     ],

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@otpflow/telemetry';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { ReceiptVerifier } from './delivery-receipt.js';
 import type { ReceiptRecorder } from './receipt-recorder.js';
@@ -26,6 +27,7 @@ export interface ReceiptEndpointDeps {
   verifiers: readonly ReceiptVerifier[];
   recorder: ReceiptRecorder;
   metrics: DispatcherMetrics;
+  logger: Logger;
   publicBaseUrl: string | undefined;
 }
 
@@ -83,7 +85,21 @@ export function receiptEndpoint(deps: ReceiptEndpointDeps) {
       });
       return true;
     }
-    await deps.recorder.record(verifier.provider, receipt);
+    try {
+      await deps.recorder.record(verifier.provider, receipt);
+    } catch (error) {
+      // The store could not take it: a 5xx makes every vendor send it again later.
+      deps.logger.warn(
+        { err: error, provider: verifier.provider },
+        'receipt not recorded: store unavailable',
+      );
+      reply(response, 503, {
+        status: 503,
+        code: 'UNAVAILABLE',
+        message: 'The receipt cannot be recorded now: send it again later.',
+      });
+      return true;
+    }
     reply(response, 204);
     return true;
   };
