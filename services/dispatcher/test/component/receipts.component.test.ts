@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RECEIPT_SECRET, startComponentDispatcher, type ComponentDispatcher } from '../harness.js';
+import { RECEIPT_SECRET, startComponentDispatcher, type ComponentDispatcher } from './harness.js';
 
 /** Delivery receipts over the dispatcher's real HTTP endpoint, into the in-memory store. */
 describe('delivery receipts', () => {
