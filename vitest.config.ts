@@ -23,6 +23,7 @@ const COVERAGE = {
       'services/dispatcher/src/dispatcher.ts',
       'services/dispatcher/src/consume/amqp-job-source.ts',
       'services/dispatcher/src/delivery/mongo-delivery.store.ts',
+      'services/dispatcher/src/delivery/mongo-receipts.ts',
       'services/dispatcher/src/delivery/delivery-database.ts',
       'services/dispatcher/src/cli/**',
     ],

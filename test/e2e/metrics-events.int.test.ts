@@ -92,6 +92,30 @@ describe('metrics service: duplicated and out-of-order events', () => {
     expect(await sample('otpflow_metrics_events_total', 'outcome="counted"')).toBe(3);
   });
 
+  it("adds up the vendors' billed parts and prices once each, per currency", async () => {
+    const sent = event('code.sent', {
+      provider: 'vonage',
+      clientId: 'cost-client',
+      billed: { parts: 2, price: { amount: '0.0666', currency: 'EUR' } },
+    });
+    const delivered = event('code.delivered', {
+      provider: 'vonage',
+      clientId: 'cost-client',
+      authenticationId: sent.authenticationId,
+      billed: { price: { amount: '0.0412', currency: 'EUR' } },
+    });
+    await publish([sent, delivered, sent, delivered]);
+    await waitFor(
+      async () => (await sample('otpflow_billed_price_total', 'client="cost-client",currency="EUR"')) > 0.1,
+      { what: 'the billed price' },
+    );
+    expect(await sample('otpflow_billed_price_total', 'client="cost-client",currency="EUR"')).toBeCloseTo(
+      0.1078,
+      10,
+    );
+    expect(await sample('otpflow_billed_sms_parts_total', 'client="cost-client",provider="vonage"')).toBe(2);
+  });
+
   it('drops what is not an event, without stopping', async () => {
     const channel = await broker.createConfirmChannel();
     channel.publish(service.amqp.names.eventsExchange, 'code.sent', Buffer.from('{"not":"an event"}'));

@@ -41,7 +41,14 @@ export type { Template, TemplateListResponse, TemplateUpsertParams } from './res
 export { Admin } from './resources/admin.js';
 export { OwnPolicy, Policies } from './resources/policies.js';
 export type { ClientPolicy, PolicyResponse, StoredPolicy } from './resources/policies.js';
-export type { Channel, ChargeInfo, CodeAlphabet, VoiceGender, VoiceLanguage } from './resources/shared.js';
+export type {
+  Channel,
+  ChargeInfo,
+  CodeAlphabet,
+  Price,
+  VoiceGender,
+  VoiceLanguage,
+} from './resources/shared.js';
 
 // The seed CAMARA SDK is used as `import Camara from 'camara-sdk'; new Camara({...})`: the same line
 // with this package's name must work, so the Client is also the default export.

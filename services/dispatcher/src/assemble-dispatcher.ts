@@ -19,6 +19,7 @@ import type { EventSink } from './events/event-sink.js';
 import { startHttpServer } from './http-server.js';
 import type { Provider } from './providers/provider.js';
 import { receiptEndpoint } from './receipts/receipt-endpoint.js';
+import { ReceiptRecorder } from './receipts/receipt-recorder.js';
 import { receiptVerifiers } from './receipts/receipt-verifiers.js';
 import { ProviderRouter } from './routing/provider-router.js';
 
@@ -91,6 +92,18 @@ export async function assembleDispatcher(
       random: ports.random ?? Math.random,
     },
   });
+  // Receipts, by HTTP callback or on a provider's own session (SMPP), are recorded the same way.
+  const recorder = new ReceiptRecorder({
+    store: ports.store,
+    events: ports.events,
+    metrics,
+    logger,
+    clock: ports.clock,
+  });
+  for (const provider of ports.providers.values())
+    provider.listenForReceipts?.(async (receipt) => {
+      await recorder.record(provider.name, receipt);
+    });
   await ports.jobs.start(handler.handle);
 
   const readiness = { accepting: true };
@@ -103,11 +116,9 @@ export async function assembleDispatcher(
       }),
       receiptEndpoint({
         verifiers: receiptVerifiers(config, ports.clock),
-        store: ports.store,
-        events: ports.events,
+        recorder,
         metrics,
         logger,
-        clock: ports.clock,
         publicBaseUrl: config.PUBLIC_BASE_URL,
       }),
     ],

@@ -58,6 +58,19 @@ describe('dispatcher config', () => {
     );
   });
 
+  it('names TWILIO_AUTH_TOKEN when status callbacks are asked for with an API key alone', () => {
+    expect(
+      problemsOf({
+        SMS_PROVIDERS: 'twilio',
+        TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+        TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}`,
+        TWILIO_API_KEY_SECRET: 'c'.repeat(32),
+        TWILIO_FROM: '+14155550100',
+        TWILIO_STATUS_CALLBACK_URL: 'https://otp.example.com/v1/receipts/twilio',
+      }),
+    ).toEqual([expect.stringMatching(/^TWILIO_AUTH_TOKEN: .*signs status callbacks.*\(provider twilio\)$/)]);
+  });
+
   it('refuses receipts over plain http in production', () => {
     expect(problemsOf({ ...production, PUBLIC_BASE_URL: 'http://otp.example.com' })).toEqual([
       expect.stringMatching(/^PUBLIC_BASE_URL: .*https/),

@@ -64,6 +64,16 @@ describe('native API: /v1/verifications', () => {
     expect(job.channel).toBe('sms');
   });
 
+  it("hands the recipient's IP to the dispatcher apart from the template variables", async () => {
+    for (const recipientIp of ['2001:db8::7', '203.0.113.7']) {
+      const verification = await created({ recipientIp });
+      const { payload } = await harness.takeJob(verification.id);
+      // A template provider fills its template with the variables: an IP is not one of them.
+      expect(payload.variables).toEqual({});
+      expect(payload.recipientIp).toBe(recipientIp);
+    }
+  });
+
   it('counts long texts in SMS parts before sending, and refuses more than 8 parts', async () => {
     expect((await created({ message: `{{code}} ${'a'.repeat(200)}` })).chargeInfo).toEqual({
       encoding: 'GSM-7',

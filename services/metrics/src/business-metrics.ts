@@ -1,6 +1,7 @@
 import type { OtpEvent } from '@otpflow/contracts';
 import { LRUCache } from 'lru-cache';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { createCostMetrics } from './cost-metrics.js';
 import type { LabelLimiter } from './label-limiter.js';
 
 const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300];
@@ -91,6 +92,7 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
   });
 
   const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+  const cost = createCostMetrics(registry);
 
   return (event: OtpEvent): void => {
     const labels = {
@@ -100,6 +102,7 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
     };
     const provider = event.provider ?? 'unknown';
     const reason = event.reason ?? 'unknown';
+    cost(event, { ...labels, provider });
     switch (event.type) {
       case 'code.requested':
         requested.inc(labels);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema } from './channel.js';
+import { priceSchema } from './price.js';
 
 /**
  * Events on the `otp.events` topic exchange, one per transition of a code's life. The routing key is
@@ -52,6 +53,14 @@ export const otpEventSchema = z.object({
   provider: z.string().min(1).max(64).optional(),
   attempt: z.number().int().min(1).optional(),
   sms: z.object({ encoding: smsEncodingSchema, parts: z.number().int().min(1) }).optional(),
+  /**
+   * What the vendor says it billed, when it says (code.sent from the provider's answer; code.delivered
+   * or code.undelivered when the receipt brought the first price). Each figure is told once per code,
+   * so consumers add them up.
+   */
+  billed: z
+    .object({ parts: z.number().int().min(1).max(255).optional(), price: priceSchema.optional() })
+    .optional(),
   /** Machine-readable reason for failed/rejected/dead-lettered/undelivered. */
   reason: z.string().min(1).max(64).optional(),
   /** For code.verified: when the code was sent (provider acceptance), if known. */

@@ -30,5 +30,7 @@ export {
   sendJobSchema,
 } from './send-job.js';
 export type { SealedSendPayload, SendJob, SendJobEnvelope, SendJobInput } from './send-job.js';
-export { smsChargeInfo, smsEncodingOf } from './sms-segments.js';
-export type { SmsChargeInfo } from './sms-segments.js';
+export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
+export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
+export { addPrices, priceOf, priceSchema } from './price.js';
+export type { Price } from './price.js';

@@ -66,6 +66,12 @@ export const sealedSendPayloadSchema = z.object({
   /** Template variables other than the code (native API, template providers). */
   variables: z.record(z.string(), z.string()).default({}),
   /**
+   * The end user's IP address, for the vendors whose API takes it (Octopush `recipient_ip`). Kept
+   * apart from the template variables: it is not words of the message, and a template provider must
+   * never put it in the text (an IPv6 address holds the `:` its variable syntax cannot carry).
+   */
+  recipientIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /**
    * For voice calls with the client's own words: the text with `{{code}}` still in it, for the
    * dispatcher to fill with the code spelled out. Without it a call reads the localized standard script.
    */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smsChargeInfo } from './sms-segments.js';
+import { smsChargeInfo, splitSms } from './sms-segments.js';
 
 describe('smsChargeInfo', () => {
   it('fits 160 GSM-7 characters in one message and splits at 153 per part after that', () => {
@@ -31,5 +31,41 @@ describe('smsChargeInfo', () => {
     expect(smsChargeInfo(`${'ж'.repeat(69)}🙂`).parts).toBe(2);
     // 134 units would fit two parts, but the emoji cannot straddle the first one.
     expect(smsChargeInfo(`${'ж'.repeat(66)}🙂${'ж'.repeat(66)}`).parts).toBe(3);
+  });
+});
+
+describe('splitSms', () => {
+  it('keeps a text that fits one message whole', () => {
+    expect(splitSms('482913 is your code')).toEqual({
+      encoding: 'GSM-7',
+      segments: ['482913 is your code'],
+      units: 19,
+    });
+  });
+
+  it('cuts GSM-7 into parts of 153 septets, never splitting an escape pair', () => {
+    const text = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
+    const { segments } = splitSms(text);
+    expect(segments).toEqual(['a'.repeat(152), `€${'b'.repeat(151)}`, 'b']);
+    expect(segments.join('')).toBe(text);
+    expect(segments).toHaveLength(smsChargeInfo(text).parts);
+  });
+
+  it('cuts UCS-2 into parts of 67 units, never splitting a surrogate pair', () => {
+    const text = `${'ж'.repeat(66)}🙂${'ж'.repeat(66)}`;
+    const { encoding, segments } = splitSms(text);
+    expect(encoding).toBe('UCS-2');
+    expect(segments).toEqual(['ж'.repeat(66), `🙂${'ж'.repeat(65)}`, 'ж']);
+    expect(segments.join('')).toBe(text);
+  });
+
+  it('cuts exactly as many parts as the charge counts, for texts of every length', () => {
+    for (const unit of ['a', '€', 'ж', '🙂']) {
+      for (let length = 1; length <= 400; length += 7) {
+        const text = unit.repeat(length);
+        expect(splitSms(text).segments).toHaveLength(smsChargeInfo(text).parts);
+        expect(splitSms(text).segments.join('')).toBe(text);
+      }
+    }
   });
 });

@@ -40,20 +40,44 @@ function unitsPerCharacter(text: string, encoding: SmsEncoding): number[] {
 }
 
 export function smsChargeInfo(text: string): SmsChargeInfo {
+  const { encoding, segments, units } = splitSms(text);
+  return { encoding, parts: segments.length, units };
+}
+
+/** A text cut into the parts carriers bill, each part's own text, in order. */
+export interface SmsSegments {
+  encoding: SmsEncoding;
+  /** One string when the text fits a single message; otherwise each part of a concatenated SMS. */
+  segments: string[];
+  units: number;
+}
+
+/**
+ * Cuts a text the way carriers count it (see smsChargeInfo, which counts these very parts): whole in
+ * one message when it fits, otherwise greedily into parts of 153 septets or 67 UTF-16 units, a
+ * character that does not fit whole (an escape pair, a surrogate pair) opening the next part. Senders
+ * that concatenate themselves (SMPP with UDH or SAR) send these parts.
+ */
+export function splitSms(text: string): SmsSegments {
   const encoding = smsEncodingOf(text);
+  const characters = Array.from(text);
   const sizes = unitsPerCharacter(text, encoding);
   const units = sizes.reduce((sum, size) => sum + size, 0);
   const limits = LIMITS[encoding];
-  if (units <= limits.single) return { encoding, parts: 1, units };
-  // Pack greedily: a character that does not fit whole starts the next part.
-  let parts = 1;
+  if (units <= limits.single) return { encoding, segments: [text], units };
+  const segments: string[] = [];
+  let current = '';
   let used = 0;
-  for (const size of sizes) {
+  characters.forEach((character, index) => {
+    const size = sizes[index] ?? 1;
     if (used + size > limits.part) {
-      parts += 1;
+      segments.push(current);
+      current = '';
       used = 0;
     }
+    current += character;
     used += size;
-  }
-  return { encoding, parts, units };
+  });
+  segments.push(current);
+  return { encoding, segments, units };
 }

@@ -1,4 +1,4 @@
-import type { Channel, SmsEncoding } from '@otpflow/contracts';
+import type { Channel, Price, SmsEncoding } from '@otpflow/contracts';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /** Where the delivery of one code (one send job) is. */
@@ -42,7 +42,12 @@ export interface DeliveryDocument {
   attempts?: number;
   history?: DeliveryAttemptRecord[];
   encoding?: SmsEncoding;
+  /** The SMS parts of the text, as otpflow counted them before sending. */
   parts?: number;
+  /** The parts the vendor says it billed, when it says (its answer to the send). */
+  billedParts?: number;
+  /** What the vendor says the message cost, when it says (its answer, or else its receipt). */
+  price?: Price;
   lastError?: string;
   sentAt?: Date;
   deliveredAt?: Date;
@@ -67,6 +72,8 @@ const deliverySchema = new Schema<DeliveryDocument>(
     history: [{ _id: false, provider: String, at: Date, outcome: String, error: String }],
     encoding: String,
     parts: Number,
+    billedParts: Number,
+    price: { type: new Schema({ amount: String, currency: String }, { _id: false }), default: undefined },
     lastError: String,
     sentAt: Date,
     deliveredAt: Date,
@@ -76,9 +83,6 @@ const deliverySchema = new Schema<DeliveryDocument>(
   },
   { collection: 'deliveries', versionKey: false },
 );
-// Delivery receipts find a delivery by the provider's message id.
-deliverySchema.index({ provider: 1, providerMessageId: 1 }, { sparse: true });
-
 export type DeliveryModel = Model<DeliveryDocument>;
 
 export function deliveryModel(connection: Connection): DeliveryModel {
@@ -86,4 +90,41 @@ export function deliveryModel(connection: Connection): DeliveryModel {
     (connection.models.Delivery as DeliveryModel | undefined) ??
     connection.model<DeliveryDocument>('Delivery', deliverySchema)
   );
+}
+
+/**
+ * Where a delivery receipt finds its delivery: keyed by the provider and the provider's message id
+ * (`<provider>#<id>`), the job id of the delivery. A receipt names only the vendor's id; looking it up
+ * by `_id` is one document read on every store (FerretDB serves `_id` lookups without a scan, and a
+ * sharded MongoDB routes it to one shard), where a query on the deliveries' fields would scan, or
+ * scatter to every shard. Written by the dispatcher with the sent record, gone with the delivery.
+ */
+export interface DeliveryReceiptKeyDocument {
+  /** `<provider>#<provider message id>`. */
+  _id: string;
+  jobId: string;
+  purgeAt: Date;
+}
+
+const receiptKeySchema = new Schema<DeliveryReceiptKeyDocument>(
+  {
+    _id: { type: String, required: true },
+    jobId: { type: String, required: true },
+    purgeAt: { type: Date, required: true },
+  },
+  { collection: 'delivery_receipt_keys', versionKey: false },
+);
+
+export type DeliveryReceiptKeyModel = Model<DeliveryReceiptKeyDocument>;
+
+export function deliveryReceiptKeyModel(connection: Connection): DeliveryReceiptKeyModel {
+  return (
+    (connection.models.DeliveryReceiptKey as DeliveryReceiptKeyModel | undefined) ??
+    connection.model<DeliveryReceiptKeyDocument>('DeliveryReceiptKey', receiptKeySchema)
+  );
+}
+
+/** The `_id` of a receipt key. */
+export function receiptKeyOf(provider: string, providerMessageId: string): string {
+  return `${provider}#${providerMessageId}`;
 }

@@ -15,11 +15,13 @@ export {
 export type { MongoSettings } from './connection.js';
 export { ensureIndexes, startExpirySweeper } from './indexes.js';
 export type { ExpiringCollection } from './indexes.js';
-export { DELIVERY_STATUSES, deliveryModel } from './delivery.model.js';
+export { DELIVERY_STATUSES, deliveryModel, deliveryReceiptKeyModel, receiptKeyOf } from './delivery.model.js';
 export type {
   DeliveryAttemptRecord,
   DeliveryDocument,
   DeliveryModel,
+  DeliveryReceiptKeyDocument,
+  DeliveryReceiptKeyModel,
   DeliveryStatus,
 } from './delivery.model.js';
 export {

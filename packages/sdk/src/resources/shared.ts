@@ -24,6 +24,15 @@ export type VoiceLanguage =
 
 export type VoiceGender = 'male' | 'female';
 
+/**
+ * What a vendor says it charged: a decimal amount as a string (`"0.0333"`, never rounded) and the
+ * ISO 4217 currency it charged in. Prices in different currencies are never added up.
+ */
+export interface Price {
+  amount: string;
+  currency: string;
+}
+
 /** What an SMS costs: its encoding and the number of parts it is billed as. */
 export interface ChargeInfo {
   encoding: 'GSM-7' | 'UCS-2';

@@ -24,6 +24,8 @@ const VERIFICATION: Verification = {
     lastError: null,
     sentAt: null,
     deliveredAt: null,
+    billedParts: null,
+    price: null,
   },
   verifiedAt: null,
 };

@@ -1,5 +1,5 @@
 import { pathSegment, type RequestOptions, type Transport } from '../core/transport.js';
-import type { Channel, ChargeInfo, CodeAlphabet, VoiceGender, VoiceLanguage } from './shared.js';
+import type { Channel, ChargeInfo, CodeAlphabet, Price, VoiceGender, VoiceLanguage } from './shared.js';
 
 /** A message template to render, instead of a free text. */
 export interface VerificationTemplateRef {
@@ -83,6 +83,10 @@ export interface Verification {
     lastError: string | null;
     sentAt: string | null;
     deliveredAt: string | null;
+    /** SMS parts the vendor says it billed, where it says (otherwise null: `chargeInfo` is otpflow's count). */
+    billedParts: number | null;
+    /** What the vendor says the message cost, where it says (from its answer or its delivery receipt). */
+    price: Price | null;
   };
   verifiedAt: string | null;
 }

@@ -89,6 +89,19 @@ describe('the effects table', () => {
     });
   });
 
+  it("keeps what the vendor's answer says it billed on the record and in code.sent, and nothing it did not say", () => {
+    const price = { amount: '0.0333', currency: 'EUR' };
+    const billed = acceptedResult();
+    billed.receipt = { providerMessageId: 'alpha-1', billedParts: 2, price };
+    const effects = effectsOf({ type: 'sent', opened, result: billed }, context);
+    expect(effects.record?.write).toMatchObject({ kind: 'sent', record: { billedParts: 2, price } });
+    expect(effects.events[0]?.billed).toEqual({ parts: 2, price });
+
+    const silent = effectsOf({ type: 'sent', opened, result: acceptedResult() }, context);
+    expect(silent.record?.write.kind === 'sent' && silent.record.write.record).not.toHaveProperty('price');
+    expect(silent.events[0]).not.toHaveProperty('billed');
+  });
+
   it('moves a retry to its tier as the next attempt, then records it', () => {
     const outcome: Outcome = {
       type: 'retry',

@@ -4,7 +4,7 @@ import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
 import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
-import type { Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
+import type { Accepted, Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
 
 /** A write to the delivery record. */
 export type StoreWrite =
@@ -54,6 +54,20 @@ const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
   history: result.history,
   ...(result.provider ? { provider: result.provider } : {}),
 });
+
+/** What the vendor's answer says it billed, for the delivery record. */
+const billedOf = ({ receipt }: Accepted): Pick<SentRecord, 'billedParts' | 'price'> => ({
+  ...(receipt.billedParts !== undefined ? { billedParts: receipt.billedParts } : {}),
+  ...(receipt.price ? { price: receipt.price } : {}),
+});
+
+/** The same, for the code.sent event (the cost metrics count it from there). */
+const billedEventOf = (result: Accepted): Pick<OtpEventInput, 'billed'> => {
+  const { billedParts: parts, price } = billedOf(result);
+  return parts !== undefined || price
+    ? { billed: { ...(parts !== undefined ? { parts } : {}), ...(price ? { price } : {}) } }
+    : {};
+};
 
 /** Expired and test jobs are recorded before they are settled: without the record, they are deferred. */
 const DEFER_WHEN_UNRECORDED: LogLine = {
@@ -147,6 +161,7 @@ const EFFECTS: Table = {
           attempt: opened.attempt.attempt,
           channel: result.message.channel,
           ...(result.message.sms ? { sms: result.message.sms } : {}),
+          ...billedOf(result),
           history: result.history,
         },
       },
@@ -161,6 +176,7 @@ const EFFECTS: Table = {
         provider: result.provider,
         attempt: opened.attempt.attempt,
         ...(result.message.sms ? { sms: result.message.sms } : {}),
+        ...billedEventOf(result),
       },
     ],
     count: { outcome: 'sent', channel: result.message.channel },

@@ -28,6 +28,15 @@ describe('outboundMessage', () => {
     });
   });
 
+  it("passes the recipient's IP on its own, never among the template variables", () => {
+    for (const recipientIp of ['2001:db8::7', '203.0.113.7']) {
+      const message = outboundMessage(job, { ...payload, recipientIp }, 'sms', 'first');
+      expect(message.recipientIp).toBe(recipientIp);
+      expect(message.variables).toEqual({ name: 'Ana' });
+    }
+    expect(outboundMessage(job, payload, 'sms', 'first')).not.toHaveProperty('recipientIp');
+  });
+
   it('renders a call in the job language, reading the code twice', () => {
     const call = outboundMessage(job, payload, 'voice', 'replay-1');
     expect(call.voice).toEqual({ language: 'de-DE', gender: 'male' });

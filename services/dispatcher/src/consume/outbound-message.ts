@@ -17,6 +17,7 @@ export function outboundMessage(
     code: payload.code,
     expiresAt: new Date(job.expiresAt),
     variables: payload.variables,
+    ...(payload.recipientIp ? { recipientIp: payload.recipientIp } : {}),
     ...(job.options.senderId ? { senderId: job.options.senderId } : {}),
     ...(job.options.templateId ? { templateId: job.options.templateId } : {}),
     ...(job.options.locale ? { locale: job.options.locale } : {}),

@@ -1,4 +1,11 @@
-import { claimModel, deliveryModel, mongoSettingsFromEnv, openStore, pingMongo } from '@otpflow/mongo';
+import {
+  claimModel,
+  deliveryModel,
+  deliveryReceiptKeyModel,
+  mongoSettingsFromEnv,
+  openStore,
+  pingMongo,
+} from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import type { DispatcherConfig } from '../config.js';
@@ -20,11 +27,14 @@ export async function openDeliveryDatabase(
     mongoSettingsFromEnv(config),
     logger,
     (connection) => {
-      const [deliveries, claims] = [deliveryModel(connection), claimModel(connection)];
+      const deliveries = deliveryModel(connection);
+      const receiptKeys = deliveryReceiptKeyModel(connection);
+      const claims = claimModel(connection);
       return {
-        models: [deliveries, claims],
+        models: [deliveries, receiptKeys, claims],
         expiring: [
           { collection: deliveries.collection, field: 'purgeAt' },
+          { collection: receiptKeys.collection, field: 'purgeAt' },
           { collection: claims.collection, field: 'purgeAt' },
         ],
       };
@@ -34,10 +44,18 @@ export async function openDeliveryDatabase(
   const { connection } = database;
   return {
     // The models were registered on the connection above; these calls return them.
-    store: new MongoDeliveryStore(deliveryModel(connection), claimModel(connection), {
-      leaseMs: config.SEND_LEASE_MS,
-      tombstoneSeconds: config.TOMBSTONE_SECONDS,
-    }),
+    store: new MongoDeliveryStore(
+      {
+        deliveries: deliveryModel(connection),
+        receiptKeys: deliveryReceiptKeyModel(connection),
+        claims: claimModel(connection),
+      },
+      {
+        leaseMs: config.SEND_LEASE_MS,
+        tombstoneSeconds: config.TOMBSTONE_SECONDS,
+        atomicConditionalUpdates: database.capabilities.atomicConditionalUpdates,
+      },
+    ),
     connection,
     ping: () => pingMongo(connection),
     close: () => database.close(),

@@ -1,4 +1,4 @@
-import type { JobAttempt, SendJob, SmsEncoding } from '@otpflow/contracts';
+import type { JobAttempt, Price, SendJob, SmsEncoding } from '@otpflow/contracts';
 import type { DeliveryAttemptRecord, DeliveryDocument, DeliveryStatus } from '@otpflow/mongo';
 import type { FinalOutcome } from '../receipts/receipt-order.js';
 
@@ -11,6 +11,9 @@ export interface SentRecord {
   attempt: number;
   channel: DeliveryDocument['channel'];
   sms?: { encoding: SmsEncoding; parts: number };
+  /** What the vendor's answer says it billed, when it says. */
+  billedParts?: number;
+  price?: Price;
   history: DeliveryAttemptRecord[];
 }
 
@@ -30,11 +33,17 @@ export interface ReceiptRecord {
   errorCode?: string;
   /** When the provider says it happened (signed receipts), or when it arrived. */
   at: Date;
+  /** What the receipt says the message cost: kept only when the send's answer told no price. */
+  price?: Price;
 }
 
-/** What a receipt did: changed the delivery, changed nothing (repeated, stale), or matched no message. */
+/**
+ * What a receipt did: changed the delivery (and, when it brought the delivery its first price, that
+ * price), changed nothing (repeated, stale), or matched no message.
+ */
 export type ReceiptResult =
-  { applied: true; delivery: DeliveryDocument } | { applied: false; why: 'ignored' | 'unknown_message' };
+  | { applied: true; delivery: DeliveryDocument; priceRecorded?: Price }
+  | { applied: false; why: 'ignored' | 'unknown_message' };
 
 /**
  * Delivery state, as a port: the leases that keep two workers from running the same attempt of a job,
@@ -80,6 +89,8 @@ export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocum
     sentAt: now,
     ...(record.providerMessageId ? { providerMessageId: record.providerMessageId } : {}),
     ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
+    ...(record.billedParts !== undefined ? { billedParts: record.billedParts } : {}),
+    ...(record.price ? { price: record.price } : {}),
   };
 }
 

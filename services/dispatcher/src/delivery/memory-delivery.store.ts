@@ -90,7 +90,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
     if (receiptEffect(delivery, receipt) === 'ignore') return { applied: false, why: 'ignored' };
     if (receipt.outcome === 'delivered') delete delivery.lastError;
     Object.assign(delivery, receiptFields(receipt, this.clock.now()));
-    return { applied: true, delivery: structuredClone(delivery) };
+    const priceRecorded = receipt.price && !delivery.price ? receipt.price : undefined;
+    if (priceRecorded) delivery.price = priceRecorded;
+    return {
+      applied: true,
+      delivery: structuredClone(delivery),
+      ...(priceRecorded ? { priceRecorded } : {}),
+    };
   }
 
   private async update(

@@ -6,13 +6,12 @@ import {
   type DeliveryAttemptRecord,
   type DeliveryDocument,
   type DeliveryModel,
+  type DeliveryReceiptKeyModel,
   type DeliveryStatus,
 } from '@otpflow/mongo';
-import { RECEIPT_MAY_LEAVE } from '../receipts/receipt-order.js';
 import {
   attemptKey,
   failureFields,
-  receiptFields,
   sentFields,
   type AttemptLease,
   type DeliveryStore,
@@ -21,17 +20,34 @@ import {
   type ReceiptResult,
   type SentRecord,
 } from './delivery-store.js';
+import { MongoReceipts } from './mongo-receipts.js';
 
 /**
  * Delivery state in MongoDB. Leases are claims (a unique insert, atomic on every store, unlike
- * conditional updates on FerretDB); delivery records are upserts keyed by the job id.
+ * conditional updates on FerretDB); delivery records are upserts keyed by the job id; receipts find
+ * theirs by a receipt key (mongo-receipts.ts).
  */
 export class MongoDeliveryStore implements DeliveryStore {
+  private readonly deliveries: DeliveryModel;
+  private readonly claims: ClaimModel;
+  private readonly receipts: MongoReceipts;
+
   constructor(
-    private readonly deliveries: DeliveryModel,
-    private readonly claims: ClaimModel,
-    private readonly settings: { leaseMs: number; tombstoneSeconds: number },
-  ) {}
+    models: { deliveries: DeliveryModel; receiptKeys: DeliveryReceiptKeyModel; claims: ClaimModel },
+    private readonly settings: {
+      leaseMs: number;
+      tombstoneSeconds: number;
+      atomicConditionalUpdates: boolean;
+    },
+  ) {
+    this.deliveries = models.deliveries;
+    this.claims = models.claims;
+    this.receipts = new MongoReceipts(
+      models.deliveries,
+      models.receiptKeys,
+      settings.atomicConditionalUpdates,
+    );
+  }
 
   private purgeAt(job: SendJob): Date {
     return new Date(Date.parse(job.expiresAt) + this.settings.tombstoneSeconds * 1000);
@@ -64,6 +80,9 @@ export class MongoDeliveryStore implements DeliveryStore {
 
   async recordSent(job: SendJob, record: SentRecord): Promise<void> {
     await this.update(job, sentFields(record, new Date()), record.history);
+    // After the record: a receipt that finds the key finds the delivery sent.
+    if (record.providerMessageId)
+      await this.receipts.keep(record.provider, record.providerMessageId, job.jobId, this.purgeAt(job));
   }
 
   async recordFailure(
@@ -81,30 +100,9 @@ export class MongoDeliveryStore implements DeliveryStore {
     await this.update(job, { status }, []);
   }
 
-  /**
-   * One conditional update: only from a status the receipt may leave, and only if no later receipt
-   * was applied (receipt-order.ts). On MongoDB that is atomic, so a receipt delivered twice at once
-   * applies once; FerretDB's updates are not isolated, so two identical receipts racing there may
-   * both apply (each still in order).
-   */
-  async recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult> {
-    const deliveries = typedCollection(this.deliveries);
-    const key = { provider: receipt.provider, providerMessageId: receipt.providerMessageId };
-    const delivery = await deliveries.findOneAndUpdate(
-      {
-        ...key,
-        status: { $in: [...RECEIPT_MAY_LEAVE[receipt.outcome]] },
-        $or: [{ receiptAt: { $exists: false } }, { receiptAt: { $lte: receipt.at } }],
-      },
-      {
-        $set: receiptFields(receipt, new Date()),
-        ...(receipt.outcome === 'delivered' ? { $unset: { lastError: '' } } : {}),
-      },
-      { returnDocument: 'after' },
-    );
-    if (delivery) return { applied: true, delivery };
-    const known = await deliveries.countDocuments(key, { limit: 1 });
-    return { applied: false, why: known > 0 ? 'ignored' : 'unknown_message' };
+  /** Applies a receipt once and in order (receipt-order.ts): see mongo-receipts.ts. */
+  recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult> {
+    return this.receipts.apply(receipt);
   }
 
   /** Creates the job's delivery record on its first write, and updates it after. */

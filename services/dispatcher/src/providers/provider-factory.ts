@@ -1,5 +1,6 @@
 import type { Logger } from '@otpflow/telemetry';
 import type { z } from 'zod';
+import type { ReceiptVerifier, ReceiptWindow } from '../receipts/delivery-receipt.js';
 import type { Provider } from './provider.js';
 
 /**
@@ -14,6 +15,11 @@ export interface ProviderFactory<S extends z.ZodType = z.ZodType> {
   /** Settings that are fine for development but refused in production, as `VARIABLE: why`. */
   productionProblems?(settings: z.output<S>): string[];
   create(settings: z.output<S>, deps: { logger: Logger }): Provider;
+  /**
+   * The verifier of the vendor's HTTP delivery receipts, when the settings allow authenticating them
+   * (a signature secret, a token); undefined otherwise, and the receipts endpoint refuses them (404).
+   */
+  receiptVerifier?(settings: z.output<S>, window: ReceiptWindow): ReceiptVerifier | undefined;
 }
 
 /** `VARIABLE: must be https in production` when a URL setting is plain http. */

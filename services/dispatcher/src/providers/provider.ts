@@ -1,4 +1,5 @@
-import type { Channel, SmsEncoding, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
+import type { Channel, Price, SmsEncoding, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
+import type { ReceiptSink } from '../receipts/delivery-receipt.js';
 
 /** One message to hand to a provider: everything a vendor API may ask for, already rendered. */
 export interface OutboundMessage {
@@ -22,6 +23,8 @@ export interface OutboundMessage {
   templateId?: string;
   locale?: string;
   variables: Record<string, string>;
+  /** The end user's IP address, for vendors whose API takes it; never part of the text. */
+  recipientIp?: string;
   /** How carriers will bill the SMS text (computed before sending). */
   sms?: { encoding: SmsEncoding; parts: number };
 }
@@ -32,6 +35,8 @@ export interface ProviderReceipt {
   providerMessageId?: string;
   /** Parts the vendor says it billed, when it says. */
   billedParts?: number;
+  /** What the vendor says the message cost, when its answer says it (in the vendor's currency). */
+  price?: Price;
 }
 
 /**
@@ -43,5 +48,10 @@ export interface Provider {
   readonly name: string;
   readonly channels: readonly Channel[];
   send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt>;
+  /**
+   * For a provider that hears its delivery receipts itself rather than by HTTP callback (SMPP: on
+   * its own bound session): where to hand them. Called once, before the first send.
+   */
+  listenForReceipts?(sink: ReceiptSink): void;
   close?(): Promise<void>;
 }

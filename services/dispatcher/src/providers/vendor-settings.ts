@@ -28,3 +28,12 @@ export function boundedCode(value: unknown): number | undefined {
     ? code
     : undefined;
 }
+
+/**
+ * A count of billed SMS parts a vendor reported, or undefined when it is not one: a whole number from
+ * 1 to 255 (a concatenated SMS has at most 255 parts; zero means the vendor did not know yet).
+ */
+export function billedPartsOf(value: unknown): number | undefined {
+  const parts = boundedCode(value);
+  return parts !== undefined && parts >= 1 && parts <= 255 ? parts : undefined;
+}

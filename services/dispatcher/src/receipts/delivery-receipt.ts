@@ -1,3 +1,6 @@
+import type { Price } from '@otpflow/contracts';
+import type { Clock } from '../clock.js';
+
 /** A provider's word on what happened to a message after it accepted it. */
 export interface DeliveryReceipt {
   providerMessageId: string;
@@ -6,8 +9,10 @@ export interface DeliveryReceipt {
   vendorStatus: string;
   /** Bounded (see boundedReceiptCode). */
   errorCode?: string;
-  /** When the provider says it happened, for receipts that carry a signed time. */
+  /** When the provider says it happened, for receipts that carry a trustworthy time. */
   at?: Date;
+  /** What the vendor says the message cost, when its receipt says it. */
+  price?: Price;
 }
 
 /** The raw callback, as the receipt endpoint got it. */
@@ -18,12 +23,26 @@ export interface ReceiptRequest {
   body: string;
 }
 
-/** One per provider that sends receipts: authenticates the callback, then reads it. */
+/** One per provider that sends receipts over HTTP: authenticates the callback, then reads it. */
 export interface ReceiptVerifier {
   readonly provider: string;
   /** `undefined` when the callback is not authentic (or too old); throws on a malformed body. */
   verify(request: ReceiptRequest): DeliveryReceipt | undefined;
 }
+
+/** What a verifier may need besides its provider's settings: the replay window of signed receipts. */
+export interface ReceiptWindow {
+  /** How far a signed time may be from now, either way. */
+  toleranceSeconds: number;
+  clock: Clock;
+}
+
+/**
+ * Where a provider that hears its receipts itself (SMPP `deliver_sm` on its own session) hands them.
+ * Resolves once the receipt is recorded (or found to change nothing); rejects when it could not be,
+ * so the provider can ask its vendor to send it again.
+ */
+export type ReceiptSink = (receipt: DeliveryReceipt) => Promise<void>;
 
 /**
  * A vendor's error code as it may be stored and become part of a metric label: short letters, digits
@@ -32,4 +51,12 @@ export interface ReceiptVerifier {
 export function boundedReceiptCode(value: string | number): string {
   const text = String(value);
   return /^[A-Za-z0-9_.-]{1,32}$/.test(text) ? text : 'other';
+}
+
+/** A whole-seconds Unix timestamp (a signed receipt time) within the window of now, as a Date. */
+export function withinWindow(seconds: string | undefined, window: ReceiptWindow): Date | undefined {
+  if (seconds === undefined || !/^\d{1,12}$/.test(seconds)) return undefined;
+  const at = new Date(Number(seconds) * 1000);
+  const skewMs = Math.abs(window.clock.now().getTime() - at.getTime());
+  return skewMs <= window.toleranceSeconds * 1000 ? at : undefined;
 }

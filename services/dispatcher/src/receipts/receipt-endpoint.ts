@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@otpflow/telemetry';
-import type { Clock } from '../clock.js';
-import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
-import type { EventSink } from '../events/event-sink.js';
-import { boundedReceiptCode, type DeliveryReceipt, type ReceiptVerifier } from './delivery-receipt.js';
+import type { ReceiptVerifier } from './delivery-receipt.js';
+import type { ReceiptRecorder } from './receipt-recorder.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const PATH = /^\/v1\/receipts\/([a-z0-9_-]+)$/;
@@ -27,20 +25,18 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 export interface ReceiptEndpointDeps {
   verifiers: readonly ReceiptVerifier[];
-  store: DeliveryStore;
-  events: EventSink;
+  recorder: ReceiptRecorder;
   metrics: DispatcherMetrics;
   logger: Logger;
-  clock: Clock;
   publicBaseUrl: string | undefined;
 }
 
 /**
  * POST /v1/receipts/{provider}: delivery receipt callbacks. Each is authenticated by its provider's
- * verifier (signature or shared secret) before anything is read; a final receipt moves the delivery to
- * delivered or undelivered once and in order (a repeat or an older word changes nothing), and only a
- * receipt that changed the delivery tells the metrics. Unknown message ids are accepted and ignored,
- * so a provider does not retry them forever.
+ * verifier (signature, shared secret or token) before anything is read, then recorded (once, in
+ * order: receipt-recorder.ts). Unknown message ids are accepted and ignored, so a provider does not
+ * retry them forever; a provider without a verifier (none configured, or a vendor that sends no
+ * receipts) is 404.
  */
 export function receiptEndpoint(deps: ReceiptEndpointDeps) {
   const byProvider = new Map(deps.verifiers.map((verifier) => [verifier.provider, verifier]));
@@ -85,46 +81,26 @@ export function receiptEndpoint(deps: ReceiptEndpointDeps) {
       reply(response, 401, {
         status: 401,
         code: 'UNAUTHENTICATED',
-        message: 'The receipt signature is not valid.',
+        message: 'The receipt is not authenticated.',
       });
       return true;
     }
-    await record(deps, verifier.provider, receipt);
+    try {
+      await deps.recorder.record(verifier.provider, receipt);
+    } catch (error) {
+      // The store could not take it: a 5xx makes every vendor send it again later.
+      deps.logger.warn(
+        { err: error, provider: verifier.provider },
+        'receipt not recorded: store unavailable',
+      );
+      reply(response, 503, {
+        status: 503,
+        code: 'UNAVAILABLE',
+        message: 'The receipt cannot be recorded now: send it again later.',
+      });
+      return true;
+    }
     reply(response, 204);
     return true;
   };
-}
-
-async function record(deps: ReceiptEndpointDeps, provider: string, receipt: DeliveryReceipt): Promise<void> {
-  if (receipt.outcome === 'pending') {
-    deps.metrics.receipts.inc({ provider, outcome: 'pending' });
-    return;
-  }
-  const result = await deps.store.recordReceipt({
-    provider,
-    providerMessageId: receipt.providerMessageId,
-    outcome: receipt.outcome,
-    ...(receipt.errorCode !== undefined ? { errorCode: receipt.errorCode } : {}),
-    at: receipt.at ?? deps.clock.now(),
-  });
-  if (!result.applied) {
-    deps.metrics.receipts.inc({ provider, outcome: result.why });
-    deps.logger.info({ provider, why: result.why }, 'receipt changed nothing: ignored');
-    return;
-  }
-  const { delivery } = result;
-  deps.metrics.receipts.inc({ provider, outcome: receipt.outcome });
-  deps.events.emit({
-    type: receipt.outcome === 'delivered' ? 'code.delivered' : 'code.undelivered',
-    authenticationId: delivery.authenticationId,
-    clientId: delivery.clientId,
-    channel: delivery.channel,
-    countryCallingCode: delivery.countryCallingCode,
-    requestedAt: new Date(delivery.requestedAt).toISOString(),
-    provider,
-    ...(delivery.sentAt ? { sentAt: new Date(delivery.sentAt).toISOString() } : {}),
-    ...(receipt.outcome === 'undelivered'
-      ? { reason: `receipt_${boundedReceiptCode(receipt.errorCode ?? receipt.vendorStatus)}` }
-      : {}),
-  });
 }

@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
 import {
   boundedReceiptCode,
+  withinWindow,
   type DeliveryReceipt,
   type ReceiptRequest,
   type ReceiptVerifier,
+  type ReceiptWindow,
 } from './delivery-receipt.js';
 
 const bodySchema = z.object({
@@ -40,7 +41,7 @@ export class WebhookReceiptVerifier implements ReceiptVerifier {
 
   constructor(
     private readonly secret: string,
-    private readonly window: { toleranceSeconds: number; clock: Clock },
+    private readonly window: ReceiptWindow,
   ) {}
 
   verify(request: ReceiptRequest): DeliveryReceipt | undefined {
@@ -54,9 +55,8 @@ export class WebhookReceiptVerifier implements ReceiptVerifier {
     const expected = createHmac('sha256', this.secret).update(`${timestamp}.${request.body}`).digest();
     if (!presented || presented.length !== expected.length || !timingSafeEqual(presented, expected))
       return undefined;
-    const at = new Date(Number(timestamp) * 1000);
-    const skewMs = Math.abs(this.window.clock.now().getTime() - at.getTime());
-    if (skewMs > this.window.toleranceSeconds * 1000) return undefined;
+    const at = withinWindow(timestamp, this.window);
+    if (!at) return undefined;
     const body = bodySchema.parse(JSON.parse(request.body));
     return {
       providerMessageId: String(body.id),

@@ -14,6 +14,8 @@ import { loadConfig, type DispatcherConfig } from '../../src/config.js';
 import { MemoryJobSource } from '../../src/consume/memory-job-source.js';
 import { MemoryDeliveryStore } from '../../src/delivery/memory-delivery.store.js';
 import { MemoryEventSink } from '../../src/events/event-sink.js';
+import type { Provider } from '../../src/providers/provider.js';
+import { buildProviders } from '../../src/providers/registry.js';
 import { ScriptedProvider } from '../fakes/scripted.provider.js';
 
 export const RECEIPT_SECRET = 'component-receipt-secret';
@@ -50,6 +52,7 @@ export interface ComponentDispatcher {
   publish(
     fields?: Partial<SendJobFields>,
     headers?: Record<string, unknown>,
+    secret?: Partial<SealedSendPayload>,
   ): SendJobFields & { body: Buffer };
   /** Headers of a given attempt, signed with the deployment's keys. */
   signed(jobId: string, attempt: JobAttempt): Record<string, string | number>;
@@ -71,8 +74,16 @@ export const SECRET: SealedSendPayload = {
  */
 export async function startComponentDispatcher(
   env: Record<string, string> = {},
+  options: {
+    /**
+     * `configured`: the real provider modules the environment names (their base URLs pointing at the
+     * vendors' local fakes), built by the registry as in production, instead of the scripted ones.
+     */
+    providers?: 'scripted' | 'configured';
+  } = {},
 ): Promise<ComponentDispatcher> {
   const config = loadConfig({ ...ENV, ...env });
+  const logger = createLogger({ service: 'dispatcher', level: 'silent' });
   const jobs = new MemoryJobSource(config.PREFETCH);
   const store = new MemoryDeliveryStore({ leaseMs: config.SEND_LEASE_MS, tombstoneSeconds: 3600 });
   const events = new MemoryEventSink();
@@ -87,10 +98,13 @@ export async function startComponentDispatcher(
       store,
       events,
       clock: systemClock,
-      providers: new Map([
-        ['webhook', webhook],
-        ['vonage', vonage],
-      ]),
+      providers:
+        options.providers === 'configured'
+          ? buildProviders(config.providerSettings, { logger })
+          : new Map<string, Provider>([
+              ['webhook', webhook],
+              ['vonage', vonage],
+            ]),
       registry,
       checks: { store: () => Promise.resolve(store.failWith === undefined) },
       closers: [],
@@ -100,7 +114,7 @@ export async function startComponentDispatcher(
         return Promise.resolve();
       },
     },
-    createLogger({ service: 'dispatcher', level: 'silent' }),
+    logger,
   );
   return {
     config,
@@ -111,7 +125,7 @@ export async function startComponentDispatcher(
     vonage,
     dispatcher,
     pauses,
-    publish(fields = {}, headers = {}) {
+    publish(fields = {}, headers = {}, secret = {}) {
       const now = Date.now();
       const job: SendJobFields = {
         jobId: randomUUID(),
@@ -126,7 +140,7 @@ export async function startComponentDispatcher(
         test: false,
         ...fields,
       };
-      const body = encodeSendJob(job, SECRET, config.JOB_ENCRYPTION_KEYS);
+      const body = encodeSendJob(job, { ...SECRET, ...secret }, config.JOB_ENCRYPTION_KEYS);
       jobs.publish(body, headers);
       return { ...job, body };
     },

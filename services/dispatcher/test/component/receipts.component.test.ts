@@ -78,6 +78,16 @@ describe('delivery receipts', () => {
     expect(it_.store.deliveries.get(jobId)?.lastError).toBe('receipt_EC_30003');
   });
 
+  it('answers 503 while the store cannot take a receipt, so the provider sends it again', async () => {
+    it_.store.failWith = new Error('database down');
+    const answer = await post({ id: providerMessageId, status: 'delivered' });
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+    it_.store.failWith = undefined;
+    expect((await post({ id: providerMessageId, status: 'delivered' })).status).toBe(204);
+    expect(status()).toBe('delivered');
+  });
+
   it('accepts and ignores a receipt for a message it does not know', async () => {
     expect((await post({ id: 'nobody-knows', status: 'delivered' })).status).toBe(204);
     expect(await it_.metric('otpflow_delivery_receipts_total', { outcome: 'unknown_message' })).toBe(1);

@@ -63,10 +63,11 @@ export class SendJobPublisher {
       to: subject.e164,
       text: subject.text,
       code: subject.code,
-      variables: {
-        ...entry.content.variables,
-        ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
-      },
+      variables: { ...entry.content.variables },
+      // For vendors that take it (Octopush): never a template variable, which would print it or break
+      // a template provider's `name:value` list.
+      ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
+      // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
       ...(entry.channel === 'voice' && entry.content.message ? { voiceTemplate: subject.template } : {}),
       state: subject.state,
     };

@@ -54,6 +54,9 @@ export function verificationView(
       lastError: delivery?.lastError ?? null,
       sentAt: iso(delivery?.sentAt),
       deliveredAt: iso(delivery?.deliveredAt),
+      // The vendor's figures, as the dispatcher keeps them on the delivery record.
+      billedParts: delivery?.billedParts ?? null,
+      price: delivery?.price ? { amount: delivery.price.amount, currency: delivery.price.currency } : null,
     },
     verifiedAt: code.status === 'verified' ? iso(entry.endedAt) : null,
   };

@@ -1,6 +1,7 @@
 import {
   channelSchema,
   phoneNumberSchema,
+  priceSchema,
   senderIdSchema,
   smsEncodingSchema,
   voiceGenderSchema,
@@ -103,6 +104,13 @@ export const verificationSchema = z.object({
     lastError: z.string().nullable(),
     sentAt: z.iso.datetime().nullable(),
     deliveredAt: z.iso.datetime().nullable(),
+    /** SMS parts the vendor says it billed, where it says (null otherwise: see chargeInfo). */
+    billedParts: z.number().int().nullable(),
+    /**
+     * What the vendor says the message cost, in the currency it charged in, where it says: a decimal
+     * string, never rounded or converted.
+     */
+    price: priceSchema.nullable(),
   }),
   verifiedAt: z.iso.datetime().nullable(),
 });

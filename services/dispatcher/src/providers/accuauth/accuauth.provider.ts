@@ -3,7 +3,7 @@ import { httpRequest, type HttpResponse } from '../http-transport.js';
 import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
-import { baseUrlSetting, boundedCode, secondsUntil } from '../vendor-settings.js';
+import { baseUrlSetting, billedPartsOf, secondsUntil } from '../vendor-settings.js';
 
 const credential = z.string().regex(/^\S{8,}$/, 'must be the credential AccuAuth issued');
 
@@ -95,10 +95,10 @@ class AccuAuthProvider implements Provider {
     const status = typeof body?.status === 'string' ? body.status : undefined;
     if (status === 'OK' && response.status >= 200 && response.status <= 299) {
       const id = body?.request_id;
-      const charge = boundedCode(body?.charge_info?.charge);
+      const charge = billedPartsOf(body?.charge_info?.charge);
       return {
         ...(typeof id === 'string' && id !== '' && { providerMessageId: id }),
-        ...(charge !== undefined && charge > 0 && { billedParts: charge }),
+        ...(charge !== undefined && { billedParts: charge }),
       };
     }
     const known = status !== undefined && (RETRYABLE_STATUSES.has(status) || PERMANENT_STATUSES.has(status));

@@ -5,6 +5,7 @@ import { kindForHttpStatus, ProviderError } from '../provider-error.js';
 import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode, secondsUntil } from '../vendor-settings.js';
+import { OctopushReceiptVerifier } from './octopush.receipts.js';
 
 const envSchema = z.object({
   /** The account's API login (the e-mail address of the Octopush account). */
@@ -13,9 +14,18 @@ const envSchema = z.object({
   /** Default sender when a message has none; without either, Octopush uses its own. */
   OCTOPUSH_SENDER: senderIdSchema.optional(),
   OCTOPUSH_BASE_URL: baseUrlSetting('https://api.octopush.com/v1/public'),
+  /**
+   * The secret token of the acknowledgement-of-receipt callback URL given to Octopush
+   * (`…/v1/receipts/octopush?token=<it>`): Octopush signs nothing, so the token authenticates it.
+   * Without it, /v1/receipts/octopush refuses every callback.
+   */
+  OCTOPUSH_RECEIPT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32-128 letters, digits, - or _')
+    .optional(),
 });
 
-/** The body of POST /otp/generate, with the field names of the Octopush OTP API. */
+/** The body of POST /service/otp/generate, with the field names of the Octopush OTP API. */
 export interface OctopushOtpRequest {
   phone_number: string;
   text: string;
@@ -43,7 +53,7 @@ class OctopushProvider implements Provider {
   constructor(private readonly settings: z.output<typeof envSchema>) {}
 
   async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
-    const response = await httpRequest(this.name, `${this.settings.OCTOPUSH_BASE_URL}/otp/generate`, {
+    const response = await httpRequest(this.name, `${this.settings.OCTOPUSH_BASE_URL}/service/otp/generate`, {
       headers: {
         'api-login': this.settings.OCTOPUSH_API_LOGIN,
         'api-key': this.settings.OCTOPUSH_API_KEY,
@@ -58,7 +68,7 @@ class OctopushProvider implements Provider {
 
   private requestBody(message: OutboundMessage): OctopushOtpRequest {
     const sender = message.senderId ?? this.settings.OCTOPUSH_SENDER;
-    const recipientIp = message.variables.recipientIp;
+    const { recipientIp } = message;
     return {
       phone_number: message.to,
       text: message.text,
@@ -112,4 +122,8 @@ export const octopushProvider = defineProvider({
   // Credentials and numbers go to the vendor: never over plain http outside development.
   productionProblems: (settings) => [...requireHttps('OCTOPUSH_BASE_URL', settings.OCTOPUSH_BASE_URL)],
   create: (settings) => new OctopushProvider(settings),
+  receiptVerifier: (settings) =>
+    settings.OCTOPUSH_RECEIPT_TOKEN === undefined
+      ? undefined
+      : new OctopushReceiptVerifier(settings.OCTOPUSH_RECEIPT_TOKEN),
 });

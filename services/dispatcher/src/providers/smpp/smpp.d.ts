@@ -34,6 +34,13 @@ declare module 'smpp' {
       data_coding?: number;
       short_message?: DecodedMessage;
       message_payload?: DecodedMessage;
+      /** TLVs of a delivery receipt (deliver_sm) and of concatenation by SAR (submit_sm). */
+      receipted_message_id?: string;
+      message_state?: number;
+      network_error_code?: Buffer;
+      sar_msg_ref_num?: number;
+      sar_total_segments?: number;
+      sar_segment_seqnum?: number;
       isResponse(): boolean;
       response(options?: { command_status?: number; message_id?: string; system_id?: string }): Pdu;
     }
@@ -53,9 +60,16 @@ declare module 'smpp' {
       destination_addr: string;
       registered_delivery: number;
       data_coding: number;
-      /** A string is encoded with data_coding (0: GSM 03.38, 8: UCS-2). */
-      short_message?: string;
+      esm_class?: number;
+      /**
+       * A string is encoded with data_coding (0: GSM 03.38, 8: UCS-2); with a user data header, the
+       * header's bytes go first and esm_class gets the UDH indicator.
+       */
+      short_message?: string | { udh: Buffer; message: string };
       message_payload?: string;
+      sar_msg_ref_num?: number;
+      sar_total_segments?: number;
+      sar_segment_seqnum?: number;
     }
 
     type ResponseCallback = (pdu: Pdu) => void;
@@ -69,7 +83,15 @@ declare module 'smpp' {
       enquire_link(responseCallback: ResponseCallback): boolean;
       /** What an SMSC sends to deliver a receipt (esm_class 4) or a mobile-originated message. */
       deliver_sm(
-        options: { source_addr: string; destination_addr: string; esm_class: number; short_message: string },
+        options: {
+          source_addr: string;
+          destination_addr: string;
+          esm_class: number;
+          short_message: string;
+          receipted_message_id?: string;
+          message_state?: number;
+          network_error_code?: Buffer;
+        },
         responseCallback: ResponseCallback,
       ): boolean;
       generic_nack(options: { sequence_number: number; command_status: number }): boolean;

@@ -14,6 +14,11 @@ export interface SmppLinkSettings {
   enquireLinkMs: number;
   /** After a submit went unanswered, how long an enquire_link may take before the link counts as dead. */
   probeTimeoutMs: number;
+  /**
+   * What to answer a deliver_sm (a delivery receipt, or a mobile-originated message) with: the
+   * command_status of its deliver_sm_resp, once the PDU is dealt with. Without it, every one is acked.
+   */
+  onDeliverSm?: (pdu: smpp.Pdu) => Promise<number>;
 }
 
 const retryable = (kind: 'connection' | 'timeout', message: string, vendorCode: string, cause?: unknown) =>
@@ -83,8 +88,9 @@ export class SmppLink {
       this.drop(retryable('connection', 'lost the SMSC connection', 'connection'), 'destroy');
     });
     this.session.on('enquire_link', (pdu: smpp.Pdu) => this.session.send(pdu.response()));
-    // Delivery receipts come back on this session; acknowledging them stops the SMSC resending them.
-    this.session.on('deliver_sm', (pdu: smpp.Pdu) => this.session.send(pdu.response()));
+    // Delivery receipts come back on this session: an ack stops the SMSC resending one, so it waits
+    // until the receipt is recorded (a temporary error asks for it again later).
+    this.session.on('deliver_sm', (pdu: smpp.Pdu) => void this.answerDeliverSm(pdu));
     this.session.on('unbind', (pdu: smpp.Pdu) => {
       this.session.send(pdu.response());
       this.drop(retryable('connection', 'the SMSC closed the session', 'unbound'), 'end');
@@ -93,6 +99,18 @@ export class SmppLink {
 
   get alive(): boolean {
     return !this.dead;
+  }
+
+  private async answerDeliverSm(pdu: smpp.Pdu): Promise<void> {
+    // Only the SMSC this session bound to, with our credentials, may tell us anything on it.
+    if (!this.isBound) {
+      this.session.send(pdu.response({ command_status: smpp.errors.ESME_RINVBNDSTS }));
+      return;
+    }
+    const status = this.settings.onDeliverSm
+      ? await this.settings.onDeliverSm(pdu).catch(() => smpp.errors.ESME_RX_T_APPN)
+      : smpp.errors.ESME_ROK;
+    if (!this.dead) this.session.send(pdu.response({ command_status: status }));
   }
 
   /** Resolves once bound; rejects with the bind failure, or as retryable when the signal aborts first. */

@@ -1,11 +1,14 @@
-import { smsChargeInfo } from '@otpflow/contracts';
+import { randomInt } from 'node:crypto';
+import type { Logger } from '@otpflow/telemetry';
 import smpp from 'smpp';
 import { z } from 'zod';
 import { ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
-import { digitsOnly } from '../vendor-settings.js';
+import type { ReceiptSink } from '../../receipts/delivery-receipt.js';
 import { SmppLink, type SmppLinkSettings } from './smpp.link.js';
+import { readDeliveryReceipt } from './smpp.receipts.js';
+import { SMPP_LONG_MESSAGE_MODES, submitsFor } from './smpp.submit.js';
 
 const envSchema = z.object({
   /** smpp://host:port, or ssmpp://host:port for SMPP over TLS. */
@@ -18,6 +21,8 @@ const envSchema = z.object({
   SMPP_SOURCE_ADDR: z
     .string()
     .regex(/^(\+?[0-9]{1,20}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a number or 1-11 letters/digits'),
+  /** How a text longer than one SMS is sent: `udh` (default), `sar` or `payload` (see smpp.submit.ts). */
+  SMPP_LONG_MESSAGES: z.enum(SMPP_LONG_MESSAGE_MODES).default('udh'),
 });
 
 type SmppSettings = z.output<typeof envSchema>;
@@ -28,6 +33,8 @@ const UNBIND_TIMEOUT_MS = 2_000;
 const PROBE_TIMEOUT_MS = 5_000;
 
 const { errors } = smpp;
+/** ESME_ROK: the command_status of a deliver_sm_resp that takes the PDU. */
+const ACKNOWLEDGED = 0;
 /** command_status values a later attempt may get past: SMSC load or trouble, not the message. */
 const RETRYABLE_STATUSES = new Map<number | undefined, ProviderFailureKind>([
   [errors.ESME_RTHROTTLED, 'throttled'],
@@ -43,25 +50,6 @@ const STATUS_NAMES = new Map(Object.entries(errors).map(([name, status]) => [sta
 /** The ESME_* name of a command status, or its hex value: either way a bounded label. */
 const statusName = (status: number) =>
   STATUS_NAMES.get(status) ?? `0x${status.toString(16).padStart(8, '0')}`;
-
-/** The submit_sm of one message. `smsChargeInfo` decides the coding from the text itself, as the bytes depend on it. */
-export function submitSmFor(message: OutboundMessage, defaultSource: string): smpp.SubmitSmOptions {
-  const source = message.senderId ?? defaultSource;
-  const alphanumeric = /[A-Za-z]/.test(source);
-  const { encoding, parts } = smsChargeInfo(message.text);
-  return {
-    source_addr_ton: alphanumeric ? 5 : 1,
-    source_addr_npi: alphanumeric ? 0 : 1,
-    source_addr: alphanumeric ? source : digitsOnly(source),
-    dest_addr_ton: 1,
-    dest_addr_npi: 1,
-    destination_addr: digitsOnly(message.to),
-    registered_delivery: 1,
-    data_coding: encoding === 'GSM-7' ? 0 : 8,
-    // short_message holds one SMS; a longer text goes whole in message_payload and the SMSC splits it.
-    ...(parts > 1 ? { message_payload: message.text } : { short_message: message.text }),
-  };
-}
 
 function linkSettings(settings: SmppSettings): SmppLinkSettings {
   const url = new URL(settings.SMPP_URL);
@@ -81,7 +69,9 @@ function linkSettings(settings: SmppSettings): SmppLinkSettings {
 
 /**
  * SMS straight to an SMSC over SMPP 3.4. One transceiver session is kept open and shared by every
- * send; after it drops, the next send binds a new one.
+ * send; after it drops, the next send binds a new one. Delivery receipts come back as deliver_sm on
+ * that session: once the dispatcher listens for them, the provider binds at once (not at the first
+ * send), so receipts queued at the SMSC while otpflow was down arrive without waiting for traffic.
  */
 class SmppProvider implements Provider {
   readonly name = 'smpp';
@@ -90,18 +80,67 @@ class SmppProvider implements Provider {
   private closing: Promise<void> | undefined;
   private readonly linkSettings: SmppLinkSettings;
 
-  constructor(private readonly settings: SmppSettings) {
+  constructor(
+    private readonly settings: SmppSettings,
+    private readonly logger: Logger,
+  ) {
     this.linkSettings = linkSettings(settings);
+  }
+
+  listenForReceipts(sink: ReceiptSink): void {
+    this.linkSettings.onDeliverSm = async (pdu) => {
+      let receipt;
+      try {
+        receipt = readDeliveryReceipt(pdu);
+      } catch {
+        // A receipt we cannot read will not read better next time: acked, and counted by the log.
+        this.logger.warn({ esmClass: pdu.esm_class }, 'unreadable delivery receipt acked and dropped');
+        return ACKNOWLEDGED;
+      }
+      // Mobile-originated messages are not taken: acked so the SMSC does not resend them.
+      if (receipt) await sink(receipt);
+      return ACKNOWLEDGED;
+    };
+    void this.connect()
+      .whenBound(AbortSignal.timeout(this.linkSettings.bindTimeoutMs))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'SMSC not bound yet: receipts wait for the next send');
+      });
   }
 
   async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
     if (this.closing) {
       throw new ProviderError(this.name, 'connection', 'the provider is closing', { vendorCode: 'closed' });
     }
-    if (!this.link?.alive) this.link = new SmppLink(this.linkSettings);
-    const link = this.link;
+    const link = this.connect();
     await link.whenBound(signal);
-    const response = await link.submit(submitSmFor(message, this.settings.SMPP_SOURCE_ADDR), signal);
+    const submits = submitsFor(message, {
+      defaultSource: this.settings.SMPP_SOURCE_ADDR,
+      longMessages: this.settings.SMPP_LONG_MESSAGES,
+      reference: () => randomInt(0, 0x10000),
+    });
+    // The parts go in order; receipts refer to the first part's id. A part refused after others went
+    // fails the message: a retry sends it whole again (the user may see the first parts twice).
+    let firstId: string | undefined;
+    for (const submit of submits) {
+      const id = await this.submit(link, submit, signal);
+      firstId ??= id;
+    }
+    return firstId ? { providerMessageId: firstId } : {};
+  }
+
+  private connect(): SmppLink {
+    if (!this.link?.alive) this.link = new SmppLink(this.linkSettings);
+    return this.link;
+  }
+
+  /** One submit_sm: resolves with the SMSC's message id, or throws its refusal as a ProviderError. */
+  private async submit(
+    link: SmppLink,
+    submit: smpp.SubmitSmOptions,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const response = await link.submit(submit, signal);
     if (response.command !== 'submit_sm_resp') {
       throw new ProviderError(
         this.name,
@@ -113,9 +152,7 @@ class SmppProvider implements Provider {
       );
     }
     const status = response.command_status;
-    if (status === errors.ESME_ROK) {
-      return response.message_id ? { providerMessageId: response.message_id } : {};
-    }
+    if (status === errors.ESME_ROK) return response.message_id || undefined;
     const error = new ProviderError(this.name, kindOf(status), 'the SMSC refused the message', {
       vendorCode: statusName(status),
     });
@@ -132,5 +169,5 @@ class SmppProvider implements Provider {
 export const smppProvider = defineProvider({
   name: 'smpp',
   envSchema,
-  create: (settings) => new SmppProvider(settings),
+  create: (settings, { logger }) => new SmppProvider(settings, logger),
 });

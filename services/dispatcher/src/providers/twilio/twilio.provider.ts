@@ -1,10 +1,11 @@
-import { phoneNumberSchema } from '@otpflow/contracts';
+import { phoneNumberSchema, priceOf } from '@otpflow/contracts';
 import { z } from 'zod';
 import { httpRequest, type HttpResponse } from '../http-transport.js';
 import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
-import { baseUrlSetting, boundedCode } from '../vendor-settings.js';
+import { TwilioReceiptVerifier } from '../../receipts/twilio.receipts-verifier.js';
+import { baseUrlSetting, billedPartsOf, boundedCode } from '../vendor-settings.js';
 import { otpCallTwiml } from './twilio.voices.js';
 
 /** Twilio's alphanumeric sender ids: up to 11 letters, digits and spaces, at least one letter. */
@@ -14,8 +15,22 @@ const alphanumericSender = z
 
 const envSchema = z
   .object({
+    /** The account messages are sent from: it is in every request's URL, whatever authenticates it. */
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits'),
-    TWILIO_AUTH_TOKEN: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 hex digits'),
+    /** The account's auth token: authenticates requests (without an API key) and signs status callbacks. */
+    TWILIO_AUTH_TOKEN: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be 32 hex digits')
+      .optional(),
+    /** An API key (SK…) and its secret: authenticate requests instead of the auth token when set. */
+    TWILIO_API_KEY_SID: z
+      .string()
+      .regex(/^SK[0-9a-f]{32}$/, 'must be SK followed by 32 hex digits')
+      .optional(),
+    TWILIO_API_KEY_SECRET: z
+      .string()
+      .regex(/^[0-9A-Za-z]{32}$/, 'must be the 32-character secret of the API key')
+      .optional(),
     /** The sender: an E.164 number (needed for voice) or an alphanumeric sender id. */
     TWILIO_FROM: z.union([phoneNumberSchema, alphanumericSender]).optional(),
     TWILIO_MESSAGING_SERVICE_SID: z
@@ -29,6 +44,20 @@ const envSchema = z
   .refine((env) => env.TWILIO_FROM !== undefined || env.TWILIO_MESSAGING_SERVICE_SID !== undefined, {
     message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
     path: ['TWILIO_FROM'],
+  })
+  .refine((env) => (env.TWILIO_API_KEY_SID === undefined) === (env.TWILIO_API_KEY_SECRET === undefined), {
+    message: 'set TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET together',
+    path: ['TWILIO_API_KEY_SECRET'],
+  })
+  .refine((env) => env.TWILIO_AUTH_TOKEN !== undefined || env.TWILIO_API_KEY_SID !== undefined, {
+    message: 'set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET',
+    path: ['TWILIO_AUTH_TOKEN'],
+  })
+  // Twilio signs status callbacks with the account's auth token only (an API key cannot): callbacks
+  // asked for without it could never be authenticated, and would all be refused.
+  .refine((env) => env.TWILIO_STATUS_CALLBACK_URL === undefined || env.TWILIO_AUTH_TOKEN !== undefined, {
+    message: 'required with TWILIO_STATUS_CALLBACK_URL: Twilio signs status callbacks with the auth token',
+    path: ['TWILIO_AUTH_TOKEN'],
   });
 
 type TwilioSettings = z.output<typeof envSchema>;
@@ -50,6 +79,25 @@ const isPhoneNumber = (value: string | undefined): value is string =>
   phoneNumberSchema.safeParse(value).success;
 
 /**
+ * HTTP Basic credentials: an API key when one is set (revocable on its own, the auth token stays out
+ * of every request), else the account SID and auth token. The schema makes sure one of them is.
+ */
+function credentialsOf(settings: TwilioSettings): string {
+  const { TWILIO_API_KEY_SID: keySid, TWILIO_API_KEY_SECRET: keySecret } = settings;
+  return keySid !== undefined && keySecret !== undefined
+    ? `${keySid}:${keySecret}`
+    : `${settings.TWILIO_ACCOUNT_SID}:${settings.TWILIO_AUTH_TOKEN ?? ''}`;
+}
+
+interface TwilioAnswer {
+  sid?: unknown;
+  code?: unknown;
+  num_segments?: unknown;
+  price?: unknown;
+  price_unit?: unknown;
+}
+
+/**
  * Twilio Programmable Messaging for SMS and Programmable Voice for calls (TwiML <Say>). Voice needs an
  * E.164 TWILIO_FROM: calls cannot come from an alphanumeric sender or a messaging service.
  */
@@ -62,8 +110,7 @@ class TwilioProvider implements Provider {
   constructor(private readonly settings: TwilioSettings) {
     this.channels = isPhoneNumber(settings.TWILIO_FROM) ? ['sms', 'voice'] : ['sms'];
     this.accountUrl = `${settings.TWILIO_BASE_URL}/2010-04-01/Accounts/${settings.TWILIO_ACCOUNT_SID}`;
-    const credentials = `${settings.TWILIO_ACCOUNT_SID}:${settings.TWILIO_AUTH_TOKEN}`;
-    this.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    this.authorization = `Basic ${Buffer.from(credentialsOf(settings)).toString('base64')}`;
   }
 
   async send(message: OutboundMessage, signal: AbortSignal): Promise<ProviderReceipt> {
@@ -112,9 +159,19 @@ class TwilioProvider implements Provider {
   }
 
   private receipt(response: HttpResponse): ProviderReceipt {
-    const body = response.json as { sid?: unknown; code?: unknown } | undefined;
+    const body = response.json as TwilioAnswer | undefined;
     if (response.status >= 200 && response.status <= 299) {
-      if (typeof body?.sid === 'string' && body.sid !== '') return { providerMessageId: body.sid };
+      if (typeof body?.sid === 'string' && body.sid !== '') {
+        // Segments are known at once (0 through a messaging service); the price mostly comes later,
+        // on the Message resource, which otpflow does not fetch (docs/delivery.md).
+        const parts = billedPartsOf(body.num_segments);
+        const price = priceOf(body.price, body.price_unit);
+        return {
+          providerMessageId: body.sid,
+          ...(parts !== undefined && { billedParts: parts }),
+          ...(price && { price }),
+        };
+      }
       throw new ProviderError(
         this.name,
         'unreadable_answer',
@@ -143,4 +200,8 @@ export const twilioProvider = defineProvider({
     ...requireHttps('TWILIO_STATUS_CALLBACK_URL', settings.TWILIO_STATUS_CALLBACK_URL),
   ],
   create: (settings) => new TwilioProvider(settings),
+  receiptVerifier: (settings) =>
+    settings.TWILIO_AUTH_TOKEN === undefined
+      ? undefined
+      : new TwilioReceiptVerifier(settings.TWILIO_AUTH_TOKEN),
 });

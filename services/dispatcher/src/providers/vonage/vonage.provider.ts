@@ -1,9 +1,11 @@
+import { addPrices, priceOf, type Price } from '@otpflow/contracts';
 import { z } from 'zod';
 import { httpRequest, type HttpResponse } from '../http-transport.js';
 import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
 import { baseUrlSetting, boundedCode, digitsOnly } from '../vendor-settings.js';
+import { VONAGE_SIGNATURE_METHODS, VonageReceiptVerifier } from './vonage.receipts.js';
 
 const envSchema = z.object({
   VONAGE_API_KEY: z.string().regex(/^[0-9a-zA-Z]{8}$/, 'must be the 8-character API key'),
@@ -13,6 +15,20 @@ const envSchema = z.object({
     .string()
     .regex(/^([1-9][0-9]{3,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be digits or 1-11 letters/digits'),
   VONAGE_BASE_URL: baseUrlSetting('https://rest.nexmo.com'),
+  /**
+   * The account's signature secret and method (dashboard, API settings): delivery receipts are taken
+   * only signed with them. Without a secret, /v1/receipts/vonage refuses every receipt.
+   */
+  VONAGE_SIGNATURE_SECRET: z
+    .string()
+    .regex(/^\S{16,}$/, 'must be the signature secret')
+    .optional(),
+  VONAGE_SIGNATURE_METHOD: z.enum(VONAGE_SIGNATURE_METHODS).default('md5hash'),
+  /** Vonage prices are in the account's currency, which its answers do not name. */
+  VONAGE_PRICE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+    .default('EUR'),
 });
 
 /**
@@ -28,7 +44,7 @@ const RETRYABLE_STATUSES = new Map<number, ProviderFailureKind>([
 
 interface VonageAnswer {
   'message-count'?: unknown;
-  messages?: { status?: unknown; 'message-id'?: unknown }[];
+  messages?: { status?: unknown; 'message-id'?: unknown; 'message-price'?: unknown }[];
 }
 
 /**
@@ -88,10 +104,18 @@ class VonageProvider implements Provider {
       });
     }
     const id = messages?.[0]?.['message-id'];
+    const price = this.priceOf(messages ?? []);
     return {
       ...(typeof id === 'string' && id !== '' ? { providerMessageId: id } : {}),
       billedParts: statuses.length,
+      ...(price ? { price } : {}),
     };
+  }
+
+  /** The message's price: the sum of its parts' `message-price`, only when every part has one. */
+  private priceOf(parts: NonNullable<VonageAnswer['messages']>): Price | undefined {
+    const prices = parts.map((part) => priceOf(part['message-price'], this.settings.VONAGE_PRICE_CURRENCY));
+    return prices.every((price) => price !== undefined) ? addPrices(prices) : undefined;
   }
 }
 
@@ -101,4 +125,15 @@ export const vonageProvider = defineProvider({
   // Credentials and numbers go to the vendor: never over plain http outside development.
   productionProblems: (settings) => [...requireHttps('VONAGE_BASE_URL', settings.VONAGE_BASE_URL)],
   create: (settings) => new VonageProvider(settings),
+  receiptVerifier: (settings, window) =>
+    settings.VONAGE_SIGNATURE_SECRET === undefined
+      ? undefined
+      : new VonageReceiptVerifier(
+          {
+            secret: settings.VONAGE_SIGNATURE_SECRET,
+            method: settings.VONAGE_SIGNATURE_METHOD,
+            currency: settings.VONAGE_PRICE_CURRENCY,
+          },
+          window,
+        ),
 });

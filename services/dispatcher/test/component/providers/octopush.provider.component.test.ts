@@ -33,7 +33,7 @@ describe('octopush provider', () => {
       expectExactRequest: (message) => {
         const request = fake.requests.at(-1);
         expect(request?.method).toBe('POST');
-        expect(request?.path).toBe('/otp/generate');
+        expect(request?.path).toBe('/service/otp/generate');
         expect(request?.headers['api-login']).toBe(LOGIN);
         expect(request?.headers['api-key']).toBe(KEY);
         expect(request?.headers['content-type']).toBe('application/json');
@@ -70,7 +70,7 @@ describe('octopush provider', () => {
     const provider = makeProvider({ OCTOPUSH_SENDER: 'CoolApp' });
     const expiresAt = new Date(Date.now() + 90_500);
     await provider.send(
-      sampleMessage({ code: 'aB3-x9', expiresAt, variables: { recipientIp: '203.0.113.7' } }),
+      sampleMessage({ code: 'aB3-x9', expiresAt, recipientIp: '203.0.113.7' }),
       AbortSignal.timeout(5_000),
     );
     expect(lastBody()).toMatchObject({

@@ -1,3 +1,4 @@
+import { smsChargeInfo } from '@otpflow/contracts';
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Provider } from '../../../src/providers/provider.js';
@@ -6,6 +7,9 @@ import { FakeSmsc } from '../../fakes/smpp.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
 
 const SYSTEM_ID = 'otpflow';
+/** GSM 03.38 extension characters take an escape and a septet. */
+const gsmSeptets = (text: string) =>
+  Array.from(text).reduce((sum, character) => sum + ('\f^{}\\[~]|€'.includes(character) ? 2 : 1), 0);
 const PASSWORD = 'pa55w0rd';
 const SOURCE = 'CoolApp';
 
@@ -83,12 +87,105 @@ describe('smpp provider', () => {
     expect(smsc.submits.at(-1)).toMatchObject({ data_coding: 8, short_message: { message: text } });
   });
 
-  it('puts a text longer than one SMS in message_payload', async () => {
-    const text = `482913 is your Cool App code. ${'Never share it with anyone. '.repeat(6)}`;
-    await send({ text, sms: { encoding: 'GSM-7', parts: 2 } });
-    const submit = smsc.submits.at(-1);
-    expect(submit).toMatchObject({ data_coding: 0, message_payload: { message: text } });
-    expect(submit?.short_message?.message).toHaveLength(0);
+  describe('long texts', () => {
+    // 152 septets then a euro (two), so a careless split would cut its escape pair; then more.
+    const gsm = `482913 is your Cool App code. ${'x'.repeat(122)}€ [it] ${'Never share it. '.repeat(10)}`;
+    // 66 units then an emoji (a surrogate pair) on the part boundary; then more.
+    const ucs2 = `Код 482913 ${'ж'.repeat(55)}🙂 ${'Никому его не сообщайте. '.repeat(4)}`;
+    const longProvider = async (mode: string) => {
+      await subject.provider.close?.();
+      const provider = makeProvider({ SMPP_LONG_MESSAGES: mode });
+      subject = { ...subject, provider, close: async () => (await provider.close?.(), smsc.close()) };
+      return provider;
+    };
+    /** The text the handset shows: the parts in sequence order, each checked to fit one SMS. */
+    const reassembled = (parts: { sequence: number; total: number; text: string }[], dataCoding: number) => {
+      for (const part of parts) {
+        // Octets an SMS can carry: 153 unpacked GSM septets, or 67 UCS-2 units, after the header.
+        const size = dataCoding === 0 ? gsmSeptets(part.text) : part.text.length;
+        expect(size).toBeLessThanOrEqual(dataCoding === 0 ? 153 : 67);
+        expect(part.total).toBe(parts.length);
+      }
+      return [...parts]
+        .sort((a, b) => a.sequence - b.sequence)
+        .map((part) => part.text)
+        .join('');
+    };
+
+    it.each([
+      ['GSM-7', gsm, 0],
+      ['UCS-2', ucs2, 8],
+    ] as const)(
+      'sends %s parts with a concatenation header (UDH) that reassemble into the text',
+      async (_, text, coding) => {
+        const provider = await longProvider('udh');
+        const receipt = await provider.send(sampleMessage({ text }), AbortSignal.timeout(5_000));
+        const parts = smsc.submits.map((submit) => {
+          expect(submit).toMatchObject({ esm_class: 0x40, data_coding: coding });
+          expect(submit.message_payload).toBeUndefined();
+          const header = submit.short_message?.udh?.[0];
+          // IEI 0 (concatenation, 8-bit reference), length 3, then reference, total and sequence.
+          expect([header?.[0], header?.[1]]).toEqual([0x00, 0x03]);
+          return {
+            reference: header?.[2],
+            total: header?.[3] ?? 0,
+            sequence: header?.[4] ?? 0,
+            text: String(submit.short_message?.message),
+          };
+        });
+        expect(parts.length).toBe(smsChargeInfo(text).parts);
+        expect(parts.length).toBeGreaterThanOrEqual(2);
+        expect(new Set(parts.map((part) => part.reference)).size).toBe(1);
+        expect(reassembled(parts, coding)).toBe(text);
+        // Receipts refer to the first part.
+        expect(receipt).toEqual({ providerMessageId: 'fake-1' });
+      },
+    );
+
+    it.each([
+      ['GSM-7', gsm, 0],
+      ['UCS-2', ucs2, 8],
+    ] as const)('sends %s parts with SAR TLVs that reassemble into the text', async (_, text, coding) => {
+      const provider = await longProvider('sar');
+      await provider.send(sampleMessage({ text }), AbortSignal.timeout(5_000));
+      const parts = smsc.submits.map((submit) => {
+        expect(submit).toMatchObject({ esm_class: 0, data_coding: coding });
+        expect(submit.short_message?.udh).toBeUndefined();
+        return {
+          reference: submit.sar_msg_ref_num,
+          total: submit.sar_total_segments ?? 0,
+          sequence: submit.sar_segment_seqnum ?? 0,
+          text: String(submit.short_message?.message),
+        };
+      });
+      expect(parts.length).toBe(smsChargeInfo(text).parts);
+      expect(new Set(parts.map((part) => part.reference)).size).toBe(1);
+      expect(reassembled(parts, coding)).toBe(text);
+    });
+
+    it('puts the whole text in message_payload when told to', async () => {
+      const provider = await longProvider('payload');
+      await provider.send(sampleMessage({ text: gsm }), AbortSignal.timeout(5_000));
+      expect(smsc.submits).toHaveLength(1);
+      const submit = smsc.submits.at(-1);
+      expect(submit).toMatchObject({ data_coding: 0, message_payload: { message: gsm } });
+      expect(submit?.short_message?.message).toHaveLength(0);
+    });
+
+    it('fails the message when the SMSC refuses a later part', async () => {
+      const provider = await longProvider('udh');
+      smsc.refuseAfter = 1;
+      smsc.scenario = 'rate-limited';
+      expect(
+        await provider
+          .send(sampleMessage({ text: gsm }), AbortSignal.timeout(5_000))
+          .catch((e: unknown) => e),
+      ).toMatchObject({
+        failure: 'retryable',
+        reason: 'vendor_ESME_RTHROTTLED',
+      });
+      expect(smsc.submits).toHaveLength(2);
+    });
   });
 
   it('sends a numeric sender as an international number', async () => {

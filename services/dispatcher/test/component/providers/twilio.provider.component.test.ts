@@ -75,7 +75,10 @@ describe('twilio provider', () => {
 
   it('returns the message sid and reports the Twilio error code of a refusal', async () => {
     const receipt = await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000));
-    expect(receipt).toEqual({ providerMessageId: `SM${'0123456789abcdef'.repeat(2)}` });
+    expect(receipt).toEqual({
+      providerMessageId: `SM${'0123456789abcdef'.repeat(2).slice(0, 30)}00`,
+      billedParts: 1,
+    });
     fake.scenario = 'reject-number';
     const error = await subject.provider
       .send(sampleMessage(), AbortSignal.timeout(5_000))
@@ -101,6 +104,32 @@ describe('twilio provider', () => {
       .send(sampleMessage(), AbortSignal.timeout(5_000))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ failure, reason: `vendor_${code}` });
+  });
+
+  it('authenticates with an API key and its secret, the account SID in the URL', async () => {
+    const apiKey = { sid: `SK${'9f8e7d6c'.repeat(4)}`, secret: 'Zr7QmW2pXk9LbV4nHs6TjY1cFd8GaE3u' };
+    const keyed = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN, apiKey).start();
+    try {
+      const provider = twilioProvider.create(
+        twilioProvider.envSchema.parse({
+          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+          TWILIO_API_KEY_SID: apiKey.sid,
+          TWILIO_API_KEY_SECRET: apiKey.secret,
+          TWILIO_FROM: FROM,
+          TWILIO_BASE_URL: keyed.http.url,
+        }),
+        { logger },
+      );
+      const receipt = await provider.send(sampleMessage(), AbortSignal.timeout(5_000));
+      expect(receipt.providerMessageId).toMatch(/^SM/);
+      const request = keyed.requests.at(-1);
+      expect(request?.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
+      expect(request?.headers.authorization).toBe(
+        `Basic ${Buffer.from(`${apiKey.sid}:${apiKey.secret}`).toString('base64')}`,
+      );
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('uses the message sender id and the messaging service when configured', async () => {
@@ -131,8 +160,59 @@ describe('twilio provider', () => {
     expect(makeProvider(fake, { TWILIO_FROM: 'CoolApp' }).channels).toEqual(['sms']);
   });
 
+  it('keeps the segments and, when Twilio already tells it, the price of the answer', async () => {
+    fake.http.respondWith(() => ({
+      status: 201,
+      body: JSON.stringify({ sid: 'SM1', num_segments: '2', price: '-0.01580', price_unit: 'USD' }),
+    }));
+    expect(await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000))).toEqual({
+      providerMessageId: 'SM1',
+      billedParts: 2,
+      price: { amount: '0.0158', currency: 'USD' },
+    });
+    // Through a messaging service the segments are 0 until a sender is picked: not a count.
+    fake.http.respondWith(() => ({
+      status: 201,
+      body: JSON.stringify({ sid: 'SM2', num_segments: '0', price: null, price_unit: 'USD' }),
+    }));
+    expect(await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000))).toEqual({
+      providerMessageId: 'SM2',
+    });
+  });
+
   it('validates its settings at start-up', () => {
     const parse = (env: Record<string, string>) => twilioProvider.envSchema.safeParse(env).success;
+    const apiKey = {
+      TWILIO_API_KEY_SID: `SK${'9f8e7d6c'.repeat(4)}`,
+      TWILIO_API_KEY_SECRET: 'Zr7QmW2pXk9LbV4nHs6TjY1cFd8GaE3u',
+    };
+    expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM, ...apiKey })).toBe(true);
+    expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_FROM: FROM })).toBe(false);
+    expect(
+      parse({
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_FROM: FROM,
+        TWILIO_API_KEY_SID: apiKey.TWILIO_API_KEY_SID,
+      }),
+    ).toBe(false);
+    // Status callbacks are signed with the auth token: an API key alone cannot have them checked.
+    expect(
+      parse({
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_FROM: FROM,
+        TWILIO_STATUS_CALLBACK_URL: CALLBACK,
+        ...apiKey,
+      }),
+    ).toBe(false);
+    expect(
+      parse({
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_FROM: FROM,
+        TWILIO_STATUS_CALLBACK_URL: CALLBACK,
+        ...apiKey,
+      }),
+    ).toBe(true);
     expect(parse({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_FROM: FROM })).toBe(
       true,
     );

@@ -52,10 +52,11 @@ describe('vonage provider', () => {
 
   providerContract(() => subject);
 
-  it('returns the message id of the first part and the parts billed', async () => {
+  it('returns the message id of the first part, the parts billed and their price', async () => {
     expect(await subject.provider.send(sampleMessage(), AbortSignal.timeout(5_000))).toEqual({
-      providerMessageId: '0A0000000123ABCD1',
+      providerMessageId: '0A0000000123ABC01',
       billedParts: 1,
+      price: { amount: '0.0333', currency: 'EUR' },
     });
     fake.http.respondWith(() =>
       vonageAnswer([
@@ -67,6 +68,37 @@ describe('vonage provider', () => {
       providerMessageId: '0A01',
       billedParts: 2,
     });
+  });
+
+  it('adds up the price of every part, in the currency the deployment names', async () => {
+    const provider = vonageProvider.create(
+      vonageProvider.envSchema.parse({
+        VONAGE_API_KEY: API_KEY,
+        VONAGE_API_SECRET: API_SECRET,
+        VONAGE_FROM: FROM,
+        VONAGE_BASE_URL: fake.http.url,
+        VONAGE_PRICE_CURRENCY: 'GBP',
+      }),
+      { logger: createLogger({ service: 'test', level: 'silent' }) },
+    );
+    fake.http.respondWith(() =>
+      vonageAnswer([
+        { status: '0', 'message-id': '0A01', 'message-price': '0.03330000' },
+        { status: '0', 'message-id': '0A02', 'message-price': '0.03330000' },
+      ]),
+    );
+    expect(await provider.send(sampleMessage(), AbortSignal.timeout(5_000))).toMatchObject({
+      billedParts: 2,
+      price: { amount: '0.0666', currency: 'GBP' },
+    });
+    // A part without a price leaves the message without one rather than cheaper than it was.
+    fake.http.respondWith(() =>
+      vonageAnswer([
+        { status: '0', 'message-id': '0A01', 'message-price': '0.03330000' },
+        { status: '0', 'message-id': '0A02' },
+      ]),
+    );
+    expect(await provider.send(sampleMessage(), AbortSignal.timeout(5_000))).not.toHaveProperty('price');
   });
 
   it('asks for unicode for a UCS-2 text', async () => {
