@@ -45,7 +45,8 @@ function numberTypes(channel: 'sms' | 'voice', defaults: readonly NumberType[]) 
   ).transform((list): readonly NumberType[] => (list.length > 0 ? list : defaults));
 }
 
-const schema = z
+/** Every variable the service reads, with its rules (test/deploy holds the manifests to it). */
+export const envSchema = z
   .object({
     NODE_ENV: nodeEnv,
     PORT: envInt(8080, { min: 0, max: 65535 }),
@@ -147,10 +148,10 @@ const schema = z
     if (env.TEST_NUMBERS.length > 0) refuse('TEST_NUMBERS', 'test numbers are refused in production');
   });
 
-export type GatewayConfig = z.output<typeof schema>;
+export type GatewayConfig = z.output<typeof envSchema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  const config = parseEnv(withAmqpChecks(schema), env);
+  const config = parseEnv(withAmqpChecks(envSchema), env);
   // Out of the box (development), the documented development key authenticates as client "dev",
   // with every scope, administration included.
   if (config.NODE_ENV !== 'production' && config.API_KEYS.length === 0 && !config.OIDC_ISSUER) {
