@@ -14,6 +14,7 @@ import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
 import { nameRoute } from '../http/http-metrics.js';
 import type { Limits } from '../otp/limits.js';
+import { webhookUrlProblem } from '../webhooks/webhook-url.js';
 import { createWebhookSchema, updateWebhookSchema, webhookIdSchema } from '../webhooks/webhook.schemas.js';
 
 function webhookView(endpoint: WebhookEndpoint) {
@@ -60,11 +61,9 @@ export function webhooksRouter(options: WebhooksRouterOptions): Router {
   const router = Router();
   const gate = [nameRoute, authorize(options.authenticator, options.limits, SCOPES.templates), acceptsJson];
   const checkUrl = (url: string | undefined) => {
-    if (url !== undefined && !options.allowHttp && !url.startsWith('https://'))
-      throw new ApiError('INVALID_ARGUMENT', {
-        message: 'url: must be an https:// URL.',
-        details: { field: 'url' },
-      });
+    const problem = url === undefined ? undefined : webhookUrlProblem(url, options);
+    if (problem)
+      throw new ApiError('INVALID_ARGUMENT', { message: `url: ${problem}.`, details: { field: 'url' } });
   };
 
   router.get('/', ...gate, async (_request, response) => {
