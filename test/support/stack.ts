@@ -50,6 +50,7 @@ export function sharedEnv(context: TestContext): Record<string, string> {
     AMQP_PREFIX: context.topology.prefix,
     AMQP_QUEUE_TYPE: context.topology.queueType,
     RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
+    CALLBACK_RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
   };
 }
 

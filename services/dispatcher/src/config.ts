@@ -3,6 +3,7 @@ import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } fr
 import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
 import { z } from 'zod';
+import { callbackEnvShape } from './callbacks/callback-config.js';
 import { requireHttps } from './providers/provider-factory.js';
 import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
 
@@ -71,6 +72,7 @@ export const envSchema = z.object({
   TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
   EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(30_000, { min: 0 }),
+  ...callbackEnvShape,
 });
 
 export type DispatcherConfig = z.output<typeof envSchema> & {

@@ -16,6 +16,7 @@ import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
 import { tenantPolicyRouter } from './native/tenant-policy.router.js';
 import { verificationsRouter } from './native/verifications.router.js';
+import { webhooksRouter, type WebhooksRouterOptions } from './native/webhooks.router.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import type { CodeChecker } from './otp/code-checker.js';
 import type { CodeIssuer } from './otp/code-issuer.js';
@@ -36,6 +37,8 @@ export interface AppDependencies {
   ops: OpsEndpointsOptions;
   logger: Logger;
   settings: { bodyLimitBytes: number; messageMaxLength: number; trustProxyHops: number };
+  /** The tenants' status callback endpoints (/v1/webhooks). */
+  webhooks: Pick<WebhooksRouterOptions, 'webhooks' | 'jobKeys' | 'allowHttp'>;
 }
 
 /** CAMARA's paths: the spec's server path, and the one the seed SDK and docs use. */
@@ -68,6 +71,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/policy', tenantPolicyRouter(deps));
+  app.use('/v1/webhooks', webhooksRouter({ ...deps, ...deps.webhooks, bodyLimitBytes }));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
   app.use(openApiRouter());
 

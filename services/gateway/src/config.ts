@@ -125,6 +125,8 @@ export const envSchema = z
     /** Wait this long after turning unready before closing the listener, so load balancers notice. */
     SHUTDOWN_GRACE_MS: envInt(0, { min: 0 }),
     METRICS_ENABLED: envBool(true),
+    /** Lets tenants register plain http:// callback endpoints: development and tests only. */
+    WEBHOOK_ALLOW_HTTP: envBool(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -146,6 +148,8 @@ export const envSchema = z
     if (usesDevelopmentJobKey(env.JOB_ENCRYPTION_KEYS))
       refuse('JOB_ENCRYPTION_KEYS', 'the development key is refused in production');
     if (env.TEST_NUMBERS.length > 0) refuse('TEST_NUMBERS', 'test numbers are refused in production');
+    if (env.WEBHOOK_ALLOW_HTTP)
+      refuse('WEBHOOK_ALLOW_HTTP', 'callbacks carry verification status: https only in production');
   });
 
 export type GatewayConfig = z.output<typeof envSchema>;

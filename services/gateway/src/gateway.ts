@@ -13,6 +13,7 @@ import {
   type DeliveryModel,
   type NumbersCollectionDocument,
   type StoreCapabilities,
+  WebhookEndpoints,
 } from '@otpflow/mongo';
 
 import type { Collection, Db } from 'mongodb';
@@ -126,6 +127,8 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
   );
   if (!parts) throw new Error('the store opened without its collections');
   const templates = new TemplateStore(parts.db);
+  const webhooks = new WebhookEndpoints(parts.db);
+  await webhooks.ensureIndexes();
   await parts.limits.ensureKeyIndexes();
   await templates.ensureIndexes();
   const policies = new PolicyStore(
@@ -133,7 +136,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
     defaultPolicy(policyDefaults(config)),
     config.POLICY_CACHE_SECONDS,
   );
-  return { store, ...parts, templates, policies };
+  return { store, ...parts, templates, policies, webhooks };
 }
 
 /** Wires the gateway: database, broker, domain, HTTP. Used by main.ts and by the tests. */
@@ -143,11 +146,8 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry();
-  const { store, numbers, deliveries, limits, idempotency, templates, policies } = await openGatewayStore(
-    config,
-    logger,
-    registry,
-  );
+  const { store, numbers, deliveries, limits, idempotency, templates, policies, webhooks } =
+    await openGatewayStore(config, logger, registry);
   const guardContext: GuardContext = {
     collection: numbers,
     capabilities: store.capabilities,
@@ -217,6 +217,7 @@ export async function startGateway(
       messageMaxLength: config.MESSAGE_MAX_LENGTH,
       trustProxyHops: config.TRUST_PROXY_HOPS,
     },
+    webhooks: { webhooks, jobKeys: config.JOB_ENCRYPTION_KEYS, allowHttp: config.WEBHOOK_ALLOW_HTTP },
   });
   const server = createServer(app);
   const port = await listen(server, config.PORT, config.HOST);

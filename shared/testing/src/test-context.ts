@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import {
+  callbackTopologyNames,
+  DEFAULT_RETRY_DELAYS_MS,
+  topologyNames,
+  type TopologyOptions,
+} from '@otpflow/amqp';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 
@@ -72,13 +77,25 @@ async function deleteTopology(
   extraQueues: string[],
 ): Promise<void> {
   const names = topologyNames(topology.prefix);
+  const callbacks = callbackTopologyNames(topology.prefix);
   const queues = [
     names.sendQueue,
     names.deadQueue,
     ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
+    // A dispatcher runs the status callbacks with the same delays (CALLBACK_RETRY_DELAYS_MS in sharedEnv).
+    callbacks.callbackQueue,
+    callbacks.callbackDeadQueue,
+    names.eventsQueue('callbacks'),
+    ...topology.retryDelaysMs.map((delay) => callbacks.callbackRetryQueue(delay)),
     ...extraQueues,
   ];
-  const exchanges = [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange];
+  const exchanges = [
+    names.jobsExchange,
+    names.retryExchange,
+    names.deadExchange,
+    names.eventsExchange,
+    callbacks.callbackDeadExchange,
+  ];
   const connection = await amqpConnect(rabbitUrl);
   try {
     // One channel per deletion: a failed delete closes its channel, and must not stop the others.

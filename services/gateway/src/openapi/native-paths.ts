@@ -11,10 +11,10 @@ import {
   verificationSchema,
 } from '../native/verification.schemas.js';
 
-type JsonObject = Record<string, unknown>;
+export type JsonObject = Record<string, unknown>;
 
 /** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), for requests (input) or responses. */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   const {
     $schema: _dialect,
     id: _id,
@@ -142,18 +142,18 @@ export function nativeResponses(): Record<string, JsonObject> {
   );
 }
 
-const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: string, description: string) => ({
+export const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+export const json = (schema: string, description: string) => ({
   description,
   headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
-const body = (schema: string, required = true) => ({
+export const body = (schema: string, required = true) => ({
   required,
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
 /** Every operation: a malformed x-correlator (or path parameter) is a 400 before anything else. */
-const common = {
+export const common = {
   '400': ref('NativeBadRequest'),
   '401': ref('NativeUnauthenticated'),
   '403': ref('NativeForbidden'),
@@ -161,7 +161,7 @@ const common = {
   '429': ref('NativeTooManyRequests'),
   '503': ref('NativeUnavailable'),
 };
-const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
+export const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
 const idParameter = {
   name: 'id',
   in: 'path',
@@ -170,7 +170,7 @@ const idParameter = {
     'The verification id: 36 characters shaped like a UUID (the encrypted address of its code, not a random UUID)',
   schema: { type: 'string', format: 'uuid' },
 };
-const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
+export const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
 /** The native API's tags, one per scope: each tag's operations need that scope and no other. */
 export const NATIVE_TAGS: Record<
@@ -188,7 +188,7 @@ export const NATIVE_TAGS: Record<
   },
 };
 
-function operation(
+export function operation(
   operationId: string,
   summary: string,
   scope: keyof typeof NATIVE_TAGS,

@@ -1,5 +1,6 @@
 import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'json' };
 import { NATIVE_TAGS, nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
+import { webhookPaths, webhookSchemas } from './webhook-paths.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -112,7 +113,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
     servers: [{ url: '/' }],
     tags: [...camara.tags, ...Object.values(NATIVE_TAGS)],
     externalDocs: camara.externalDocs,
-    paths: { ...camaraPaths(), ...nativePaths() },
+    paths: { ...camaraPaths(), ...nativePaths(), ...webhookPaths() },
     components: {
       parameters: {
         ...camara.components.parameters,
@@ -125,7 +126,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
         },
       },
       headers: camara.components.headers,
-      schemas: { ...camara.components.schemas, ...nativeSchemas() },
+      schemas: { ...camara.components.schemas, ...nativeSchemas(), ...webhookSchemas() },
       responses: { ...camara.components.responses, ...camaraExtraResponses(), ...nativeResponses() },
       securitySchemes: {
         ...camara.components.securitySchemes,
