@@ -105,8 +105,12 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Polls /readyz until it answers 200; fails if the process exits or the time runs out. */
-  async waitReady(url, timeoutMs = 30_000) {
+  /**
+   * Polls /readyz until it answers 200 with every dependency up; fails if the process exits or the
+   * time runs out (two minutes: on a shared machine a store still emptying the last measurement's
+   * collections has held a gateway's start for more than 30 s).
+   */
+  async waitReady(url, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.label} exited while starting; see ${this.logFile}`);
