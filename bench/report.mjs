@@ -48,6 +48,32 @@ function ownCpuMs(entry, group) {
   return entry ? cpuPerRequest(entry)[group] : undefined;
 }
 
+/**
+ * The same, less what the process spends idle over the measurement's time (its timers, the driver's
+ * monitoring, heartbeats; measured just before, `idleCpuPerSecond`): the requests' own work. At the
+ * low rates of a slow store the idle share is a large part of a request's figure.
+ */
+function workCpuMs(entry, group) {
+  const idle = entry?.idleCpuPerSecond?.[group];
+  const done = entry?.ok ?? 0;
+  if (idle === undefined || !done) return undefined;
+  const seconds = (entry.cpu.groups[group] ?? 0) - idle * entry.cpu.wallSeconds;
+  return (Math.max(0, seconds) * 1000) / done;
+}
+
+function workCell(gatewayMs, ceilingMs) {
+  if (gatewayMs === undefined || ceilingMs === undefined) return 'n/a';
+  const ratio = ceilingMs > 0 ? gatewayMs / ceilingMs : undefined;
+  return `${number(gatewayMs, 2)} / ${number(ceilingMs, 2)} (${ratio === undefined ? 'n/a' : cpuRatioCell(ratio)})`;
+}
+
+/** `gateway 4.5 ms, ceiling 0.6 ms of CPU a second` from the last measurement that has both. */
+function idleList(results) {
+  const idle = results.phases.at(-1)?.idleCpuPerSecond ?? {};
+  const parts = Object.entries(idle).map(([group, seconds]) => `${group} ${number(seconds * 1000, 1)} ms`);
+  return parts.length > 0 ? `${parts.join(', ')} of CPU a second` : 'not measured in this run';
+}
+
 function cpuRatioCell(value) {
   if (value === undefined) return 'n/a';
   return `**${number(value, 1)}** ${value <= CPU_GOAL ? '(goal met)' : `(goal ≤ ${CPU_GOAL} not met)`}`;
@@ -214,6 +240,7 @@ function perRequestSection(results) {
         ? `${number(gatewayFixedMs, 2)} / ${number(matchedMs, 2)} (${number(matched.targetRate, 1)}/s)`
         : 'n/a',
       number(gatewayFixedMs && matchedMs ? gatewayFixedMs / matchedMs : undefined, 1),
+      workCell(workCpuMs(oursFixed, 'gateway'), workCpuMs(matched, 'ceiling')),
     ];
   });
   const measured = results.phases.filter((entry) => entry.storeCommands);
@@ -244,9 +271,14 @@ ${table(
     'gateway / ceiling',
     'at one fixed rate: gateway / ceiling (ms / request)',
     'ratio at one rate',
+    'at one rate, idle subtracted: gateway / ceiling (ratio)',
   ],
   rows,
 )}
+
+The last column takes from each process's CPU what it spends idle over the same time (measured for
+${results.settings.backgroundSeconds ?? 5} s before each series: ${idleList(results)}), leaving the
+requests' own work.${results.store?.kind === 'ferretdb' ? ` The fixed rates are low because the store is slow (${storeName(results.store)}), and at a few requests a second the idle share is a large part of each request's figure.` : ''}
 
 Store commands per request in every measurement with a gateway (end to end: per accepted send-code; the
 dispatchers' own commands are not in it):
@@ -387,6 +419,11 @@ function headline(results, operation) {
     gatewayFixed,
     matched,
     matchedRatio: gatewayFixed && matched ? gatewayFixed / matched : undefined,
+    workRatio: (() => {
+      const gatewayWork = workCpuMs(phase(results, `otpflow.${operation}.fixed.1`), 'gateway');
+      const ceilingWork = workCpuMs(phase(results, `ceiling.${operation}.matched.1`), 'ceiling');
+      return gatewayWork !== undefined && ceilingWork ? gatewayWork / ceilingWork : undefined;
+    })(),
   };
 }
 
@@ -416,6 +453,7 @@ function repeatsSection(runs) {
         number(figures.cpuRatio, 1),
         `${number(figures.gatewayFixed, 2)} / ${number(figures.matched, 2)}`,
         number(figures.matchedRatio, 1),
+        number(figures.workRatio, 1),
       ];
     }),
   );
@@ -430,6 +468,7 @@ function repeatsSection(runs) {
       spread(of('ceilingMs'), 2),
       spread(of('cpuRatio'), 1),
       spread(of('matchedRatio'), 1),
+      spread(of('workRatio'), 1),
     ];
   });
   return `### Repeated runs
@@ -449,6 +488,7 @@ ${table(
     'ratio',
     'CPU ms / request at one fixed rate: gateway / ceiling',
     'ratio',
+    'ratio, idle subtracted',
   ],
   rows,
 )}
@@ -464,6 +504,7 @@ ${table(
     'ceiling CPU (ms / request)',
     'gateway / ceiling at saturation',
     'gateway / ceiling at one fixed rate',
+    'the same, idle subtracted',
   ],
   summaryRows,
 )}`;
