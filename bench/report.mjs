@@ -430,7 +430,8 @@ function headline(results, operation) {
 function spread(values, digits) {
   const known = values.filter((value) => value !== undefined && !Number.isNaN(value)).sort((a, b) => a - b);
   if (known.length === 0) return 'n/a';
-  const median = known[Math.floor((known.length - 1) / 2)];
+  const middle = Math.floor(known.length / 2);
+  const median = known.length % 2 === 1 ? known[middle] : (known[middle - 1] + known[middle]) / 2;
   return `${number(median, digits)} (${number(known[0], digits)}–${number(known.at(-1), digits)})`;
 }
 
