@@ -67,9 +67,10 @@ function workCell(gatewayMs, ceilingMs) {
   return `${number(gatewayMs, 2)} / ${number(ceilingMs, 2)} (${ratio === undefined ? 'n/a' : cpuRatioCell(ratio)})`;
 }
 
-/** `gateway 4.5 ms, ceiling 0.6 ms of CPU a second` from the last measurement that has both. */
+/** `gateway 4.5 ms, ceiling 0.6 ms of CPU a second`, as the fixed-rate comparison used them. */
 function idleList(results) {
-  const idle = results.phases.at(-1)?.idleCpuPerSecond ?? {};
+  // The one-gateway series' figures (a later scaling series measures several gateways together).
+  const idle = (phase(results, 'ceiling.send.matched.1') ?? results.phases.at(-1))?.idleCpuPerSecond ?? {};
   const parts = Object.entries(idle).map(([group, seconds]) => `${group} ${number(seconds * 1000, 1)} ms`);
   return parts.length > 0 ? `${parts.join(', ')} of CPU a second` : 'not measured in this run';
 }
@@ -533,7 +534,8 @@ Measured on ${date} on this project's development machine (2 cores, shared by th
 \`${results.command}\`, run \`${results.runId}\`. Otpflow's figures are the built services in their own
 processes, as deployed; the ceiling is a bare Node server doing only the store and broker work that
 one request cannot avoid, on the same store and broker. The ratio between the two is the figure that
-carries over to other machines; the absolute rates are this machine's.
+carries over to other machines; the absolute rates are this machine's. The store is
+${storeName(results.store)}${results.store?.kind === 'ferretdb' ? ` ${results.versions.ferretdb}: every store figure on this page (rates, latencies, its CPU) is that store's, not MongoDB's` : ''}.
 
 ${summary(results)}
 
