@@ -34,3 +34,11 @@ export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
 export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
 export { addPrices, priceOf, priceSchema } from './price.js';
 export type { Price } from './price.js';
+export {
+  MAX_STEP_TIMEOUT_SECONDS,
+  MAX_WORKFLOW_STEPS,
+  MIN_STEP_TIMEOUT_SECONDS,
+  workflowSchema,
+  workflowStepSchema,
+} from './workflow.js';
+export type { Workflow, WorkflowStep } from './workflow.js';

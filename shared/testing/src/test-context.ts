@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import { DEFAULT_RETRY_DELAYS_MS, delayTiersMs, topologyNames, type TopologyOptions } from '@otpflow/amqp';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 
@@ -75,7 +75,7 @@ async function deleteTopology(
   const queues = [
     names.sendQueue,
     names.deadQueue,
-    ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
+    ...delayTiersMs(topology).map((delay) => names.retryQueue(delay)),
     ...extraQueues,
   ];
   const exchanges = [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange];

@@ -4,7 +4,12 @@ import { decide } from './decide.js';
 import type { DeliveryPolicy, Facts } from './outcome.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
-const policy: DeliveryPolicy = { maxAttempts: 3, retryTiersMs: [1_000, 5_000], random: () => 0.5 };
+const policy: DeliveryPolicy = {
+  maxAttempts: 3,
+  retryTiersMs: [1_000, 5_000],
+  random: () => 0.5,
+  smsFallbackToVoice: false,
+};
 const opened = openedJob({ now });
 const facts = (extra: Partial<Facts> = {}): Facts => ({ job: opened, now, ...extra });
 
@@ -26,7 +31,7 @@ describe('decide: one outcome per job message', () => {
 
   it('asks for the lease, then for the delivery attempt', () => {
     expect(decide(facts(), policy)).toEqual({ next: 'take_lease' });
-    expect(decide(facts({ lease: 'taken' }), policy)).toEqual({ next: 'attempt_delivery' });
+    expect(decide(facts({ lease: 'taken' }), policy)).toEqual({ next: 'attempt_delivery', channel: 'sms' });
   });
 
   it('drops a redelivery of a finished attempt as a duplicate', () => {
@@ -48,7 +53,12 @@ describe('decide: one outcome per job message', () => {
 
   it('is sent when a provider accepted it', () => {
     const result = acceptedResult();
-    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({ type: 'sent', opened, result });
+    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({
+      type: 'sent',
+      opened,
+      result,
+      plan: { index: 0, channel: 'sms' },
+    });
   });
 
   it('retries a transient failure through the tier of its attempt, with jitter', () => {

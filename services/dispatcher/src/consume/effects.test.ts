@@ -11,6 +11,7 @@ const keys = jobKeysSchema.parse(`k:${randomBytes(32).toString('base64')}`);
 const context: EffectsContext = { keys, now, firstTierMs: 1_000 };
 const opened = openedJob({ now });
 const { job } = opened;
+const SINGLE_STEP = { index: 0, channel: 'sms' as const };
 
 /** The effects of an outcome in short: what an operator or a test would check first. */
 function summary(outcome: Outcome) {
@@ -80,7 +81,7 @@ describe('the effects table', () => {
   });
 
   it('records a sent code without requiring it, finishes the attempt and says which channel was used', () => {
-    expect(summary({ type: 'sent', opened, result: acceptedResult() })).toEqual({
+    expect(summary({ type: 'sent', opened, result: acceptedResult(), plan: SINGLE_STEP })).toEqual({
       move: 'none',
       record: 'sent',
       finishAttempt: true,
@@ -93,11 +94,11 @@ describe('the effects table', () => {
     const price = { amount: '0.0333', currency: 'EUR' };
     const billed = acceptedResult();
     billed.receipt = { providerMessageId: 'alpha-1', billedParts: 2, price };
-    const effects = effectsOf({ type: 'sent', opened, result: billed }, context);
+    const effects = effectsOf({ type: 'sent', opened, result: billed, plan: SINGLE_STEP }, context);
     expect(effects.record?.write).toMatchObject({ kind: 'sent', record: { billedParts: 2, price } });
     expect(effects.events[0]?.billed).toEqual({ parts: 2, price });
 
-    const silent = effectsOf({ type: 'sent', opened, result: acceptedResult() }, context);
+    const silent = effectsOf({ type: 'sent', opened, result: acceptedResult(), plan: SINGLE_STEP }, context);
     expect(silent.record?.write.kind === 'sent' && silent.record.write.record).not.toHaveProperty('price');
     expect(silent.events[0]).not.toHaveProperty('billed');
   });

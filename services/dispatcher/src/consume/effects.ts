@@ -1,6 +1,7 @@
 import { attemptHeaders, type JobKey, type OtpEventInput } from '@otpflow/contracts';
 import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
 import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
+import { nextStepRecord, STEP_EFFECTS, timerMove } from '../workflow/step-effects.js';
 import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
@@ -25,8 +26,11 @@ interface LogLine {
  */
 export interface Effects {
   move?: ({ to: 'retry'; move: RetryMove } | { to: 'dead_letter'; move: DeadLetterMove }) & {
-    /** What becomes of the message if the move fails. */
-    ifRefused: 'requeue' | 'reject';
+    /**
+     * What becomes of the message if the move fails: given back, rejected, or (a copy that is only
+     * extra, such as a workflow step's timer) the move is given up and the rest applied.
+     */
+    ifRefused: 'requeue' | 'reject' | 'continue';
   };
   /**
    * The delivery record. A `required` write comes before anything is sent: if it fails, the job is
@@ -149,7 +153,8 @@ const EFFECTS: Table = {
     count: { outcome: 'deferred', channel: 'unknown' },
   }),
 
-  sent: ({ opened, result }) => ({
+  sent: ({ opened, result, plan, timer }, { keys }) => ({
+    ...(timer ? { move: timerMove(opened, timer, keys) } : {}),
     record: {
       write: {
         kind: 'sent',
@@ -163,6 +168,7 @@ const EFFECTS: Table = {
           ...(result.message.sms ? { sms: result.message.sms } : {}),
           ...billedOf(result),
           history: result.history,
+          ...nextStepRecord({ opened, plan }),
         },
       },
       required: false,
@@ -245,6 +251,8 @@ const EFFECTS: Table = {
       fields: { reason, lastError: result.lastError },
     },
   }),
+
+  ...STEP_EFFECTS,
 };
 
 export function effectsOf(outcome: Outcome, context: EffectsContext): Effects {

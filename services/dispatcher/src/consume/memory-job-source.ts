@@ -40,6 +40,12 @@ export class MemoryJobSource implements JobSource {
     this.pump();
   }
 
+  enqueue(body: Buffer, headers: Record<string, string | number>): Promise<void> {
+    if (this.refused()) return Promise.reject(new Error('the work queue did not confirm'));
+    this.publish(body, headers);
+    return Promise.resolve();
+  }
+
   start(handler: JobHandler): Promise<void> {
     this.handler = handler;
     this.pump();

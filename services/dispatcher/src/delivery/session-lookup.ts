@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 /** Whether a job's code can still be used: its verification is live and the job is its current code. */
 export type SessionState = 'live' | 'ended';
 
-/** What the dead-letter replay asks before sending a code again. */
+/** What the dead-letter replay and a later workflow step ask before sending a code again. */
 export interface SessionLookup {
   stateOf(job: Pick<SendJob, 'jobId'>, payload: SealedSendPayload, now: Date): Promise<SessionState>;
 }
@@ -23,5 +23,24 @@ export class MongoSessionLookup implements SessionLookup {
   async stateOf(job: Pick<SendJob, 'jobId'>, payload: SealedSendPayload, now: Date): Promise<SessionState> {
     if (!payload.state) return 'ended';
     return codeStateOf(numbersCollection(this.db), payload.state, job.jobId, now);
+  }
+}
+
+/** The lookup in memory, for component tests: every code is live until the test ends it. */
+export class MemorySessionLookup implements SessionLookup {
+  private readonly ended = new Set<string>();
+  /** Job ids whose state was asked, in order. */
+  readonly asked: string[] = [];
+  failWith: Error | undefined;
+
+  /** The job's code is verified, canceled or superseded from now on. */
+  end(jobId: string): void {
+    this.ended.add(jobId);
+  }
+
+  stateOf(job: Pick<SendJob, 'jobId'>): Promise<SessionState> {
+    this.asked.push(job.jobId);
+    if (this.failWith) return Promise.reject(this.failWith);
+    return Promise.resolve(this.ended.has(job.jobId) ? 'ended' : 'live');
   }
 }
