@@ -38,6 +38,7 @@ export {
   MAX_STEP_TIMEOUT_SECONDS,
   MAX_WORKFLOW_STEPS,
   MIN_STEP_TIMEOUT_SECONDS,
+  secondsBeforeLastStep,
   workflowSchema,
   workflowStepSchema,
 } from './workflow.js';

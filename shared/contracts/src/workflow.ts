@@ -19,3 +19,11 @@ export type WorkflowStep = z.infer<typeof workflowStepSchema>;
 
 export const workflowSchema = z.array(workflowStepSchema).min(1).max(MAX_WORKFLOW_STEPS);
 export type Workflow = z.infer<typeof workflowSchema>;
+
+/**
+ * How long a workflow waits, at most, before its last step runs: the timeouts of the steps before it.
+ * A code must stay valid longer than that, or its last step could never be used.
+ */
+export function secondsBeforeLastStep(workflow: Workflow): number {
+  return workflow.slice(0, -1).reduce((seconds, step) => seconds + (step.timeoutSeconds ?? 0), 0);
+}
