@@ -31,9 +31,10 @@ export function timerMove(opened: OpenedJob, timer: StepTimer, keys: readonly Jo
 }
 
 /** What the delivery record keeps so an undelivered receipt can start the next step at once. */
-export function nextStepRecord(
-  { opened, plan }: Pick<Sent, 'opened' | 'plan'>,
-): Pick<SentRecord, 'nextStep'> {
+export function nextStepRecord({
+  opened,
+  plan,
+}: Pick<Sent, 'opened' | 'plan'>): Pick<SentRecord, 'nextStep'> {
   if (!plan.next) return {};
   return {
     nextStep: { job: JSON.stringify(opened.job), run: opened.attempt.run, step: plan.next.index },
