@@ -145,4 +145,67 @@ describe('the effects table', () => {
       [JOB_HEADERS.deadLetteredAt]: now.toISOString(),
     });
   });
+
+  describe('workflow steps', () => {
+    const plan = {
+      index: 0,
+      channel: 'sms' as const,
+      timeoutSeconds: 20,
+      next: { index: 1, channel: 'voice' as const },
+    };
+    const timer = { step: 1, tierMs: 30_000, delayMs: 20_000 };
+
+    it("starts a sent step's timer as the next step's first attempt, giving the timer up rather than the send", () => {
+      const effects = effectsOf({ type: 'sent', opened, result: acceptedResult(), plan, timer }, context);
+      expect(effects.move).toMatchObject({
+        to: 'retry',
+        ifRefused: 'continue',
+        move: { tierMs: 30_000, delayMs: 20_000 },
+      });
+      expect(readAttempt(job.jobId, effects.move?.move.headers ?? {}, keys)).toEqual({
+        attempt: 1,
+        run: 'first',
+        step: 1,
+      });
+      expect(effects.record?.write.kind === 'sent' && effects.record.write.record.nextStep).toEqual({
+        job: JSON.stringify(job),
+        run: 'first',
+        step: 1,
+      });
+    });
+
+    it('runs the next step at once through the first tier after a step failed for good', () => {
+      const outcome: Outcome = {
+        type: 'next_step',
+        opened,
+        result: failedResult({ retryable: false }),
+        step: 1,
+        reason: 'permanent_failure',
+      };
+      expect(summary(outcome)).toEqual({
+        move: 'retry/requeue',
+        record: 'failure:retrying',
+        finishAttempt: true,
+        events: ['code.retried'],
+        count: { outcome: 'next_step', channel: 'sms' },
+      });
+      const move = effectsOf(outcome, context).move;
+      expect(move?.move).toMatchObject({ tierMs: 1_000, delayMs: 0 });
+      expect(readAttempt(job.jobId, move?.move.headers ?? {}, keys)).toEqual({
+        attempt: 1,
+        run: 'first',
+        step: 1,
+      });
+    });
+
+    it('acks a canceled step with nothing else than its count', () => {
+      expect(summary({ type: 'step_canceled', opened })).toEqual({
+        move: 'none',
+        record: 'none',
+        finishAttempt: false,
+        events: [],
+        count: { outcome: 'step_canceled', channel: 'sms' },
+      });
+    });
+  });
 });

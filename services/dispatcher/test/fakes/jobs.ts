@@ -24,7 +24,13 @@ export function sendJob(overrides: Partial<SendJob> & { now?: Date; expiresInMs?
 }
 
 export function openedJob(
-  options: { now?: Date; expiresInMs?: number; test?: boolean; attempt?: JobAttempt } = {},
+  options: {
+    now?: Date;
+    expiresInMs?: number;
+    test?: boolean;
+    attempt?: JobAttempt;
+    workflow?: SendJob['workflow'];
+  } = {},
 ): OpenedJob {
   const { attempt = { attempt: 1, run: 'first' }, ...job } = options;
   return {
