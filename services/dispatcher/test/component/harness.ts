@@ -13,7 +13,7 @@ import { systemClock } from '../../src/clock.js';
 import { loadConfig, type DispatcherConfig } from '../../src/config.js';
 import { MemoryJobSource } from '../../src/consume/memory-job-source.js';
 import { MemoryDeliveryStore } from '../../src/delivery/memory-delivery.store.js';
-import { MemorySessionLookup } from '../../src/delivery/session-lookup.js';
+import { MemorySessionLookup } from '../../src/delivery/memory-session-lookup.js';
 import { MemoryEventSink } from '../../src/events/event-sink.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { buildProviders } from '../../src/providers/registry.js';
