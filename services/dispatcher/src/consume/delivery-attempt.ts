@@ -19,6 +19,8 @@ export type AttemptResult =
     }
   | {
       accepted: false;
+      /** The channel the attempt was on (a workflow step's). */
+      channel: Channel;
       /** Did any provider fail for a transient reason (so a later attempt may succeed)? */
       retryable: boolean;
       reason: string;
@@ -97,6 +99,7 @@ export async function attemptDelivery(
   const failed = failures.at(-1);
   return {
     accepted: false,
+    channel,
     retryable: failures.some((failure) => failure.failure === 'retryable'),
     reason: failed?.reason ?? 'no_provider',
     lastError: failed

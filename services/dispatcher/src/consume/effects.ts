@@ -2,10 +2,11 @@ import { attemptHeaders, type JobKey, type OtpEventInput } from '@otpflow/contra
 import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
 import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
 import { nextStepRecord, STEP_EFFECTS, timerMove } from '../workflow/step-effects.js';
+import { failureOf } from './failure-record.js';
 import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
-import type { Accepted, Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
+import type { Accepted, Outcome, OutcomeType } from './outcome.js';
 
 /** A write to the delivery record. */
 export type StoreWrite =
@@ -51,13 +52,6 @@ export interface EffectsContext {
   /** The first retry tier: where a deferred job waits. */
   firstTierMs: number;
 }
-
-const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
-  attempt: attempt.attempt,
-  lastError: result.lastError,
-  history: result.history,
-  ...(result.provider ? { provider: result.provider } : {}),
-});
 
 /** What the vendor's answer says it billed, for the delivery record. */
 const billedOf = ({ receipt }: Accepted): Pick<SentRecord, 'billedParts' | 'price'> => ({
@@ -213,7 +207,7 @@ const EFFECTS: Table = {
     },
     finishAttempt: true,
     events: [failureEvent(opened, 'code.retried', result.reason, result)],
-    count: { outcome: 'retried', channel: opened.job.channel, retryTierMs: tierMs },
+    count: { outcome: 'retried', channel: result.channel, retryTierMs: tierMs },
     log: { level: 'warn', message: 'delivery failed; retrying', fields: { reason: result.reason, delayMs } },
   }),
 
@@ -244,7 +238,7 @@ const EFFECTS: Table = {
       failureEvent(opened, 'code.failed', result.reason, result),
       failureEvent(opened, 'code.dead_lettered', reason, result),
     ],
-    count: { outcome: 'dead_lettered', channel: opened.job.channel },
+    count: { outcome: 'dead_lettered', channel: result.channel },
     log: {
       level: 'error',
       message: 'delivery failed for good; dead-lettered',

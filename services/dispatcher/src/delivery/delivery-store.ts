@@ -21,6 +21,8 @@ export interface SentRecord {
 
 export interface FailureRecord {
   attempt: number;
+  /** The channel of the attempt that failed. */
+  channel: DeliveryDocument['channel'];
   lastError: string;
   provider?: string;
   history: DeliveryAttemptRecord[];
@@ -103,6 +105,7 @@ export function failureFields(
 ): Partial<DeliveryDocument> {
   return {
     status,
+    channel: failure.channel,
     attempts: failure.attempt,
     lastError: failure.lastError,
     ...(failure.provider ? { provider: failure.provider } : {}),

@@ -1,5 +1,6 @@
 import { attemptHeaders, type JobKey } from '@otpflow/contracts';
 import type { Effects } from '../consume/effects.js';
+import { failureOf } from '../consume/failure-record.js';
 import { failureEvent } from '../consume/job-events.js';
 import { JOB_HEADERS } from '../consume/job-headers.js';
 import type { OpenedJob, Outcome } from '../consume/outcome.js';
@@ -61,22 +62,13 @@ export const STEP_EFFECTS = {
       ifRefused: 'requeue',
     },
     record: {
-      write: {
-        kind: 'failure',
-        status: 'retrying',
-        failure: {
-          attempt: opened.attempt.attempt,
-          lastError: result.lastError,
-          history: result.history,
-          ...(result.provider ? { provider: result.provider } : {}),
-        },
-      },
+      write: { kind: 'failure', status: 'retrying', failure: failureOf(opened, result) },
       required: false,
       ifFailed: { level: 'warn', message: 'could not record the failed step' },
     },
     finishAttempt: true,
     events: [failureEvent(opened, 'code.retried', result.reason, result)],
-    count: { outcome: 'next_step', channel: opened.job.channel },
+    count: { outcome: 'next_step', channel: result.channel },
     log: {
       level: 'warn',
       message: 'workflow step failed for good; running the next step',
