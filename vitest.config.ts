@@ -27,6 +27,7 @@ const COVERAGE = {
       'services/dispatcher/src/delivery/delivery-database.ts',
       'services/dispatcher/src/callbacks/amqp-callbacks.ts',
       'services/dispatcher/src/callbacks/start-callbacks.ts',
+      'services/dispatcher/src/delivery/session-lookup.ts',
       'services/dispatcher/src/cli/**',
     ],
     thresholds: { lines: 85, functions: 83, branches: 75, statements: 83 },

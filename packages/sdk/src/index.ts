@@ -63,6 +63,7 @@ export type {
   Price,
   VoiceGender,
   VoiceLanguage,
+  WorkflowStep,
 } from './resources/shared.js';
 
 // The seed CAMARA SDK is used as `import Camara from 'camara-sdk'; new Camara({...})`: the same line

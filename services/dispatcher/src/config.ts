@@ -58,7 +58,10 @@ export const envSchema = z.object({
   VOICE_PROVIDERS: providerList.transform((list) => (list.length > 0 ? list : ['console'])),
   SMS_PROVIDERS_BY_COUNTRY: routesByCountry,
   VOICE_PROVIDERS_BY_COUNTRY: routesByCountry,
-  /** When SMS fails permanently on every provider, call the number instead. */
+  /**
+   * The deployment's default workflow for SMS jobs that carry none (no native `workflow`, no policy
+   * default): [sms, voice], the call only when the SMS fails for good, if the client may be called.
+   */
   SMS_FALLBACK_TO_VOICE: envBool(false),
   CIRCUIT_BREAKER_FAILURES: envInt(5, { min: 1 }),
   CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: envInt(30_000, { min: 100 }),

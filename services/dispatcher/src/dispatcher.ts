@@ -7,6 +7,7 @@ import { systemClock } from './clock.js';
 import type { DispatcherConfig } from './config.js';
 import { AmqpJobSource } from './consume/amqp-job-source.js';
 import { openDeliveryDatabase } from './delivery/delivery-database.js';
+import { MongoSessionLookup } from './delivery/session-lookup.js';
 import { buildProviders } from './providers/registry.js';
 
 export interface RunningDispatcher extends AssembledDispatcher {
@@ -39,6 +40,7 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
     {
       jobs: new AmqpJobSource(amqp, { prefetch: config.PREFETCH, logger }),
       store: database.store,
+      sessions: new MongoSessionLookup(database.connection.getClient().db(database.connection.name)),
       events: new EventPublisher(amqp, logger, registry),
       clock: systemClock,
       providers: buildProviders(config.providerSettings, { logger }),

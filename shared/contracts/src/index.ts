@@ -45,3 +45,12 @@ export {
   sealWebhookSecret,
 } from './callback.js';
 export type { CallbackEventType, CallbackJob, CallbackPayload } from './callback.js';
+export {
+  MAX_STEP_TIMEOUT_SECONDS,
+  MAX_WORKFLOW_STEPS,
+  MIN_STEP_TIMEOUT_SECONDS,
+  secondsBeforeLastStep,
+  workflowSchema,
+  workflowStepSchema,
+} from './workflow.js';
+export type { Workflow, WorkflowStep } from './workflow.js';

@@ -3,6 +3,7 @@ import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib
 import {
   callbackTopologyNames,
   DEFAULT_RETRY_DELAYS_MS,
+  delayTiersMs,
   topologyNames,
   type TopologyOptions,
 } from '@otpflow/amqp';
@@ -81,7 +82,7 @@ async function deleteTopology(
   const queues = [
     names.sendQueue,
     names.deadQueue,
-    ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
+    ...delayTiersMs(topology).map((delay) => names.retryQueue(delay)),
     // A dispatcher runs the status callbacks with the same delays (CALLBACK_RETRY_DELAYS_MS in sharedEnv).
     callbacks.callbackQueue,
     callbacks.callbackDeadQueue,

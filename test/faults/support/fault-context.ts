@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import { DEFAULT_RETRY_DELAYS_MS, delayTiersMs, topologyNames, type TopologyOptions } from '@otpflow/amqp';
 import { createTestContext, withDatabase, type TestContext } from '@otpflow/testing';
 import { connect as amqpConnect } from 'amqplib';
 import { MongoClient } from 'mongodb';
@@ -53,7 +53,7 @@ async function deleteTopology(url: string, topology: TopologyOptions, extraQueue
     for (const queue of [
       names.sendQueue,
       names.deadQueue,
-      ...delays.map((delay) => names.retryQueue(delay)),
+      ...delayTiersMs({ retryDelaysMs: delays }).map((delay) => names.retryQueue(delay)),
       ...extraQueues,
     ]) {
       // A failed delete closes its channel: one channel per deletion, so one failure stops nothing.

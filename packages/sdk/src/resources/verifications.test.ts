@@ -55,6 +55,16 @@ describe('client.verifications', () => {
     expect(JSON.parse(server.last.body)).toEqual(body);
   });
 
+  it('create sends a channel workflow as given', async () => {
+    server.respond(json(201, VERIFICATION));
+    const body = {
+      to: '+34912345678',
+      workflow: [{ channel: 'sms', timeoutSeconds: 60 }, { channel: 'voice' }],
+    } as const;
+    await client.verifications.create(body);
+    expect(JSON.parse(server.last.body)).toEqual(body);
+  });
+
   it('check, retrieve, cancel and resend reach their paths', async () => {
     const checked = { id: ID, valid: true, status: 'verified', attemptsRemaining: 2 };
     server.respond(json(200, checked));

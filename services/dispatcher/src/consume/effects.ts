@@ -1,10 +1,12 @@
 import { attemptHeaders, type JobKey, type OtpEventInput } from '@otpflow/contracts';
 import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
 import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
+import { nextStepRecord, STEP_EFFECTS, timerMove } from '../workflow/step-effects.js';
+import { failureOf } from './failure-record.js';
 import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
-import type { Accepted, Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
+import type { Accepted, Outcome, OutcomeType } from './outcome.js';
 
 /** A write to the delivery record. */
 export type StoreWrite =
@@ -25,8 +27,11 @@ interface LogLine {
  */
 export interface Effects {
   move?: ({ to: 'retry'; move: RetryMove } | { to: 'dead_letter'; move: DeadLetterMove }) & {
-    /** What becomes of the message if the move fails. */
-    ifRefused: 'requeue' | 'reject';
+    /**
+     * What becomes of the message if the move fails: given back, rejected, or (a copy that is only
+     * extra, such as a workflow step's timer) the move is given up and the rest applied.
+     */
+    ifRefused: 'requeue' | 'reject' | 'continue';
   };
   /**
    * The delivery record. A `required` write comes before anything is sent: if it fails, the job is
@@ -47,13 +52,6 @@ export interface EffectsContext {
   /** The first retry tier: where a deferred job waits. */
   firstTierMs: number;
 }
-
-const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
-  attempt: attempt.attempt,
-  lastError: result.lastError,
-  history: result.history,
-  ...(result.provider ? { provider: result.provider } : {}),
-});
 
 /** What the vendor's answer says it billed, for the delivery record. */
 const billedOf = ({ receipt }: Accepted): Pick<SentRecord, 'billedParts' | 'price'> => ({
@@ -149,7 +147,8 @@ const EFFECTS: Table = {
     count: { outcome: 'deferred', channel: 'unknown' },
   }),
 
-  sent: ({ opened, result }) => ({
+  sent: ({ opened, result, plan, timer }, { keys }) => ({
+    ...(timer ? { move: timerMove(opened, timer, keys) } : {}),
     record: {
       write: {
         kind: 'sent',
@@ -163,6 +162,7 @@ const EFFECTS: Table = {
           ...(result.message.sms ? { sms: result.message.sms } : {}),
           ...billedOf(result),
           history: result.history,
+          ...nextStepRecord({ opened, plan }),
         },
       },
       required: false,
@@ -207,7 +207,7 @@ const EFFECTS: Table = {
     },
     finishAttempt: true,
     events: [failureEvent(opened, 'code.retried', result.reason, result)],
-    count: { outcome: 'retried', channel: opened.job.channel, retryTierMs: tierMs },
+    count: { outcome: 'retried', channel: result.channel, retryTierMs: tierMs },
     log: { level: 'warn', message: 'delivery failed; retrying', fields: { reason: result.reason, delayMs } },
   }),
 
@@ -238,13 +238,15 @@ const EFFECTS: Table = {
       failureEvent(opened, 'code.failed', result.reason, result),
       failureEvent(opened, 'code.dead_lettered', reason, result),
     ],
-    count: { outcome: 'dead_lettered', channel: opened.job.channel },
+    count: { outcome: 'dead_lettered', channel: result.channel },
     log: {
       level: 'error',
       message: 'delivery failed for good; dead-lettered',
       fields: { reason, lastError: result.lastError },
     },
   }),
+
+  ...STEP_EFFECTS,
 };
 
 export function effectsOf(outcome: Outcome, context: EffectsContext): Effects {

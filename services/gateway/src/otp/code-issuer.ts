@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '@otpflow/amqp';
-import type { Channel } from '@otpflow/contracts';
+import type { Channel, Workflow } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
 import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
@@ -49,6 +49,8 @@ interface Delivery {
   policy: ClientPolicy;
   phone: PhoneNumber;
   channel: Channel;
+  /** A first code's channel workflow (a resend is one step on its channel). */
+  workflow?: Workflow;
   words: MessageWords;
   codeLength: number;
   alphabet: CodeAlphabet;
@@ -89,6 +91,7 @@ export class CodeIssuer {
       policy,
       phone: request.phone,
       channel: request.channel,
+      ...(request.workflow ? { workflow: request.workflow } : {}),
       words,
       codeLength: request.codeLength,
       alphabet: request.alphabet,
@@ -214,6 +217,7 @@ export class CodeIssuer {
           ...message,
           code,
           allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testCode !== undefined),
+          ...(delivery.workflow ? { workflow: delivery.workflow } : {}),
         },
         delivery.correlator,
       );

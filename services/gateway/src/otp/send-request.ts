@@ -1,4 +1,4 @@
-import type { Channel, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
+import type { Channel, VoiceGender, VoiceLanguage, Workflow } from '@otpflow/contracts';
 import type { CodeAlphabet } from '@otpflow/mongo';
 import type { PhoneNumber } from './phone-number.js';
 
@@ -19,6 +19,8 @@ export type MessageSource =
 export interface SendRequest {
   phone: PhoneNumber;
   channel: Channel;
+  /** The channel workflow, checked against the policy; its first step is `channel`. Absent: one step. */
+  workflow?: Workflow;
   codeLength: number;
   alphabet: CodeAlphabet;
   validitySeconds: number;

@@ -1,4 +1,4 @@
-import { channelSchema, senderIdSchema } from '@otpflow/contracts';
+import { channelSchema, secondsBeforeLastStep, senderIdSchema, workflowSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { INTERNATIONAL_NETWORKS, NUMBER_TYPES, type NumberType } from '../otp/phone-policy.js';
 
@@ -68,6 +68,11 @@ export const clientPolicySchema = z
     senderIds: z.array(senderIdSchema),
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }).optional(),
     defaultLocale: localeSchema,
+    /**
+     * The channel workflow of a verification that names none (CAMARA send-code always; a native create
+     * without `channel` or `workflow`): each step on one of `channels`.
+     */
+    workflow: workflowSchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const check = (path: string, value: number, bounds: { min: number; max: number }) => {
@@ -82,6 +87,20 @@ export const clientPolicySchema = z
     check('code.length', policy.code.length, policy.codeLength);
     check('validitySeconds.default', policy.validitySeconds.default, policy.validitySeconds);
     check('maxAttempts.default', policy.maxAttempts.default, policy.maxAttempts);
+    for (const [index, step] of (policy.workflow ?? []).entries()) {
+      if (!policy.channels.includes(step.channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workflow', index, 'channel'],
+          message: 'is not one of channels',
+        });
+    }
+    if (policy.workflow && secondsBeforeLastStep(policy.workflow) >= policy.validitySeconds.default)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workflow'],
+        message: 'its timeouts must be shorter than validitySeconds.default',
+      });
     if (
       policy.code.alphabet.length === 1 &&
       policy.code.alphabet[0] === 'digits' &&
@@ -115,6 +134,7 @@ export const storedPolicySchema = z
     senderIds: z.array(senderIdSchema),
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }),
     defaultLocale: localeSchema,
+    workflow: workflowSchema,
   })
   .partial()
   .strict();
