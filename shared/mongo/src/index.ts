@@ -49,3 +49,20 @@ export type {
 export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
 export { openStore } from './store.js';
 export type { Store } from './store.js';
+export {
+  ensureReadModelIndexes,
+  HOURLY_BUCKET_INDEXES,
+  HOURLY_BUCKETS_COLLECTION,
+  hourlyBuckets,
+  readModelsExpiry,
+  RECORD_STATUSES,
+  VERIFICATION_RECORD_INDEXES,
+  VERIFICATION_RECORDS_COLLECTION,
+  verificationRecords,
+} from './verification-record.model.js';
+export type {
+  HourlyBucketDocument,
+  RecordCharge,
+  RecordStatus,
+  VerificationRecordDocument,
+} from './verification-record.model.js';
