@@ -80,8 +80,11 @@ export interface HourlyBucketDocument {
   verified: number;
   smsParts: number;
   billedParts: number;
-  /** Billed price per currency, in units of 1e-10 (the price contract's precision): exact sums. */
-  price: Record<string, number>;
+  /**
+   * Billed price per currency, in units of 1e-10 (the price contract's precision): exact sums.
+   * Absent until a verification of the bucket is billed a price.
+   */
+  price?: Record<string, number>;
   purgeAt: Date;
 }
 

@@ -11,8 +11,8 @@ export type BucketKey = Pick<
 /** The counters of a bucket, as `$inc` adds them (prices by currency, in 1e-10 units). */
 export type BucketCounts = Pick<
   HourlyBucketDocument,
-  'requested' | 'sent' | 'verified' | 'smsParts' | 'billedParts' | 'price'
->;
+  'requested' | 'sent' | 'verified' | 'smsParts' | 'billedParts'
+> & { price: Record<string, number> };
 
 export interface BucketChange {
   id: string;

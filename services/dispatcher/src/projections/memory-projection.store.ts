@@ -46,8 +46,8 @@ export class MemoryProjectionStore implements ProjectionStore {
     };
     const { price, ...counts } = change.inc;
     for (const [field, value] of Object.entries(counts)) bucket[field as keyof typeof counts] += value;
-    for (const [currency, units] of Object.entries(price))
-      bucket.price[currency] = (bucket.price[currency] ?? 0) + units;
+    const prices = (bucket.price ??= {});
+    for (const [currency, units] of Object.entries(price)) prices[currency] = (prices[currency] ?? 0) + units;
     this.buckets.set(change.id, bucket);
     return Promise.resolve();
   }
