@@ -111,10 +111,30 @@ export function hourlyBuckets(db: Db): Collection<HourlyBucketDocument> {
   return db.collection<HourlyBucketDocument>(HOURLY_BUCKETS_COLLECTION);
 }
 
-/** Creates the read models' indexes (idempotent: every replica at every start). */
+/**
+ * Creates the read models' indexes that are missing (every replica at every start). Only the
+ * missing ones: FerretDB v1 drops the connection when asked again for an existing index with a
+ * descending key, where MongoDB would answer that nothing changed.
+ */
 export async function ensureReadModelIndexes(db: Db): Promise<void> {
-  await verificationRecords(db).createIndexes(VERIFICATION_RECORD_INDEXES);
-  await hourlyBuckets(db).createIndexes(HOURLY_BUCKET_INDEXES);
+  await createMissingIndexes(db.collection(VERIFICATION_RECORDS_COLLECTION), VERIFICATION_RECORD_INDEXES);
+  await createMissingIndexes(db.collection(HOURLY_BUCKETS_COLLECTION), HOURLY_BUCKET_INDEXES);
+}
+
+/** MongoDB's code for a collection that does not exist (yet). */
+const NAMESPACE_NOT_FOUND = 26;
+
+async function createMissingIndexes(collection: Collection, indexes: IndexDescription[]): Promise<void> {
+  let existing: Set<unknown>;
+  try {
+    const listed = await collection.listIndexes().toArray();
+    existing = new Set(listed.map((index: { name?: unknown }) => index.name));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== NAMESPACE_NOT_FOUND) throw error;
+    existing = new Set();
+  }
+  const missing = indexes.filter((index) => !existing.has(index.name));
+  if (missing.length > 0) await collection.createIndexes(missing);
 }
 
 export function readModelsExpiry(db: Db): ExpiringCollection[] {

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  PROJECTIONS_EVENTS_CONSUMER,
+  topologyNames,
+  type TopologyOptions,
+} from '@otpflow/amqp';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 
@@ -76,6 +81,8 @@ async function deleteTopology(
     names.sendQueue,
     names.deadQueue,
     ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
+    // Every dispatcher declares its projector's events queue.
+    names.eventsQueue(PROJECTIONS_EVENTS_CONSUMER),
     ...extraQueues,
   ];
   const exchanges = [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange];

@@ -1,4 +1,10 @@
-import { declareEventsQueue, QueueConsumer, type AmqpClient, type TopologyOptions } from '@otpflow/amqp';
+import {
+  declareEventsQueue,
+  PROJECTIONS_EVENTS_CONSUMER,
+  QueueConsumer,
+  type AmqpClient,
+  type TopologyOptions,
+} from '@otpflow/amqp';
 import type { StoreCapabilities } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Db } from 'mongodb';
@@ -11,9 +17,6 @@ export interface ProjectionSettings extends ProjectorSettings {
   prefetch: number;
   requeueDelayMs: number;
 }
-
-/** The consumer name of the projector's events queue (`<prefix>.events.projections`). */
-export const PROJECTIONS_CONSUMER = 'projections';
 
 /**
  * Runs the read-model projector on its own events queue. Every dispatcher replica consumes it: on
@@ -30,7 +33,7 @@ export async function startProjections(
 ): Promise<QueueConsumer> {
   const projector = new Projector(new MongoProjectionStore(store.db), settings);
   const consumer = new QueueConsumer({
-    queue: amqp.names.eventsQueue(PROJECTIONS_CONSUMER),
+    queue: amqp.names.eventsQueue(PROJECTIONS_EVENTS_CONSUMER),
     prefetch: settings.prefetch,
     handler: projectionHandler(
       projector,
@@ -43,7 +46,7 @@ export async function startProjections(
     onCancelled: () => amqp.reconnect('the projections consumer was cancelled'),
   });
   await amqp.onConnect(async (model) => {
-    await declareEventsQueue(model, topology, PROJECTIONS_CONSUMER, ['code.#'], {
+    await declareEventsQueue(model, topology, PROJECTIONS_EVENTS_CONSUMER, ['code.#'], {
       singleActiveConsumer: !store.capabilities.atomicConditionalUpdates,
     });
     await consumer.attach(model);

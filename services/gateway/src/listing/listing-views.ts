@@ -74,6 +74,14 @@ function add(sum: Sum, bucket: HourlyBucketDocument): void {
     sum.price.set(currency, (sum.price.get(currency) ?? 0) + units);
 }
 
+const isEmpty = (sum: Sum) =>
+  sum.requested === 0 &&
+  sum.sent === 0 &&
+  sum.verified === 0 &&
+  sum.smsParts === 0 &&
+  sum.billedParts === 0 &&
+  [...sum.price.values()].every((units) => units === 0);
+
 function figures(sum: Sum): ConversionFigures {
   return {
     requested: sum.requested,
@@ -110,6 +118,8 @@ export function conversionReport(
     to: range.to.toISOString(),
     groupBy: range.groupBy ?? null,
     groups: [...groups.entries()]
+      // A bucket a verification moved out of (its provider became known) is left at zero.
+      .filter(([, sum]) => !isEmpty(sum))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, sum]) => ({ key, ...figures(sum) })),
     total: figures(total),
