@@ -72,6 +72,12 @@ export const envSchema = z.object({
   /** The public URL providers call back (Twilio signs receipts over the full URL). */
   PUBLIC_BASE_URL: z.url().optional(),
 
+  /** The read models of the events (verifications listing, hourly conversion buckets). */
+  PROJECTIONS_ENABLED: envBool(true),
+  PROJECTIONS_PREFETCH: envInt(64, { min: 1, max: 1000 }),
+  VERIFICATION_RECORD_RETENTION_DAYS: envInt(30, { min: 1, max: 3660 }),
+  HOURLY_BUCKET_RETENTION_DAYS: envInt(400, { min: 1, max: 3660 }),
+
   TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
   EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(30_000, { min: 0 }),

@@ -12,6 +12,8 @@ import { httpMetrics } from './http/http-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
+import { analyticsRouter, listingRouter } from './listing/listing.router.js';
+import type { ReadModelReader } from './listing/read-models.reader.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
 import { tenantPolicyRouter } from './native/tenant-policy.router.js';
@@ -33,6 +35,8 @@ export interface AppDependencies {
   checker: CodeChecker;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
+  /** The read models of the events (listing, conversion), which the dispatcher's projector keeps. */
+  readModels: ReadModelReader;
   registry: Registry;
   ops: OpsEndpointsOptions;
   logger: Logger;
@@ -68,7 +72,9 @@ export function createApp(deps: AppDependencies): Express {
   const { bodyLimitBytes, messageMaxLength } = deps.settings;
   const camara = camaraRouter({ ...deps, bodyLimitBytes, messageMaxLength });
   for (const mount of CAMARA_MOUNTS) app.use(mount, camara);
+  app.use('/v1/verifications', listingRouter(deps));
   app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/analytics', analyticsRouter(deps));
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/policy', tenantPolicyRouter(deps));
   app.use('/v1/webhooks', webhooksRouter({ ...deps, ...deps.webhooks, bodyLimitBytes }));

@@ -24,6 +24,7 @@ import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
 import { IdempotencyStore } from './http/idempotency.js';
+import { ReadModelReader } from './listing/read-models.reader.js';
 import { SendJobPublisher } from './messaging/send-job.publisher.js';
 import { CodeHasher } from './otp/code.js';
 import { CodeAddresses } from './otp/keys.js';
@@ -146,7 +147,7 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry();
-  const { store, numbers, deliveries, limits, idempotency, templates, policies, webhooks } =
+  const { store, db, numbers, deliveries, limits, idempotency, templates, policies, webhooks } =
     await openGatewayStore(config, logger, registry);
   const guardContext: GuardContext = {
     collection: numbers,
@@ -205,6 +206,7 @@ export async function startGateway(
     checker,
     deliveries,
     idempotency,
+    readModels: new ReadModelReader(db),
     registry,
     logger,
     ops: {

@@ -32,7 +32,13 @@ const ROUTES: readonly RouteSample[] = [
     },
   ]),
   { method: 'POST', path: '/v1/verifications', body: { to: TEST_NUMBER }, scope: SCOPE.verifications },
+  { method: 'GET', path: '/v1/verifications', scope: SCOPE.verifications },
   { method: 'GET', path: `/v1/verifications/${UNKNOWN_ID}`, scope: SCOPE.verifications },
+  {
+    method: 'GET',
+    path: '/v1/analytics/conversion?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
+    scope: SCOPE.verifications,
+  },
   {
     method: 'POST',
     path: `/v1/verifications/${UNKNOWN_ID}/check`,
@@ -79,7 +85,8 @@ const ROUTES: readonly RouteSample[] = [
 
 /** `/v1/templates/auth-suite/en` → `/v1/templates/{id}/{locale}`, matched against the document's templates. */
 function templateOf(path: string, templates: string[]): string | undefined {
-  return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+  const bare = path.split('?')[0] ?? path;
+  return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
 }
 
 interface DocumentedOperation {

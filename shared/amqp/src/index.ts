@@ -13,6 +13,7 @@ export {
   declareTopology,
   delayTiersMs,
   stepTierMs,
+  PROJECTIONS_EVENTS_CONSUMER,
   topologyNames,
 } from './topology.js';
 export type { EventsQueue, TopologyNames, TopologyOptions } from './topology.js';

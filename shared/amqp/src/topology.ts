@@ -35,6 +35,9 @@ export interface TopologyOptions {
   retryDelaysMs: readonly number[];
 }
 
+/** The dispatcher's read-model projector's events queue is `<prefix>.events.projections`. */
+export const PROJECTIONS_EVENTS_CONSUMER = 'projections';
+
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 60_000] as const;
 
 /**

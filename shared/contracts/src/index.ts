@@ -32,7 +32,7 @@ export {
 export type { SealedSendPayload, SendJob, SendJobEnvelope, SendJobInput } from './send-job.js';
 export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
 export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
-export { addPrices, priceOf, priceSchema } from './price.js';
+export { addPrices, priceFromUnits, priceOf, priceSchema, priceUnits } from './price.js';
 export type { Price } from './price.js';
 export {
   CALLBACK_EVENT_TYPES,

@@ -4,6 +4,7 @@ import {
   callbackTopologyNames,
   DEFAULT_RETRY_DELAYS_MS,
   delayTiersMs,
+  PROJECTIONS_EVENTS_CONSUMER,
   topologyNames,
   type TopologyOptions,
 } from '@otpflow/amqp';
@@ -88,6 +89,8 @@ async function deleteTopology(
     callbacks.callbackDeadQueue,
     names.eventsQueue('callbacks'),
     ...topology.retryDelaysMs.map((delay) => callbacks.callbackRetryQueue(delay)),
+    // Every dispatcher declares its projector's events queue.
+    names.eventsQueue(PROJECTIONS_EVENTS_CONSUMER),
     ...extraQueues,
   ];
   const exchanges = [

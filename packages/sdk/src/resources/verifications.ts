@@ -1,4 +1,5 @@
 import { pathSegment, type RequestOptions, type Transport } from '../core/transport.js';
+import { listVerifications, type VerificationListParams, type VerificationPage } from './analytics.js';
 import type {
   Channel,
   ChargeInfo,
@@ -161,6 +162,11 @@ export class Verifications {
       idempotent: false,
       options,
     });
+  }
+
+  /** GET /v1/verifications: the caller's verifications, newest first, filtered, a page at a time. */
+  list(params: VerificationListParams = {}, options?: RequestOptions): Promise<VerificationPage> {
+    return listVerifications(this.#transport, params, options);
   }
 
   /** GET /v1/verifications/{id}: status and delivery attempts. */

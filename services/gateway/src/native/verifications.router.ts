@@ -147,7 +147,8 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
     response.json(verificationView(code, null));
   });
 
-  router.all('/', nameRoute, methodNotAllowed(['POST']));
+  // GET / is the listing (listing/listing.router.ts, mounted ahead of this router).
+  router.all('/', nameRoute, methodNotAllowed(['GET', 'POST']));
   router.all('/:id', nameRoute, methodNotAllowed(['GET']));
   router.all(['/:id/check', '/:id/cancel', '/:id/resend'], nameRoute, methodNotAllowed(['POST']));
   return router;

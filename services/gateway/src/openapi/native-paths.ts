@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.js';
 import { storedPolicySchema } from '../policies/client-policy.js';
+import { listingOperations, listingSchemas } from './listing-paths.js';
 import {
   checkResultSchema,
   checkVerificationSchema,
@@ -31,6 +32,7 @@ export function nativeSchemas(): Record<string, JsonObject> {
     ResendVerification: jsonSchema(resendVerificationSchema, 'input'),
     Verification: jsonSchema(verificationSchema, 'output'),
     CheckResult: jsonSchema(checkResultSchema, 'output'),
+    ...listingSchemas(),
     TemplateBody: jsonSchema(templateBodySchema, 'input'),
     Template: jsonSchema(templateSchema, 'output'),
     TemplateList: {
@@ -208,8 +210,11 @@ export function operation(
 /** The native API's paths. */
 export function nativePaths(): Record<string, JsonObject> {
   const { verifications, templates, admin } = SCOPES;
+  const listing = listingOperations(operation);
   return {
+    ...listing.paths,
     '/v1/verifications': {
+      get: listing.list,
       post: operation('createVerification', 'Send a code by SMS or voice, with every option', verifications, {
         parameters: [...parameters, { $ref: '#/components/parameters/IdempotencyKey' }],
         requestBody: body('CreateVerification'),

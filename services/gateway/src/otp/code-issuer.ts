@@ -19,7 +19,7 @@ import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, SendRules, SessionStore, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
 import type { TestNumbers } from './test-numbers.js';
-import { eventOf } from './verification-events.js';
+import { requestedEventOf } from './verification-events.js';
 
 export interface IssuerDependencies {
   store: SessionStore;
@@ -233,11 +233,10 @@ export class CodeIssuer {
       throw error;
     }
     deps.events.emit(
-      eventOf('code.requested', {
-        authenticationId: ref.authenticationId,
-        clientId: principal.clientId,
-        code: issued.code,
-      }),
+      requestedEventOf(
+        { authenticationId: ref.authenticationId, clientId: principal.clientId, code: issued.code },
+        phone.e164,
+      ),
     );
     return { ref, code: issued.code };
   }
