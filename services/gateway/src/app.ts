@@ -12,6 +12,8 @@ import { httpMetrics } from './http/http-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
+import { fraudAdminRouter } from './fraud/fraud-admin.router.js';
+import type { FraudStore } from './fraud/fraud-store.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
 import { tenantPolicyRouter } from './native/tenant-policy.router.js';
@@ -32,6 +34,7 @@ export interface AppDependencies {
   checker: CodeChecker;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
+  fraud: FraudStore;
   registry: Registry;
   ops: OpsEndpointsOptions;
   logger: Logger;
@@ -69,6 +72,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
   app.use('/v1/policy', tenantPolicyRouter(deps));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/admin/fraud', fraudAdminRouter({ ...deps, bodyLimitBytes }));
   app.use(openApiRouter());
 
   app.use(notFound);

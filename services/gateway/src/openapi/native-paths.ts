@@ -84,12 +84,13 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   NativeForbidden: {
     status: 403,
     description:
-      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED)',
+      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED); or a risk decision of the fraud guard (FRAUD_BLOCKED, with Retry-After)',
     codes: [
       'PERMISSION_DENIED',
       'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+      'FRAUD_BLOCKED',
     ],
   },
   NativeNotFound: { status: 404, description: 'No such resource for this client', codes: ['NOT_FOUND'] },
@@ -107,8 +108,9 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeTooManyRequests: {
     status: 429,
-    description: 'Rate, quota, or the resend interval between two codes for a number (creates and resends)',
-    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
+    description:
+      'Rate, quota, the resend interval between two codes for a number (creates and resends), or a fraud guard throttle',
+    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED', 'FRAUD_THROTTLED'],
   },
   NativeUnavailable: {
     status: 503,
