@@ -155,7 +155,7 @@ export class SignalFraudGuard implements FraudGuard {
   async sync(): Promise<void> {
     const now = this.clock();
     const increments = this.counts.takePending();
-    const keys = this.counts.touchedKeys();
+    const keys = this.counts.touchedKeys(now);
     try {
       const keepMs = this.counts.windowMs + this.counts.windowMs / this.counts.buckets;
       const read = await this.store.exchange(increments, keys, this.counts.windowStart(now), keepMs);

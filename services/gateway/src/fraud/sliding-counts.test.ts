@@ -22,8 +22,19 @@ describe('SlidingCounts', () => {
     counts.add('k', 'sent', 2_000);
     expect(counts.total('k', 2_000).sent).toBe(2);
     // Another replica had counted 4 more in the same bucket.
-    counts.settle(counts.touchedKeys(), [{ key: 'k', bucket: 0, sent: 5, verified: 0 }], 2_000);
+    counts.settle(counts.touchedKeys(2_000), [{ key: 'k', bucket: 0, sent: 5, verified: 0 }], 2_000);
     expect(counts.total('k', 2_000).sent).toBe(6);
+  });
+
+  it('reads again the keys looked at lately, counted here or not', () => {
+    const counts = window();
+    counts.total('looked-at', 1_000);
+    counts.add('counted', 'sent', 1_000);
+    counts.takePending();
+    expect(counts.touchedKeys(5_000).sort()).toEqual(['counted', 'looked-at']);
+    counts.settle([], [], 5_000);
+    // More than a bucket later, a key nobody looked at again is left alone.
+    expect(counts.touchedKeys(12_000)).toEqual([]);
   });
 
   it('puts a failed flush back into the next one', () => {

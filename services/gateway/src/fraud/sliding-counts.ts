@@ -26,6 +26,8 @@ export class SlidingCounts {
   private shared = new Map<string, Map<number, Tally>>();
   private pending = new Map<string, BucketTally>();
   private inFlight = new Map<string, BucketTally>();
+  /** Keys looked at, and when last: their shared figures are read at every sync, counted here or not. */
+  private readonly watched = new Map<string, number>();
   private readonly bucketMs: number;
 
   constructor(
@@ -54,6 +56,7 @@ export class SlidingCounts {
 
   /** The key's counts over the window ending now: shared, plus ours not yet in the shared figures. */
   total(key: string, now: number): Count {
+    this.watched.set(key, now);
     const start = this.windowStart(now);
     const current = this.bucketOf(now);
     const sum: Count = { sent: 0, verified: 0, matureSent: 0 };
@@ -82,9 +85,14 @@ export class SlidingCounts {
     return [...this.inFlight.values()];
   }
 
-  /** The keys whose shared figures are worth reading again: those counted in the window. */
-  touchedKeys(): string[] {
-    return [...new Set([...this.inFlight.values()].map((tally) => tally.key))];
+  /**
+   * The keys whose shared figures are worth reading again: those being flushed, and those looked at
+   * within the last bucket (another replica may be counting them while this one only refuses).
+   */
+  touchedKeys(now: number): string[] {
+    const recent = now - this.bucketMs;
+    for (const [key, at] of this.watched) if (at < recent) this.watched.delete(key);
+    return [...new Set([...[...this.inFlight.values()].map((tally) => tally.key), ...this.watched.keys()])];
   }
 
   /** The flush was written: the shared figures read after it replace those of the keys read. */
