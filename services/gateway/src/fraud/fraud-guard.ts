@@ -54,7 +54,6 @@ export class SignalFraudGuard implements FraudGuard {
   private readonly counts: SlidingCounts;
   private readonly distinct: DistinctNumbers;
   private readonly rules: RuleCache;
-  private readonly decidedHere: { scope: string; at: number; block: Parameters<RuleCache['put']>[1] }[] = [];
 
   constructor(
     private readonly settings: FraudSettings,
@@ -166,11 +165,7 @@ export class SignalFraudGuard implements FraudGuard {
     }
     try {
       const rules = await this.store.readRules(new Date(now));
-      this.rules.replace(rules);
-      // Blocks decided here while the read ran may not be in it yet.
-      for (const recent of this.decidedHere)
-        if (recent.at >= now - 1000) this.rules.put(recent.scope, recent.block);
-      this.decidedHere.splice(0, this.decidedHere.findIndex((recent) => recent.at >= now - 1000) >>> 0);
+      this.rules.replace(rules, this.clock());
     } catch (error) {
       this.logger.warn({ err: error }, 'fraud guard: could not read its rules');
     }
@@ -206,7 +201,6 @@ export class SignalFraudGuard implements FraudGuard {
     const strikes = previous && previous.expiresAt <= now ? previous.strikes + 1 : 1;
     const block = { target, reason, expiresAt: now + seconds * 1000, strikes };
     this.rules.put(scope, block);
-    this.decidedHere.push({ scope, at: now, block });
     const purgeAt = new Date(block.expiresAt + this.settings.strikeMemorySeconds * 1000);
     this.store
       .writeBlock(

@@ -20,6 +20,12 @@ export interface FraudThresholds {
   minConversion: number;
   /** Sends a range needs before its conversion is judged. */
   conversionSample: number;
+  /**
+   * Whether a whole country's conversion may block it: only for a risky destination (new to the
+   * tenant, or of the high cost tier). An established country is judged by its ranges, so an attack
+   * hiding in a country the tenant serves blocks its own ranges, not the tenant's customers there.
+   */
+  judgeCountry?: boolean;
 }
 
 export interface FraudSettings {
@@ -87,5 +93,6 @@ export function thresholdsFor(
     subnetVelocity: scaled(base.subnetVelocity),
     minConversion: tenant?.minConversion ?? base.minConversion,
     conversionSample: scaled(base.conversionSample),
+    judgeCountry: risky,
   };
 }

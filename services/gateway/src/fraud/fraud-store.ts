@@ -1,6 +1,6 @@
-import type { Collection, Db } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { Counter, type Registry } from 'prom-client';
-import type { ExpiringCollection } from '@otpflow/mongo';
+import { isDuplicateKeyError, type ExpiringCollection } from '@otpflow/mongo';
 import type { FraudReason } from './signals.js';
 import type { BucketTally } from './sliding-counts.js';
 
@@ -82,24 +82,17 @@ export class FraudStore {
     keepMs: number,
   ): Promise<BucketTally[]> {
     if (increments.length > 0) {
-      this.onCommands(1);
-      await this.counts.bulkWrite(
-        increments.map((tally) => ({
-          updateOne: {
-            filter: { _id: `${tally.key}|${tally.bucket}` },
-            update: {
-              $inc: { sent: tally.sent, verified: tally.verified },
-              $setOnInsert: {
-                key: tally.key,
-                bucket: tally.bucket,
-                expireAt: new Date(tally.bucket + keepMs),
-              },
-            },
-            upsert: true,
+      const operations: AnyBulkWriteOperation<CountDocument>[] = increments.map((tally) => ({
+        updateOne: {
+          filter: { _id: `${tally.key}|${tally.bucket}` },
+          update: {
+            $inc: { sent: tally.sent, verified: tally.verified },
+            $setOnInsert: { key: tally.key, bucket: tally.bucket, expireAt: new Date(tally.bucket + keepMs) },
           },
-        })),
-        { ordered: false },
-      );
+          upsert: true,
+        },
+      }));
+      await this.bulkWriteRetryingRaces(operations);
     }
     if (keys.length === 0) return [];
     this.onCommands(1);
@@ -107,6 +100,24 @@ export class FraudStore {
       .find({ key: { $in: [...keys] }, bucket: { $gte: since } }, { projection: { _id: 0, expireAt: 0 } })
       .toArray();
     return read.map(({ key, bucket, sent, verified }) => ({ key, bucket, sent, verified }));
+  }
+
+  /**
+   * Two replicas upserting one new counter at once: on FerretDB (no atomic upserts) one of them can
+   * fail with a duplicate key. The counter exists then, so those increments are sent once more; the
+   * others of the batch were applied (unordered), and are not sent again.
+   */
+  private async bulkWriteRetryingRaces(operations: AnyBulkWriteOperation<CountDocument>[]): Promise<void> {
+    this.onCommands(1);
+    try {
+      await this.counts.bulkWrite(operations, { ordered: false });
+    } catch (error) {
+      const errors = writeErrorsOf(error);
+      if (errors.length === 0 || !errors.every(isDuplicateKeyError)) throw error;
+      const again = errors.flatMap((writeError) => operations[writeError.index] ?? []);
+      this.onCommands(1);
+      await this.counts.bulkWrite(again, { ordered: false });
+    }
   }
 
   /** Allow-list entries, and blocks still active or remembered. */
@@ -118,11 +129,20 @@ export class FraudStore {
   async writeBlock(block: Omit<RuleDocument, 'kind' | 'createdAt' | '_id'>, now: Date): Promise<void> {
     this.onCommands(1);
     const { scope, target, ...rest } = block;
-    await this.rules.updateOne(
-      { _id: ruleId(scope, target) },
-      { $set: { kind: 'block', scope, target, ...rest }, $setOnInsert: { createdAt: now } },
-      { upsert: true },
-    );
+    const write = () =>
+      this.rules.updateOne(
+        { _id: ruleId(scope, target) },
+        { $set: { kind: 'block', scope, target, ...rest }, $setOnInsert: { createdAt: now } },
+        { upsert: true },
+      );
+    try {
+      await write();
+    } catch (error) {
+      // Two replicas blocking one target at once (FerretDB's upserts are not atomic): it exists now.
+      if (!isDuplicateKeyError(error)) throw error;
+      this.onCommands(1);
+      await write();
+    }
   }
 
   async allow(scope: string, target: string, note: string | undefined, now: Date): Promise<void> {
@@ -148,4 +168,14 @@ export class FraudStore {
     const filter = kind === 'allow' ? { kind } : { kind, expiresAt: { $gt: now } };
     return this.rules.find(filter).sort({ _id: 1 }).limit(1000).toArray();
   }
+}
+
+/** The failed operations of a bulk write's error (the driver's MongoBulkWriteError), by index. */
+function writeErrorsOf(error: unknown): { index: number; code: unknown }[] {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.filter(
+    (entry): entry is { index: number; code: unknown } =>
+      typeof entry === 'object' && entry !== null && typeof (entry as { index?: unknown }).index === 'number',
+  );
 }

@@ -4,7 +4,7 @@ import { withinAny } from './ranges.js';
 
 /** Every replica's rules as last read (plus the blocks this replica decided since), in memory. */
 export class RuleCache {
-  private blocks = new Map<string, ActiveBlock & { scope: string }>();
+  private blocks = new Map<string, ActiveBlock & { scope: string; local?: boolean }>();
   private allowed: { scope: string; target: string }[] = [];
 
   constructor(
@@ -12,8 +12,12 @@ export class RuleCache {
     private readonly allowNumbers: ReadonlySet<string>,
   ) {}
 
-  replace(rules: readonly RuleDocument[]): void {
-    const blocks = new Map<string, ActiveBlock & { scope: string }>();
+  /**
+   * The rules as read; a block decided here that the read does not have yet (its write is in flight,
+   * or failed and the store will learn it from the next decision) stays until it expires.
+   */
+  replace(rules: readonly RuleDocument[], now: number): void {
+    const blocks = new Map<string, ActiveBlock & { scope: string; local?: boolean }>();
     const allowed: { scope: string; target: string }[] = [];
     for (const rule of rules) {
       if (rule.kind === 'allow') allowed.push({ scope: rule.scope, target: rule.target });
@@ -26,13 +30,18 @@ export class RuleCache {
           strikes: rule.strikes ?? 1,
         });
     }
+    for (const [id, local] of this.blocks) {
+      const read = blocks.get(id);
+      if (local.local && local.expiresAt > now && (!read || read.expiresAt < local.expiresAt))
+        blocks.set(id, local);
+    }
     this.blocks = blocks;
     this.allowed = allowed;
   }
 
   /** A block this replica just decided: it applies here at once, elsewhere from their next sync. */
   put(scope: string, block: ActiveBlock): void {
-    this.blocks.set(ruleId(scope, block.target), { ...block, scope });
+    this.blocks.set(ruleId(scope, block.target), { ...block, scope, local: true });
   }
 
   /** A block, active or remembered, of this target in this scope. */

@@ -99,7 +99,7 @@ export function lowConversion(
   const ranges = [
     [observed.cc5, targets.cc5],
     [observed.cc3, targets.cc3],
-    [observed.country, targets.country],
+    ...(limits.judgeCountry === false ? [] : ([[observed.country, targets.country]] as const)),
   ] as const;
   for (const [tally, target] of ranges) {
     const conversion = conversionOf(tally, limits.conversionSample);
