@@ -29,7 +29,7 @@ function option(name, fallback) {
 }
 const SECONDS = Number(option('seconds', '150'));
 const VERBOSE = process.argv.includes('--verbose');
-const LEGIT_RATE = Number(option('legit-rate', '14'));
+const LEGIT_RATE = Number(option('legit-rate', '8'));
 const MONGODB_URL = option('mongodb-url', process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017/');
 const RABBITMQ_URL = option('rabbitmq-url', process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 const API_KEY = 'fraud-sim-api-key-0123456789';
@@ -130,9 +130,10 @@ function gatewayEnv(port, database, prefix) {
     CLIENT_QUOTA: '1000000000',
     NUMBER_MAX_SENDS: '100000',
     FRAUD_MODE: 'enforce',
-    // A day in minutes: a window of 2 minutes in buckets of 10 s, blocks of a minute.
-    FRAUD_WINDOW_SECONDS: '120',
-    FRAUD_BUCKETS: '12',
+    // A day in minutes: a window of 10 minutes in buckets of a minute (longer than a code takes to be
+    // entered on a loaded machine), blocks of a minute.
+    FRAUD_WINDOW_SECONDS: '600',
+    FRAUD_BUCKETS: '10',
     FRAUD_BLOCK_SECONDS: '60',
     FRAUD_MAX_BLOCK_SECONDS: '600',
     FRAUD_HIGH_COST_PREFIXES: HIGH_COST.join(','),
