@@ -295,9 +295,9 @@ async function main() {
               codesEntered: stats.verified,
               ...(VERBOSE
                 ? {
-                    allowedAfter50: Array.from({ length: Math.max(0, after) }, (_, i) => i + 50).filter(
-                      (i) => !refused.has(i),
-                    ),
+                    allowedAfter50: [...stats.judged]
+                      .filter((i) => i >= 50 && !refused.has(i))
+                      .sort((x, y) => x - y),
                   }
                 : {}),
               otherAnswers: stats.otherAnswers,
