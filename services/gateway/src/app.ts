@@ -14,6 +14,8 @@ import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
 import { analyticsRouter, listingRouter } from './listing/listing.router.js';
 import type { ReadModelReader } from './listing/read-models.reader.js';
+import { fraudAdminRouter } from './fraud/fraud-admin.router.js';
+import type { FraudStore } from './fraud/fraud-store.js';
 import { policiesRouter } from './native/policies.router.js';
 import { templatesRouter } from './native/templates.router.js';
 import { tenantPolicyRouter } from './native/tenant-policy.router.js';
@@ -37,6 +39,7 @@ export interface AppDependencies {
   idempotency: IdempotencyStore;
   /** The read models of the events (listing, conversion), which the dispatcher's projector keeps. */
   readModels: ReadModelReader;
+  fraud: FraudStore;
   registry: Registry;
   ops: OpsEndpointsOptions;
   logger: Logger;
@@ -79,6 +82,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use('/v1/policy', tenantPolicyRouter(deps));
   app.use('/v1/webhooks', webhooksRouter({ ...deps, ...deps.webhooks, bodyLimitBytes }));
   app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
+  app.use('/v1/admin/fraud', fraudAdminRouter({ ...deps, bodyLimitBytes }));
   app.use(openApiRouter());
 
   app.use(notFound);

@@ -42,6 +42,10 @@ import { CodeIssuer } from './otp/code-issuer.js';
 import { defaultPolicy, type PolicyDefaults } from './policies/client-policy.js';
 import { PolicyStore } from './policies/policy.store.js';
 import { TemplateStore } from './templates/template.store.js';
+import { fraudSettingsOf } from './fraud/fraud-env.js';
+import { fraudReporter } from './fraud/fraud-report.js';
+import { FraudStore, fraudCommandCounter } from './fraud/fraud-store.js';
+import { startFraudGuard } from './fraud/fraud-sync.js';
 
 export interface RunningGateway {
   url: string;
@@ -92,6 +96,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
         db: Db;
         limits: Limits;
         idempotency: IdempotencyStore;
+        fraud: FraudStore;
       }
     | undefined;
   const store = await openStore(
@@ -113,6 +118,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
         idempotency: new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS, {
           leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
         }),
+        fraud: new FraudStore(db, fraudCommandCounter(registry)),
       };
       return {
         // The gateway's collections are the driver's: no mongoose model of its own to index.
@@ -121,6 +127,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
           numbersExpiry(db),
           ...parts.limits.expiringCollections(),
           parts.idempotency.expiringCollection(),
+          ...parts.fraud.expiringCollections(),
         ],
       };
     },
@@ -132,6 +139,7 @@ async function openGatewayStore(config: GatewayConfig, logger: Logger, registry:
   await webhooks.ensureIndexes();
   await parts.limits.ensureKeyIndexes();
   await templates.ensureIndexes();
+  await parts.fraud.ensureIndexes();
   const policies = new PolicyStore(
     parts.db,
     defaultPolicy(policyDefaults(config)),
@@ -147,7 +155,7 @@ export async function startGateway(
   overrides: GatewayOverrides = {},
 ): Promise<RunningGateway> {
   const registry = createMetricsRegistry();
-  const { store, db, numbers, deliveries, limits, idempotency, templates, policies, webhooks } =
+  const { store, db, numbers, deliveries, limits, idempotency, templates, policies, webhooks, fraud } =
     await openGatewayStore(config, logger, registry);
   const guardContext: GuardContext = {
     collection: numbers,
@@ -172,6 +180,12 @@ export async function startGateway(
 
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
   const events = new EventPublisher(amqp, logger, registry);
+  const fraudGuard = startFraudGuard(
+    fraudSettingsOf(config),
+    fraud,
+    logger,
+    fraudReporter(events, registry, logger),
+  );
   const issuer = new CodeIssuer({
     store: numberState,
     addresses,
@@ -187,13 +201,14 @@ export async function startGateway(
     renderer: new MessageRenderer(templates),
     jobs: new SendJobPublisher(amqp, config.JOB_ENCRYPTION_KEYS),
     events,
+    fraud: fraudGuard.guard,
     logger,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
     ...(config.NUMBER_MAX_SENDS > 0
       ? { numberCap: { max: config.NUMBER_MAX_SENDS, windowSeconds: config.NUMBER_SEND_WINDOW_SECONDS } }
       : {}),
   });
-  const checker = new CodeChecker(numberState, addresses, hasher, events);
+  const checker = new CodeChecker(numberState, addresses, hasher, events, fraudGuard.guard);
   const authenticator = createAuthenticator(config);
 
   let accepting = true;
@@ -207,6 +222,7 @@ export async function startGateway(
     deliveries,
     idempotency,
     readModels: new ReadModelReader(db),
+    fraud,
     registry,
     logger,
     ops: {
@@ -238,6 +254,7 @@ export async function startGateway(
       run: () => closeServer(server),
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     },
+    { name: 'flush the fraud counters', run: () => fraudGuard.stop() },
     { name: 'close RabbitMQ', run: () => amqp.close() },
     { name: 'close MongoDB', run: () => store.close() },
     { name: 'flush telemetry', run: shutdownTracing },

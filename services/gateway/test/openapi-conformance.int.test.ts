@@ -227,6 +227,15 @@ describe('OpenAPI conformance', () => {
       { key: ADMIN_KEY },
     );
     await conforms('DELETE', '/v1/admin/policies/client-b', undefined, { key: ADMIN_KEY });
+
+    // The fraud guard's rules: an allow-list entry added, listed and removed; no block to lift.
+    const allowed = '/v1/admin/fraud/allow/client-b/%2B34600';
+    await conforms('PUT', allowed, { note: 'a partner range' }, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/allow', undefined, { key: ADMIN_KEY });
+    await conforms('DELETE', allowed, undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/blocks', undefined, { key: ADMIN_KEY });
+    await conforms('DELETE', '/v1/admin/fraud/blocks/client-b/%2B34600', undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/blocks');
   });
 
   it('documents the quota and the unavailable answers too', async () => {

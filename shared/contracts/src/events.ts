@@ -22,6 +22,9 @@ export const EVENT_TYPES = [
   'code.verified',
   'code.rejected',
   'code.canceled',
+  /** The fraud guard refused a send (reason: the signal); no code exists, authenticationId is the decision's. */
+  'fraud.blocked',
+  'fraud.throttled',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;

@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
 import { acceptsJson, jsonBody, parseBody } from '../http/body.js';
 import { methodNotAllowed } from '../http/error-handler.js';
+import { forwardedFor } from '../http/forwarded-for.js';
 import { sendJson } from '../http/json-response.js';
 import { nameRoute } from '../http/http-metrics.js';
 import { ApiError } from '@otpflow/errors';
@@ -68,11 +69,10 @@ export function camaraRouter(options: CamaraRouterOptions): Router {
     const body = parseBody(sendCodeBody, request.body);
     const principal = principalOf(response.locals);
     const { policy } = await options.policies.effective(principal.clientId);
-    const { ref } = await options.issuer.send(
-      principal,
-      policy,
-      camaraSendRequest(policy, body, response.locals.correlator),
-    );
+    const { ref } = await options.issuer.send(principal, policy, {
+      ...camaraSendRequest(policy, body, response.locals.correlator),
+      ...forwardedFor(request),
+    });
     sendJson(response, 200, { authenticationId: ref.authenticationId });
   });
 

@@ -1,5 +1,6 @@
 import { ApiError } from '@otpflow/errors';
 import { typedCollection, type DeliveryModel } from '@otpflow/mongo';
+import { forwardedFor } from '../http/forwarded-for.js';
 import { Router } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import { SCOPES } from '../auth/scopes.js';
@@ -82,11 +83,10 @@ export function verificationsRouter(options: VerificationsRouterOptions): Router
     const body = parseBody(createVerificationSchema, request.body);
     const create = async () => {
       const { policy } = await options.policies.effective(principal.clientId);
-      const { code } = await options.issuer.send(
-        principal,
-        policy,
-        nativeSendRequest(policy, body, response.locals.correlator),
-      );
+      const { code } = await options.issuer.send(principal, policy, {
+        ...nativeSendRequest(policy, body, response.locals.correlator),
+        ...forwardedFor(request),
+      });
       return { status: 201, body: verificationView(code, null) };
     };
     const key = request.headers['idempotency-key'];

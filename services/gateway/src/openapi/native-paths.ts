@@ -53,6 +53,30 @@ export function nativeSchemas(): Record<string, JsonObject> {
       },
       required: ['clientId', 'policy', 'stored'],
     },
+    FraudRule: {
+      type: 'object',
+      description: 'A block of the fraud guard (docs/FRAUD.md) or an allow-list entry.',
+      properties: {
+        scope: { type: 'string', description: 'A client id, or `*` for every client.' },
+        target: {
+          type: 'string',
+          description: 'A +prefix or number; for a block also an address or a network.',
+        },
+        reason: { type: 'string' },
+        expiresAt: { type: 'string', format: 'date-time' },
+        strikes: { type: 'integer' },
+        note: { type: 'string' },
+        createdAt: { type: 'string', format: 'date-time' },
+      },
+      required: ['scope', 'target'],
+    },
+    FraudRuleList: {
+      type: 'object',
+      properties: {
+        blocks: { type: 'array', items: { $ref: '#/components/schemas/FraudRule' } },
+        allow: { type: 'array', items: { $ref: '#/components/schemas/FraudRule' } },
+      },
+    },
     NativeErrorInfo: {
       type: 'object',
       description: 'CAMARA ErrorInfo, plus `details` naming the field at fault or the attempts remaining.',
@@ -86,12 +110,13 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   NativeForbidden: {
     status: 403,
     description:
-      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED)',
+      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED); or a risk decision of the fraud guard (FRAUD_BLOCKED, with Retry-After)',
     codes: [
       'PERMISSION_DENIED',
       'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+      'FRAUD_BLOCKED',
     ],
   },
   NativeNotFound: { status: 404, description: 'No such resource for this client', codes: ['NOT_FOUND'] },
@@ -109,8 +134,9 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeTooManyRequests: {
     status: 429,
-    description: 'Rate, quota, or the resend interval between two codes for a number (creates and resends)',
-    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
+    description:
+      'Rate, quota, the resend interval between two codes for a number (creates and resends), or a fraud guard throttle',
+    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED', 'FRAUD_THROTTLED'],
   },
   NativeUnavailable: {
     status: 503,
@@ -174,6 +200,24 @@ const idParameter = {
 };
 export const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
+/** A fraud rule's place: its scope and its URL-encoded target. */
+const fraudRuleParameters = [
+  {
+    name: 'scope',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: 'A client id, or `*`.',
+  },
+  {
+    name: 'target',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: 'A +prefix, number, address or network, URL-encoded (`%2B34600`, `203.0.113.0%2F24`).',
+  },
+];
+
 /** The native API's tags, one per scope: each tag's operations need that scope and no other. */
 export const NATIVE_TAGS: Record<
   Exclude<Scope, typeof SCOPES.camara>,
@@ -186,7 +230,8 @@ export const NATIVE_TAGS: Record<
   },
   [SCOPES.admin]: {
     name: 'Platform administration',
-    description: 'Scope `otpflow:admin`: any tenant’s policy. It grants nothing else.',
+    description:
+      'Scope `otpflow:admin`: any tenant’s policy, and the fraud guard’s rules. It grants nothing else.',
   },
 };
 
@@ -340,6 +385,44 @@ export function nativePaths(): Record<string, JsonObject> {
       delete: operation('deletePolicy', 'Return a client to the defaults', admin, {
         parameters,
         responses: { '204': { description: 'Deleted' }, ...common },
+      }),
+    },
+    '/v1/admin/fraud/blocks': {
+      get: operation('listFraudBlocks', 'The fraud guard’s active blocks', admin, {
+        parameters,
+        responses: { '200': json('FraudRuleList', 'The blocks'), ...common },
+      }),
+    },
+    '/v1/admin/fraud/blocks/{scope}/{target}': {
+      parameters: fraudRuleParameters,
+      delete: operation('liftFraudBlock', 'Lift a block (a repeat still counts as one)', admin, {
+        parameters,
+        responses: { '204': { description: 'Lifted' }, ...common, '404': ref('NativeNotFound') },
+      }),
+    },
+    '/v1/admin/fraud/allow': {
+      get: operation('listFraudAllowList', 'The fraud guard’s allow-list', admin, {
+        parameters,
+        responses: { '200': json('FraudRuleList', 'The allow-list'), ...common },
+      }),
+    },
+    '/v1/admin/fraud/allow/{scope}/{target}': {
+      parameters: fraudRuleParameters,
+      put: operation('allowFraudTarget', 'Allow-list a prefix or number', admin, {
+        parameters,
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { note: { type: 'string', maxLength: 200 } } },
+            },
+          },
+        },
+        responses: { '200': json('FraudRule', 'Allow-listed'), ...withBody },
+      }),
+      delete: operation('removeFraudAllow', 'Remove an allow-list entry', admin, {
+        parameters,
+        responses: { '204': { description: 'Removed' }, ...common, '404': ref('NativeNotFound') },
       }),
     },
   };

@@ -29,6 +29,8 @@ export interface SendRequest {
   senderId?: string;
   voice?: { language: VoiceLanguage; gender: VoiceGender };
   recipientIp?: string;
+  /** The client's address when it came through trusted proxies (an end user's, not a backend's). */
+  forwardedFor?: string;
   correlator?: string;
   /** Which API asked: native codes always wait out the resend interval; CAMARA's when the policy says. */
   api: 'camara' | 'native';

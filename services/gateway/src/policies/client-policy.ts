@@ -20,6 +20,11 @@ const internationalNetworkSchema = z
     `must be one of the international networks refused by default (${INTERNATIONAL_NETWORKS.join(', ')}), or a prefix within one`,
   );
 
+const fraudPolicySchema = z.strictObject({
+  thresholdScale: z.number().min(0.1).max(100).optional(),
+  minConversion: z.number().min(0).max(1).optional(),
+});
+
 /** BCP 47-ish: `es`, `es-ES`, `es-LA`, `es-419`. */
 export const localeSchema = z
   .string()
@@ -73,6 +78,12 @@ export const clientPolicySchema = z
      * without `channel` or `workflow`): each step on one of `channels`.
      */
     workflow: workflowSchema.optional(),
+    /**
+     * The fraud guard's thresholds for this client (docs/FRAUD.md): `thresholdScale` multiplies every
+     * count threshold (above 1 for traffic that is legitimately dense), `minConversion` replaces the
+     * deployment's conversion floor. Its allowed countries are `countries`.
+     */
+    fraud: fraudPolicySchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const check = (path: string, value: number, bounds: { min: number; max: number }) => {
@@ -135,6 +146,7 @@ export const storedPolicySchema = z
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }),
     defaultLocale: localeSchema,
     workflow: workflowSchema,
+    fraud: fraudPolicySchema,
   })
   .partial()
   .strict();
