@@ -67,6 +67,11 @@ export const otpEventSchema = z.object({
     .optional(),
   /** Machine-readable reason for failed/rejected/dead-lettered/undelivered. */
   reason: z.string().min(1).max(64).optional(),
+  /**
+   * For fraud.*: whether the guard refused the send (mode `enforce`) or only reported what it would
+   * have refused (mode `monitor`: the send went through).
+   */
+  enforced: z.boolean().optional(),
   /** For code.verified: when the code was sent (provider acceptance), if known. */
   sentAt: z.iso.datetime().optional(),
   /** For code.requested: the number as logs show it (`+346********34`), never whole. */

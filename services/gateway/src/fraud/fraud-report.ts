@@ -31,6 +31,7 @@ export function fraudReporter(
       countryCallingCode: send.countryCallingCode,
       requestedAt: new Date().toISOString(),
       reason: decision.reason,
+      enforced,
     });
     if (decision.newBlock)
       logger.warn(
