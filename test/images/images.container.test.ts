@@ -5,10 +5,14 @@
  * the test run's RabbitMQ and MongoDB-compatible server. `npm run test:images` builds the images first
  * (scripts/build-images.sh); a missing image fails here, it never skips.
  */
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { topologyNames } from '@otpflow/amqp';
 import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
+import { makeLocalServerCertificate, type CertificateFiles } from '../faults/support/test-certificates.js';
 import { pickEngine, type ContainerEngine, type ImageFacts } from './support/container-engine.js';
 import { podRunFlags, podSettings, type PodSettings, type Service } from './support/kubernetes-pod.js';
 import {
@@ -23,6 +27,10 @@ import {
 
 const SERVICES: readonly Service[] = ['gateway', 'dispatcher', 'metrics'];
 const TAG = process.env.OTPFLOW_IMAGE_TAG ?? 'dev';
+/** Where the dispatcher's container finds the CA of the test's HTTPS webhook (mounted read-only). */
+const CA_MOUNT = '/etc/otpflow-test-ca';
+/** The webhook provider's signing secret: production refuses unsigned calls. */
+const WEBHOOK_SECRET = 'images-webhook-signing-secret-0123456789';
 
 interface Running {
   name: string;
@@ -38,6 +46,8 @@ interface Running {
 describe('the images, run as Kubernetes runs them', () => {
   let engine: ContainerEngine;
   let context: TestContext;
+  let certificateDir: string;
+  let certificate: CertificateFiles;
   let webhook: FakeHttpServer;
   const running = new Map<Service, Running>();
   const figures: string[] = [];
@@ -57,11 +67,15 @@ describe('the images, run as Kubernetes runs them', () => {
     if (service !== 'metrics') Object.assign(env, { MONGODB_URL: context.mongoUrl, ...SECRETS });
     if (service === 'gateway') env.API_KEYS = `${API_KEY}:images-client`;
     if (service === 'dispatcher') {
+      // Production calls only https endpoints, signed: the webhook speaks TLS with a certificate of
+      // the test's own CA, which the dispatcher trusts as a platform adds its internal CA.
       Object.assign(env, {
         SMS_PROVIDERS: 'webhook',
         VOICE_PROVIDERS: 'webhook',
         WEBHOOK_URL: `${webhook.url}/sms`,
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        WEBHOOK_SECRET,
+        PUBLIC_BASE_URL: `https://127.0.0.1:${port}`,
+        NODE_EXTRA_CA_CERTS: `${CA_MOUNT}/${basename(certificate.caFile)}`,
       });
     }
     return env;
@@ -80,16 +94,28 @@ describe('the images, run as Kubernetes runs them', () => {
     }
     context = createTestContext('images');
     context.alsoDeleteQueues(topologyNames(context.topology.prefix).eventsQueue('metrics'));
-    webhook = await startWebhook();
+    certificateDir = await mkdtemp(join(tmpdir(), 'otpflow-images-ca-'));
+    certificate = await makeLocalServerCertificate(certificateDir);
+    // The container runs as uid 1000: it must be able to read the CA (only the CA is mounted in).
+    await chmod(certificateDir, 0o755);
+    await chmod(certificate.caFile, 0o644);
+    webhook = await startWebhook({
+      cert: await readFile(certificate.certFile, 'utf8'),
+      key: await readFile(certificate.keyFile, 'utf8'),
+    });
     for (const service of SERVICES) {
       const settings = podSettings(service);
       const port = await freePort();
       const name = `otpflow-test-${service}-${context.topology.prefix.split('.').pop() ?? ''}`;
       const image = images.get(service) as ImageFacts;
+      const caVolume =
+        service === 'dispatcher'
+          ? [`--volume=${certificate.caFile}:${CA_MOUNT}/${basename(certificate.caFile)}:ro`]
+          : [];
       await engine.start(
         name,
         `otpflow/${service}:${TAG}`,
-        podRunFlags(settings),
+        [...podRunFlags(settings), ...caVolume],
         serviceEnv(service, port, settings),
       );
       running.set(service, {
@@ -111,6 +137,7 @@ describe('the images, run as Kubernetes runs them', () => {
     }
     await webhook.close();
     await context.dispose();
+    await rm(certificateDir, { recursive: true, force: true });
     for (const [service, container] of running) {
       const mb = (container.image.sizeBytes / 1e6).toFixed(0);
       figures.unshift(

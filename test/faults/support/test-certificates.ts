@@ -111,3 +111,12 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     stranger: await issue(dir, stranger, 'stranger-client', 'extendedKeyUsage=clientAuth'),
   };
 }
+
+/**
+ * A CA and a certificate it issued for 127.0.0.1, for an HTTPS server on the host that a service
+ * trusts through `NODE_EXTRA_CA_CERTS` (how a platform team adds its internal CA).
+ */
+export async function makeLocalServerCertificate(dir: string): Promise<CertificateFiles> {
+  const ca = await makeCa(dir, 'otpflow-test-ca');
+  return issue(dir, ca, 'localhost-server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
+}

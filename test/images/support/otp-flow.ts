@@ -28,13 +28,16 @@ export async function waitReady(url: string, timeoutMs: number, what: string): P
   await waitFor(() => servesWithDependencies(url), { timeoutMs, intervalMs: 250, what });
 }
 
-/** The in-house SMS gateway the dispatcher's webhook provider posts to. */
-export async function startWebhook(): Promise<FakeHttpServer> {
+/**
+ * The in-house SMS gateway the dispatcher's webhook provider posts to; over HTTPS when given a
+ * certificate (a dispatcher in production calls only https endpoints).
+ */
+export async function startWebhook(tls?: { cert: string; key: string }): Promise<FakeHttpServer> {
   let accepted = 0;
   return new FakeHttpServer(() => {
     accepted += 1;
     return { status: 200, body: JSON.stringify({ id: `images-${accepted}` }) };
-  }).start();
+  }).start(tls ? { tls } : {});
 }
 
 interface WebhookBody {

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface CapturedRequest {
@@ -26,7 +27,7 @@ export interface CannedResponse {
  */
 export class FakeHttpServer {
   readonly requests: CapturedRequest[] = [];
-  private server: Server | undefined;
+  private server: Server | HttpsServer | undefined;
   private url_ = '';
   private readonly sockets = new Set<Socket>();
 
@@ -45,8 +46,12 @@ export class FakeHttpServer {
     this.responder = responder;
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => {
+  /**
+   * Listens on a free port of 127.0.0.1; with `tls` (a PEM certificate and its key) it speaks HTTPS,
+   * as an endpoint a production service calls must.
+   */
+  async start(options: { tls?: { cert: string; key: string } } = {}): Promise<this> {
+    const listener: RequestListener = (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -68,14 +73,16 @@ export class FakeHttpServer {
           response.end(canned.body ?? '');
         });
       });
-    });
-    this.server.on('connection', (socket: Socket) => {
+    };
+    const server = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
+    this.server = server;
+    server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.url_ = `http://127.0.0.1:${port}`;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    this.url_ = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     return this;
   }
 
