@@ -123,7 +123,6 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
     /** Wait this long after turning unready before closing the listener, so load balancers notice. */
     SHUTDOWN_GRACE_MS: envInt(0, { min: 0 }),
-    METRICS_ENABLED: envBool(true),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
