@@ -5,18 +5,15 @@ import type { Logger } from '@otpflow/telemetry';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Authenticator } from './auth/authenticator.js';
-import { camaraRouter } from './camara/camara.router.js';
 import { correlator } from './http/correlator.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
-import { policiesRouter } from './native/policies.router.js';
-import { templatesRouter } from './native/templates.router.js';
-import { tenantPolicyRouter } from './native/tenant-policy.router.js';
-import { verificationsRouter } from './native/verifications.router.js';
+import { mountRoutes } from './http/mount-routes.js';
 import { openApiRouter } from './openapi/openapi.router.js';
+import { API_ROUTES } from './api-routes.js';
 import type { CodeChecker } from './otp/code-checker.js';
 import type { CodeIssuer } from './otp/code-issuer.js';
 import type { Limits } from './otp/limits.js';
@@ -37,9 +34,6 @@ export interface AppDependencies {
   logger: Logger;
   settings: { bodyLimitBytes: number; messageMaxLength: number; trustProxyHops: number };
 }
-
-/** CAMARA's paths: the spec's server path, and the one the seed SDK and docs use. */
-export const CAMARA_MOUNTS = ['/one-time-password-sms/v1', '/otpvalidation'] as const;
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
@@ -63,12 +57,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(httpMetrics(deps.registry, deps.logger));
 
   const { bodyLimitBytes, messageMaxLength } = deps.settings;
-  const camara = camaraRouter({ ...deps, bodyLimitBytes, messageMaxLength });
-  for (const mount of CAMARA_MOUNTS) app.use(mount, camara);
-  app.use('/v1/verifications', verificationsRouter({ ...deps, bodyLimitBytes }));
-  app.use('/v1/templates', templatesRouter({ ...deps, bodyLimitBytes }));
-  app.use('/v1/policy', tenantPolicyRouter(deps));
-  app.use('/v1/admin/policies', policiesRouter({ ...deps, bodyLimitBytes }));
+  mountRoutes(app, API_ROUTES, {
+    authenticator: deps.authenticator,
+    deps: { ...deps, settings: { bodyLimitBytes, messageMaxLength } },
+  });
   app.use(openApiRouter());
 
   app.use(notFound);

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.js';
-import { storedPolicySchema } from '../policies/client-policy.js';
-import {
-  checkResultSchema,
-  checkVerificationSchema,
-  createVerificationSchema,
-  resendVerificationSchema,
-  templateBodySchema,
-  templateSchema,
-  verificationSchema,
-} from '../native/verification.schemas.js';
+import type { ApiRoute, ComponentSchema, RouteGroup, RouteResponse } from '../http/route.js';
+import { pathTemplate } from '../http/route.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -23,34 +15,23 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return rest;
 }
 
-/** The native API's schemas, generated from the very zod schemas the gateway validates with. */
-export function nativeSchemas(): Record<string, JsonObject> {
+/** A component's JSON Schema: a request body is documented as zod reads it (input), an answer as written. */
+function componentSchema(component: ComponentSchema, io: 'input' | 'output'): JsonObject {
+  return 'schema' in component ? jsonSchema(component.schema, io) : component.json;
+}
+
+/** Every named body of the native routes, generated from the very zod schemas the gateway validates with. */
+export function nativeSchemas(groups: readonly RouteGroup[]): Record<string, JsonObject> {
+  const schemas: Record<string, JsonObject> = {};
+  for (const route of nativeRoutes(groups)) {
+    const body = route.body;
+    if (body?.name && typeof body.schema !== 'function')
+      schemas[body.name] = jsonSchema(body.schema, 'input');
+    for (const response of route.responses)
+      if (response.body) schemas[response.body.name] = componentSchema(response.body, 'output');
+  }
   return {
-    CreateVerification: jsonSchema(createVerificationSchema, 'input'),
-    CheckVerification: jsonSchema(checkVerificationSchema, 'input'),
-    ResendVerification: jsonSchema(resendVerificationSchema, 'input'),
-    Verification: jsonSchema(verificationSchema, 'output'),
-    CheckResult: jsonSchema(checkResultSchema, 'output'),
-    TemplateBody: jsonSchema(templateBodySchema, 'input'),
-    Template: jsonSchema(templateSchema, 'output'),
-    TemplateList: {
-      type: 'object',
-      properties: { templates: { type: 'array', items: { $ref: '#/components/schemas/Template' } } },
-      required: ['templates'],
-    },
-    StoredPolicy: jsonSchema(storedPolicySchema, 'input'),
-    PolicyView: {
-      type: 'object',
-      properties: {
-        clientId: { type: 'string' },
-        policy: {
-          type: 'object',
-          description: 'The effective policy: the stored fields over the deployment defaults.',
-        },
-        stored: { $ref: '#/components/schemas/StoredPolicy' },
-      },
-      required: ['clientId', 'policy', 'stored'],
-    },
+    ...schemas,
     NativeErrorInfo: {
       type: 'object',
       description: 'CAMARA ErrorInfo, plus `details` naming the field at fault or the attempts remaining.',
@@ -143,15 +124,6 @@ export function nativeResponses(): Record<string, JsonObject> {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-const json = (schema: string, description: string) => ({
-  description,
-  headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
-});
-const body = (schema: string, required = true) => ({
-  required,
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
-});
 /** Every operation: a malformed x-correlator (or path parameter) is a 400 before anything else. */
 const common = {
   '400': ref('NativeBadRequest'),
@@ -161,16 +133,10 @@ const common = {
   '429': ref('NativeTooManyRequests'),
   '503': ref('NativeUnavailable'),
 };
-const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description:
-    'The verification id: 36 characters shaped like a UUID (the encrypted address of its code, not a random UUID)',
-  schema: { type: 'string', format: 'uuid' },
-};
-const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
+
+function nativeRoutes(groups: readonly RouteGroup[]): ApiRoute[] {
+  return groups.filter((group) => group.api === 'native').flatMap((group) => group.routes);
+}
 
 /** The native API's tags, one per scope: each tag's operations need that scope and no other. */
 export const NATIVE_TAGS: Record<
@@ -188,154 +154,70 @@ export const NATIVE_TAGS: Record<
   },
 };
 
-function operation(
-  operationId: string,
-  summary: string,
-  scope: keyof typeof NATIVE_TAGS,
-  extra: JsonObject,
-): JsonObject {
+function documentedResponse(response: RouteResponse): JsonObject {
+  if (!response.body) return { description: response.description };
   return {
-    operationId,
-    summary,
+    description: response.description,
+    headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${response.body.name}` } } },
+  };
+}
+
+/** A route's OpenAPI operation: its parameters, body, answers and the errors it may give. */
+function nativeOperation(route: ApiRoute): JsonObject {
+  const scope = route.scope as keyof typeof NATIVE_TAGS;
+  const parameters: JsonObject[] = [
+    { $ref: '#/components/parameters/x-correlator' },
+    ...(route.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(route.parameters ?? []).map((parameter) => ({
+      name: parameter.name,
+      in: 'path',
+      required: true,
+      ...parameter.doc,
+    })),
+  ];
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
     description: `Needs the scope \`${scope}\`.`,
     tags: [NATIVE_TAGS[scope].name],
     security: [{ bearer: [] }],
     'x-otpflow-scope': scope,
-    ...extra,
+    parameters,
+    ...(route.body
+      ? {
+          requestBody: {
+            required: !route.body.optional,
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.body.name}` } } },
+          },
+        }
+      : {}),
+    responses: {
+      ...Object.fromEntries(
+        route.responses.map((response) => [String(response.status), documentedResponse(response)]),
+      ),
+      ...common,
+      ...(route.body ? { '415': ref('NativeUnsupportedMediaType') } : {}),
+      ...Object.fromEntries(
+        (route.errors ?? []).map((error) => [
+          String(NATIVE_ERRORS[`Native${error}`]?.status),
+          ref(`Native${error}`),
+        ]),
+      ),
+    },
   };
 }
 
-/** The native API's paths. */
-export function nativePaths(): Record<string, JsonObject> {
-  const { verifications, templates, admin } = SCOPES;
-  return {
-    '/v1/verifications': {
-      post: operation('createVerification', 'Send a code by SMS or voice, with every option', verifications, {
-        parameters: [...parameters, { $ref: '#/components/parameters/IdempotencyKey' }],
-        requestBody: body('CreateVerification'),
-        responses: {
-          '201': json('Verification', 'Created; the code is on its way'),
-          ...withBody,
-          '409': ref('NativeConflict'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}': {
-      get: operation('getVerification', 'Status, attempts and delivery', verifications, {
-        parameters: [...parameters, idParameter],
-        responses: {
-          '200': json('Verification', 'The verification'),
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/check': {
-      post: operation('checkVerification', 'Check a code; answers the attempts remaining', verifications, {
-        parameters: [...parameters, idParameter],
-        requestBody: body('CheckVerification'),
-        responses: {
-          '200': json('CheckResult', 'Whether the code was valid'),
-          ...withBody,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/cancel': {
-      post: operation('cancelVerification', 'Cancel: the code never validates after this', verifications, {
-        parameters: [...parameters, idParameter],
-        responses: {
-          '200': json('Verification', 'Canceled'),
-          ...common,
-          '404': ref('NativeNotFound'),
-          '409': ref('NativeConflict'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/resend': {
-      post: operation(
-        'resendVerification',
-        'Send a new code, on the same or another channel',
-        verifications,
-        {
-          parameters: [...parameters, idParameter],
-          requestBody: body('ResendVerification', false),
-          responses: {
-            '200': json('Verification', 'A new code is on its way'),
-            ...withBody,
-            '404': ref('NativeNotFound'),
-            '409': ref('NativeConflict'),
-          },
-        },
-      ),
-    },
-    '/v1/templates': {
-      get: operation('listTemplates', 'The calling tenant’s message templates', templates, {
-        parameters,
-        responses: { '200': json('TemplateList', 'Every template'), ...common },
-      }),
-    },
-    '/v1/templates/{id}/{locale}': {
-      parameters: [
-        {
-          name: 'id',
-          in: 'path',
-          required: true,
-          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,100}$' },
-        },
-        { name: 'locale', in: 'path', required: true, schema: { type: 'string', example: 'es-ES' } },
-      ],
-      get: operation('getTemplate', 'One template', templates, {
-        parameters,
-        responses: {
-          '200': json('Template', 'The template'),
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-      put: operation('putTemplate', 'Create or replace a template', templates, {
-        parameters,
-        requestBody: body('TemplateBody'),
-        responses: { '200': json('Template', 'Replaced'), '201': json('Template', 'Created'), ...withBody },
-      }),
-      delete: operation('deleteTemplate', 'Delete a template', templates, {
-        parameters,
-        responses: {
-          '204': { description: 'Deleted' },
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/policy': {
-      get: operation('getOwnPolicy', 'The calling tenant’s effective and stored policy', templates, {
-        parameters,
-        responses: { '200': json('PolicyView', 'The policy'), ...common },
-      }),
-    },
-    '/v1/admin/policies/{clientId}': {
-      parameters: [
-        {
-          name: 'clientId',
-          in: 'path',
-          required: true,
-          description: 'An API-key client id, or `oidc:<claim value>` for a tenant authenticated by OIDC.',
-          schema: { type: 'string', pattern: '^([a-zA-Z0-9._-]{1,128}|oidc:[\\x21-\\x7e]{1,128})$' },
-        },
-      ],
-      get: operation('getPolicy', 'A client’s effective and stored policy', admin, {
-        parameters,
-        responses: { '200': json('PolicyView', 'The policy'), ...common },
-      }),
-      put: operation('putPolicy', 'Replace a client’s stored policy', admin, {
-        parameters,
-        requestBody: body('StoredPolicy'),
-        responses: { '200': json('PolicyView', 'The new policy'), ...withBody },
-      }),
-      delete: operation('deletePolicy', 'Return a client to the defaults', admin, {
-        parameters,
-        responses: { '204': { description: 'Deleted' }, ...common },
-      }),
-    },
-  };
+/** The native API's paths, from the route table. */
+export function nativePaths(groups: readonly RouteGroup[]): Record<string, JsonObject> {
+  const paths: Record<string, JsonObject> = {};
+  for (const group of groups.filter((candidate) => candidate.api === 'native')) {
+    for (const mount of group.mounts) {
+      for (const route of group.routes) {
+        const template = pathTemplate(mount.prefix, route.path);
+        paths[template] = { ...paths[template], [route.method.toLowerCase()]: nativeOperation(route) };
+      }
+    }
+  }
+  return paths;
 }

@@ -1,0 +1,17 @@
+import { CAMARA_ROUTES } from './camara/camara.routes.js';
+import type { RouteGroup } from './http/route.js';
+import { ADMIN_POLICY_ROUTES, TENANT_POLICY_ROUTES } from './native/policy.routes.js';
+import { TEMPLATE_ROUTES } from './native/templates.routes.js';
+import { VERIFICATION_ROUTES } from './native/verifications.routes.js';
+
+/**
+ * The route table: every operation the gateway serves. The app mounts it, the OpenAPI document is
+ * generated from it, and the tests that run against every route (protocol, fuzzing) read it.
+ */
+export const API_ROUTES: readonly RouteGroup[] = [
+  CAMARA_ROUTES,
+  VERIFICATION_ROUTES,
+  TEMPLATE_ROUTES,
+  TENANT_POLICY_ROUTES,
+  ADMIN_POLICY_ROUTES,
+];
