@@ -14,6 +14,9 @@ import {
   type GatewayHarness,
 } from '../../services/gateway/test/gateway-harness.js';
 import { codesOfNumber, numberDocuments } from '../../services/gateway/test/number-documents.js';
+import { API_ROUTES } from '../../services/gateway/src/api-routes.js';
+import { SCOPES, type Scope } from '../../services/gateway/src/auth/scopes.js';
+import { listOperations } from '../../services/gateway/src/http/route.js';
 import { canonicalPhoneNumber } from '../../services/gateway/src/otp/phone-number.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import {
@@ -49,7 +52,6 @@ const REPLAY_PATH = process.env.FUZZ_PATH;
 /** An answer this late is a hang, and a finding. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const CAMARA_MOUNTS = ['/one-time-password-sms/v1', '/otpvalidation'];
 /** Numbers with a fixed code and no SMS: validations with the right code reach a 204 or a `valid: true`. */
 const TEST_NUMBERS = [TEST_NUMBER, ...Array.from({ length: 7 }, (_, n) => `+3460000010${n}`)];
 const ALL_KEYS = [CLIENT_A_KEY, CLIENT_B_KEY, NO_SCOPE_KEY, TEMPLATES_KEY, ADMIN_KEY];
@@ -250,72 +252,50 @@ const policyBody = bodyAround(
   ),
 );
 
-const OPERATIONS: Operation[] = [
-  ...CAMARA_MOUNTS.flatMap((mount): Operation[] => [
-    {
-      method: 'POST',
-      template: `${mount}/send-code`,
-      key: CLIENT_A_KEY,
-      params: [],
-      body: camaraSendBody,
-      phoneField: 'phoneNumber',
-    },
-    {
-      method: 'POST',
-      template: `${mount}/validate-code`,
-      key: CLIENT_A_KEY,
-      params: [],
-      body: camaraValidateBody,
-    },
-  ]),
-  {
-    method: 'POST',
-    template: '/v1/verifications',
-    key: CLIENT_A_KEY,
-    params: [],
-    body: createBody,
-    idempotency: true,
-    phoneField: 'to',
-  },
-  { method: 'GET', template: '/v1/verifications/{id}', key: CLIENT_A_KEY, params: [uuidOrPool], body: none },
-  {
-    method: 'POST',
-    template: '/v1/verifications/{id}/check',
-    key: CLIENT_A_KEY,
-    params: [uuidOrPool],
-    body: checkBody,
-  },
-  {
-    method: 'POST',
-    template: '/v1/verifications/{id}/cancel',
-    key: CLIENT_A_KEY,
-    params: [uuidOrPool],
-    body: none,
-  },
-  {
-    method: 'POST',
-    template: '/v1/verifications/{id}/resend',
-    key: CLIENT_A_KEY,
-    params: [uuidOrPool],
-    body: resendBody,
-  },
-  { method: 'GET', template: '/v1/templates', key: TEMPLATES_KEY, params: [], body: none },
-  { method: 'GET', template: '/v1/policy', key: TEMPLATES_KEY, params: [], body: none },
-  ...(['GET', 'PUT', 'DELETE'] as const).map((method): Operation => ({
+/** How to aim requests at each route of the table, by its operation id (at every mount). */
+const GENERATORS: Record<string, Pick<Operation, 'params' | 'body' | 'phoneField'>> = {
+  sendCode: { params: [], body: camaraSendBody, phoneField: 'phoneNumber' },
+  validateCode: { params: [], body: camaraValidateBody },
+  createVerification: { params: [], body: createBody, phoneField: 'to' },
+  getVerification: { params: [uuidOrPool], body: none },
+  checkVerification: { params: [uuidOrPool], body: checkBody },
+  cancelVerification: { params: [uuidOrPool], body: none },
+  resendVerification: { params: [uuidOrPool], body: resendBody },
+  listTemplates: { params: [], body: none },
+  getOwnPolicy: { params: [], body: none },
+  getTemplate: { params: [templateId, locale], body: none },
+  putTemplate: { params: [templateId, locale], body: templateBody },
+  deleteTemplate: { params: [templateId, locale], body: none },
+  getPolicy: { params: [policyClient], body: none },
+  putPolicy: { params: [policyClient], body: policyBody },
+  deletePolicy: { params: [policyClient], body: none },
+};
+
+/** A key of a client that holds the scope: most requests use it. */
+const KEY_WITH_SCOPE: Record<Scope, string> = {
+  [SCOPES.camara]: CLIENT_A_KEY,
+  [SCOPES.verifications]: CLIENT_A_KEY,
+  [SCOPES.templates]: TEMPLATES_KEY,
+  [SCOPES.admin]: ADMIN_KEY,
+};
+
+/** Every operation of the gateway's route table: a new route fails here until it has its generators. */
+const OPERATIONS: Operation[] = listOperations(API_ROUTES).map(({ method, template, scope, route }) => {
+  const generators = GENERATORS[route.operationId];
+  if (!generators) throw new Error(`no fuzz generators for ${route.operationId}`);
+  if (generators.params.length !== (route.parameters ?? []).length)
+    throw new Error(`${route.operationId}: one generator per path parameter`);
+  return {
     method,
-    template: '/v1/templates/{id}/{locale}',
-    key: TEMPLATES_KEY,
-    params: [templateId, locale],
-    body: method === 'PUT' ? templateBody : none,
-  })),
-  ...(['GET', 'PUT', 'DELETE'] as const).map((method): Operation => ({
-    method,
-    template: '/v1/admin/policies/{clientId}',
-    key: ADMIN_KEY,
-    params: [policyClient],
-    body: method === 'PUT' ? policyBody : none,
-  })),
-];
+    template,
+    key: KEY_WITH_SCOPE[scope],
+    ...generators,
+    ...(route.idempotent ? { idempotency: true } : {}),
+  };
+});
+const CAMARA_OPERATIONS = OPERATIONS.filter((operation) => !operation.template.startsWith('/v1/')).map(
+  nameOf,
+);
 const OPERATION_BY_NAME = new Map(OPERATIONS.map((operation) => [nameOf(operation), operation]));
 
 function nameOf(operation: { method: string; template: string }): string {
@@ -517,6 +497,10 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
 
   const documented = (plan: Plan) => expectDocumented(build(plan));
 
+  it('plans requests for every documented operation, and only for those', () => {
+    expect(OPERATIONS.map(nameOf).sort()).toEqual(contract.operations().sort());
+  });
+
   // Administration first: policies stored for client-b then shape what client-b's sends get below.
   it('template and policy administration answers only as documented', async () => {
     await fuzz(
@@ -535,12 +519,7 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
   }, 60_000);
 
   it('CAMARA send-code and validate-code, at both mounts, answer only as documented', async () => {
-    await fuzz(
-      'camara',
-      plansOf(CAMARA_MOUNTS.flatMap((mount) => [`POST ${mount}/send-code`, `POST ${mount}/validate-code`])),
-      1_000,
-      documented,
-    );
+    await fuzz('camara', plansOf(CAMARA_OPERATIONS), 1_000, documented);
   }, 60_000);
 
   it('the native verification operations answer only as documented', async () => {
