@@ -47,5 +47,5 @@ export type {
   TenantPart,
 } from './number.model.js';
 export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
-export { openStore } from './store.js';
+export { openStore, type StoreCollections } from './store.js';
 export type { Store } from './store.js';
