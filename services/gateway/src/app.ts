@@ -1,6 +1,5 @@
 import type { OpsEndpointsOptions } from '@otpflow/lifecycle';
 import { createOpsHandler, isOpsRequest } from '@otpflow/lifecycle';
-import type { DeliveryModel } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -9,30 +8,19 @@ import { correlator } from './http/correlator.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { securityHeaders } from './http/security-headers.js';
-import type { IdempotencyStore } from './http/idempotency.js';
 import './http/locals.js';
 import { mountRoutes } from './http/mount-routes.js';
+import type { RouteDependencies } from './http/route.js';
 import { openApiRouter } from './openapi/openapi.router.js';
 import { API_ROUTES } from './api-routes.js';
-import type { CodeChecker } from './otp/code-checker.js';
-import type { CodeIssuer } from './otp/code-issuer.js';
-import type { Limits } from './otp/limits.js';
-import type { PolicyStore } from './policies/policy.store.js';
-import type { TemplateStore } from './templates/template.store.js';
 
-export interface AppDependencies {
+/** What the app needs: the routes' dependencies, and what the gates and ops endpoints use. */
+export interface AppDependencies extends Omit<RouteDependencies, 'settings'> {
   authenticator: Authenticator;
-  limits: Limits;
-  policies: PolicyStore;
-  templates: TemplateStore;
-  issuer: CodeIssuer;
-  checker: CodeChecker;
-  deliveries: DeliveryModel;
-  idempotency: IdempotencyStore;
   registry: Registry;
   ops: OpsEndpointsOptions;
   logger: Logger;
-  settings: { bodyLimitBytes: number; messageMaxLength: number; trustProxyHops: number };
+  settings: RouteDependencies['settings'] & { trustProxyHops: number };
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -56,10 +44,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(correlator);
   app.use(httpMetrics(deps.registry, deps.logger));
 
-  const { bodyLimitBytes, messageMaxLength } = deps.settings;
   mountRoutes(app, API_ROUTES, {
     authenticator: deps.authenticator,
-    deps: { ...deps, settings: { bodyLimitBytes, messageMaxLength } },
+    deps,
   });
   app.use(openApiRouter());
 

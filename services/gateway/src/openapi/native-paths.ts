@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.js';
 import type { ApiRoute, ComponentSchema, RouteGroup, RouteResponse } from '../http/route.js';
 import { pathTemplate } from '../http/route.js';
+import { errorResponse } from './error-response.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -102,23 +103,7 @@ export function nativeResponses(): Record<string, JsonObject> {
   return Object.fromEntries(
     Object.entries(NATIVE_ERRORS).map(([name, error]) => [
       name,
-      {
-        description: error.description,
-        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-        content: {
-          'application/json': {
-            schema: {
-              allOf: [
-                { $ref: '#/components/schemas/NativeErrorInfo' },
-                {
-                  type: 'object',
-                  properties: { status: { enum: [error.status] }, code: { enum: error.codes } },
-                },
-              ],
-            },
-          },
-        },
-      },
+      errorResponse({ ...error, info: 'NativeErrorInfo' }),
     ]),
   );
 }

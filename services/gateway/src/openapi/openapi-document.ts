@@ -1,6 +1,7 @@
 import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'json' };
 import { API_ROUTES } from '../api-routes.js';
 import { CAMARA_ROUTES } from '../camara/camara.routes.js';
+import { errorResponse } from './error-response.js';
 import { NATIVE_TAGS, nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
 
 type JsonObject = Record<string, unknown>;
@@ -31,28 +32,17 @@ function camaraExtraResponses(): Record<string, JsonObject> {
   return Object.fromEntries(
     Object.entries(CAMARA_EXTRA_RESPONSES).map(([status, error]) => [
       `Generic${status}`,
-      {
+      errorResponse({
         description: error.description,
-        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-        content: {
-          'application/json': {
-            schema: {
-              allOf: [
-                { $ref: '#/components/schemas/ErrorInfo' },
-                {
-                  type: 'object',
-                  properties: { status: { enum: [Number(status)] }, code: { enum: [error.code] } },
-                },
-              ],
-            },
-            examples: {
-              [`GENERIC_${status}_${error.code}`]: {
-                value: { status: Number(status), code: error.code, message: error.message },
-              },
-            },
+        info: 'ErrorInfo',
+        status: Number(status),
+        codes: [error.code],
+        examples: {
+          [`GENERIC_${status}_${error.code}`]: {
+            value: { status: Number(status), code: error.code, message: error.message },
           },
         },
-      },
+      }),
     ]),
   );
 }
