@@ -3,3 +3,5 @@ export type { Infrastructure } from './infrastructure.js';
 export { createTestContext, withDatabase } from './test-context.js';
 export type { TestContext } from './test-context.js';
 export { waitFor } from './wait-for.js';
+export { deleteTopology, runTopology } from './topology.js';
+export type { RunTopology } from './topology.js';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
+import { connect as amqpConnect } from 'amqplib';
+import { DEFAULT_RETRY_DELAYS_MS, type TopologyOptions } from '@otpflow/amqp';
 import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
+import { deleteTopology, runTopology } from './topology.js';
 
 /**
  * What one integration test file gets: its own database and its own RabbitMQ name prefix, so test
@@ -51,7 +52,7 @@ export function createTestContext(
     dispose: async () => {
       await Promise.all([
         dropDatabase(mongoUrl, databaseName),
-        deleteTopology(rabbitUrl, topology, [...extraQueues]),
+        deleteRunTopology(rabbitUrl, topology, [...extraQueues]),
       ]);
     },
   };
@@ -66,36 +67,18 @@ async function dropDatabase(mongoUrl: string, databaseName: string): Promise<voi
   }
 }
 
-async function deleteTopology(
+async function deleteRunTopology(
   rabbitUrl: string,
   topology: TopologyOptions,
   extraQueues: string[],
 ): Promise<void> {
-  const names = topologyNames(topology.prefix);
-  const queues = [
-    names.sendQueue,
-    names.deadQueue,
-    ...topology.retryDelaysMs.map((delay) => names.retryQueue(delay)),
-    ...extraQueues,
-  ];
-  const exchanges = [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange];
   const connection = await amqpConnect(rabbitUrl);
   try {
-    // One channel per deletion: a failed delete closes its channel, and must not stop the others.
-    for (const queue of queues) await withChannel(connection, (channel) => channel.deleteQueue(queue));
-    for (const exchange of exchanges)
-      await withChannel(connection, (channel) => channel.deleteExchange(exchange));
+    await deleteTopology(
+      connection,
+      runTopology(topology.prefix, { retryDelaysMs: topology.retryDelaysMs, extraQueues }),
+    );
   } finally {
     await connection.close();
   }
-}
-
-async function withChannel(
-  connection: ChannelModel,
-  action: (channel: Channel) => Promise<unknown>,
-): Promise<void> {
-  const channel = await connection.createChannel();
-  channel.on('error', () => undefined);
-  await action(channel).catch(() => undefined);
-  await channel.close().catch(() => undefined);
 }

@@ -1,5 +1,11 @@
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames, type TopologyOptions } from '@otpflow/amqp';
-import { createTestContext, withDatabase, type TestContext } from '@otpflow/testing';
+import type { TopologyOptions } from '@otpflow/amqp';
+import {
+  createTestContext,
+  deleteTopology,
+  runTopology,
+  withDatabase,
+  type TestContext,
+} from '@otpflow/testing';
 import { connect as amqpConnect } from 'amqplib';
 import { MongoClient } from 'mongodb';
 
@@ -30,7 +36,7 @@ export function faultContext(
     dispose: async () => {
       await Promise.all([
         servers.mongoBaseUrl ? undefined : dropDatabase(mongoUrl, base.databaseName),
-        servers.rabbitUrl ? undefined : deleteTopology(rabbitUrl, base.topology, [...extraQueues]),
+        servers.rabbitUrl ? undefined : deleteRunTopology(rabbitUrl, base.topology, [...extraQueues]),
       ]);
     },
   };
@@ -45,34 +51,17 @@ async function dropDatabase(url: string, name: string): Promise<void> {
   }
 }
 
-async function deleteTopology(url: string, topology: TopologyOptions, extraQueues: string[]): Promise<void> {
-  const names = topologyNames(topology.prefix);
-  const delays = topology.retryDelaysMs.length > 0 ? topology.retryDelaysMs : DEFAULT_RETRY_DELAYS_MS;
+async function deleteRunTopology(
+  url: string,
+  topology: TopologyOptions,
+  extraQueues: string[],
+): Promise<void> {
   const connection = await amqpConnect(url);
   try {
-    for (const queue of [
-      names.sendQueue,
-      names.deadQueue,
-      ...delays.map((delay) => names.retryQueue(delay)),
-      ...extraQueues,
-    ]) {
-      // A failed delete closes its channel: one channel per deletion, so one failure stops nothing.
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteQueue(queue).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-    for (const exchange of [
-      names.jobsExchange,
-      names.retryExchange,
-      names.deadExchange,
-      names.eventsExchange,
-    ]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteExchange(exchange).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
+    await deleteTopology(
+      connection,
+      runTopology(topology.prefix, { retryDelaysMs: topology.retryDelaysMs, extraQueues }),
+    );
   } finally {
     await connection.close();
   }
