@@ -5,3 +5,4 @@ export type { TestContext } from './test-context.js';
 export { waitFor } from './wait-for.js';
 export { deleteTopology, runTopology } from './topology.js';
 export type { RunTopology } from './topology.js';
+export { deleteRunTopology, dropDatabase } from './cleanup.js';

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { connect as amqpConnect } from 'amqplib';
 import { DEFAULT_RETRY_DELAYS_MS, type TopologyOptions } from '@otpflow/amqp';
-import { MongoClient } from 'mongodb';
 import { inject } from 'vitest';
-import { deleteTopology, runTopology } from './topology.js';
+import { deleteRunTopology, dropDatabase } from './cleanup.js';
 
 /**
  * What one integration test file gets: its own database and its own RabbitMQ name prefix, so test
@@ -56,29 +54,4 @@ export function createTestContext(
       ]);
     },
   };
-}
-
-async function dropDatabase(mongoUrl: string, databaseName: string): Promise<void> {
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
-  try {
-    await client.db(databaseName).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
-
-async function deleteRunTopology(
-  rabbitUrl: string,
-  topology: TopologyOptions,
-  extraQueues: string[],
-): Promise<void> {
-  const connection = await amqpConnect(rabbitUrl);
-  try {
-    await deleteTopology(
-      connection,
-      runTopology(topology.prefix, { retryDelaysMs: topology.retryDelaysMs, extraQueues }),
-    );
-  } finally {
-    await connection.close();
-  }
 }

@@ -1,13 +1,10 @@
-import type { TopologyOptions } from '@otpflow/amqp';
 import {
   createTestContext,
-  deleteTopology,
-  runTopology,
+  deleteRunTopology,
+  dropDatabase,
   withDatabase,
   type TestContext,
 } from '@otpflow/testing';
-import { connect as amqpConnect } from 'amqplib';
-import { MongoClient } from 'mongodb';
 
 /**
  * A test context whose database or broker (or both) is a server of the test's own. Cleanup touches
@@ -40,29 +37,4 @@ export function faultContext(
       ]);
     },
   };
-}
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
-
-async function deleteRunTopology(
-  url: string,
-  topology: TopologyOptions,
-  extraQueues: string[],
-): Promise<void> {
-  const connection = await amqpConnect(url);
-  try {
-    await deleteTopology(
-      connection,
-      runTopology(topology.prefix, { retryDelaysMs: topology.retryDelaysMs, extraQueues }),
-    );
-  } finally {
-    await connection.close();
-  }
 }
