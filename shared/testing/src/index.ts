@@ -6,3 +6,4 @@ export { waitFor } from './wait-for.js';
 export { deleteTopology, runTopology } from './topology.js';
 export type { RunTopology } from './topology.js';
 export { deleteRunTopology, dropDatabase } from './cleanup.js';
+export { ferretdbArgs, ferretdbBinary } from './ferretdb.js';
