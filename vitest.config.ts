@@ -25,6 +25,8 @@ const COVERAGE = {
       'services/dispatcher/src/delivery/mongo-delivery.store.ts',
       'services/dispatcher/src/delivery/mongo-receipts.ts',
       'services/dispatcher/src/delivery/delivery-database.ts',
+      'services/dispatcher/src/callbacks/amqp-callbacks.ts',
+      'services/dispatcher/src/callbacks/start-callbacks.ts',
       'services/dispatcher/src/cli/**',
     ],
     thresholds: { lines: 85, functions: 83, branches: 75, statements: 83 },

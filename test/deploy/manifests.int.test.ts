@@ -29,6 +29,7 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
+import { DEFAULT_DEAD_LETTER_TTL_MS, queuePolicies } from '@otpflow/amqp';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -72,8 +73,10 @@ interface CertificateSpec {
   dnsNames?: string[];
 }
 interface RabbitmqClusterSpec {
+  image?: string;
   replicas: number;
   tls: { secretName: string };
+  rabbitmq?: { advancedConfig?: string };
 }
 interface MongoDbSpec {
   members: number;
@@ -82,6 +85,14 @@ interface MongoDbSpec {
 interface UserSpec {
   tags?: string[];
   rabbitmqClusterReference: { name: string };
+}
+interface PolicySpec {
+  name: string;
+  vhost: string;
+  pattern: string;
+  applyTo: string;
+  priority: number;
+  definition: Record<string, unknown>;
 }
 interface PermissionSpec {
   userReference?: { name: string };
@@ -500,6 +511,16 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
     expect(egressPorts('dispatcher')).toEqual(expect.arrayContaining([27017, 5672, 443, 2775]));
     expect(egressPorts('metrics')).toEqual(expect.arrayContaining([5672]));
     expect(egressPorts('metrics')).not.toContain(27017);
+    // The management API, where RABBITMQ_POLICIES apply/require set or read the queue policies.
+    for (const service of SERVICES) {
+      const container = podOf(named(deployments, `otpflow-${service}`)).containers[0] as IContainer;
+      for (const url of (settingOf(container, objects, 'RABBITMQ_MANAGEMENT_URL') ?? '').split(',')) {
+        if (!url) continue;
+        const { protocol, port } = new URL(url);
+        const managementPort = Number(port || (protocol === 'https:' ? 443 : 80));
+        expect(egressPorts(service), `${service} -> ${url}`).toContain(managementPort);
+      }
+    }
     // Every pod of the overlay is covered by the default deny (and so by the DNS rule).
     for (const workload of workloads) {
       expect(workload.spec?.template.metadata?.labels?.['app.kubernetes.io/part-of']).toBe('otpflow');
@@ -565,9 +586,11 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       expect(
         spec<UserSpec>(byKind('User').find((item) => item.metadata.name === 'otpflow-keda')).tags,
       ).toEqual(['monitoring']);
+      // management: to read its queues' effective policies (RABBITMQ_POLICIES=require); never
+      // policymaker or administrator: the Policy objects are the operator's.
       expect(
         spec<UserSpec>(byKind('User').find((item) => item.metadata.name === 'otpflow-services')).tags,
-      ).toBeUndefined();
+      ).toEqual(['management']);
       for (const object of [...byKind('User'), ...byKind('Permission'), ...byKind('Policy')]) {
         expect(spec<UserSpec>(object).rabbitmqClusterReference).toEqual({ name: rabbit?.metadata.name });
       }
@@ -575,18 +598,46 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       const gateway = podOf(named(deployments, 'otpflow-gateway')).containers[0] as IContainer;
       expect(settingOf(gateway, objects, 'AMQP_PREFIX')).toBe('otp');
 
-      // The queue policy (the rabbit helper's at-least-once dead-lettering, explicit delivery limit).
-      expect(spec<unknown>(single(byKind('Policy')))).toMatchObject({
-        name: 'otpflow-send-queues',
-        pattern: '^otp\\.send(\\.|$)',
-        applyTo: 'queues',
-        priority: 10,
-        definition: {
-          'dead-letter-strategy': 'at-least-once',
-          overflow: 'reject-publish',
-          'delivery-limit': 20,
-        },
-      });
+      // The queue policies: exactly queuePolicies() of shared/amqp for the services' prefix and
+      // dead-letter expiry and the cluster's (pinned) RabbitMQ version, which the services verify.
+      const image = spec<RabbitmqClusterSpec>(rabbit).image ?? '';
+      expect(image).toMatch(/^rabbitmq:\d+\.\d+/);
+      const brokerVersion = image.replace(/^rabbitmq:/, '');
+      for (const service of SERVICES) {
+        const container = podOf(named(deployments, `otpflow-${service}`)).containers[0] as IContainer;
+        const setting = (variable: string) => settingOf(container, objects, variable);
+        const expected = queuePolicies({
+          prefix: setting('AMQP_PREFIX') ?? '',
+          deadLetterTtlMs: Number(setting('DEAD_LETTER_TTL_MS') ?? DEFAULT_DEAD_LETTER_TTL_MS),
+          brokerVersion,
+        });
+        const rendered = byKind('Policy')
+          .map((item) => spec<PolicySpec>(item))
+          .map(({ name, vhost, pattern, applyTo, priority, definition }) => ({
+            name,
+            vhost,
+            pattern,
+            applyTo,
+            priority,
+            definition,
+          }));
+        const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+        expect(rendered.sort(byName), service).toEqual(
+          Object.values(expected)
+            .map((policy) => ({ ...policy, vhost: '/' }))
+            .sort(byName),
+        );
+        // The platform owns them; the services refuse work until they see them, through the
+        // management API of the cluster, over TLS with a name its certificate carries.
+        expect(setting('RABBITMQ_POLICIES'), service).toBe('require');
+        const management = new URL(setting('RABBITMQ_MANAGEMENT_URL') ?? '');
+        expect(management.protocol).toBe('https:');
+        expect(management.port).toBe('15671');
+        expect(spec<CertificateSpec>(rabbitTls).dnsNames).toContain(management.hostname);
+      }
+      expect(spec<RabbitmqClusterSpec>(rabbit).rabbitmq?.advancedConfig).toMatch(
+        /\{dead_letter_worker_publisher_confirm_timeout, *10000\}/,
+      );
 
       // KEDA reads as its own user, over TLS, never as the default administrator.
       const auth = named(
@@ -617,7 +668,7 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
         );
         const username = container.env?.find((item) => item.name === 'RABBITMQ_USERNAME');
         expect(username?.valueFrom?.secretKeyRef?.name).toBe('otpflow-services-user-credentials');
-        const caFile = settingOf(container, objects, 'RABBITMQ_CA_FILE') ?? '';
+        const caFile = settingOf(container, objects, 'RABBITMQ_TLS_CA_FILE') ?? '';
         const mount = container.volumeMounts?.find((item) => item.mountPath === path.dirname(caFile));
         const volume = pod.volumes?.find((item) => item.name === mount?.name);
         expect(volume?.secret).toEqual({
@@ -664,6 +715,21 @@ describe.each(OVERLAYS)('kustomize overlay %s', (overlay) => {
       const dispatcher = podOf(named(deployments, 'otpflow-dispatcher')).containers[0] as IContainer;
       expect(settingOf(dispatcher, objects, 'NODE_ENV')).toBe('development');
       expect(settingOf(dispatcher, objects, 'SMS_PROVIDERS')).toBe('console');
+    });
+
+    it('has the services set their queue policies through the management API of its RabbitMQ', () => {
+      const rabbit = named(services, 'rabbitmq');
+      for (const service of SERVICES) {
+        const container = podOf(named(deployments, `otpflow-${service}`)).containers[0] as IContainer;
+        expect(settingOf(container, objects, 'RABBITMQ_POLICIES'), service).toBe('apply');
+        const management = new URL(settingOf(container, objects, 'RABBITMQ_MANAGEMENT_URL') ?? '');
+        expect(management.hostname).toBe(rabbit.metadata?.name);
+        expect(rabbit.spec?.ports?.map((port) => port.port)).toContain(Number(management.port));
+      }
+      // The broker's NetworkPolicy lets the three reach that port.
+      const policy = named(ofKind<INetworkPolicy>(objects, 'NetworkPolicy'), 'rabbitmq');
+      const rule = policy.spec?.ingress?.find((item) => item.ports?.some((port) => port.port === 15672));
+      expect(rule?.from?.[0]?.podSelector?.matchExpressions?.[0]?.values).toEqual([...SERVICES]);
     });
   }
 });
@@ -750,6 +816,9 @@ describe('docker-compose.yml', () => {
       expect(definition?.ports?.some((port) => port.endsWith(`:${PORTS[service]}`))).toBe(true);
       expect(definition?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
       expect(definition?.depends_on?.rabbitmq).toBeDefined();
+      // The services set their queue policies through the broker's management API.
+      expect(definition?.environment?.RABBITMQ_POLICIES).toBe('apply');
+      expect(definition?.environment?.RABBITMQ_MANAGEMENT_URL).toBe('http://rabbitmq:15672');
     }
     expect(compose.services.gateway?.environment?.API_KEYS).toBe('otpflow-dev-key-change-me:dev');
     expect(compose.services.dispatcher?.environment?.SMS_PROVIDERS).toBe('console');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { ChildService } from '../support/child-service.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { waitUntilServing } from '../support/readiness.js';
 import { acceptAll, API_KEY, sharedEnv, webhookMessage } from '../support/stack.js';
 
 const PHONE = '+34699887766';
@@ -38,14 +39,11 @@ describe('tracing a code from request to provider', () => {
       SMS_PROVIDERS: 'webhook',
       WEBHOOK_URL: `${webhook.url}/sms`,
     }).start();
-    await waitFor(
-      async () =>
-        (await fetch(`http://127.0.0.1:${GATEWAY_PORT}/readyz`).catch(() => undefined))?.status === 200,
-      {
-        timeoutMs: 20_000,
-        what: 'the gateway to be ready',
-      },
-    );
+    await waitUntilServing(`http://127.0.0.1:${GATEWAY_PORT}`, {
+      timeoutMs: 20_000,
+      what: 'the gateway to reach MongoDB and RabbitMQ',
+      output: () => gateway.output.join(''),
+    });
   });
   afterAll(async () => {
     await gateway.stop();

@@ -1,10 +1,11 @@
 import { Agent } from 'node:http';
-import { waitFor, type TestContext } from '@otpflow/testing';
+import type { TestContext } from '@otpflow/testing';
 import type { NumberDocument } from '@otpflow/mongo';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeAddresses } from '../../services/gateway/src/otp/keys.js';
 import { ChildService } from '../support/child-service.js';
+import { waitUntilServing } from '../support/readiness.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import { sharedEnv } from '../support/stack.js';
 import { DedicatedFerretDb } from './support/dedicated-ferretdb.js';
@@ -67,9 +68,10 @@ describe('a brute-force storm across three gateway processes', () => {
     }
     await Promise.all(
       gateways.map(({ url, service }) =>
-        waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        waitUntilServing(url, {
           timeoutMs: 45_000,
-          what: `the gateway at ${url} (${service.output.join('').slice(-500)})`,
+          what: `the gateway at ${url}`,
+          output: () => service.output.join(''),
         }),
       ),
     );

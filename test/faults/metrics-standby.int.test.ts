@@ -9,6 +9,7 @@ import { createLogger } from '@otpflow/telemetry';
 import { loadConfig } from '../../services/metrics/src/config.js';
 import { startMetricsService } from '../../services/metrics/src/metrics-service.js';
 import { ChildService } from '../support/child-service.js';
+import { waitUntilServing } from '../support/readiness.js';
 import { sharedEnv } from '../support/stack.js';
 import { printFigures } from './support/figures.js';
 import { freePort } from './support/net.js';
@@ -61,11 +62,10 @@ describe('a second metrics replica', () => {
       }).start();
       const replica = { name, service, url: `http://127.0.0.1:${port}` };
       replicas.push(replica);
-      await waitFor(async () => (await fetch(`${replica.url}/readyz`)).ok, {
+      await waitUntilServing(replica.url, {
         timeoutMs: 30_000,
         what: `the ${name} metrics replica to be ready`,
-      }).catch((error: unknown) => {
-        throw new Error(service.output.join(''), { cause: error });
+        output: () => service.output.join(''),
       });
     }
     broker = await connect(context.rabbitUrl);

@@ -6,6 +6,7 @@ import {
   type CannedResponse,
 } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { ChildService } from '../support/child-service.js';
+import { waitUntilServing } from '../support/readiness.js';
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
 import { InspectorSession } from './support/inspector.js';
 import { printFigures } from './support/figures.js';
@@ -88,10 +89,7 @@ describe('providers that hang, crawl or answer garbage', () => {
       // The leak check forces a full GC in the dispatcher through the inspector before it reads memory.
       NODE_OPTIONS: '--inspect=127.0.0.1:0',
     }).start();
-    await waitFor(async () => (await fetch(`${dispatcherUrl}/readyz`)).status === 200, {
-      timeoutMs: 30_000,
-      what: 'the dispatcher to be ready',
-    });
+    await waitUntilServing(dispatcherUrl, { timeoutMs: 30_000, what: 'the dispatcher to be ready' });
   }, 60_000);
 
   afterAll(async () => {

@@ -40,6 +40,12 @@ import {
   type HeaderPlan,
 } from './support/arbitraries.js';
 import { Contract, type OpenApiDocument } from './support/contract.js';
+import {
+  createWebhookBody,
+  ENDPOINT_REFERENCE,
+  endpointId,
+  updateWebhookBody,
+} from './support/webhook-arbitraries.js';
 
 /**
  * The fixed seed makes every run send the same requests (the gateway's own randomness, ids and codes,
@@ -59,6 +65,7 @@ const others = (key: string) => ALL_KEYS.filter((candidate) => candidate !== key
 
 /** One documented operation, and how to generate requests aimed at it. */
 interface Operation {
+  operationId: string;
   method: string;
   template: string;
   /** The key of a client allowed to call it: most requests use it. */
@@ -269,6 +276,12 @@ const GENERATORS: Record<string, Pick<Operation, 'params' | 'body' | 'phoneField
   getPolicy: { params: [policyClient], body: none },
   putPolicy: { params: [policyClient], body: policyBody },
   deletePolicy: { params: [policyClient], body: none },
+  listWebhooks: { params: [], body: none },
+  createWebhook: { params: [], body: createWebhookBody },
+  getWebhook: { params: [endpointId], body: none },
+  updateWebhook: { params: [endpointId], body: updateWebhookBody },
+  deleteWebhook: { params: [endpointId], body: none },
+  rotateWebhookSecret: { params: [endpointId], body: none },
 };
 
 /** A key of a client that holds the scope: most requests use it. */
@@ -286,6 +299,7 @@ const OPERATIONS: Operation[] = listOperations(API_ROUTES).map(({ method, templa
   if (generators.params.length !== (route.parameters ?? []).length)
     throw new Error(`${route.operationId}: one generator per path parameter`);
   return {
+    operationId: route.operationId,
     method,
     template,
     key: KEY_WITH_SCOPE[scope],
@@ -339,6 +353,8 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
   let contract: Contract;
   /** Sessions the gateway said it created, in order: what `<<session:n>>` in a plan refers to. */
   const sessions: { id: string; phone: string | undefined }[] = [];
+  /** Callback endpoints the gateway said it registered: what `<<endpoint:n>>` in a plan refers to. */
+  const endpoints: string[] = [];
   /** For every number a send named: the ids of the sessions accepted for it, and how often it was refused. */
   const byPhone = new Map<string, { accepted: Set<string>; refused: number }>();
   const tally = new Map<string, number>();
@@ -371,14 +387,21 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
   });
 
   function resolve(text: string): string {
-    return text.replace(POOL_REFERENCE, (_match, test: string | undefined, index: string) => {
-      const pool = test
-        ? sessions.filter((session) => session.phone !== undefined && TEST_NUMBERS.includes(session.phone))
-        : sessions;
-      const session = pool.length > 0 ? pool[Number(index) % pool.length] : undefined;
-      // Before any session exists, a well-formed id that was never issued.
-      return session?.id ?? '00000000-0000-4000-8000-000000000000';
-    });
+    return text
+      .replace(
+        ENDPOINT_REFERENCE,
+        // Before any endpoint exists, a well-formed id that was never registered.
+        (_match, index: string) =>
+          endpoints[Number(index) % Math.max(1, endpoints.length)] ?? 'ep_neverregistered0',
+      )
+      .replace(POOL_REFERENCE, (_match, test: string | undefined, index: string) => {
+        const pool = test
+          ? sessions.filter((session) => session.phone !== undefined && TEST_NUMBERS.includes(session.phone))
+          : sessions;
+        const session = pool.length > 0 ? pool[Number(index) % pool.length] : undefined;
+        // Before any session exists, a well-formed id that was never issued.
+        return session?.id ?? '00000000-0000-4000-8000-000000000000';
+      });
   }
 
   function build(plan: Plan, method?: string): BuiltRequest {
@@ -422,6 +445,15 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
 
   /** Remembers what a send did to which number, for the database checks at the end. */
   function record(request: BuiltRequest, answer: RawAnswer): void {
+    if (
+      request.operation.operationId === 'createWebhook' &&
+      request.method === 'POST' &&
+      answer.status === 201
+    ) {
+      const id = (answer.body as { id?: unknown } | undefined)?.id;
+      if (typeof id !== 'string') throw new Error(`a 201 without an id: ${answer.text}`);
+      endpoints.push(id);
+    }
     if (!request.operation.phoneField || request.method !== request.operation.method) return;
     const created = answer.status === 200 || answer.status === 201;
     const body = answer.body as { authenticationId?: unknown; id?: unknown } | undefined;
@@ -516,6 +548,24 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
       400,
       documented,
     );
+  }, 60_000);
+
+  it('callback endpoint administration answers only as documented', async () => {
+    await fuzz(
+      'webhooks',
+      plansOf([
+        'GET /v1/webhooks',
+        'POST /v1/webhooks',
+        'GET /v1/webhooks/{id}',
+        'PATCH /v1/webhooks/{id}',
+        'DELETE /v1/webhooks/{id}',
+        'POST /v1/webhooks/{id}/secret',
+      ]),
+      300,
+      documented,
+    );
+    // Registrations reached the store, so the later operations also met endpoints that exist.
+    expect(endpoints.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('CAMARA send-code and validate-code, at both mounts, answer only as documented', async () => {

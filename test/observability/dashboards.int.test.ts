@@ -116,6 +116,7 @@ describe('dashboards and rules against a live Prometheus', () => {
       'otpflow-dispatcher': hostOf(stack.dispatcher?.url ?? ''),
       'otpflow-metrics': hostOf(metricsService.url),
       'otpflow-rabbitmq': rabbitmq,
+      'otpflow-rabbitmq-global': rabbitmq,
     };
     const scrapeEverySecond = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
     const rules = [join(RULES_DIR, '*.yml')];
@@ -154,8 +155,9 @@ describe('dashboards and rules against a live Prometheus', () => {
       scrapeInterval: '1s',
       scrapeTimeout: '1s',
     });
-    // Per namespace: the three services, and RabbitMQ when its Prometheus endpoint answers.
-    const operatorTargets = OVERLAYS.length * (3 + (rabbitmq ? 1 : 0));
+    // Per namespace: the three services, and RabbitMQ (per queue, and its node-wide counters) when its
+    // Prometheus endpoint answers.
+    const operatorTargets = OVERLAYS.length * (3 + (rabbitmq ? 2 : 0));
 
     const [composeServer, operatorServer] = await Promise.all([
       PrometheusServer.start({

@@ -50,6 +50,7 @@ export function sharedEnv(context: TestContext): Record<string, string> {
     AMQP_PREFIX: context.topology.prefix,
     AMQP_QUEUE_TYPE: context.topology.queueType,
     RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
+    CALLBACK_RETRY_DELAYS_MS: context.topology.retryDelaysMs.join(','),
   };
 }
 
@@ -100,6 +101,12 @@ export function webhookMessage(request: CapturedRequest): WebhookMessage {
  * delivering through the webhook provider to a local server. Retry tiers are short so retries show
  * within a test.
  */
+/** The in-process gateway's log level: STACK_LOG_LEVEL (`error`, `warn`…) when set, else silent. */
+function stackLogLevel(): 'silent' | 'error' | 'warn' | 'info' | 'debug' {
+  const level = process.env.STACK_LOG_LEVEL;
+  return level === 'error' || level === 'warn' || level === 'info' || level === 'debug' ? level : 'silent';
+}
+
 export async function startStack(
   label: string,
   options: {
@@ -121,7 +128,11 @@ export async function startStack(
     CODE_HASH_SECRET: 'e2e-code-hash-secret-0123456789-abcdef',
     ...options.gatewayEnv,
   });
-  const gateway = await startGateway(gatewayConfig, createLogger({ service: 'gateway', level: 'silent' }));
+  const gateway = await startGateway(
+    gatewayConfig,
+    // Silent unless STACK_LOG_LEVEL asks (docs/testing.md): what a failing fault test's gateway said.
+    createLogger({ service: 'gateway', level: stackLogLevel() }),
+  );
   await gateway.amqp.waitForConnect();
   const dispatcherEnv = {
     ...sharedEnv(context),

@@ -6,6 +6,7 @@ import { Otpvalidation } from './resources/otpvalidation.js';
 import { OwnPolicy } from './resources/policies.js';
 import { Templates } from './resources/templates.js';
 import { Verifications } from './resources/verifications.js';
+import { Webhooks } from './resources/webhooks.js';
 
 export const DEFAULT_BASE_URL = 'http://localhost:8080';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -24,7 +25,7 @@ export interface ClientOptions {
 
 /**
  * The otpflow client. `otpvalidation` is the CAMARA API exactly as the seed CAMARA SDK exposes it;
- * `verifications`, `templates`, `policy` (the caller's own) and `admin.policies` (any client's) are
+ * `verifications`, `templates`, `webhooks`, `policy` (the caller's own) and `admin.policies` (any client's) are
  * the native API.
  */
 export class Client {
@@ -35,6 +36,7 @@ export class Client {
   readonly otpvalidation: Otpvalidation;
   readonly verifications: Verifications;
   readonly templates: Templates;
+  readonly webhooks: Webhooks;
   readonly policy: OwnPolicy;
   readonly admin: Admin;
 
@@ -62,6 +64,7 @@ export class Client {
     this.otpvalidation = new Otpvalidation(transport);
     this.verifications = new Verifications(transport);
     this.templates = new Templates(transport);
+    this.webhooks = new Webhooks(transport);
     this.policy = new OwnPolicy(transport);
     this.admin = new Admin(transport);
   }

@@ -38,6 +38,21 @@ export type {
 } from './resources/verifications.js';
 export { Templates } from './resources/templates.js';
 export type { Template, TemplateListResponse, TemplateUpsertParams } from './resources/templates.js';
+export { Webhooks } from './resources/webhooks.js';
+export type {
+  Webhook,
+  WebhookCreateParams,
+  WebhookEventType,
+  WebhookListResponse,
+  WebhookUpdateParams,
+  WebhookWithSecret,
+} from './resources/webhooks.js';
+export {
+  DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
+  verifyWebhook,
+  WebhookSignatureError,
+} from './webhook-signature.js';
+export type { VerifyWebhookOptions, WebhookEvent } from './webhook-signature.js';
 export { Admin } from './resources/admin.js';
 export { OwnPolicy, Policies } from './resources/policies.js';
 export type { ClientPolicy, PolicyResponse, StoredPolicy } from './resources/policies.js';

@@ -3,6 +3,7 @@ import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } fr
 import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
 import { z } from 'zod';
+import { callbackEnvShape } from './callbacks/callback-config.js';
 import { requireHttps } from './providers/provider-factory.js';
 import { PROVIDER_NAMES, providerFactory } from './providers/registry.js';
 
@@ -35,7 +36,8 @@ const routesByCountry = envList(
     ),
 );
 
-const schema = z.object({
+/** Every variable the service reads, with its rules (test/deploy holds the manifests to it). */
+export const envSchema = z.object({
   NODE_ENV: nodeEnv,
   PORT: envInt(8081, { min: 0, max: 65535 }),
   HOST: z.string().default('0.0.0.0'),
@@ -70,15 +72,16 @@ const schema = z.object({
   TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
   EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(30_000, { min: 0 }),
+  ...callbackEnvShape,
 });
 
-export type DispatcherConfig = z.output<typeof schema> & {
+export type DispatcherConfig = z.output<typeof envSchema> & {
   /** The validated settings of every provider in use, by name. */
   providerSettings: ReadonlyMap<string, unknown>;
 };
 
 /** Every provider named anywhere in the routing. */
-function providersInUse(config: z.output<typeof schema>): Set<string> {
+function providersInUse(config: z.output<typeof envSchema>): Set<string> {
   const names = new Set([...config.SMS_PROVIDERS, ...config.VOICE_PROVIDERS]);
   for (const list of [
     ...config.SMS_PROVIDERS_BY_COUNTRY.values(),
@@ -91,7 +94,7 @@ function providersInUse(config: z.output<typeof schema>): Set<string> {
 
 /** What production refuses that development allows: public keys, codes printed, plain http. */
 function productionProblems(
-  base: z.output<typeof schema>,
+  base: z.output<typeof envSchema>,
   providerSettings: ReadonlyMap<string, unknown>,
 ): string[] {
   const problems: string[] = [];
@@ -113,9 +116,9 @@ function productionProblems(
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): DispatcherConfig {
   const problems: string[] = [];
-  let base: z.output<typeof schema> | undefined;
+  let base: z.output<typeof envSchema> | undefined;
   try {
-    base = parseEnv(withAmqpChecks(schema), env);
+    base = parseEnv(withAmqpChecks(envSchema), env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

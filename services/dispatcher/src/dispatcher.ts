@@ -2,6 +2,7 @@ import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/a
 import { createMetricsRegistry, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { assembleDispatcher, type AssembledDispatcher } from './assemble-dispatcher.js';
+import { startCallbacks } from './callbacks/start-callbacks.js';
 import { systemClock } from './clock.js';
 import type { DispatcherConfig } from './config.js';
 import { AmqpJobSource } from './consume/amqp-job-source.js';
@@ -21,6 +22,7 @@ export interface RunningDispatcher extends AssembledDispatcher {
  *                                            │ decide → effects: MongoDeliveryStore, EventPublisher,
  *                                            │ metrics, retry tiers / dead letters
  *   providers' receipts ─▶ /v1/receipts/{provider} ─▶ MongoDeliveryStore, EventPublisher
+ *   RabbitMQ otp.events.callbacks ─▶ CallbackFanout ─▶ otp.callbacks ─▶ CallbackWorker ─▶ tenants
  */
 export async function startDispatcher(config: DispatcherConfig, logger: Logger): Promise<RunningDispatcher> {
   const registry = createMetricsRegistry();
@@ -28,6 +30,10 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
   const amqp = await AmqpClient.start(
     amqpClientOptionsFromEnv(config, { name: 'otpflow-dispatcher', logger, registry }),
   );
+  const mongo = database.connection;
+  const callbacks = config.CALLBACKS_ENABLED
+    ? await startCallbacks(config, { amqp, db: mongo.getClient().db(mongo.name), registry, logger })
+    : undefined;
   const dispatcher = await assembleDispatcher(
     config,
     {
@@ -39,6 +45,7 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
       registry,
       checks: { mongodb: () => database.ping(), rabbitmq: () => Promise.resolve(amqp.connected) },
       closers: [
+        { name: 'drain callbacks', run: () => callbacks?.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
         { name: 'close RabbitMQ', run: () => amqp.close() },
         { name: 'close MongoDB', run: () => database.close() },
       ],

@@ -3,6 +3,7 @@ import type { RouteGroup } from './http/route.js';
 import { ADMIN_POLICY_ROUTES, TENANT_POLICY_ROUTES } from './native/policy.routes.js';
 import { TEMPLATE_ROUTES } from './native/templates.routes.js';
 import { VERIFICATION_ROUTES } from './native/verifications.routes.js';
+import { WEBHOOK_ROUTES } from './native/webhooks.routes.js';
 
 /**
  * The route table: every operation the gateway serves. The app mounts it, the OpenAPI document is
@@ -13,5 +14,6 @@ export const API_ROUTES: readonly RouteGroup[] = [
   VERIFICATION_ROUTES,
   TEMPLATE_ROUTES,
   TENANT_POLICY_ROUTES,
+  WEBHOOK_ROUTES,
   ADMIN_POLICY_ROUTES,
 ];

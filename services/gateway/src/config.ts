@@ -45,7 +45,8 @@ function numberTypes(channel: 'sms' | 'voice', defaults: readonly NumberType[]) 
   ).transform((list): readonly NumberType[] => (list.length > 0 ? list : defaults));
 }
 
-const schema = z
+/** Every variable the service reads, with its rules (test/deploy holds the manifests to it). */
+export const envSchema = z
   .object({
     NODE_ENV: nodeEnv,
     PORT: envInt(8080, { min: 0, max: 65535 }),
@@ -123,6 +124,8 @@ const schema = z
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
     /** Wait this long after turning unready before closing the listener, so load balancers notice. */
     SHUTDOWN_GRACE_MS: envInt(0, { min: 0 }),
+    /** Lets tenants register plain http:// callback endpoints: development and tests only. */
+    WEBHOOK_ALLOW_HTTP: envBool(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -144,12 +147,14 @@ const schema = z
     if (usesDevelopmentJobKey(env.JOB_ENCRYPTION_KEYS))
       refuse('JOB_ENCRYPTION_KEYS', 'the development key is refused in production');
     if (env.TEST_NUMBERS.length > 0) refuse('TEST_NUMBERS', 'test numbers are refused in production');
+    if (env.WEBHOOK_ALLOW_HTTP)
+      refuse('WEBHOOK_ALLOW_HTTP', 'callbacks carry verification status: https only in production');
   });
 
-export type GatewayConfig = z.output<typeof schema>;
+export type GatewayConfig = z.output<typeof envSchema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  const config = parseEnv(withAmqpChecks(schema), env);
+  const config = parseEnv(withAmqpChecks(envSchema), env);
   // Out of the box (development), the documented development key authenticates as client "dev",
   // with every scope, administration included.
   if (config.NODE_ENV !== 'production' && config.API_KEYS.length === 0 && !config.OIDC_ISSUER) {

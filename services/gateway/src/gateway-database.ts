@@ -5,6 +5,7 @@ import {
   numbersCollection,
   numbersExpiry,
   openStore,
+  WebhookEndpoints,
 } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
@@ -20,7 +21,7 @@ export type GatewayDatabase = Awaited<ReturnType<typeof openGatewayDatabase>>;
 
 /**
  * Opens the gateway's collections (numbers, deliveries read for status, limits, idempotency keys,
- * templates, policies) with their indexes and expiry, and the stores built on them.
+ * templates, policies, webhook endpoints) with their indexes and expiry, and the stores built on them.
  */
 export async function openGatewayDatabase(config: GatewayConfig, logger: Logger, registry: Registry) {
   const database = await openStore(
@@ -53,8 +54,10 @@ export async function openGatewayDatabase(config: GatewayConfig, logger: Logger,
   );
   const { db, numbers, deliveries, limits, idempotency } = database.collections;
   const templates = new TemplateStore(db);
+  const webhookEndpoints = new WebhookEndpoints(db);
+  await webhookEndpoints.ensureIndexes();
   await limits.ensureKeyIndexes();
   await templates.ensureIndexes();
   const policies = new PolicyStore(db, defaultPolicy(policyDefaults(config)), config.POLICY_CACHE_SECONDS);
-  return { store: database, numbers, deliveries, limits, idempotency, templates, policies };
+  return { store: database, numbers, deliveries, limits, idempotency, templates, policies, webhookEndpoints };
 }

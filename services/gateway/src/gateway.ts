@@ -47,7 +47,7 @@ export interface GatewayOverrides {
  *
  *   HTTP ─▶ app (security headers, ops, x-correlator, metrics) ─▶ the route table (api-routes.ts):
  *           gates (auth, scope, rate, negotiation, body) ─▶ handler ─▶ CodeIssuer / CodeChecker,
- *           PolicyStore, TemplateStore
+ *           PolicyStore, TemplateStore, WebhookEndpoints
  *   CodeIssuer ─▶ MongoSessionStore (numbers, through the AttemptGuard) ─▶ SendJobPublisher ─▶ RabbitMQ
  *   CodeIssuer, CodeChecker ─▶ EventPublisher ─▶ RabbitMQ events (the metrics service)
  */
@@ -100,6 +100,11 @@ export async function startGateway(
       bodyLimitBytes: config.BODY_LIMIT_BYTES,
       messageMaxLength: config.MESSAGE_MAX_LENGTH,
       trustProxyHops: config.TRUST_PROXY_HOPS,
+    },
+    webhooks: {
+      endpoints: database.webhookEndpoints,
+      jobKeys: config.JOB_ENCRYPTION_KEYS,
+      allowHttp: config.WEBHOOK_ALLOW_HTTP,
     },
   });
   const server = createServer(app);

@@ -184,6 +184,29 @@ describe('OpenAPI conformance', () => {
     await conforms('DELETE', '/v1/templates/welcome/en', undefined, { key: TEMPLATES_KEY });
     await conforms('GET', '/v1/templates/welcome/en', undefined, { key: TEMPLATES_KEY });
     await conforms('GET', '/v1/templates');
+    const hook = { url: 'https://hooks.example.com/conformance', events: ['verification.sent'] };
+    const hookCreated = await conforms('POST', '/v1/webhooks', hook, { key: TEMPLATES_KEY });
+    const hookId = (hookCreated.body as { id?: string } | undefined)?.id ?? 'ep_unknown00000000';
+    await conforms(
+      'POST',
+      '/v1/webhooks',
+      { ...hook, url: 'http://plain.example.com/' },
+      { key: TEMPLATES_KEY },
+    );
+    await conforms(
+      'POST',
+      '/v1/webhooks',
+      { ...hook, events: ['verification.nope'] },
+      { key: TEMPLATES_KEY },
+    );
+    await conforms('GET', '/v1/webhooks', undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', `/v1/webhooks/${hookId}`, undefined, { key: TEMPLATES_KEY });
+    await conforms('PATCH', `/v1/webhooks/${hookId}`, { enabled: false }, { key: TEMPLATES_KEY });
+    await conforms('PATCH', `/v1/webhooks/${hookId}`, {}, { key: TEMPLATES_KEY });
+    await conforms('POST', `/v1/webhooks/${hookId}/secret`, undefined, { key: TEMPLATES_KEY });
+    await conforms('DELETE', `/v1/webhooks/${hookId}`, undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', `/v1/webhooks/${hookId}`, undefined, { key: TEMPLATES_KEY });
+    await conforms('GET', '/v1/webhooks/not-an-id', undefined, { key: TEMPLATES_KEY });
     await conforms('GET', '/v1/policy', undefined, { key: TEMPLATES_KEY });
     await conforms('GET', '/v1/policy');
 

@@ -51,6 +51,22 @@ const ROUTES: readonly RouteSample[] = [
   { method: 'GET', path: '/v1/templates/auth-suite/en', scope: SCOPE.templates },
   { method: 'DELETE', path: '/v1/templates/auth-suite/en', scope: SCOPE.templates },
   { method: 'GET', path: '/v1/policy', scope: SCOPE.templates },
+  { method: 'GET', path: '/v1/webhooks', scope: SCOPE.templates },
+  {
+    method: 'POST',
+    path: '/v1/webhooks',
+    body: { url: 'https://hooks.example.com/auth-suite', events: ['verification.sent'] },
+    scope: SCOPE.templates,
+  },
+  { method: 'GET', path: '/v1/webhooks/ep_authsuite0000000', scope: SCOPE.templates },
+  {
+    method: 'PATCH',
+    path: '/v1/webhooks/ep_authsuite0000000',
+    body: { enabled: false },
+    scope: SCOPE.templates,
+  },
+  { method: 'DELETE', path: '/v1/webhooks/ep_authsuite0000000', scope: SCOPE.templates },
+  { method: 'POST', path: '/v1/webhooks/ep_authsuite0000000/secret', scope: SCOPE.templates },
   { method: 'GET', path: '/v1/admin/policies/client-b', scope: SCOPE.admin },
   {
     method: 'PUT',
@@ -118,6 +134,22 @@ describe('authorization of every route', () => {
       // B's template of the same name is B's own; A's stays as it was.
       expect((await tenantB('PUT', '/v1/templates/isolated/en', { text: 'B: {{code}}' })).status).toBe(201);
       expect((await tenantA('GET', '/v1/templates/isolated/en')).body).toMatchObject({ text: 'A: {{code}}' });
+    });
+
+    it("never shows, changes, rotates or deletes another tenant's webhook endpoints", async () => {
+      const created = await tenantA('POST', '/v1/webhooks', {
+        url: 'https://hooks.example.com/a',
+        events: ['verification.approved'],
+      });
+      expect(created.status).toBe(201);
+      const { id } = created.body as { id: string; secret: string };
+      expect((await tenantB('GET', `/v1/webhooks/${id}`)).status).toBe(404);
+      expect((await tenantB('PATCH', `/v1/webhooks/${id}`, { enabled: false })).status).toBe(404);
+      expect((await tenantB('POST', `/v1/webhooks/${id}/secret`)).status).toBe(404);
+      expect((await tenantB('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);
+      const listed = (await tenantB('GET', '/v1/webhooks')).body as { webhooks: { id: string }[] };
+      expect(listed.webhooks.map((webhook) => webhook.id)).not.toContain(id);
+      expect((await tenantA('GET', `/v1/webhooks/${id}`)).body).toMatchObject({ id, enabled: true });
     });
 
     it('reads its own policy, and only its own', async () => {

@@ -11,6 +11,7 @@ import {
 } from './gateway-harness.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const UNKNOWN_ENDPOINT_ID = 'ep_protocolsuite001';
 const CORRELATOR = 'protocol-suite-0001';
 
 /** A key of a client that holds the scope, to reach the gates after authorization. */
@@ -23,7 +24,11 @@ const KEY_WITH_SCOPE: Record<Scope, string> = {
 
 /** A concrete path for a template: ids that exist nowhere, or a template and client of the suite's. */
 function samplePath(template: string): string {
-  const id = template.startsWith('/v1/templates/') ? 'protocol-suite' : UNKNOWN_ID;
+  const id = template.startsWith('/v1/templates/')
+    ? 'protocol-suite'
+    : template.startsWith('/v1/webhooks/')
+      ? UNKNOWN_ENDPOINT_ID
+      : UNKNOWN_ID;
   return template.replace('{id}', id).replace('{locale}', 'en').replace('{clientId}', 'client-b');
 }
 
@@ -91,7 +96,9 @@ function routeProtocolSuite(harness: () => GatewayHarness, operation: ListedOper
   });
 
   it(`${name}: 405 with Allow for a method its path does not take`, async () => {
-    const answer = await send({ method: 'PATCH', headers: { 'x-correlator': CORRELATOR } });
+    const unserved =
+      ['PATCH', 'PUT'].find((method) => !methodsOf(operation.template).includes(method)) ?? 'PATCH';
+    const answer = await send({ method: unserved, headers: { 'x-correlator': CORRELATOR } });
     expectError(answer, 405, 'METHOD_NOT_ALLOWED');
     const allow = (answer.headers.get('allow') ?? '').split(',').map((method) => method.trim());
     expect(allow.sort()).toEqual(methodsOf(operation.template));

@@ -2,7 +2,8 @@ import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
 import { z } from 'zod';
 
-const schema = z.object({
+/** Every variable the service reads, with its rules (test/deploy holds the manifests to it). */
+export const envSchema = z.object({
   NODE_ENV: nodeEnv,
   PORT: envInt(8082, { min: 0, max: 65535 }),
   HOST: z.string().default('0.0.0.0'),
@@ -23,8 +24,8 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: envInt(0, { min: 0, max: 120_000 }),
 });
 
-export type MetricsConfig = z.output<typeof schema>;
+export type MetricsConfig = z.output<typeof envSchema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): MetricsConfig {
-  return parseEnv(withAmqpChecks(schema), env);
+  return parseEnv(withAmqpChecks(envSchema), env);
 }

@@ -33,3 +33,5 @@ export { POLICY_MODES, POLICY_STATES, QueuePolicyError, QueuePolicyGuard } from 
 export type { PolicyMode, PolicyState, QueuePolicyGuardOptions } from './policy-guard.js';
 export { nodeOrder, reconnectDelayMs } from './reconnect.js';
 export type { Backoff } from './reconnect.js';
+export { callbackTopologyNames, declareCallbackTopology } from './callback-topology.js';
+export type { CallbackTopologyNames } from './callback-topology.js';

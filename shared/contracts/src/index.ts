@@ -34,3 +34,14 @@ export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
 export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
 export { addPrices, priceOf, priceSchema } from './price.js';
 export type { Price } from './price.js';
+export {
+  CALLBACK_EVENT_TYPES,
+  CALLBACK_JOB_SCHEMA,
+  callbackEventTypeSchema,
+  callbackJobSchema,
+  callbackPayloadSchema,
+  newWebhookSecret,
+  openWebhookSecret,
+  sealWebhookSecret,
+} from './callback.js';
+export type { CallbackEventType, CallbackJob, CallbackPayload } from './callback.js';

@@ -83,10 +83,34 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000;
 }
 
-/** Mongo driver errors that mean the database is unreachable or timing out, not that a query is wrong. */
+/**
+ * Socket errors that reach a request unwrapped. The driver (7.8) wraps most failures of a connection in
+ * a MongoNetworkError, but not all: a write to a socket the server has just closed (the database
+ * shutting down under load) rejects with Node's own EPIPE "This socket has been ended by the other
+ * party", through the driver's wait for `drain`. Seen in test/faults/database-outage.int.test.ts.
+ */
+const SOCKET_ERROR_CODES: ReadonlySet<string> = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ENOTCONN',
+  'ETIMEDOUT',
+]);
+
+function isSocketError(error: Error): boolean {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && SOCKET_ERROR_CODES.has(code);
+}
+
+/**
+ * Errors of a store call that mean the database is unreachable or timing out, not that a query is
+ * wrong: the driver's own, and the raw socket errors it lets through (above).
+ */
 export function isMongoUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
+    isSocketError(error) ||
     error.name === 'MongoServerSelectionError' ||
     error.name === 'MongoNetworkError' ||
     error.name === 'MongoNetworkTimeoutError' ||

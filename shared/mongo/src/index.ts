@@ -49,3 +49,10 @@ export type {
 export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
 export { openStore, type StoreCollections } from './store.js';
 export type { Store } from './store.js';
+export {
+  MAX_ENDPOINTS_PER_CLIENT,
+  newEndpointId,
+  WEBHOOKS_COLLECTION,
+  WebhookEndpoints,
+} from './webhook-endpoints.js';
+export type { WebhookEndpoint } from './webhook-endpoints.js';

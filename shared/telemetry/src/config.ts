@@ -3,13 +3,16 @@ import { z } from 'zod';
 
 /**
  * Tracing settings use the standard OpenTelemetry variables, so any collector documentation applies.
- * Tracing is on when an OTLP endpoint is given and the SDK is not disabled.
+ * Tracing is on when an OTLP endpoint is given and the SDK is not disabled. Exported for test/deploy,
+ * which holds the manifests to the variables the services read.
  */
-const tracingEnvSchema = z.object({
+export const tracingEnvSchema = z.object({
   OTEL_SDK_DISABLED: envBool(false),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** `key=value,…` for every span (the pod and namespace on Kubernetes): the SDK's env detector reads it. */
+  OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
 });
 
 export interface TracingSettings {

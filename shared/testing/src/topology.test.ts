@@ -5,15 +5,19 @@ import { runTopology } from './topology.js';
 describe('runTopology', () => {
   it('lists every queue and exchange under the prefix, with the default retry tiers', () => {
     const topology = runTopology('run-1');
-    expect(topology.queues).toHaveLength(2 + DEFAULT_RETRY_DELAYS_MS.length);
-    expect(topology.exchanges).toHaveLength(4);
+    // The send path's queues and tiers, then the status callbacks' (their queue, dead queue, events queue, tiers).
+    expect(topology.queues).toHaveLength(
+      2 + DEFAULT_RETRY_DELAYS_MS.length + 3 + DEFAULT_RETRY_DELAYS_MS.length,
+    );
+    expect(topology.queues).toContain('run-1.callbacks.dead');
+    expect(topology.exchanges).toHaveLength(5);
     for (const name of [...topology.queues, ...topology.exchanges])
       expect(name.startsWith('run-1.')).toBe(true);
   });
 
   it("takes the run's own retry tiers and extra queues", () => {
     const { queues } = runTopology('run-2', { retryDelaysMs: [10, 20], extraQueues: ['run-2.events.mine'] });
-    expect(queues.filter((queue) => queue.includes('.retry.'))).toHaveLength(2);
+    expect(queues.filter((queue) => queue.includes('.retry.'))).toHaveLength(4);
     expect(queues).toContain('run-2.events.mine');
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_DELAYS_MS, topologyNames } from '@otpflow/amqp';
+import { callbackTopologyNames, DEFAULT_RETRY_DELAYS_MS, topologyNames } from '@otpflow/amqp';
 import type { Channel, ChannelModel } from 'amqplib';
 
 /** The queues and exchanges a run's services declare under one prefix. */
@@ -9,7 +9,8 @@ export interface RunTopology {
 
 /**
  * Every queue and exchange the services declare under `prefix` (the retry tiers of `retryDelaysMs`,
- * the defaults when none are given), plus `extraQueues` (a test's or a run's own consumers), so that
+ * the defaults when none are given; a dispatcher runs the status callbacks with the same tiers, as
+ * CALLBACK_RETRY_DELAYS_MS in the test stack's env), plus `extraQueues` (a test's or a run's own consumers), so that
  * what a run created can be deleted. The one list the tests, the bench and the soak tear down.
  */
 export function runTopology(
@@ -20,15 +21,26 @@ export function runTopology(
   }: { retryDelaysMs?: readonly number[]; extraQueues?: readonly string[] } = {},
 ): RunTopology {
   const names = topologyNames(prefix);
+  const callbacks = callbackTopologyNames(prefix);
   const delays = retryDelaysMs.length > 0 ? retryDelaysMs : DEFAULT_RETRY_DELAYS_MS;
   return {
     queues: [
       names.sendQueue,
       names.deadQueue,
       ...delays.map((delay) => names.retryQueue(delay)),
+      callbacks.callbackQueue,
+      callbacks.callbackDeadQueue,
+      names.eventsQueue('callbacks'),
+      ...delays.map((delay) => callbacks.callbackRetryQueue(delay)),
       ...extraQueues,
     ],
-    exchanges: [names.jobsExchange, names.retryExchange, names.deadExchange, names.eventsExchange],
+    exchanges: [
+      names.jobsExchange,
+      names.retryExchange,
+      names.deadExchange,
+      names.eventsExchange,
+      callbacks.callbackDeadExchange,
+    ],
   };
 }
 

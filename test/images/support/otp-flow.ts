@@ -4,6 +4,7 @@ import {
   FakeHttpServer,
   type CapturedRequest,
 } from '../../../services/dispatcher/test/fakes/fake-http-server.js';
+import { servesWithDependencies } from '../../support/readiness.js';
 
 export const API_KEY = 'images-client-api-key-0000000001';
 /** Production settings: the services refuse their public development secrets under NODE_ENV=production. */
@@ -22,15 +23,9 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Ready, and reaching the broker and the database (the /readyz body says so). */
 export async function waitReady(url: string, timeoutMs: number, what: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      return response.status === 200;
-    },
-    { timeoutMs, intervalMs: 250, what },
-  );
+  await waitFor(() => servesWithDependencies(url), { timeoutMs, intervalMs: 250, what });
 }
 
 /** The in-house SMS gateway the dispatcher's webhook provider posts to. */

@@ -27,7 +27,7 @@ export interface TransportSettings {
 }
 
 export interface RequestSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Starts with '/'; path parameters already encoded (see pathSegment). */
   path: string;
   /** Sent as JSON; undefined sends no body. */

@@ -75,6 +75,7 @@ function groupRouter(group: RouteGroup, options: MountOptions): Router {
     if (route.method === 'GET') path.get(...handlers);
     else if (route.method === 'POST') path.post(...handlers);
     else if (route.method === 'PUT') path.put(...handlers);
+    else if (route.method === 'PATCH') path.patch(...handlers);
     else path.delete(...handlers);
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
   }

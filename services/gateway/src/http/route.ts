@@ -1,4 +1,5 @@
-import type { DeliveryModel } from '@otpflow/mongo';
+import type { JobKey } from '@otpflow/contracts';
+import type { DeliveryModel, WebhookEndpoints } from '@otpflow/mongo';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
@@ -18,7 +19,7 @@ import type { IdempotencyStore } from './idempotency.js';
 
 type JsonObject = Record<string, unknown>;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** What a route's handler may use: the gateway's domain, never the HTTP gates (they run before). */
 export interface RouteDependencies {
@@ -29,7 +30,17 @@ export interface RouteDependencies {
   checker: CodeChecker;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
+  /** The tenants' status callback endpoints (/v1/webhooks). */
+  webhooks: WebhookDependencies;
   settings: RouteSettings;
+}
+
+export interface WebhookDependencies {
+  endpoints: WebhookEndpoints;
+  /** Seals each endpoint's secret at rest (the send jobs' keys: the dispatcher opens it to sign). */
+  jobKeys: readonly JobKey[];
+  /** Plain http endpoints (WEBHOOK_ALLOW_HTTP: development and tests only, production refuses it). */
+  allowHttp: boolean;
 }
 
 export interface RouteSettings {

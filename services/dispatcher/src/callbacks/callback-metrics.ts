@@ -1,0 +1,70 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export type CallbackAttemptOutcome = 'delivered' | 'retryable' | 'permanent';
+export type CallbackFate = 'delivered' | 'retried' | 'dead_lettered' | 'deferred' | 'rejected';
+
+/**
+ * Per endpoint (its id: a tenant registers at most MAX_ENDPOINTS_PER_CLIENT, so the series are
+ * bounded), never by URL. Attempts by outcome, the POST's latency, and where each job went; the delay
+ * from the event to a delivered callback says what a tenant experiences end to end.
+ */
+export class CallbackMetrics {
+  private readonly attempts: Counter<'client' | 'endpoint' | 'outcome'>;
+  private readonly latency: Histogram<'client' | 'endpoint'>;
+  private readonly fates: Counter<'fate'>;
+  private readonly delay: Histogram;
+  private readonly fannedOut: Counter<'type'>;
+
+  constructor(registry: Registry) {
+    this.attempts = new Counter({
+      name: 'otpflow_callback_attempts_total',
+      help: 'POSTs to tenant callback endpoints, by endpoint and outcome (delivered, retryable, permanent).',
+      labelNames: ['client', 'endpoint', 'outcome'],
+      registers: [registry],
+    });
+    this.latency = new Histogram({
+      name: 'otpflow_callback_request_duration_seconds',
+      help: 'How long a tenant endpoint took to answer a callback POST (timeouts included).',
+      labelNames: ['client', 'endpoint'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.fates = new Counter({
+      name: 'otpflow_callback_jobs_total',
+      help: 'Callback jobs handled, by what became of them.',
+      labelNames: ['fate'],
+      registers: [registry],
+    });
+    this.delay = new Histogram({
+      name: 'otpflow_callback_delay_seconds',
+      help: 'From the event to its callback delivered to the endpoint, retries included.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800],
+      registers: [registry],
+    });
+    this.fannedOut = new Counter({
+      name: 'otpflow_callback_fanout_total',
+      help: 'Callback jobs queued from events, by callback type.',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    for (const fate of ['delivered', 'retried', 'dead_lettered', 'deferred', 'rejected'] as const)
+      this.fates.inc({ fate }, 0);
+  }
+
+  attempt(client: string, endpoint: string, outcome: CallbackAttemptOutcome, seconds: number): void {
+    this.attempts.inc({ client, endpoint, outcome });
+    this.latency.observe({ client, endpoint }, seconds);
+  }
+
+  fate(fate: CallbackFate): void {
+    this.fates.inc({ fate });
+  }
+
+  delivered(delaySeconds: number): void {
+    this.delay.observe(Math.max(0, delaySeconds));
+  }
+
+  queued(type: string, count: number): void {
+    this.fannedOut.inc({ type }, count);
+  }
+}
