@@ -1,6 +1,8 @@
 // Writes docs/BENCHMARKS.md from a run's raw results. `npm run bench` calls it at the end of a run;
 // to re-render the latest (or a given) run without measuring again:
-//   node bench/report.mjs [bench/results/<run>.json] [docs/BENCHMARKS.md]
+//   node bench/report.mjs [bench/results/<run>.json ...] [docs/BENCHMARKS.md]
+// With several results files (runs of the same measurements, in the order they ran) the page is the
+// last run's, with a section of every run's headline figures and their spread.
 // The section "What limits the ratio" is bench/findings.md, written by hand from the profiling runs
 // (bench/profile.mjs), and included as it is.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,33 @@ function ownCpuMs(entry, group) {
   return entry ? cpuPerRequest(entry)[group] : undefined;
 }
 
+/**
+ * The same, less what the process spends idle over the measurement's time (its timers, the driver's
+ * monitoring, heartbeats; measured just before, `idleCpuPerSecond`): the requests' own work. At the
+ * low rates of a slow store the idle share is a large part of a request's figure.
+ */
+function workCpuMs(entry, group) {
+  const idle = entry?.idleCpuPerSecond?.[group];
+  const done = entry?.ok ?? 0;
+  if (idle === undefined || !done) return undefined;
+  const seconds = (entry.cpu.groups[group] ?? 0) - idle * entry.cpu.wallSeconds;
+  return (Math.max(0, seconds) * 1000) / done;
+}
+
+function workCell(gatewayMs, ceilingMs) {
+  if (gatewayMs === undefined || ceilingMs === undefined) return 'n/a';
+  const ratio = ceilingMs > 0 ? gatewayMs / ceilingMs : undefined;
+  return `${number(gatewayMs, 2)} / ${number(ceilingMs, 2)} (${ratio === undefined ? 'n/a' : cpuRatioCell(ratio)})`;
+}
+
+/** `gateway 4.5 ms, ceiling 0.6 ms of CPU a second`, as the fixed-rate comparison used them. */
+function idleList(results) {
+  // The one-gateway series' figures (a later scaling series measures several gateways together).
+  const idle = (phase(results, 'ceiling.send.matched.1') ?? results.phases.at(-1))?.idleCpuPerSecond ?? {};
+  const parts = Object.entries(idle).map(([group, seconds]) => `${group} ${number(seconds * 1000, 1)} ms`);
+  return parts.length > 0 ? `${parts.join(', ')} of CPU a second` : 'not measured in this run';
+}
+
 function cpuRatioCell(value) {
   if (value === undefined) return 'n/a';
   return `**${number(value, 1)}** ${value <= CPU_GOAL ? '(goal met)' : `(goal ≤ ${CPU_GOAL} not met)`}`;
@@ -81,6 +110,12 @@ function summary(results) {
   return lines.join('\n');
 }
 
+/** The store as the report names it: FerretDB and its backend (PostgreSQL is a process of its own). */
+function storeName(store) {
+  if (store.kind !== 'ferretdb') return 'MongoDB';
+  return store.backend === 'postgresql' ? 'FerretDB and PostgreSQL' : `FerretDB (${store.backend} backend)`;
+}
+
 function machineSection(results) {
   const { machine, versions, store } = results;
   const idle = machine.idleCpu;
@@ -105,20 +140,26 @@ ${table(
   ],
 )}
 
-${quiet} Everything runs on this one machine: the load generator, the services, RabbitMQ, FerretDB and
-PostgreSQL share its ${machine.cores} cores, so a process added for scaling takes CPU from the others.
+${quiet} Everything runs on this one machine: the load generator, the services, RabbitMQ and ${storeName(store)} share its ${machine.cores} cores, so a process added for scaling takes CPU from the others.
 
 ## Versions
 
 ${table(
-  ['Node', 'RabbitMQ', 'Erlang/OTP', 'FerretDB', 'PostgreSQL', 'autocannon'],
+  [
+    'Node',
+    'RabbitMQ',
+    'Erlang/OTP',
+    'FerretDB',
+    ...(store.backend === 'postgresql' ? ['PostgreSQL'] : []),
+    'autocannon',
+  ],
   [
     [
       versions.node,
       versions.rabbitmq,
       versions.erlang ?? 'n/a',
       `${versions.ferretdb} (${store.backend} backend)`,
-      versions.postgresql,
+      ...(store.backend === 'postgresql' ? [versions.postgresql] : []),
       versions.autocannon,
     ],
   ],
@@ -132,8 +173,8 @@ function settingsSection(results) {
 - Each measurement runs ${settings.durationSeconds} s; saturation measurements follow ${settings.warmupSeconds} s of unmeasured load. Saturation: autocannon, ${settings.connections} connections, each sending its next request when the previous one is answered (round-robin over the gateway processes); throughput counts 2xx answers only. Fixed rate: an open-loop generator (\`bench/lib/load.mjs\`) sends request _i_ at _start + i/rate_ and measures each latency from that due time, so queueing behind a slow answer is counted; autocannon's own \`overallRate\` sends each connection's per-second quota in a burst at the top of every second, which would measure bursts at full speed.
 - The services run from their build output, one process each, with the telemetry hook (\`node --import @otpflow/telemetry/register services/<name>/dist/main.js\`), \`LOG_LEVEL=${settings.logLevel}\` (logs to files), a database and an \`AMQP_PREFIX\` of their own for the run, quorum queues, writes with \`{w: '${settings.writeConcern}'}\`, and the defaults for everything else (\`MONGODB_MAX_POOL_SIZE\` 50 in the gateway, \`PREFETCH\` 32 in the dispatcher).
 - Gateway: one API key; \`TEST_NUMBERS\` with ${number(settings.testNumbers)} numbers (\`+3460000xxxx:123456\`, cycled), so send-code involves no provider; \`MAX_SENDS=1000\`, \`SEND_WINDOW_SECONDS=60\`, \`CLIENT_RATE_LIMIT\` and \`CLIENT_QUOTA\` at 10⁹, so no limit refuses a request (the limits are still counted in the store on every request, as in production). Send-code bodies use the CAMARA \`message\` with \`{{code}}\`.
-- Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending sessions are inserted (with the gateway's own code hasher), for the ceiling too.
-- Before every measurement the per-request collections (sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
+- Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending codes are inserted with the gateway's own code hasher and addresses (for otpflow, each in its number's document; for the ceiling, a flat session).
+- Before every measurement the per-request collections (numbers, sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
 - The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool 50, \`{w: 'majority'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable quorum queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
 - End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The metrics service runs too, consuming the events as in production. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
 - Store commands per request: the gateways' own \`otpflow_store_commands_total\` (MongoDB command monitoring, on by default) read from \`/metrics\` around each measurement, with the idle background subtracted. CPU per request: each process's user + system time from \`/proc\`. After otpflow's measurements the ceiling runs again at otpflow's fixed rate, so both CPU figures are also compared at one rate and one way of loading.
@@ -200,6 +241,7 @@ function perRequestSection(results) {
         ? `${number(gatewayFixedMs, 2)} / ${number(matchedMs, 2)} (${number(matched.targetRate, 1)}/s)`
         : 'n/a',
       number(gatewayFixedMs && matchedMs ? gatewayFixedMs / matchedMs : undefined, 1),
+      workCell(workCpuMs(oursFixed, 'gateway'), workCpuMs(matched, 'ceiling')),
     ];
   });
   const measured = results.phases.filter((entry) => entry.storeCommands);
@@ -230,9 +272,14 @@ ${table(
     'gateway / ceiling',
     'at one fixed rate: gateway / ceiling (ms / request)',
     'ratio at one rate',
+    'at one rate, idle subtracted: gateway / ceiling (ratio)',
   ],
   rows,
 )}
+
+The last column takes from each process's CPU what it spends idle over the same time (measured for
+${results.settings.backgroundSeconds ?? 5} s before each series: ${idleList(results)}), leaving the
+requests' own work.${results.store?.kind === 'ferretdb' ? ` The fixed rates are low because the store is slow (${storeName(results.store)}), and at a few requests a second the idle share is a large part of each request's figure.` : ''}
 
 Store commands per request in every measurement with a gateway (end to end: per accepted send-code; the
 dispatchers' own commands are not in it):
@@ -329,14 +376,22 @@ function cpuSection(results) {
     'load generator (bench)',
     'other',
   ];
+  // With another FerretDB backend a PostgreSQL on the machine is not the store's: its CPU is other work.
+  const ownPostgres = results.store?.backend === 'postgresql';
   const rows = results.phases.map((entry) => {
     const perRequest = cpuPerRequest(entry);
+    if (!ownPostgres && perRequest.postgresql !== undefined) {
+      perRequest.other = (perRequest.other ?? 0) + perRequest.postgresql;
+      delete perRequest.postgresql;
+    }
     return [
       `\`${entry.id}\``,
       `${number(entry.cpu.machineUtilisation * 100)}%`,
       // An idle process (the gateway while the ceiling runs) shows as blank, not as 0.0.
-      ...groups.map((group) => ((perRequest[group] ?? 0) >= 0.05 ? number(perRequest[group], 1) : '')),
-      number(entry.tables?.sessions),
+      ...groups
+        .filter((group) => ownPostgres || group !== 'postgresql')
+        .map((group) => ((perRequest[group] ?? 0) >= 0.05 ? number(perRequest[group], 1) : '')),
+      number(entry.tables?.numbers ?? entry.tables?.sessions),
     ];
   });
   return `### Where the CPU went
@@ -345,7 +400,116 @@ CPU milliseconds per successful request (per delivered code end to end), by proc
 \`/proc/<pid>/stat\` over each measurement; "other" is everything else the machine did (the kernel's
 share not charged to a process, processes too short-lived to be sampled, and other users' work).
 
-${table(['measurement', 'machine busy', ...groups, 'sessions at end'], rows)}`;
+${table(['measurement', 'machine busy', ...groups.filter((group) => ownPostgres || group !== 'postgresql'), 'documents at end (numbers, or sessions for the ceiling)'], rows)}`;
+}
+
+/** One run's headline figures for an operation: throughput ratio, CPU per request and their ratios. */
+function headline(results, operation) {
+  const ours = phase(results, `otpflow.${operation}.saturation.1`);
+  const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
+  const gatewayFixed = ownCpuMs(phase(results, `otpflow.${operation}.fixed.1`), 'gateway');
+  const matched = ownCpuMs(phase(results, `ceiling.${operation}.matched.1`), 'ceiling');
+  const gatewayMs = ownCpuMs(ours, 'gateway');
+  const ceilingMs = ownCpuMs(ceiling, 'ceiling');
+  return {
+    throughputRatio: ours && ceiling ? ours.throughput / ceiling.throughput : undefined,
+    commands: ours?.storeCommands?.perRequest,
+    gatewayMs,
+    ceilingMs,
+    cpuRatio: gatewayMs && ceilingMs ? gatewayMs / ceilingMs : undefined,
+    gatewayFixed,
+    matched,
+    matchedRatio: gatewayFixed && matched ? gatewayFixed / matched : undefined,
+    workRatio: (() => {
+      const gatewayWork = workCpuMs(phase(results, `otpflow.${operation}.fixed.1`), 'gateway');
+      const ceilingWork = workCpuMs(phase(results, `ceiling.${operation}.matched.1`), 'ceiling');
+      return gatewayWork !== undefined && ceilingWork ? gatewayWork / ceilingWork : undefined;
+    })(),
+  };
+}
+
+function spread(values, digits) {
+  const known = values.filter((value) => value !== undefined && !Number.isNaN(value)).sort((a, b) => a - b);
+  if (known.length === 0) return 'n/a';
+  const middle = Math.floor(known.length / 2);
+  const median = known.length % 2 === 1 ? known[middle] : (known[middle - 1] + known[middle]) / 2;
+  return `${number(median, digits)} (${number(known[0], digits)}–${number(known.at(-1), digits)})`;
+}
+
+/**
+ * The same measurements repeated (`node bench/report.mjs a.json b.json c.json`): each run's
+ * headline figures, and their median and range. On a shared machine one run's ratio is noisy.
+ */
+function repeatsSection(runs) {
+  if (runs.length < 2) return '';
+  const rows = runs.flatMap((run) =>
+    ['send', 'validate'].map((operation) => {
+      const figures = headline(run, operation);
+      return [
+        `\`${run.runId}\``,
+        `${operation}-code`,
+        number(run.machine.loadAverage[0], 1),
+        number(figures.throughputRatio, 2),
+        number(figures.commands, 2),
+        `${number(figures.gatewayMs, 2)} / ${number(figures.ceilingMs, 2)}`,
+        number(figures.cpuRatio, 1),
+        `${number(figures.gatewayFixed, 2)} / ${number(figures.matched, 2)}`,
+        number(figures.matchedRatio, 1),
+        number(figures.workRatio, 1),
+      ];
+    }),
+  );
+  const summaryRows = ['send', 'validate'].map((operation) => {
+    const all = runs.map((run) => headline(run, operation));
+    const of = (key) => all.map((figures) => figures[key]);
+    return [
+      `${operation}-code`,
+      spread(of('throughputRatio'), 2),
+      spread(of('commands'), 2),
+      spread(of('gatewayMs'), 2),
+      spread(of('ceilingMs'), 2),
+      spread(of('cpuRatio'), 1),
+      spread(of('matchedRatio'), 1),
+      spread(of('workRatio'), 1),
+    ];
+  });
+  return `### Repeated runs
+
+The ceiling and one gateway measured ${runs.length} times, one run after another (this page's run is
+the last); each run sets otpflow beside the ceiling at one time, so the ratios are the figures to
+compare. Gateway and ceiling CPU are each process's own, per answered request.
+
+${table(
+  [
+    'run',
+    'operation',
+    'load average at start',
+    'otpflow / ceiling (throughput)',
+    'store commands / request',
+    'CPU ms / request, saturation: gateway / ceiling',
+    'ratio',
+    'CPU ms / request at one fixed rate: gateway / ceiling',
+    'ratio',
+    'ratio, idle subtracted',
+  ],
+  rows,
+)}
+
+Median (lowest–highest) over the ${runs.length} runs:
+
+${table(
+  [
+    'operation',
+    'otpflow / ceiling (throughput)',
+    'store commands / request',
+    'gateway CPU (ms / request)',
+    'ceiling CPU (ms / request)',
+    'gateway / ceiling at saturation',
+    'gateway / ceiling at one fixed rate',
+    'the same, idle subtracted',
+  ],
+  summaryRows,
+)}`;
 }
 
 function memorySection(results) {
@@ -360,7 +524,7 @@ Read from \`/proc/<pid>/status\` just before each process was stopped: the peak 
 the run.`;
 }
 
-export function renderReport(results, findings) {
+export function renderReport(results, findings, runs = [results]) {
   const date = results.startedAt.slice(0, 10);
   return `# Benchmarks
 
@@ -370,7 +534,8 @@ Measured on ${date} on this project's development machine (2 cores, shared by th
 \`${results.command}\`, run \`${results.runId}\`. Otpflow's figures are the built services in their own
 processes, as deployed; the ceiling is a bare Node server doing only the store and broker work that
 one request cannot avoid, on the same store and broker. The ratio between the two is the figure that
-carries over to other machines; the absolute rates are this machine's.
+carries over to other machines; the absolute rates are this machine's. The store is
+${storeName(results.store)}${results.store?.kind === 'ferretdb' ? ` ${results.versions.ferretdb}: every store figure on this page (rates, latencies, its CPU) is that store's, not MongoDB's` : ''}.
 
 ${summary(results)}
 
@@ -383,6 +548,8 @@ ${settingsSection(results)}
 ${throughputSection(results)}
 
 ${perRequestSection(results)}
+
+${repeatsSection(runs)}
 
 ${latencySection(results)}
 
@@ -415,12 +582,12 @@ results file.
 `;
 }
 
-export async function writeReport(results, path) {
+export async function writeReport(results, path, runs = [results]) {
   const findingsFile = join(ROOT, 'bench/findings.md');
   const findings = existsSync(findingsFile)
     ? readFileSync(findingsFile, 'utf8').replace(/^#[^\n]*\n/, '')
     : '_Not profiled yet: see bench/profile.mjs._';
-  const markdown = renderReport(results, findings);
+  const markdown = renderReport(results, findings, runs);
   const config = (await prettier.resolveConfig(path)) ?? {};
   writeFileSync(path, await prettier.format(markdown, { ...config, parser: 'markdown', filepath: path }));
 }
@@ -435,8 +602,14 @@ function latestResults() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const file = process.argv[2] ?? latestResults();
-  const output = process.argv[3] ?? join(ROOT, 'docs/BENCHMARKS.md');
-  await writeReport(JSON.parse(readFileSync(file, 'utf8')), output);
-  process.stderr.write(`wrote ${relative(ROOT, output)} from ${relative(ROOT, file)}\n`);
+  // Results files (.json) in the order they ran, the last one the page's; a .md argument is the page.
+  const args = process.argv.slice(2);
+  const files = args.filter((arg) => arg.endsWith('.json'));
+  if (files.length === 0) files.push(latestResults());
+  const output = args.find((arg) => arg.endsWith('.md')) ?? join(ROOT, 'docs/BENCHMARKS.md');
+  const runs = files.map((file) => JSON.parse(readFileSync(file, 'utf8')));
+  await writeReport(runs.at(-1), output, runs);
+  process.stderr.write(
+    `wrote ${relative(ROOT, output)} from ${files.map((file) => relative(ROOT, file)).join(', ')}\n`,
+  );
 }

@@ -86,6 +86,8 @@ class Bench {
     this.gateways = [];
     this.dispatchers = [];
     this.phases = [];
+    /** CPU seconds a second of each server's process when idle (measureIdle). */
+    this.idleCpuPerSecond = {};
     this.numberIndex = 0;
     this.mobileIndex = 0;
   }
@@ -166,7 +168,13 @@ class Bench {
     const before = this.cpu.snapshot();
     const result = await run();
     const cpu = CpuAccounting.diff(before, this.cpu.snapshot());
-    const phase = { ...meta, ...result, cpu, tables: await this.infra.collectionSizes(database) };
+    const phase = {
+      ...meta,
+      ...result,
+      cpu,
+      idleCpuPerSecond: { ...this.idleCpuPerSecond },
+      tables: await this.infra.collectionSizes(database),
+    };
     if (commandsBefore) {
       phase.storeCommands = storeCommandsPerRequest(commandsBefore, await readStoreCommands(gatewayUrls), {
         // Every answered request costs the store, refused or not (a healthy run refuses none).
@@ -186,6 +194,20 @@ class Bench {
   /** The store commands the gateways send on their own, per second, before a series of measurements. */
   async measureStoreBackground(urls) {
     this.storeBackground = await idleStoreCommands(urls, STORE_BACKGROUND_SECONDS, sleep);
+  }
+
+  /**
+   * What the server's process (`group`: gateway or ceiling) spends idle, in CPU seconds a second:
+   * timers, the driver's pool and server monitoring, broker heartbeats. Each measurement records it
+   * (`idleCpuPerSecond`), so the report can tell the work of the requests from the cost of running.
+   * For otpflow the same window gives the store commands of the background.
+   */
+  async measureIdle(group, urls) {
+    const before = this.cpu.snapshot();
+    if (group === 'gateway') await this.measureStoreBackground(urls);
+    else await sleep(STORE_BACKGROUND_SECONDS * 1000);
+    const idle = CpuAccounting.diff(before, this.cpu.snapshot());
+    this.idleCpuPerSecond[group] = (idle.groups[group] ?? 0) / idle.wallSeconds;
   }
 
   /**
@@ -261,7 +283,7 @@ class Bench {
       operation: `${name}-code`,
     });
 
-    if (part === 'otpflow') await this.measureStoreBackground(urls);
+    await this.measureIdle(part === 'otpflow' ? 'gateway' : 'ceiling', urls);
     await this.prepare(database);
     const send = await this.saturation(operation('send', 'saturation'), database, urls, sendSource);
     // Jobs nobody consumes would pile up in the broker from one measurement to the next.

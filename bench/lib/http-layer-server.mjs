@@ -10,10 +10,11 @@ import { createServer } from 'node:http';
 import { createLogger, createMetricsRegistry } from '@otpflow/telemetry';
 import { pino } from 'pino';
 import { createApp } from '../../services/gateway/dist/app.js';
-import { ApiKeyRegistry } from '../../services/gateway/dist/auth/api-keys.js';
-import { Authenticator } from '../../services/gateway/dist/auth/authenticator.js';
+import { createAuthenticator } from '../../services/gateway/dist/auth/create-authenticator.js';
+import { loadConfig } from '../../services/gateway/dist/config.js';
+import { policyDefaults } from '../../services/gateway/dist/gateway.js';
 import { defaultPolicy } from '../../services/gateway/dist/policies/client-policy.js';
-import { BENCH_API_KEY, BENCH_CLIENT_ID } from './documents.mjs';
+import { gatewayEnv } from './documents.mjs';
 
 const port = Number(process.env.PORT ?? 8091);
 
@@ -52,24 +53,38 @@ function gatewayServer() {
     }),
   );
   const registry = createMetricsRegistry();
-  const policy = defaultPolicy({
-    codeLength: 6,
-    validitySeconds: 300,
-    maxAttempts: 3,
-    maxSends: 1000,
-    sendWindowSeconds: 60,
-  });
+  // The gateway's own settings, from the bench's gateway environment, so this server follows the
+  // build: what it does not have (store, broker) answers at once below.
+  const config = loadConfig(
+    gatewayEnv({
+      port,
+      mongoUrl: 'mongodb://127.0.0.1:1',
+      rabbitUrl: 'amqp://127.0.0.1:1',
+      prefix: 'http-layer',
+      logLevel: 'info',
+      testNumbers: 1,
+    }),
+  );
+  const policy = defaultPolicy(policyDefaults(config));
   const answered = () => Promise.resolve();
+  const authenticationId = () => `${randomUUID()}`;
   const app = createApp({
-    authenticator: new Authenticator(new ApiKeyRegistry([`${BENCH_API_KEY}:${BENCH_CLIENT_ID}`]), undefined),
+    authenticator: createAuthenticator(config),
     limits: { checkRequestRate: answered },
     policies: { effective: () => Promise.resolve({ policy, stored: false }) },
-    issuer: { send: () => Promise.resolve({ _id: randomUUID() }) },
+    issuer: { send: () => Promise.resolve({ ref: { authenticationId: authenticationId() } }) },
     checker: { check: () => Promise.resolve({ kind: 'verified' }) },
+    templates: {},
+    deliveries: { collection: {} },
+    idempotency: {},
     registry,
     logger,
     ops: { registry, isAccepting: () => true, checks: {} },
-    settings: { bodyLimitBytes: 16_384, messageMaxLength: 160, trustProxyHops: 0 },
+    settings: {
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      messageMaxLength: config.MESSAGE_MAX_LENGTH,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+    },
   });
   return createServer(app);
 }

@@ -34,6 +34,16 @@ export function peakRssBytes(pid) {
  * (telemetry hook first). Its output goes straight to a log file, not through this process, so the
  * load generator's event loop never spends time on the services' logs.
  */
+/** True when a /readyz body reports no dependency down (the ceiling's body has no checks). */
+function dependenciesUp(body) {
+  try {
+    const { checks } = JSON.parse(body);
+    return Object.values(checks ?? {}).every((state) => state === 'up');
+  } catch {
+    return false;
+  }
+}
+
 export class ServiceProcess {
   /**
    * @param {string} label e.g. "gateway-2"
@@ -95,15 +105,21 @@ export class ServiceProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Polls /readyz until it answers 200; fails if the process exits or the time runs out. */
-  async waitReady(url, timeoutMs = 30_000) {
+  /**
+   * Polls /readyz until it answers 200 with every dependency up; fails if the process exits or the
+   * time runs out (two minutes: on a shared machine a store still emptying the last measurement's
+   * collections has held a gateway's start for more than 30 s).
+   */
+  async waitReady(url, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.label} exited while starting; see ${this.logFile}`);
       try {
         const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-        await response.arrayBuffer();
-        if (response.status === 200) return;
+        const body = await response.text();
+        // /readyz answers 200 while a dependency is still connecting (it lists each one's state):
+        // a measurement starts only once every dependency is up.
+        if (response.status === 200 && dependenciesUp(body)) return;
       } catch {
         // Not listening yet.
       }

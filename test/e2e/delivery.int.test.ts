@@ -4,7 +4,7 @@ import { waitFor } from '@otpflow/testing';
 import { connect, type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
-import { MongoSessionLookup } from '../../services/dispatcher/src/cli/session-lookup.js';
+import { MongoSessionLookup } from '../../services/dispatcher/src/delivery/session-lookup.js';
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
 
 let phoneSequence = 0;

@@ -2,6 +2,7 @@ import { readEnv } from './core/env.js';
 import { Transport } from './core/transport.js';
 import { OtpflowError } from './errors.js';
 import { Admin } from './resources/admin.js';
+import { Analytics } from './resources/analytics.js';
 import { Otpvalidation } from './resources/otpvalidation.js';
 import { OwnPolicy } from './resources/policies.js';
 import { Templates } from './resources/templates.js';
@@ -35,6 +36,8 @@ export class Client {
 
   readonly otpvalidation: Otpvalidation;
   readonly verifications: Verifications;
+  /** Conversion and cost from hourly aggregates. */
+  readonly analytics: Analytics;
   readonly templates: Templates;
   readonly webhooks: Webhooks;
   readonly policy: OwnPolicy;
@@ -63,6 +66,7 @@ export class Client {
     const transport = new Transport({ baseURL: this.baseURL, bearerToken, timeout, maxRetries });
     this.otpvalidation = new Otpvalidation(transport);
     this.verifications = new Verifications(transport);
+    this.analytics = new Analytics(transport);
     this.templates = new Templates(transport);
     this.webhooks = new Webhooks(transport);
     this.policy = new OwnPolicy(transport);

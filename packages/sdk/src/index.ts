@@ -36,6 +36,16 @@ export type {
   VerificationStatus,
   VerificationTemplateRef,
 } from './resources/verifications.js';
+export { Analytics } from './resources/analytics.js';
+export type {
+  ConversionFigures,
+  ConversionParams,
+  ConversionReport,
+  VerificationCost,
+  VerificationListParams,
+  VerificationPage,
+  VerificationSummary,
+} from './resources/analytics.js';
 export { Templates } from './resources/templates.js';
 export type { Template, TemplateListResponse, TemplateUpsertParams } from './resources/templates.js';
 export { Webhooks } from './resources/webhooks.js';
@@ -63,6 +73,7 @@ export type {
   Price,
   VoiceGender,
   VoiceLanguage,
+  WorkflowStep,
 } from './resources/shared.js';
 
 // The seed CAMARA SDK is used as `import Camara from 'camara-sdk'; new Camara({...})`: the same line

@@ -14,6 +14,7 @@ import type { DispatcherConfig } from './config.js';
 import type { JobSource } from './consume/job-source.js';
 import { SendJobHandler } from './consume/send-job.handler.js';
 import type { DeliveryStore } from './delivery/delivery-store.js';
+import type { SessionLookup } from './delivery/session-lookup.js';
 import { createDispatcherMetrics, initialiseSeries } from './dispatcher-metrics.js';
 import type { EventSink } from './events/event-sink.js';
 import { startHttpServer } from './http-server.js';
@@ -22,11 +23,14 @@ import { receiptEndpoint } from './receipts/receipt-endpoint.js';
 import { ReceiptRecorder } from './receipts/receipt-recorder.js';
 import { receiptVerifiers } from './receipts/receipt-verifiers.js';
 import { ProviderRouter } from './routing/provider-router.js';
+import { StepStarter } from './workflow/step-starter.js';
 
 /** Everything the dispatcher talks to, as ports: real adapters in production, in-memory in tests. */
 export interface DispatcherPorts {
   jobs: JobSource;
   store: DeliveryStore;
+  /** Whether a code is still pending (the gateway's numbers), read before a later workflow step. */
+  sessions: SessionLookup;
   events: EventSink;
   clock: Clock;
   providers: ReadonlyMap<string, Provider>;
@@ -73,6 +77,7 @@ export async function assembleDispatcher(
   const handler = new SendJobHandler({
     keys: config.JOB_ENCRYPTION_KEYS,
     store: ports.store,
+    sessions: ports.sessions,
     events: ports.events,
     metrics,
     logger,
@@ -81,20 +86,19 @@ export async function assembleDispatcher(
     random: ports.random ?? Math.random,
     attempts: {
       router,
-      settings: {
-        providerTimeoutMs: config.PROVIDER_TIMEOUT_MS,
-        smsFallbackToVoice: config.SMS_FALLBACK_TO_VOICE,
-      },
+      settings: { providerTimeoutMs: config.PROVIDER_TIMEOUT_MS },
     },
     policy: {
       maxAttempts: config.MAX_DELIVERY_ATTEMPTS,
       retryTiersMs: config.RETRY_DELAYS_MS,
       random: ports.random ?? Math.random,
+      smsFallbackToVoice: config.SMS_FALLBACK_TO_VOICE,
     },
   });
   // Receipts, by HTTP callback or on a provider's own session (SMPP), are recorded the same way.
   const recorder = new ReceiptRecorder({
     store: ports.store,
+    steps: new StepStarter(ports.jobs, config.JOB_ENCRYPTION_KEYS),
     events: ports.events,
     metrics,
     logger,

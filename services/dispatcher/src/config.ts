@@ -58,7 +58,10 @@ export const envSchema = z.object({
   VOICE_PROVIDERS: providerList.transform((list) => (list.length > 0 ? list : ['console'])),
   SMS_PROVIDERS_BY_COUNTRY: routesByCountry,
   VOICE_PROVIDERS_BY_COUNTRY: routesByCountry,
-  /** When SMS fails permanently on every provider, call the number instead. */
+  /**
+   * The deployment's default workflow for SMS jobs that carry none (no native `workflow`, no policy
+   * default): [sms, voice], the call only when the SMS fails for good, if the client may be called.
+   */
   SMS_FALLBACK_TO_VOICE: envBool(false),
   CIRCUIT_BREAKER_FAILURES: envInt(5, { min: 1 }),
   CIRCUIT_BREAKER_HALF_OPEN_AFTER_MS: envInt(30_000, { min: 100 }),
@@ -68,6 +71,12 @@ export const envSchema = z.object({
   RECEIPT_TOLERANCE_SECONDS: envInt(300, { min: 30, max: 3600 }),
   /** The public URL providers call back (Twilio signs receipts over the full URL). */
   PUBLIC_BASE_URL: z.url().optional(),
+
+  /** The read models of the events (verifications listing, hourly conversion buckets). */
+  PROJECTIONS_ENABLED: envBool(true),
+  PROJECTIONS_PREFETCH: envInt(64, { min: 1, max: 1000 }),
+  VERIFICATION_RECORD_RETENTION_DAYS: envInt(30, { min: 1, max: 3660 }),
+  HOURLY_BUCKET_RETENTION_DAYS: envInt(400, { min: 1, max: 3660 }),
 
   TOMBSTONE_SECONDS: envInt(86_400, { min: 60 }),
   EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),

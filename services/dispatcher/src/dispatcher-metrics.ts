@@ -73,6 +73,8 @@ export const JOB_OUTCOMES = [
   'deferred',
   'test',
   'malformed',
+  'next_step',
+  'step_canceled',
 ] as const;
 export type JobOutcomeLabel = (typeof JOB_OUTCOMES)[number];
 

@@ -1,4 +1,4 @@
-import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/amqp';
+import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import { createMetricsRegistry, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { assembleDispatcher, type AssembledDispatcher } from './assemble-dispatcher.js';
@@ -7,6 +7,8 @@ import { systemClock } from './clock.js';
 import type { DispatcherConfig } from './config.js';
 import { AmqpJobSource } from './consume/amqp-job-source.js';
 import { openDeliveryDatabase } from './delivery/delivery-database.js';
+import { MongoSessionLookup } from './delivery/session-lookup.js';
+import { startProjections } from './projections/start-projections.js';
 import { buildProviders } from './providers/registry.js';
 
 export interface RunningDispatcher extends AssembledDispatcher {
@@ -23,6 +25,7 @@ export interface RunningDispatcher extends AssembledDispatcher {
  *                                            │ metrics, retry tiers / dead letters
  *   providers' receipts ─▶ /v1/receipts/{provider} ─▶ MongoDeliveryStore, EventPublisher
  *   RabbitMQ otp.events.callbacks ─▶ CallbackFanout ─▶ otp.callbacks ─▶ CallbackWorker ─▶ tenants
+ *   RabbitMQ otp.events.projections ─▶ Projector ─▶ verification records, hourly buckets (read models)
  */
 export async function startDispatcher(config: DispatcherConfig, logger: Logger): Promise<RunningDispatcher> {
   const registry = createMetricsRegistry();
@@ -30,6 +33,21 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
   const amqp = await AmqpClient.start(
     amqpClientOptionsFromEnv(config, { name: 'otpflow-dispatcher', logger, registry }),
   );
+  const DAY_MS = 86_400_000;
+  const projections = config.PROJECTIONS_ENABLED
+    ? await startProjections(
+        amqp,
+        topologyFromEnv(config),
+        database,
+        {
+          prefetch: config.PROJECTIONS_PREFETCH,
+          requeueDelayMs: 1_000,
+          recordRetentionMs: config.VERIFICATION_RECORD_RETENTION_DAYS * DAY_MS,
+          bucketRetentionMs: config.HOURLY_BUCKET_RETENTION_DAYS * DAY_MS,
+        },
+        { registry, logger },
+      )
+    : undefined;
   const mongo = database.connection;
   const callbacks = config.CALLBACKS_ENABLED
     ? await startCallbacks(config, { amqp, db: mongo.getClient().db(mongo.name), registry, logger })
@@ -39,6 +57,7 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
     {
       jobs: new AmqpJobSource(amqp, { prefetch: config.PREFETCH, logger }),
       store: database.store,
+      sessions: new MongoSessionLookup(database.connection.getClient().db(database.connection.name)),
       events: new EventPublisher(amqp, logger, registry),
       clock: systemClock,
       providers: buildProviders(config.providerSettings, { logger }),
@@ -46,6 +65,11 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
       checks: { mongodb: () => database.ping(), rabbitmq: () => Promise.resolve(amqp.connected) },
       closers: [
         { name: 'drain callbacks', run: () => callbacks?.stop(), timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+        {
+          name: 'drain the projector',
+          run: () => projections?.stop(),
+          timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+        },
         { name: 'close RabbitMQ', run: () => amqp.close() },
         { name: 'close MongoDB', run: () => database.close() },
       ],

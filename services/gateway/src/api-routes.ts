@@ -1,5 +1,7 @@
 import { CAMARA_ROUTES } from './camara/camara.routes.js';
+import { FRAUD_ADMIN_ROUTES } from './fraud/fraud-admin.routes.js';
 import type { RouteGroup } from './http/route.js';
+import { ANALYTICS_ROUTES } from './listing/listing.routes.js';
 import { ADMIN_POLICY_ROUTES, TENANT_POLICY_ROUTES } from './native/policy.routes.js';
 import { TEMPLATE_ROUTES } from './native/templates.routes.js';
 import { VERIFICATION_ROUTES } from './native/verifications.routes.js';
@@ -12,8 +14,10 @@ import { WEBHOOK_ROUTES } from './native/webhooks.routes.js';
 export const API_ROUTES: readonly RouteGroup[] = [
   CAMARA_ROUTES,
   VERIFICATION_ROUTES,
+  ANALYTICS_ROUTES,
   TEMPLATE_ROUTES,
   TENANT_POLICY_ROUTES,
   WEBHOOK_ROUTES,
   ADMIN_POLICY_ROUTES,
+  FRAUD_ADMIN_ROUTES,
 ];

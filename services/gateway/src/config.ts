@@ -9,6 +9,7 @@ import {
 } from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
+import { fraudEnvShape } from './fraud/fraud-env.js';
 import { HIGH_RISK_NUMBER_TYPES, NUMBER_TYPES, type NumberType } from './otp/phone-policy.js';
 
 /** The development defaults that must never reach production; start-up refuses them there. */
@@ -118,6 +119,7 @@ export const envSchema = z
      */
     IDEMPOTENCY_LEASE_SECONDS: envInt(60, { min: 10, max: 3600 }),
     TEST_NUMBERS: envList(testNumberEntry),
+    ...fraudEnvShape,
 
     ATTEMPT_STRATEGY: z.enum(['auto', 'conditional-update', 'claims']).default('auto'),
     EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),

@@ -9,6 +9,9 @@ import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
+import { fraudSettingsOf } from './fraud/fraud-env.js';
+import { fraudReporter } from './fraud/fraud-report.js';
+import { startFraudGuard } from './fraud/fraud-sync.js';
 import { openGatewayDatabase } from './gateway-database.js';
 import { buildCodeServices } from './otp/code-services.js';
 import type { CodeAddresses } from './otp/keys.js';
@@ -49,6 +52,7 @@ export interface GatewayOverrides {
  *           gates (auth, scope, rate, negotiation, body) ─▶ handler ─▶ CodeIssuer / CodeChecker,
  *           PolicyStore, TemplateStore, WebhookEndpoints
  *   CodeIssuer ─▶ MongoSessionStore (numbers, through the AttemptGuard) ─▶ SendJobPublisher ─▶ RabbitMQ
+ *   CodeIssuer, CodeChecker ─▶ FraudGuard (from memory; counts shared through MongoDB)
  *   CodeIssuer, CodeChecker ─▶ EventPublisher ─▶ RabbitMQ events (the metrics service)
  */
 export async function startGateway(
@@ -73,6 +77,12 @@ export async function startGateway(
     amqpClientOptionsFromEnv(config, { name: 'otpflow-gateway', logger, registry }),
   );
   const events = new EventPublisher(amqp, logger, registry);
+  const fraudGuard = startFraudGuard(
+    fraudSettingsOf(config),
+    database.fraud,
+    logger,
+    fraudReporter(events, registry, logger),
+  );
   const codes = buildCodeServices(config, {
     numbers,
     capabilities: store.capabilities,
@@ -81,6 +91,7 @@ export async function startGateway(
     templates,
     amqp,
     events,
+    fraud: fraudGuard.guard,
     logger,
   });
 
@@ -124,6 +135,7 @@ export async function startGateway(
       run: () => closeServer(server),
       timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     },
+    { name: 'flush the fraud counters', run: () => fraudGuard.stop() },
     { name: 'close RabbitMQ', run: () => amqp.close() },
     { name: 'close MongoDB', run: () => store.close() },
     { name: 'flush telemetry', run: shutdownTracing },

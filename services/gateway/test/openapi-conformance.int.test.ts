@@ -155,6 +155,14 @@ describe('OpenAPI conformance', () => {
       { key: NO_SCOPE_KEY },
     );
     await conforms('GET', `/v1/verifications/${id}`);
+    // The read models (empty here: no projector runs in this harness), and a bad query.
+    await conforms('GET', '/v1/verifications?status=verified&pageSize=10');
+    await conforms('GET', '/v1/verifications?pageSize=0');
+    await conforms(
+      'GET',
+      '/v1/analytics/conversion?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&groupBy=country',
+    );
+    await conforms('GET', '/v1/analytics/conversion?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
     await conforms('GET', '/v1/verifications/2f1c8a9e-0000-4000-8000-000000000000');
     await conforms('POST', `/v1/verifications/${id}/check`, { code: '000000' });
     await conforms('POST', `/v1/verifications/${id}/resend`, {});
@@ -219,6 +227,15 @@ describe('OpenAPI conformance', () => {
       { key: ADMIN_KEY },
     );
     await conforms('DELETE', '/v1/admin/policies/client-b', undefined, { key: ADMIN_KEY });
+
+    // The fraud guard's rules: an allow-list entry added, listed and removed; no block to lift.
+    const allowed = '/v1/admin/fraud/allow/client-b/%2B34600';
+    await conforms('PUT', allowed, { note: 'a partner range' }, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/allow', undefined, { key: ADMIN_KEY });
+    await conforms('DELETE', allowed, undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/blocks', undefined, { key: ADMIN_KEY });
+    await conforms('DELETE', '/v1/admin/fraud/blocks/client-b/%2B34600', undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/blocks');
   });
 
   it('documents the quota and the unavailable answers too', async () => {

@@ -32,7 +32,13 @@ const ROUTES: readonly RouteSample[] = [
     },
   ]),
   { method: 'POST', path: '/v1/verifications', body: { to: TEST_NUMBER }, scope: SCOPE.verifications },
+  { method: 'GET', path: '/v1/verifications', scope: SCOPE.verifications },
   { method: 'GET', path: `/v1/verifications/${UNKNOWN_ID}`, scope: SCOPE.verifications },
+  {
+    method: 'GET',
+    path: '/v1/analytics/conversion?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z',
+    scope: SCOPE.verifications,
+  },
   {
     method: 'POST',
     path: `/v1/verifications/${UNKNOWN_ID}/check`,
@@ -75,11 +81,17 @@ const ROUTES: readonly RouteSample[] = [
     scope: SCOPE.admin,
   },
   { method: 'DELETE', path: '/v1/admin/policies/client-b', scope: SCOPE.admin },
+  { method: 'GET', path: '/v1/admin/fraud/blocks', scope: SCOPE.admin },
+  { method: 'DELETE', path: '/v1/admin/fraud/blocks/*/%2B34600', scope: SCOPE.admin },
+  { method: 'GET', path: '/v1/admin/fraud/allow', scope: SCOPE.admin },
+  { method: 'PUT', path: '/v1/admin/fraud/allow/*/%2B34600', body: {}, scope: SCOPE.admin },
+  { method: 'DELETE', path: '/v1/admin/fraud/allow/*/%2B34600', scope: SCOPE.admin },
 ];
 
 /** `/v1/templates/auth-suite/en` → `/v1/templates/{id}/{locale}`, matched against the document's templates. */
 function templateOf(path: string, templates: string[]): string | undefined {
-  return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+  const bare = path.split('?')[0] ?? path;
+  return templates.find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
 }
 
 interface DocumentedOperation {

@@ -22,14 +22,19 @@ const KEY_WITH_SCOPE: Record<Scope, string> = {
   [SCOPES.admin]: ADMIN_KEY,
 };
 
-/** A concrete path for a template: ids that exist nowhere, or a template and client of the suite's. */
+/** A concrete path for a template: ids that exist nowhere, or a template, client and fraud rule of the suite's. */
 function samplePath(template: string): string {
   const id = template.startsWith('/v1/templates/')
     ? 'protocol-suite'
     : template.startsWith('/v1/webhooks/')
       ? UNKNOWN_ENDPOINT_ID
       : UNKNOWN_ID;
-  return template.replace('{id}', id).replace('{locale}', 'en').replace('{clientId}', 'client-b');
+  return template
+    .replace('{id}', id)
+    .replace('{locale}', 'en')
+    .replace('{clientId}', 'client-b')
+    .replace('{scope}', '*')
+    .replace('{target}', '%2B34600');
 }
 
 const OPERATIONS = listOperations(API_ROUTES);

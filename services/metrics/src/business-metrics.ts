@@ -65,6 +65,11 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
     'reason',
   ]);
   const canceled = counter('otpflow_codes_canceled_total', 'Codes canceled before validation.', base);
+  const fraudRefused = counter(
+    'otpflow_fraud_refusals_total',
+    'Sends the fraud guard refused or would refuse (monitor mode), by action and reason (docs/FRAUD.md).',
+    [...base, 'action', 'reason'],
+  );
   const smsParts = counter('otpflow_sms_parts_total', 'SMS parts billed (the cost), by encoding.', [
     ...withProvider,
     'encoding',
@@ -152,6 +157,10 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         return;
       case 'code.canceled':
         canceled.inc(labels);
+        return;
+      case 'fraud.blocked':
+      case 'fraud.throttled':
+        fraudRefused.inc({ ...labels, action: event.type.slice('fraud.'.length), reason });
         return;
     }
   };

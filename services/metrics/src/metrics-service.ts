@@ -59,7 +59,7 @@ export async function startMetricsService(
   await amqp.onConnect(async (model) => {
     // Every replica subscribes; RabbitMQ delivers to one, the others are hot standbys. The events
     // are de-duplicated in memory, so two active consumers would each count part of the stream.
-    const declared = await declareEventsQueue(model, topology, 'metrics', ['code.#'], {
+    const declared = await declareEventsQueue(model, topology, 'metrics', ['code.#', 'fraud.#'], {
       singleActiveConsumer: true,
     });
     exclusive.set(declared.singleActiveConsumer ? 1 : 0);

@@ -6,7 +6,16 @@ export { credentialsOf, endpointLabel, vhostOf } from './broker-settings.js';
 export type { BrokerSettings, BrokerTls } from './broker-settings.js';
 export { QueueConsumer } from './queue-consumer.js';
 export type { MessageHandler, QueueConsumerOptions } from './queue-consumer.js';
-export { DEFAULT_RETRY_DELAYS_MS, declareEventsQueue, declareTopology, topologyNames } from './topology.js';
+export {
+  DEFAULT_RETRY_DELAYS_MS,
+  WORKFLOW_STEP_DELAYS_MS,
+  declareEventsQueue,
+  declareTopology,
+  delayTiersMs,
+  stepTierMs,
+  PROJECTIONS_EVENTS_CONSUMER,
+  topologyNames,
+} from './topology.js';
 export type { EventsQueue, TopologyNames, TopologyOptions } from './topology.js';
 export { EventPublisher } from './event-publisher.js';
 export {

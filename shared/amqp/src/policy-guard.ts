@@ -10,7 +10,7 @@ import {
   type QueuePolicy,
   type QueuePolicyRole,
 } from './queue-policies.js';
-import { topologyNames, type TopologyOptions } from './topology.js';
+import { delayTiersMs, topologyNames, type TopologyOptions } from './topology.js';
 
 /**
  * RABBITMQ_POLICIES:
@@ -92,7 +92,7 @@ export class QueuePolicyGuard {
     const policies = queuePolicies({ prefix: topology.prefix, deadLetterTtlMs, brokerVersion });
     return [
       { queue: names.sendQueue, role: 'jobs' as const, policy: policies.jobs },
-      ...topology.retryDelaysMs.map((delay) => ({
+      ...delayTiersMs(topology).map((delay) => ({
         queue: names.retryQueue(delay),
         role: 'jobs' as const,
         policy: policies.jobs,

@@ -6,6 +6,7 @@ import type { Channel, ChannelModel } from 'amqplib';
  *
  *   otp.jobs (direct) --send--> otp.send (quorum by default) --> dispatcher
  *   otp.retry (direct) --<delay>ms--> otp.send.retry.<delay>ms (TTL) --dead-letter--> otp.jobs/send
+ *     (the retry ladder and the workflow step tiers: delayTiersMs)
  *   otp.dlx (fanout) --> otp.send.dead (with the last error in headers)
  *   otp.events (topic, routing key = event type) --> each consumer's own queue
  *
@@ -34,7 +35,34 @@ export interface TopologyOptions {
   retryDelaysMs: readonly number[];
 }
 
+/** The dispatcher's read-model projector's events queue is `<prefix>.events.projections`. */
+export const PROJECTIONS_EVENTS_CONSUMER = 'projections';
+
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 60_000] as const;
+
+/**
+ * The delay tiers of channel workflow steps (a step's timeout waits in the smallest tier at least as
+ * long, as the message's own TTL). Fixed, so every service declares the same queues; they spread the
+ * 15..900 s a step may wait (MIN/MAX_STEP_TIMEOUT_SECONDS in @otpflow/contracts) so that a timeout
+ * between two tiers waits behind messages of at most the next tier (RabbitMQ expires only at a queue's
+ * head): a step may run late by up to the gap, never early.
+ */
+export const WORKFLOW_STEP_DELAYS_MS = [15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000] as const;
+
+/**
+ * Every delay queue: the retry ladder and the workflow step tiers, ascending, each delay once. They are
+ * the same kind of queue (TTL, dead-lettering back to the work queue), so a step tier that equals a
+ * retry delay is one queue.
+ */
+export function delayTiersMs(options: Pick<TopologyOptions, 'retryDelaysMs'>): number[] {
+  return [...new Set([...options.retryDelaysMs, ...WORKFLOW_STEP_DELAYS_MS])].sort((a, b) => a - b);
+}
+
+/** The step tier a timeout waits in: the smallest at least as long (the last one for anything longer). */
+export function stepTierMs(timeoutMs: number): number {
+  const longest = WORKFLOW_STEP_DELAYS_MS[WORKFLOW_STEP_DELAYS_MS.length - 1] ?? timeoutMs;
+  return WORKFLOW_STEP_DELAYS_MS.find((tier) => tier >= timeoutMs) ?? longest;
+}
 
 export function topologyNames(prefix: string): TopologyNames {
   return {
@@ -66,7 +94,7 @@ export async function declareTopology(channel: Channel, options: TopologyOptions
   });
   await channel.bindQueue(names.sendQueue, names.jobsExchange, names.sendRoutingKey);
 
-  for (const delayMs of options.retryDelaysMs) {
+  for (const delayMs of delayTiersMs(options)) {
     const queue = names.retryQueue(delayMs);
     await channel.assertQueue(queue, {
       durable: true,

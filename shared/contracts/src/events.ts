@@ -5,7 +5,8 @@ import { priceSchema } from './price.js';
 /**
  * Events on the `otp.events` topic exchange, one per transition of a code's life. The routing key is
  * the event type. Events carry bounded dimensions only (channel, provider, country calling code,
- * client) plus ids for deduplication: never the code, never the phone number.
+ * client) plus ids for deduplication: never the code, never the phone number (code.requested carries
+ * it masked, as logs show it, for the verifications listing).
  */
 export const EVENT_SCHEMA = 'otpflow.event.v1';
 
@@ -21,6 +22,9 @@ export const EVENT_TYPES = [
   'code.verified',
   'code.rejected',
   'code.canceled',
+  /** The fraud guard refused a send (reason: the signal); no code exists, authenticationId is the decision's. */
+  'fraud.blocked',
+  'fraud.throttled',
 ] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
@@ -63,8 +67,21 @@ export const otpEventSchema = z.object({
     .optional(),
   /** Machine-readable reason for failed/rejected/dead-lettered/undelivered. */
   reason: z.string().min(1).max(64).optional(),
+  /**
+   * For fraud.*: whether the guard refused the send (mode `enforce`) or only reported what it would
+   * have refused (mode `monitor`: the send went through).
+   */
+  enforced: z.boolean().optional(),
   /** For code.verified: when the code was sent (provider acceptance), if known. */
   sentAt: z.iso.datetime().optional(),
+  /** For code.requested: the number as logs show it (`+346********34`), never whole. */
+  maskedTo: z
+    .string()
+    .regex(/^\+[0-9*]{1,15}$/)
+    .refine((value) => value.includes('*'), 'must be masked')
+    .optional(),
+  /** For code.requested: when the code stops being valid. */
+  expiresAt: z.iso.datetime().optional(),
 });
 export type OtpEvent = z.infer<typeof otpEventSchema>;
 export type OtpEventInput = Omit<z.input<typeof otpEventSchema>, 'schema' | 'eventId' | 'occurredAt'>;

@@ -32,7 +32,7 @@ export {
 export type { SealedSendPayload, SendJob, SendJobEnvelope, SendJobInput } from './send-job.js';
 export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
 export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
-export { addPrices, priceOf, priceSchema } from './price.js';
+export { addPrices, priceFromUnits, priceOf, priceSchema, priceUnits } from './price.js';
 export type { Price } from './price.js';
 export {
   CALLBACK_EVENT_TYPES,
@@ -45,3 +45,12 @@ export {
   sealWebhookSecret,
 } from './callback.js';
 export type { CallbackEventType, CallbackJob, CallbackPayload } from './callback.js';
+export {
+  MAX_STEP_TIMEOUT_SECONDS,
+  MAX_WORKFLOW_STEPS,
+  MIN_STEP_TIMEOUT_SECONDS,
+  secondsBeforeLastStep,
+  workflowSchema,
+  workflowStepSchema,
+} from './workflow.js';
+export type { Workflow, WorkflowStep } from './workflow.js';

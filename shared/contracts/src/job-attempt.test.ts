@@ -42,4 +42,20 @@ describe('job attempt headers', () => {
     const foreign = attemptHeaders(jobId, { attempt: 2, run: 'first' }, jobKeysSchema.parse(keyOf('new')));
     expect(tampered(foreign)).toBe(true);
   });
+
+  it('signs the workflow step with the attempt: a step cannot be skipped to, dropped or forged', () => {
+    const headers = attemptHeaders(jobId, { attempt: 1, run: 'first', step: 2 }, keys);
+    expect(readAttempt(jobId, headers, keys)).toEqual({ attempt: 1, run: 'first', step: 2 });
+    expect(tampered({ ...headers, [ATTEMPT_HEADERS.step]: 1 })).toBe(true);
+    const { [ATTEMPT_HEADERS.step]: _step, ...withoutStep } = headers;
+    expect(tampered(withoutStep)).toBe(true);
+    expect(tampered({ [ATTEMPT_HEADERS.step]: 1 })).toBe(true);
+    expect(tampered({ ...headers, [ATTEMPT_HEADERS.step]: 99 })).toBe(true);
+  });
+
+  it('signs step 0 as before steps existed, so messages in flight across an upgrade still open', () => {
+    const headers = attemptHeaders(jobId, { attempt: 2, run: 'first', step: 0 }, keys);
+    expect(headers).not.toHaveProperty(ATTEMPT_HEADERS.step);
+    expect(readAttempt(jobId, headers, keys)).toEqual({ attempt: 2, run: 'first' });
+  });
 });

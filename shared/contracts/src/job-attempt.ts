@@ -14,6 +14,12 @@ export interface JobAttempt {
   attempt: number;
   /** `first`, or `replay-<uuid>` for each replay from the dead-letter queue. */
   run: string;
+  /**
+   * The workflow step (0-based) this message delivers; absent is 0. Each step has its own attempts
+   * and lease, under the run it belongs to. Signed with the rest, so a step cannot be skipped to or
+   * repeated by anyone with broker access.
+   */
+  step?: number;
 }
 
 export const FIRST_ATTEMPT: JobAttempt = { attempt: 1, run: 'first' };
@@ -22,9 +28,11 @@ export const ATTEMPT_HEADERS = {
   attempt: 'x-otp-attempt',
   run: 'x-otp-run',
   signature: 'x-otp-attempt-signature',
+  step: 'x-otp-step',
 } as const;
 
 const MAX_ATTEMPT = 1000;
+const MAX_STEP = 16;
 const RUN = /^[a-z0-9-]{1,64}$/;
 const SIGNATURE = /^([a-zA-Z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/;
 const derived = new WeakMap<KeyObject, KeyObject>();
@@ -41,8 +49,12 @@ function headerKey(key: JobKey): KeyObject {
   return subkey;
 }
 
+/** Step 0 signs as before steps existed, so messages in flight across an upgrade still verify. */
 function mac(key: JobKey, jobId: string, attempt: JobAttempt): Buffer {
-  return createHmac('sha256', headerKey(key)).update(`${jobId}\n${attempt.run}\n${attempt.attempt}`).digest();
+  const step = attempt.step ? `\n${attempt.step}` : '';
+  return createHmac('sha256', headerKey(key))
+    .update(`${jobId}\n${attempt.run}\n${attempt.attempt}${step}`)
+    .digest();
 }
 
 /** The headers that say `attempt` for `jobId`, signed with the active (first) key. */
@@ -57,6 +69,7 @@ export function attemptHeaders(
     [ATTEMPT_HEADERS.attempt]: attempt.attempt,
     [ATTEMPT_HEADERS.run]: attempt.run,
     [ATTEMPT_HEADERS.signature]: `${active.id}.${mac(active, jobId, attempt).toString('base64url')}`,
+    ...(attempt.step ? { [ATTEMPT_HEADERS.step]: attempt.step } : {}),
   };
 }
 
@@ -69,15 +82,19 @@ export function readAttempt(
   const attempt = headers[ATTEMPT_HEADERS.attempt];
   const run = headers[ATTEMPT_HEADERS.run];
   const signature = headers[ATTEMPT_HEADERS.signature];
-  if (attempt === undefined && run === undefined && signature === undefined) return FIRST_ATTEMPT;
+  const step = headers[ATTEMPT_HEADERS.step] ?? 0;
+  if (attempt === undefined && run === undefined && signature === undefined && step === 0)
+    return FIRST_ATTEMPT;
   const tampered = (why: string) => new JobRejectedError('tampered', `attempt headers ${why}`);
   if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1 || attempt > MAX_ATTEMPT)
     throw tampered('carry no valid attempt');
   if (typeof run !== 'string' || !RUN.test(run)) throw tampered('carry no valid run');
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > MAX_STEP)
+    throw tampered('carry no valid step');
   const match = typeof signature === 'string' ? SIGNATURE.exec(signature) : null;
   const key = match ? keys.find((candidate) => candidate.id === match[1]) : undefined;
   if (!match || !key) throw tampered('are not signed with a known key');
-  const expected = mac(key, jobId, { attempt, run });
+  const expected = mac(key, jobId, { attempt, run, step });
   if (!timingSafeEqual(Buffer.from(match[2] ?? '', 'base64url'), expected)) throw tampered('do not verify');
-  return { attempt, run };
+  return step > 0 ? { attempt, run, step } : { attempt, run };
 }

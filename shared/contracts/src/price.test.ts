@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addPrices, priceOf } from './price.js';
+import { addPrices, priceFromUnits, priceOf, priceUnits } from './price.js';
 
 describe('vendor prices', () => {
   it('reads the amounts vendors write, dropping the sign of a debit and trailing zeros', () => {
@@ -39,5 +39,16 @@ describe('vendor prices', () => {
       ]),
     ).toBeUndefined();
     expect(addPrices([])).toBeUndefined();
+  });
+});
+
+describe('prices as units for sums in the store', () => {
+  it('turns amounts into whole 1e-10 units and back, exactly', () => {
+    expect(priceUnits({ amount: '0.0333', currency: 'EUR' })).toBe(333_000_000);
+    expect(priceUnits({ amount: '2', currency: 'EUR' })).toBe(20_000_000_000);
+    const sum = ['0.1', '0.2'].reduce((total, amount) => total + priceUnits({ amount, currency: 'EUR' }), 0);
+    expect(priceFromUnits(sum, 'EUR')).toEqual({ amount: '0.3', currency: 'EUR' });
+    expect(priceFromUnits(0, 'USD')).toEqual({ amount: '0', currency: 'USD' });
+    expect(priceFromUnits(12_345_678_901, 'USD')).toEqual({ amount: '1.2345678901', currency: 'USD' });
   });
 });

@@ -28,17 +28,40 @@ export function priceOf(amount: unknown, currency: unknown): Price | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+const SCALE = 10n ** 10n;
+
+/** A price's amount as an integer of 1e-10 units: the contract has at most 10 decimals. */
+function scaledOf(price: Price): bigint {
+  const [whole = '0', fraction = ''] = price.amount.split('.');
+  return BigInt(whole) * SCALE + BigInt(fraction.padEnd(10, '0'));
+}
+
+function priceOfScaled(scaled: bigint, currency: string): Price {
+  const whole = scaled / SCALE;
+  const fraction = (scaled % SCALE).toString().padStart(10, '0').replace(/0+$/, '');
+  return { amount: fraction ? `${whole}.${fraction}` : String(whole), currency };
+}
+
 /** The sum of prices in one currency, as a decimal string (for a message billed in parts). */
 export function addPrices(prices: readonly Price[]): Price | undefined {
   const [first] = prices;
   if (!first || prices.some((price) => price.currency !== first.currency)) return undefined;
-  // Scaled integers: the amounts have at most 10 decimals, so the sum is exact.
-  const scale = 10n ** 10n;
-  const scaled = prices.reduce((sum, price) => {
-    const [whole = '0', fraction = ''] = price.amount.split('.');
-    return sum + BigInt(whole) * scale + BigInt(fraction.padEnd(10, '0'));
-  }, 0n);
-  const whole = scaled / scale;
-  const fraction = (scaled % scale).toString().padStart(10, '0').replace(/0+$/, '');
-  return { amount: fraction ? `${whole}.${fraction}` : String(whole), currency: first.currency };
+  // Scaled integers: the sum is exact.
+  return priceOfScaled(
+    prices.reduce((sum, price) => sum + scaledOf(price), 0n),
+    first.currency,
+  );
+}
+
+/**
+ * A price's amount in units of 1e-10, for adding up in a store with `$inc`: exact while a sum stays
+ * under 2^53 units (900 000 in one currency per sum, far above one hour of one tenant's bucket).
+ */
+export function priceUnits(price: Price): number {
+  return Number(scaledOf(price));
+}
+
+/** The decimal text of a sum kept in units of 1e-10 (see priceUnits). */
+export function priceFromUnits(units: number, currency: string): Price {
+  return priceOfScaled(BigInt(Math.max(0, Math.round(units))), currency);
 }

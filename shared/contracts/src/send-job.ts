@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSchema, senderIdSchema, voiceGenderSchema, voiceLanguageSchema } from './channel.js';
+import { workflowSchema } from './workflow.js';
 
 /**
  * The send job: one per code, published by the gateway to `otp.jobs`, consumed by the dispatcher.
@@ -43,6 +44,13 @@ export const sendJobEnvelopeSchema = z.object({
   allowedChannels: z.array(channelSchema).min(1).max(2),
   /** True for TEST_NUMBERS: the job exists for the flow, but no provider is called. */
   test: z.boolean().default(false),
+  /**
+   * The channel workflow (workflow.ts): its first step is `channel`, every step's channel is one of
+   * `allowedChannels`. Absent: one step on `channel` (or the dispatcher's SMS_FALLBACK_TO_VOICE
+   * default). Optional so jobs without one authenticate as before; a dispatcher older than this field
+   * refuses a job that carries one (its associated data differs), so dispatchers are upgraded first.
+   */
+  workflow: workflowSchema.optional(),
 });
 
 export type SendJobEnvelope = z.infer<typeof sendJobEnvelopeSchema>;
@@ -52,7 +60,14 @@ export const sendJobSchema = sendJobEnvelopeSchema
   .refine((job) => job.allowedChannels.includes(job.channel), {
     message: 'the channel must be one of allowedChannels',
     path: ['allowedChannels'],
-  });
+  })
+  .refine(
+    (job) =>
+      !job.workflow ||
+      (job.workflow[0]?.channel === job.channel &&
+        job.workflow.every((step) => job.allowedChannels.includes(step.channel))),
+    { message: 'the workflow must start on the channel and use allowed channels only', path: ['workflow'] },
+  );
 export type SendJob = z.infer<typeof sendJobSchema>;
 export type SendJobInput = z.input<typeof sendJobSchema>;
 

@@ -43,6 +43,14 @@ export const API_ERRORS = {
     status: 403,
     message: 'Phone_number is blocked to receive SMS due to any blocking business reason in the operator.',
   },
+  /**
+   * The native API's answers of the fraud guard (CAMARA answers PHONE_NUMBER_NOT_ALLOWED instead):
+   * a risk decision, temporary (Retry-After), that names no signal an attacker could tune to.
+   */
+  FRAUD_BLOCKED: {
+    status: 403,
+    message: 'The request was refused by a risk decision. It is temporary: try again after Retry-After.',
+  },
   NOT_FOUND: { status: 404, message: 'The specified resource is not found.' },
   METHOD_NOT_ALLOWED: {
     status: 405,
@@ -65,6 +73,10 @@ export const API_ERRORS = {
   },
   QUOTA_EXCEEDED: { status: 429, message: 'Out of resource quota.' },
   TOO_MANY_REQUESTS: { status: 429, message: 'Rate limit reached.' },
+  FRAUD_THROTTLED: {
+    status: 429,
+    message: 'The request was slowed down by a risk decision: try again after Retry-After.',
+  },
   INTERNAL: { status: 500, message: 'Unknown server error. Typically a server bug.' },
   UNAVAILABLE: { status: 503, message: 'Service Unavailable.' },
 } as const satisfies Record<string, { status: number; message: string }>;

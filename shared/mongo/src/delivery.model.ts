@@ -53,6 +53,12 @@ export interface DeliveryDocument {
   deliveredAt?: Date;
   /** When the last applied receipt says it happened: an older receipt arriving later is stale. */
   receiptAt?: Date;
+  /**
+   * The workflow step that follows the one sent, for an undelivered receipt to start at once: the job
+   * as it travels (its secrets sealed, as in RabbitMQ), the run and the step's index. A later send
+   * overwrites it; one left behind only starts a step whose lease is already done (a duplicate).
+   */
+  nextStep?: { job: string; run: string; step: number };
   updatedAt: Date;
   purgeAt: Date;
 }
@@ -78,6 +84,10 @@ const deliverySchema = new Schema<DeliveryDocument>(
     sentAt: Date,
     deliveredAt: Date,
     receiptAt: Date,
+    nextStep: {
+      type: new Schema({ job: String, run: String, step: Number }, { _id: false }),
+      default: undefined,
+    },
     updatedAt: { type: Date, required: true },
     purgeAt: { type: Date, required: true },
   },

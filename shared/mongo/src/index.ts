@@ -56,3 +56,20 @@ export {
   WebhookEndpoints,
 } from './webhook-endpoints.js';
 export type { WebhookEndpoint } from './webhook-endpoints.js';
+export {
+  ensureReadModelIndexes,
+  HOURLY_BUCKET_INDEXES,
+  HOURLY_BUCKETS_COLLECTION,
+  hourlyBuckets,
+  readModelsExpiry,
+  RECORD_STATUSES,
+  VERIFICATION_RECORD_INDEXES,
+  VERIFICATION_RECORDS_COLLECTION,
+  verificationRecords,
+} from './verification-record.model.js';
+export type {
+  HourlyBucketDocument,
+  RecordCharge,
+  RecordStatus,
+  VerificationRecordDocument,
+} from './verification-record.model.js';

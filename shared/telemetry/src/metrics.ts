@@ -12,6 +12,14 @@ const MISNAMED_DEFAULT_GAUGES = [
 ];
 
 /**
+ * How often the event-loop delay is sampled (prom-client's default is every 10 ms). Each sample is a
+ * libuv timer that wakes the process: at 10 ms that was about half of an idle gateway's CPU (10 ms of
+ * CPU a second, 4.5 at 100 ms) and the same cost under load. Ten samples a second still give the
+ * lag quantiles of a 15 s scrape 150 samples, and each sample measures the delay to the nanosecond.
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
  * One registry per service (never prom-client's global one, so tests can run several services in one
  * process), with the process and runtime metrics every service exposes.
  *
@@ -21,7 +29,7 @@ const MISNAMED_DEFAULT_GAUGES = [
  */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
   return registry;
 }

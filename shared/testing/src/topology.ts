@@ -1,4 +1,10 @@
-import { callbackTopologyNames, DEFAULT_RETRY_DELAYS_MS, topologyNames } from '@otpflow/amqp';
+import {
+  callbackTopologyNames,
+  DEFAULT_RETRY_DELAYS_MS,
+  delayTiersMs,
+  PROJECTIONS_EVENTS_CONSUMER,
+  topologyNames,
+} from '@otpflow/amqp';
 import type { Channel, ChannelModel } from 'amqplib';
 
 /** The queues and exchanges a run's services declare under one prefix. */
@@ -8,8 +14,8 @@ export interface RunTopology {
 }
 
 /**
- * Every queue and exchange the services declare under `prefix` (the retry tiers of `retryDelaysMs`,
- * the defaults when none are given; a dispatcher runs the status callbacks with the same tiers, as
+ * Every queue and exchange the services declare under `prefix` (the delay tiers: the retry ladder of
+ * `retryDelaysMs`, the defaults when none are given, and the workflow step tiers; the projector's events queue; a dispatcher runs the status callbacks with the same tiers, as
  * CALLBACK_RETRY_DELAYS_MS in the test stack's env), plus `extraQueues` (a test's or a run's own consumers), so that
  * what a run created can be deleted. The one list the tests, the bench and the soak tear down.
  */
@@ -27,11 +33,13 @@ export function runTopology(
     queues: [
       names.sendQueue,
       names.deadQueue,
-      ...delays.map((delay) => names.retryQueue(delay)),
+      ...delayTiersMs({ retryDelaysMs: delays }).map((delay) => names.retryQueue(delay)),
       callbacks.callbackQueue,
       callbacks.callbackDeadQueue,
       names.eventsQueue('callbacks'),
       ...delays.map((delay) => callbacks.callbackRetryQueue(delay)),
+      // Every dispatcher declares its projector's events queue.
+      names.eventsQueue(PROJECTIONS_EVENTS_CONSUMER),
       ...extraQueues,
     ],
     exchanges: [

@@ -1,5 +1,5 @@
 import { pathSegment, type RequestOptions, type Transport } from '../core/transport.js';
-import type { Channel, CodeAlphabet } from './shared.js';
+import type { Channel, CodeAlphabet, WorkflowStep } from './shared.js';
 
 /**
  * A client's policy: the defaults a verification gets when the request says nothing (a CAMARA request
@@ -30,6 +30,8 @@ export interface ClientPolicy {
   senderIds: readonly string[];
   defaultTemplate?: { id: string; locale: string };
   defaultLocale: string;
+  /** The channel workflow of verifications that name none (CAMARA send-code always does). */
+  workflow?: readonly WorkflowStep[];
 }
 
 /** What an operator stores: any subset of a policy, each field replaced whole. */

@@ -38,3 +38,13 @@ export interface ChargeInfo {
   encoding: 'GSM-7' | 'UCS-2';
   parts: number;
 }
+
+/**
+ * One step of a channel workflow. The next step runs when the code is not verified within
+ * `timeoutSeconds` (15-900), or at once when this step fails for good (every provider refused it, or
+ * its delivery receipt says undelivered). Without a timeout the next step follows a failure only.
+ */
+export interface WorkflowStep {
+  channel: Channel;
+  timeoutSeconds?: number;
+}

@@ -55,6 +55,16 @@ describe('client.verifications', () => {
     expect(JSON.parse(server.last.body)).toEqual(body);
   });
 
+  it('create sends a channel workflow as given', async () => {
+    server.respond(json(201, VERIFICATION));
+    const body = {
+      to: '+34912345678',
+      workflow: [{ channel: 'sms', timeoutSeconds: 60 }, { channel: 'voice' }],
+    } as const;
+    await client.verifications.create(body);
+    expect(JSON.parse(server.last.body)).toEqual(body);
+  });
+
   it('check, retrieve, cancel and resend reach their paths', async () => {
     const checked = { id: ID, valid: true, status: 'verified', attemptsRemaining: 2 };
     server.respond(json(200, checked));
@@ -97,5 +107,54 @@ describe('client.verifications', () => {
       template: { id: 'login' },
     };
     expect(both).toBeDefined();
+  });
+});
+
+describe('client.verifications.list and client.analytics.conversion', () => {
+  let server: LocalServer;
+  let client: Client;
+  beforeAll(async () => {
+    server = await LocalServer.start();
+    client = new Client({ bearerToken: 'key', baseURL: server.url });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('list GETs /v1/verifications with the filters that are set', async () => {
+    const page = { verifications: [], nextCursor: null };
+    server.respond(json(200, page));
+    await expect(
+      client.verifications.list({ status: 'verified', country: '+33', pageSize: 10 }),
+    ).resolves.toEqual(page);
+    expect(server.last).toMatchObject({
+      method: 'GET',
+      url: '/v1/verifications?status=verified&country=%2B33&pageSize=10',
+    });
+    server.respond(json(200, page));
+    await client.verifications.list();
+    expect(server.last.url).toBe('/v1/verifications');
+  });
+
+  it('conversion GETs /v1/analytics/conversion with the range and grouping', async () => {
+    const total = {
+      requested: 0,
+      sent: 0,
+      verified: 0,
+      conversion: null,
+      cost: { smsParts: 0, billedParts: 0, price: [] },
+    };
+    const report = { from: 'a', to: 'b', groupBy: 'provider', groups: [], total };
+    server.respond(json(200, report));
+    await expect(
+      client.analytics.conversion({
+        from: '2026-03-01T00:00:00Z',
+        to: '2026-03-02T00:00:00Z',
+        groupBy: 'provider',
+      }),
+    ).resolves.toEqual(report);
+    expect(server.last.url).toBe(
+      '/v1/analytics/conversion?from=2026-03-01T00%3A00%3A00Z&to=2026-03-02T00%3A00%3A00Z&groupBy=provider',
+    );
   });
 });

@@ -1,5 +1,14 @@
 import { pathSegment, type RequestOptions, type Transport } from '../core/transport.js';
-import type { Channel, ChargeInfo, CodeAlphabet, Price, VoiceGender, VoiceLanguage } from './shared.js';
+import { listVerifications, type VerificationListParams, type VerificationPage } from './analytics.js';
+import type {
+  Channel,
+  ChargeInfo,
+  CodeAlphabet,
+  Price,
+  VoiceGender,
+  VoiceLanguage,
+  WorkflowStep,
+} from './shared.js';
 
 /** A message template to render, instead of a free text. */
 export interface VerificationTemplateRef {
@@ -16,6 +25,12 @@ interface VerificationCreateFields {
   to: string;
   /** The policy's first channel when left out (SMS if it allows SMS). */
   channel?: Channel;
+  /**
+   * Ordered channel steps (1-4), every step sending the same code: e.g. an SMS, then a call if the
+   * code is not verified within 60 s. Its first step is the channel (give `channel` only if it agrees).
+   * The policy's default workflow when both are left out.
+   */
+  workflow?: readonly WorkflowStep[];
   code?: {
     /** 4-32 characters; digit-only codes 4-10. */
     length?: number;
@@ -27,7 +42,7 @@ interface VerificationCreateFields {
   maxAttempts?: number;
   /** 3-11 letters or digits, one the client policy allows. */
   senderId?: string;
-  /** Voice channel only. */
+  /** Voice channel, or a workflow with a voice step, only. */
   voice?: { language?: VoiceLanguage; gender?: VoiceGender };
   /** IPv4 or IPv6 address of the user asking for the code. */
   recipientIp?: string;
@@ -147,6 +162,11 @@ export class Verifications {
       idempotent: false,
       options,
     });
+  }
+
+  /** GET /v1/verifications: the caller's verifications, newest first, filtered, a page at a time. */
+  list(params: VerificationListParams = {}, options?: RequestOptions): Promise<VerificationPage> {
+    return listVerifications(this.#transport, params, options);
   }
 
   /** GET /v1/verifications/{id}: status and delivery attempts. */

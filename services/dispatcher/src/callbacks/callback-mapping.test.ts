@@ -48,6 +48,12 @@ describe('callbackTypeOf', () => {
   ])('%s (%s) is no callback', (type, reason) => {
     expect(callbackTypeOf({ type, reason })).toBeUndefined();
   });
+
+  it('tells a fraud block only when the guard enforced it (in monitor mode the send went through)', () => {
+    const block = { type: 'fraud.blocked', reason: 'prefix_velocity' };
+    expect(callbackTypeOf({ ...block, enforced: true })).toBe('verification.fraud_blocked');
+    expect(callbackTypeOf({ ...block, enforced: false })).toBeUndefined();
+  });
 });
 
 describe('callbackJobsFor', () => {

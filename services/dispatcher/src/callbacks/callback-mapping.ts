@@ -19,6 +19,7 @@ export type MappableEvent = Pick<
   | 'provider'
   | 'attempt'
   | 'reason'
+  | 'enforced'
 > & { type: string };
 
 /**
@@ -26,7 +27,9 @@ export type MappableEvent = Pick<
  * `code.dead_lettered` are told together for one failure, so only the first becomes a callback; a
  * wrong guess (`code.rejected` invalid_otp) or a retry is not a change of the verification's state.
  */
-export function callbackTypeOf(event: Pick<MappableEvent, 'type' | 'reason'>): CallbackEventType | undefined {
+export function callbackTypeOf(
+  event: Pick<MappableEvent, 'type' | 'reason' | 'enforced'>,
+): CallbackEventType | undefined {
   switch (event.type) {
     case 'code.sent':
       return 'verification.sent';
@@ -43,7 +46,8 @@ export function callbackTypeOf(event: Pick<MappableEvent, 'type' | 'reason'>): C
     case 'code.canceled':
       return 'verification.canceled';
     case 'fraud.blocked':
-      return 'verification.fraud_blocked';
+      // In monitor mode the send went through: nothing was blocked that the tenant must hear of.
+      return event.enforced === false ? undefined : 'verification.fraud_blocked';
     case 'code.rejected':
       if (event.reason === 'expired') return 'verification.expired';
       if (event.reason === 'max_attempts_exceeded') return 'verification.failed';

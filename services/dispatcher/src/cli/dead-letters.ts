@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { topologyNames } from '@otpflow/amqp';
 import {
   attemptHeaders,
+  readAttempt,
   JobRejectedError,
   openSendJob,
   parseSendJob,
@@ -11,7 +12,7 @@ import {
 } from '@otpflow/contracts';
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage } from 'amqplib';
 import { JOB_HEADERS } from '../consume/job-headers.js';
-import type { SessionLookup } from './session-lookup.js';
+import type { SessionLookup } from '../delivery/session-lookup.js';
 
 export interface DeadLetter {
   jobId: string;
@@ -51,6 +52,23 @@ function brokerReason(headers: Record<string, unknown>): string {
   if (!Array.isArray(deaths)) return '';
   const latest: unknown = deaths[0];
   return typeof latest === 'object' && latest !== null ? text((latest as { reason?: unknown }).reason) : '';
+}
+
+/**
+ * The workflow step a dead letter was at, when its signed headers say so: the replay sends that
+ * step's channel again. Unsigned or forged headers replay from the first step.
+ */
+function stepOfLetter(
+  jobId: string,
+  headers: Record<string, unknown>,
+  keys: readonly JobKey[],
+): { step?: number } {
+  try {
+    const { step } = readAttempt(jobId, headers, keys);
+    return step ? { step } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Reads what an operator needs from a dead letter: its headers and the job's plaintext envelope. */
@@ -171,6 +189,7 @@ export class DeadLetterQueue {
     const {
       [JOB_HEADERS.reason]: _reason,
       [JOB_HEADERS.lastError]: _error,
+      [JOB_HEADERS.step]: _step,
       ...headers
     } = message.properties.headers ?? {};
     channel.publish(this.names.jobsExchange, this.names.sendRoutingKey, message.content, {
@@ -180,7 +199,11 @@ export class DeadLetterQueue {
       type: message.properties.type as string | undefined,
       headers: {
         ...headers,
-        ...attemptHeaders(letter.jobId, { attempt: 1, run: `replay-${randomUUID()}` }, keys),
+        ...attemptHeaders(
+          letter.jobId,
+          { attempt: 1, run: `replay-${randomUUID()}`, ...stepOfLetter(letter.jobId, headers, keys) },
+          keys,
+        ),
       },
     });
     await channel.waitForConfirms();

@@ -14,7 +14,7 @@ import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { loadCliConfig } from './config.js';
 import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
-import { MongoSessionLookup } from './session-lookup.js';
+import { MongoSessionLookup } from '../delivery/session-lookup.js';
 
 const USAGE =
   'usage: npm run dlq -- list [--limit N] [--json] | replay [--job ID ...] [--limit N] | purge --yes';

@@ -36,6 +36,14 @@ export class AmqpJobSource implements JobSource {
   async stop(): Promise<void> {
     await this.consumer?.stop();
   }
+
+  enqueue(body: Buffer, headers: Record<string, string | number>): Promise<void> {
+    const { names } = this.amqp;
+    return this.amqp.publish(names.jobsExchange, names.sendRoutingKey, body, {
+      messageId: String(headers[JOB_HEADERS.jobId] ?? ''),
+      headers,
+    });
+  }
 }
 
 class AmqpReceivedJob implements ReceivedJob {

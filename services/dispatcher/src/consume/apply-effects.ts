@@ -55,13 +55,17 @@ export async function applyEffects(
       else await received.deadLetter(effects.move.move);
     } catch (error) {
       // The job could not be moved on (broker trouble): give it back, it comes round again.
-      log.warn({ err: error, to: effects.move.to }, 'could not move the job on; returning it to the queue');
-      if (effects.move.ifRefused === 'reject') {
-        received.reject();
+      if (effects.move.ifRefused === 'continue') {
+        log.warn({ err: error, to: effects.move.to }, 'could not schedule the next workflow step');
+      } else {
+        log.warn({ err: error, to: effects.move.to }, 'could not move the job on; returning it to the queue');
+        if (effects.move.ifRefused === 'reject') {
+          received.reject();
+          return 'settled';
+        }
+        await giveBack(effects, target, ports);
         return 'settled';
       }
-      await giveBack(effects, target, ports);
-      return 'settled';
     }
   }
   if (effects.record && opened) {

@@ -4,7 +4,12 @@ import { decide } from './decide.js';
 import type { DeliveryPolicy, Facts } from './outcome.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
-const policy: DeliveryPolicy = { maxAttempts: 3, retryTiersMs: [1_000, 5_000], random: () => 0.5 };
+const policy: DeliveryPolicy = {
+  maxAttempts: 3,
+  retryTiersMs: [1_000, 5_000],
+  random: () => 0.5,
+  smsFallbackToVoice: false,
+};
 const opened = openedJob({ now });
 const facts = (extra: Partial<Facts> = {}): Facts => ({ job: opened, now, ...extra });
 
@@ -26,7 +31,7 @@ describe('decide: one outcome per job message', () => {
 
   it('asks for the lease, then for the delivery attempt', () => {
     expect(decide(facts(), policy)).toEqual({ next: 'take_lease' });
-    expect(decide(facts({ lease: 'taken' }), policy)).toEqual({ next: 'attempt_delivery' });
+    expect(decide(facts({ lease: 'taken' }), policy)).toEqual({ next: 'attempt_delivery', channel: 'sms' });
   });
 
   it('drops a redelivery of a finished attempt as a duplicate', () => {
@@ -48,7 +53,12 @@ describe('decide: one outcome per job message', () => {
 
   it('is sent when a provider accepted it', () => {
     const result = acceptedResult();
-    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({ type: 'sent', opened, result });
+    expect(decide(facts({ lease: 'taken', result }), policy)).toEqual({
+      type: 'sent',
+      opened,
+      result,
+      plan: { index: 0, channel: 'sms' },
+    });
   });
 
   it('retries a transient failure through the tier of its attempt, with jitter', () => {
@@ -78,6 +88,65 @@ describe('decide: one outcome per job message', () => {
     expect(decide({ job: soon, now, lease: 'taken', result: transient }, policy)).toMatchObject({
       type: 'dead_lettered',
       reason: 'expires_before_retry',
+    });
+  });
+
+  describe('workflow steps', () => {
+    const workflow = [{ channel: 'sms' as const, timeoutSeconds: 30 }, { channel: 'voice' as const }];
+    const first = openedJob({ now, workflow });
+    const second = openedJob({ now, workflow, attempt: { attempt: 1, run: 'first', step: 1 } });
+
+    it('asks whether the code is still pending before a later step, and drops the step if not', () => {
+      expect(decide({ job: second, now }, policy)).toEqual({ next: 'check_session' });
+      expect(decide({ job: second, now, session: 'ended' }, policy)).toEqual({
+        type: 'step_canceled',
+        opened: second,
+      });
+      expect(decide({ job: second, now, session: 'unavailable' }, policy)).toMatchObject({
+        type: 'deferred',
+        reason: 'store_unavailable',
+      });
+      expect(decide({ job: second, now, session: 'live', lease: 'taken' }, policy)).toEqual({
+        next: 'attempt_delivery',
+        channel: 'voice',
+      });
+    });
+
+    it('never reads the code state for the first step', () => {
+      expect(decide({ job: first, now }, policy)).toEqual({ next: 'take_lease' });
+    });
+
+    it('starts the next step timer with a sent step that has a timeout', () => {
+      const result = acceptedResult();
+      expect(decide({ job: first, now, lease: 'taken', result }, policy)).toMatchObject({
+        type: 'sent',
+        timer: { step: 1, tierMs: 30_000, delayMs: 30_000 },
+      });
+    });
+
+    it('moves to the next step when a step fails for good, and retries a transient failure first', () => {
+      const permanent = failedResult({ retryable: false });
+      expect(decide({ job: first, now, lease: 'taken', result: permanent }, policy)).toMatchObject({
+        type: 'next_step',
+        step: 1,
+        reason: 'permanent_failure',
+      });
+      const transient = failedResult({ retryable: true });
+      expect(decide({ job: first, now, lease: 'taken', result: transient }, policy)).toMatchObject({
+        type: 'retry',
+      });
+      const last = openedJob({ now, workflow, attempt: { attempt: 3, run: 'first' } });
+      expect(decide({ job: last, now, lease: 'taken', result: transient }, policy)).toMatchObject({
+        type: 'next_step',
+        reason: 'attempts_exhausted',
+      });
+    });
+
+    it('dead-letters the last step that fails for good', () => {
+      const result = failedResult({ retryable: false });
+      expect(decide({ job: second, now, session: 'live', lease: 'taken', result }, policy)).toMatchObject({
+        type: 'dead_lettered',
+      });
     });
   });
 });

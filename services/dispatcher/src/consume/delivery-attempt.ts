@@ -19,6 +19,8 @@ export type AttemptResult =
     }
   | {
       accepted: false;
+      /** The channel the attempt was on (a workflow step's). */
+      channel: Channel;
       /** Did any provider fail for a transient reason (so a later attempt may succeed)? */
       retryable: boolean;
       reason: string;
@@ -29,7 +31,6 @@ export type AttemptResult =
 
 export interface AttemptSettings {
   providerTimeoutMs: number;
-  smsFallbackToVoice: boolean;
 }
 
 export interface AttemptDeps {
@@ -51,19 +52,20 @@ function historyOutcome(outcome: ProviderOutcomeLabel): DeliveryAttemptRecord['o
 }
 
 /**
- * One delivery attempt of a job: its route's providers in order until one accepts (failover), then,
- * if every SMS provider refused the message for good, fallback is on and the job allows voice, the
- * voice route. The attempt is retryable if any provider failed for a transient reason.
+ * One delivery attempt of a job's workflow step: the channel's route, providers in order until one
+ * accepts (failover). The attempt is retryable if any provider failed for a transient reason. Another
+ * channel is the workflow's next step (decide.ts), never a second try inside this attempt.
  */
 export async function attemptDelivery(
   { job, payload, attempt }: OpenedJob,
+  channel: Channel,
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
   const history: DeliveryAttemptRecord[] = [];
   const failures: ProviderError[] = [];
 
-  const tryChannel = async (channel: Channel): Promise<AttemptResult | undefined> => {
-    const message = outboundMessage(job, payload, channel, attempt.run);
+  const tryProviders = async (): Promise<AttemptResult | undefined> => {
+    const message = outboundMessage(job, payload, channel, attempt);
     for (const provider of deps.router.route(channel, job.countryCallingCode)) {
       const stopTimer = deps.metrics.providerLatency.startTimer({ provider: provider.name });
       try {
@@ -92,20 +94,17 @@ export async function attemptDelivery(
     return undefined;
   };
 
-  const retryable = () => failures.some((failure) => failure.failure === 'retryable');
-  const mayCall =
-    job.channel === 'sms' && deps.settings.smsFallbackToVoice && job.allowedChannels.includes('voice');
-  const result =
-    (await tryChannel(job.channel)) ?? (mayCall && !retryable() ? await tryChannel('voice') : undefined);
+  const result = await tryProviders();
   if (result) return result;
   const failed = failures.at(-1);
   return {
     accepted: false,
-    retryable: retryable(),
+    channel,
+    retryable: failures.some((failure) => failure.failure === 'retryable'),
     reason: failed?.reason ?? 'no_provider',
     lastError: failed
       ? maskPhoneNumbersIn(`${failed.provider}: ${failed.message}`).slice(0, 256)
-      : `no provider routes ${job.channel} to +${job.countryCallingCode}`,
+      : `no provider routes ${channel} to +${job.countryCallingCode}`,
     ...(failed ? { provider: failed.provider } : {}),
     history,
   };

@@ -22,8 +22,11 @@ export interface LogLine {
  */
 export interface Effects {
   move?: ({ to: 'retry'; move: RetryMove } | { to: 'dead_letter'; move: DeadLetterMove }) & {
-    /** What becomes of the message if the move fails. */
-    ifRefused: 'requeue' | 'reject';
+    /**
+     * What becomes of the message if the move fails: given back, rejected, or (a copy that is only
+     * extra, such as a workflow step's timer) the move is given up and the rest applied.
+     */
+    ifRefused: 'requeue' | 'reject' | 'continue';
   };
   /**
    * The delivery record. A `required` write comes before anything is sent: if it fails, the job is

@@ -12,6 +12,7 @@ const keys = jobKeysSchema.parse(`k:${randomBytes(32).toString('base64')}`);
 const context: EffectsContext = { keys, now, firstTierMs: 1_000 };
 const opened = openedJob({ now });
 const { job } = opened;
+const SINGLE_STEP = { index: 0, channel: 'sms' as const };
 
 /** The effects of an outcome in short: what an operator or a test would check first. */
 function summary(outcome: Outcome) {
@@ -81,7 +82,7 @@ describe('the effects table', () => {
   });
 
   it('records a sent code without requiring it, finishes the attempt and says which channel was used', () => {
-    expect(summary({ type: 'sent', opened, result: acceptedResult() })).toEqual({
+    expect(summary({ type: 'sent', opened, result: acceptedResult(), plan: SINGLE_STEP })).toEqual({
       move: 'none',
       record: 'sent',
       finishAttempt: true,
@@ -94,11 +95,11 @@ describe('the effects table', () => {
     const price = { amount: '0.0333', currency: 'EUR' };
     const billed = acceptedResult();
     billed.receipt = { providerMessageId: 'alpha-1', billedParts: 2, price };
-    const effects = effectsOf({ type: 'sent', opened, result: billed }, context);
+    const effects = effectsOf({ type: 'sent', opened, result: billed, plan: SINGLE_STEP }, context);
     expect(effects.record?.write).toMatchObject({ kind: 'sent', record: { billedParts: 2, price } });
     expect(effects.events[0]?.billed).toEqual({ parts: 2, price });
 
-    const silent = effectsOf({ type: 'sent', opened, result: acceptedResult() }, context);
+    const silent = effectsOf({ type: 'sent', opened, result: acceptedResult(), plan: SINGLE_STEP }, context);
     expect(silent.record?.write.kind === 'sent' && silent.record.write.record).not.toHaveProperty('price');
     expect(silent.events[0]).not.toHaveProperty('billed');
   });
@@ -143,6 +144,69 @@ describe('the effects table', () => {
       [JOB_HEADERS.provider]: 'alpha',
       [JOB_HEADERS.jobId]: job.jobId,
       [JOB_HEADERS.deadLetteredAt]: now.toISOString(),
+    });
+  });
+
+  describe('workflow steps', () => {
+    const plan = {
+      index: 0,
+      channel: 'sms' as const,
+      timeoutSeconds: 20,
+      next: { index: 1, channel: 'voice' as const },
+    };
+    const timer = { step: 1, tierMs: 30_000, delayMs: 20_000 };
+
+    it("starts a sent step's timer as the next step's first attempt, giving the timer up rather than the send", () => {
+      const effects = effectsOf({ type: 'sent', opened, result: acceptedResult(), plan, timer }, context);
+      expect(effects.move).toMatchObject({
+        to: 'retry',
+        ifRefused: 'continue',
+        move: { tierMs: 30_000, delayMs: 20_000 },
+      });
+      expect(readAttempt(job.jobId, effects.move?.move.headers ?? {}, keys)).toEqual({
+        attempt: 1,
+        run: 'first',
+        step: 1,
+      });
+      expect(effects.record?.write.kind === 'sent' && effects.record.write.record.nextStep).toEqual({
+        job: JSON.stringify(job),
+        run: 'first',
+        step: 1,
+      });
+    });
+
+    it('runs the next step at once through the first tier after a step failed for good', () => {
+      const outcome: Outcome = {
+        type: 'next_step',
+        opened,
+        result: failedResult({ retryable: false }),
+        step: 1,
+        reason: 'permanent_failure',
+      };
+      expect(summary(outcome)).toEqual({
+        move: 'retry/requeue',
+        record: 'failure:retrying',
+        finishAttempt: true,
+        events: ['code.retried'],
+        count: { outcome: 'next_step', channel: 'sms' },
+      });
+      const move = effectsOf(outcome, context).move;
+      expect(move?.move).toMatchObject({ tierMs: 1_000, delayMs: 0 });
+      expect(readAttempt(job.jobId, move?.move.headers ?? {}, keys)).toEqual({
+        attempt: 1,
+        run: 'first',
+        step: 1,
+      });
+    });
+
+    it('acks a canceled step with nothing else than its count', () => {
+      expect(summary({ type: 'step_canceled', opened })).toEqual({
+        move: 'none',
+        record: 'none',
+        finishAttempt: false,
+        events: [],
+        count: { outcome: 'step_canceled', channel: 'sms' },
+      });
     });
   });
 });

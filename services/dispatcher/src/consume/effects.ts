@@ -1,16 +1,11 @@
 import { attemptHeaders, type OtpEventInput } from '@otpflow/contracts';
-import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
+import type { SentRecord } from '../delivery/delivery-store.js';
+import { nextStepRecord, STEP_EFFECTS, timerMove } from '../workflow/step-effects.js';
 import type { Effects, EffectsContext, LogLine } from './effect.js';
+import { failureOf } from './failure-record.js';
 import { eventOf, failureEvent } from './job-events.js';
 import { JOB_HEADERS } from './job-headers.js';
-import type { Accepted, Failed, OpenedJob, Outcome, OutcomeType } from './outcome.js';
-
-const failureOf = ({ attempt }: OpenedJob, result: Failed): FailureRecord => ({
-  attempt: attempt.attempt,
-  lastError: result.lastError,
-  history: result.history,
-  ...(result.provider ? { provider: result.provider } : {}),
-});
+import type { Accepted, Outcome, OutcomeType } from './outcome.js';
 
 /** What the vendor's answer says it billed, for the delivery record. */
 const billedOf = ({ receipt }: Accepted): Pick<SentRecord, 'billedParts' | 'price'> => ({
@@ -106,7 +101,8 @@ const EFFECTS: Table = {
     count: { outcome: 'deferred', channel: 'unknown' },
   }),
 
-  sent: ({ opened, result }) => ({
+  sent: ({ opened, result, plan, timer }, { keys }) => ({
+    ...(timer ? { move: timerMove(opened, timer, keys) } : {}),
     record: {
       write: {
         kind: 'sent',
@@ -120,6 +116,7 @@ const EFFECTS: Table = {
           ...(result.message.sms ? { sms: result.message.sms } : {}),
           ...billedOf(result),
           history: result.history,
+          ...nextStepRecord({ opened, plan }),
         },
       },
       required: false,
@@ -164,7 +161,7 @@ const EFFECTS: Table = {
     },
     finishAttempt: true,
     events: [failureEvent(opened, 'code.retried', result.reason, result)],
-    count: { outcome: 'retried', channel: opened.job.channel, retryTierMs: tierMs },
+    count: { outcome: 'retried', channel: result.channel, retryTierMs: tierMs },
     log: { level: 'warn', message: 'delivery failed; retrying', fields: { reason: result.reason, delayMs } },
   }),
 
@@ -195,13 +192,15 @@ const EFFECTS: Table = {
       failureEvent(opened, 'code.failed', result.reason, result),
       failureEvent(opened, 'code.dead_lettered', reason, result),
     ],
-    count: { outcome: 'dead_lettered', channel: opened.job.channel },
+    count: { outcome: 'dead_lettered', channel: result.channel },
     log: {
       level: 'error',
       message: 'delivery failed for good; dead-lettered',
       fields: { reason, lastError: result.lastError },
     },
   }),
+
+  ...STEP_EFFECTS,
 };
 
 export function effectsOf(outcome: Outcome, context: EffectsContext): Effects {

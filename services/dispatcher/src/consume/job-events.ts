@@ -21,4 +21,11 @@ export const failureEvent = (
   type: 'code.retried' | 'code.failed' | 'code.dead_lettered',
   reason: string,
   result: Failed,
-): OtpEventInput => ({ ...eventOf(job, type), attempt: attempt.attempt, reason, ...providerOf(result) });
+): OtpEventInput => ({
+  ...eventOf(job, type),
+  // The channel of the step that failed (a workflow's later step may be a call).
+  channel: result.channel,
+  attempt: attempt.attempt,
+  reason,
+  ...providerOf(result),
+});

@@ -41,6 +41,8 @@ export interface JobSource {
   start(handler: JobHandler): Promise<void>;
   /** Stops taking jobs, then waits for those in flight to be settled. */
   stop(): Promise<void>;
+  /** Puts a job on the work queue (confirmed), as the gateway does: a workflow step started at once. */
+  enqueue(body: Buffer, headers: Record<string, string | number>): Promise<void>;
   /** Whether jobs can flow (readiness). */
   readonly connected: boolean;
 }

@@ -22,7 +22,8 @@ export class MemoryJobSource implements JobSource {
   readonly faults: string[] = [];
   private readonly queue: MemoryMessage[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Messages waiting in a delay tier, by their timer, with the delay they wait. */
+  private readonly timers = new Map<NodeJS.Timeout, { delayMs: number; message: MemoryMessage }>();
   private handler: JobHandler | undefined;
   private stopped = false;
   /** Moves (to a retry tier or the dead letters) still to refuse, as a broker in trouble does. */
@@ -40,6 +41,12 @@ export class MemoryJobSource implements JobSource {
     this.pump();
   }
 
+  enqueue(body: Buffer, headers: Record<string, string | number>): Promise<void> {
+    if (this.refused()) return Promise.reject(new Error('the work queue did not confirm'));
+    this.publish(body, headers);
+    return Promise.resolve();
+  }
+
   start(handler: JobHandler): Promise<void> {
     this.handler = handler;
     this.pump();
@@ -48,14 +55,35 @@ export class MemoryJobSource implements JobSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.timers.keys()) clearTimeout(timer);
+    this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Resolves once nothing is queued, in flight or waiting in a retry tier. */
-  async idle(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight.size > 0 || this.timers.size > 0) {
+  /**
+   * Resolves once nothing is queued, in flight or waiting in a retry tier; messages waiting
+   * `ignoreFromMs` or longer (a workflow step's timer) are left waiting.
+   */
+  async idle(ignoreFromMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const waiting = () => [...this.timers.values()].some(({ delayMs }) => delayMs < ignoreFromMs);
+    while (this.queue.length > 0 || this.inFlight.size > 0 || waiting()) {
       await Promise.race([...this.inFlight, new Promise((resolve) => setTimeout(resolve, 5))]);
     }
+  }
+
+  /** The delays of the messages waiting in a tier now. */
+  get delays(): number[] {
+    return [...this.timers.values()].map(({ delayMs }) => delayMs);
+  }
+
+  /** Every message waiting in a tier comes back now, as if its TTL had run out. */
+  expireDelays(): void {
+    for (const [timer, { message }] of this.timers) {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+      this.queue.push(message);
+    }
+    this.pump();
   }
 
   /** The next `count` moves fail (not confirmed), as when a retry tier is electing a leader. */
@@ -131,7 +159,7 @@ export class MemoryJobSource implements JobSource {
       this.queue.push(message);
       this.pump();
     }, delayMs);
-    this.timers.add(timer);
+    this.timers.set(timer, { delayMs, message });
   }
 }
 

@@ -18,7 +18,7 @@ const payload: SealedSendPayload = {
 
 describe('outboundMessage', () => {
   it('renders an SMS with its charge info, sender and idempotency key', () => {
-    expect(outboundMessage(job, payload, 'sms', 'first')).toMatchObject({
+    expect(outboundMessage(job, payload, 'sms', { run: 'first' })).toMatchObject({
       channel: 'sms',
       text: 'Código: 4821',
       sms: { encoding: 'UCS-2', parts: 1 },
@@ -30,15 +30,15 @@ describe('outboundMessage', () => {
 
   it("passes the recipient's IP on its own, never among the template variables", () => {
     for (const recipientIp of ['2001:db8::7', '203.0.113.7']) {
-      const message = outboundMessage(job, { ...payload, recipientIp }, 'sms', 'first');
+      const message = outboundMessage(job, { ...payload, recipientIp }, 'sms', { run: 'first' });
       expect(message.recipientIp).toBe(recipientIp);
       expect(message.variables).toEqual({ name: 'Ana' });
     }
-    expect(outboundMessage(job, payload, 'sms', 'first')).not.toHaveProperty('recipientIp');
+    expect(outboundMessage(job, payload, 'sms', { run: 'first' })).not.toHaveProperty('recipientIp');
   });
 
   it('renders a call in the job language, reading the code twice', () => {
-    const call = outboundMessage(job, payload, 'voice', 'replay-1');
+    const call = outboundMessage(job, payload, 'voice', { run: 'replay-1' });
     expect(call.voice).toEqual({ language: 'de-DE', gender: 'male' });
     expect(call.text).toBe(
       'Ihr Bestätigungscode lautet: 4, 8, 2, 1. Ich wiederhole, Ihr Code lautet: 4, 8, 2, 1.',
@@ -48,7 +48,9 @@ describe('outboundMessage', () => {
   });
 
   it('says a client voice text twice with the code spelled out', () => {
-    const call = outboundMessage(job, { ...payload, voiceTemplate: 'Acme: {{code}}.' }, 'voice', 'first');
+    const call = outboundMessage(job, { ...payload, voiceTemplate: 'Acme: {{code}}.' }, 'voice', {
+      run: 'first',
+    });
     expect(call.text).toBe('Acme: 4, 8, 2, 1. Acme: 4, 8, 2, 1.');
   });
 });

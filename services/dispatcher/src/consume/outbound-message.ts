@@ -7,10 +7,11 @@ export function outboundMessage(
   job: SendJob,
   payload: SealedSendPayload,
   channel: Channel,
-  run: string,
+  attempt: { run: string; step?: number },
 ): OutboundMessage {
   const common = {
-    idempotencyKey: `${job.jobId}:${run}`,
+    // Each workflow step is a message of its own to the provider (step 0 keeps the key it had).
+    idempotencyKey: `${job.jobId}:${attempt.run}${attempt.step ? `:step-${attempt.step}` : ''}`,
     jobId: job.jobId,
     authenticationId: job.authenticationId,
     to: payload.to,

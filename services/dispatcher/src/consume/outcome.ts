@@ -1,6 +1,7 @@
 import type { JobAttempt, JobRejection, SealedSendPayload, SendJob } from '@otpflow/contracts';
 import type { AttemptLease } from '../delivery/delivery-store.js';
 import type { RetryDecision } from '../delivery/retry-policy.js';
+import type { StepPlan, StepTimer } from '../workflow/workflow-plan.js';
 import type { AttemptResult } from './delivery-attempt.js';
 
 /** A job message that opened: its authenticated envelope, its secret part and which attempt it is. */
@@ -37,8 +38,15 @@ export type Outcome =
   | { type: 'duplicate'; opened: OpenedJob }
   /** Cannot run now (another worker holds the attempt, or the store is down): back later, same attempt. */
   | { type: 'deferred'; opened: OpenedJob; reason: DeferReason }
-  /** A provider accepted it. */
-  | { type: 'sent'; opened: OpenedJob; result: Accepted }
+  /**
+   * A provider accepted it. `plan` is the workflow step it delivered; `timer`, when the next step runs
+   * unless the code is verified first.
+   */
+  | { type: 'sent'; opened: OpenedJob; result: Accepted; plan: StepPlan; timer?: StepTimer }
+  /** A later workflow step fired, but its code is no longer pending (verified, canceled, superseded). */
+  | { type: 'step_canceled'; opened: OpenedJob }
+  /** This step failed for good and another follows: the next step runs at once. */
+  | { type: 'next_step'; opened: OpenedJob; result: Failed; step: number; reason: DeadLetterReason }
   /** Failed for a transient reason, with attempts and time left: through a retry tier. */
   | { type: 'retry'; opened: OpenedJob; result: Failed; tierMs: number; delayMs: number }
   /** Failed for good: dead-lettered with the reason. */
@@ -52,12 +60,21 @@ export interface Facts {
   now: Date;
   /** The attempt's lease, once asked for (`unavailable`: the store could not be reached). */
   lease?: AttemptLease | 'unavailable';
+  /**
+   * Whether the code is still pending, asked before a later workflow step sends (the first step needs
+   * no such read: the gateway just issued it). `unavailable`: the store could not be reached.
+   */
+  session?: 'live' | 'ended' | 'unavailable';
   /** The delivery attempt's result, once made. */
   result?: AttemptResult;
 }
 
 /** An outcome, or the next fact the decision needs. */
-export type Decision = Outcome | { next: 'take_lease' } | { next: 'attempt_delivery' };
+export type Decision =
+  | Outcome
+  | { next: 'check_session' }
+  | { next: 'take_lease' }
+  | { next: 'attempt_delivery'; channel: StepPlan['channel'] };
 
 /** The retry policy the decision applies. */
 export interface DeliveryPolicy {
@@ -66,4 +83,6 @@ export interface DeliveryPolicy {
   retryTiersMs: readonly number[];
   /** 0..1, injected so tests are deterministic. */
   random: () => number;
+  /** The deployment's default workflow for SMS jobs without one: [sms, voice] (SMS_FALLBACK_TO_VOICE). */
+  smsFallbackToVoice: boolean;
 }

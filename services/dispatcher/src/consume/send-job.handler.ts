@@ -2,6 +2,7 @@ import type { JobKey } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Clock } from '../clock.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
+import type { SessionLookup } from '../delivery/session-lookup.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { EventSink } from '../events/event-sink.js';
 import { applyEffects } from './apply-effects.js';
@@ -15,6 +16,8 @@ import type { DeliveryPolicy, Facts, OpenedJob, Outcome } from './outcome.js';
 export interface SendJobHandlerDeps {
   keys: readonly JobKey[];
   store: DeliveryStore;
+  /** Whether a code is still pending, asked before a later workflow step sends. */
+  sessions: SessionLookup;
   events: EventSink;
   metrics: DispatcherMetrics;
   logger: Logger;
@@ -49,27 +52,45 @@ export class SendJobHandler {
     }
   };
 
-  /** Asks `decide` until it has an outcome, fetching each fact it needs (at most the lease, then the attempt). */
+  /**
+   * Asks `decide` until it has an outcome, fetching each fact it needs (at most the code's state, the
+   * lease, then the attempt).
+   */
   private async resolve(initial: Facts, log: Logger): Promise<Outcome> {
     let facts = initial;
     let decision = decide(facts, this.deps.policy);
     while ('next' in decision) {
       const opened = facts.job as OpenedJob;
-      facts =
-        decision.next === 'take_lease'
-          ? { ...facts, lease: await this.lease(opened, log) }
-          : {
-              ...facts,
-              result: await attemptDelivery(opened, {
-                ...this.deps.attempts,
-                clock: this.deps.clock,
-                metrics: this.deps.metrics,
-              }),
-              now: this.deps.clock.now(),
-            };
+      switch (decision.next) {
+        case 'check_session':
+          facts = { ...facts, session: await this.session(opened, log) };
+          break;
+        case 'take_lease':
+          facts = { ...facts, lease: await this.lease(opened, log) };
+          break;
+        case 'attempt_delivery':
+          facts = {
+            ...facts,
+            result: await attemptDelivery(opened, decision.channel, {
+              ...this.deps.attempts,
+              clock: this.deps.clock,
+              metrics: this.deps.metrics,
+            }),
+            now: this.deps.clock.now(),
+          };
+      }
       decision = decide(facts, this.deps.policy);
     }
     return decision;
+  }
+
+  private async session(opened: OpenedJob, log: Logger): Promise<Facts['session']> {
+    try {
+      return await this.deps.sessions.stateOf(opened.job, opened.payload, this.deps.clock.now());
+    } catch (error) {
+      log.warn({ err: error }, 'code state unavailable; deferring the workflow step');
+      return 'unavailable';
+    }
   }
 
   private async lease(opened: OpenedJob, log: Logger): Promise<Facts['lease']> {

@@ -15,10 +15,14 @@ export interface SentRecord {
   billedParts?: number;
   price?: Price;
   history: DeliveryAttemptRecord[];
+  /** The workflow step that follows, when one does (see DeliveryDocument.nextStep). */
+  nextStep?: NonNullable<DeliveryDocument['nextStep']>;
 }
 
 export interface FailureRecord {
   attempt: number;
+  /** The channel of the attempt that failed. */
+  channel: DeliveryDocument['channel'];
   lastError: string;
   provider?: string;
   history: DeliveryAttemptRecord[];
@@ -91,6 +95,7 @@ export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocum
     ...(record.sms ? { encoding: record.sms.encoding, parts: record.sms.parts } : {}),
     ...(record.billedParts !== undefined ? { billedParts: record.billedParts } : {}),
     ...(record.price ? { price: record.price } : {}),
+    ...(record.nextStep ? { nextStep: record.nextStep } : {}),
   };
 }
 
@@ -100,6 +105,7 @@ export function failureFields(
 ): Partial<DeliveryDocument> {
   return {
     status,
+    channel: failure.channel,
     attempts: failure.attempt,
     lastError: failure.lastError,
     ...(failure.provider ? { provider: failure.provider } : {}),
@@ -118,6 +124,8 @@ export function receiptFields(receipt: ReceiptRecord, now: Date): Partial<Delive
   };
 }
 
+/** Each workflow step's attempts have leases of their own (step 0 keeps the key it had before steps). */
 export function attemptKey(job: SendJob, attempt: JobAttempt): string {
-  return `job#${job.jobId}#${attempt.run}#${attempt.attempt}`;
+  const step = attempt.step ? `#step-${attempt.step}` : '';
+  return `job#${job.jobId}#${attempt.run}${step}#${attempt.attempt}`;
 }

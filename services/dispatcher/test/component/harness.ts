@@ -13,6 +13,7 @@ import { systemClock } from '../../src/clock.js';
 import { loadConfig, type DispatcherConfig } from '../../src/config.js';
 import { MemoryJobSource } from '../../src/consume/memory-job-source.js';
 import { MemoryDeliveryStore } from '../../src/delivery/memory-delivery.store.js';
+import { MemorySessionLookup } from '../../src/delivery/memory-session-lookup.js';
 import { MemoryEventSink } from '../../src/events/event-sink.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { buildProviders } from '../../src/providers/registry.js';
@@ -42,6 +43,7 @@ export interface ComponentDispatcher {
   config: DispatcherConfig;
   jobs: MemoryJobSource;
   store: MemoryDeliveryStore;
+  sessions: MemorySessionLookup;
   events: MemoryEventSink;
   webhook: ScriptedProvider;
   vonage: ScriptedProvider;
@@ -87,6 +89,7 @@ export async function startComponentDispatcher(
   const jobs = new MemoryJobSource(config.PREFETCH);
   const store = new MemoryDeliveryStore({ leaseMs: config.SEND_LEASE_MS, tombstoneSeconds: 3600 });
   const events = new MemoryEventSink();
+  const sessions = new MemorySessionLookup();
   const webhook = new ScriptedProvider('webhook', ['sms', 'voice']);
   const vonage = new ScriptedProvider('vonage', ['sms']);
   const registry = new Registry();
@@ -96,6 +99,7 @@ export async function startComponentDispatcher(
     {
       jobs,
       store,
+      sessions,
       events,
       clock: systemClock,
       providers:
@@ -120,6 +124,7 @@ export async function startComponentDispatcher(
     config,
     jobs,
     store,
+    sessions,
     events,
     webhook,
     vonage,

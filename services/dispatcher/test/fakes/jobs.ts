@@ -24,7 +24,13 @@ export function sendJob(overrides: Partial<SendJob> & { now?: Date; expiresInMs?
 }
 
 export function openedJob(
-  options: { now?: Date; expiresInMs?: number; test?: boolean; attempt?: JobAttempt } = {},
+  options: {
+    now?: Date;
+    expiresInMs?: number;
+    test?: boolean;
+    attempt?: JobAttempt;
+    workflow?: SendJob['workflow'];
+  } = {},
 ): OpenedJob {
   const { attempt = { attempt: 1, run: 'first' }, ...job } = options;
   return {
@@ -58,6 +64,7 @@ export function acceptedResult(): Extract<AttemptResult, { accepted: true }> {
 export function failedResult(options: { retryable: boolean }): Extract<AttemptResult, { accepted: false }> {
   return {
     accepted: false,
+    channel: 'sms',
     retryable: options.retryable,
     reason: options.retryable ? 'http_503' : 'vendor_21211',
     lastError: options.retryable ? 'alpha: alpha answered 503' : 'alpha: refused the number',

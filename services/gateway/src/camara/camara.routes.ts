@@ -1,6 +1,7 @@
 import { ApiError } from '@otpflow/errors';
 import { SCOPES } from '../auth/scopes.js';
 import { sendJson } from '../http/json-response.js';
+import { forwardedFor } from '../http/forwarded-for.js';
 import { defineRoute, type RouteGroup } from '../http/route.js';
 import type { CheckResult } from '../otp/session-store.js';
 import { camaraSendRequest } from './camara-request.js';
@@ -32,13 +33,12 @@ const sendCode = defineRoute({
   responses: [{ status: 200, description: 'The code was sent' }],
   handle:
     ({ policies, issuer }) =>
-    async ({ principal, body, response }) => {
+    async ({ request, principal, body, response }) => {
       const { policy } = await policies.effective(principal.clientId);
-      const { ref } = await issuer.send(
-        principal,
-        policy,
-        camaraSendRequest(policy, body, response.locals.correlator),
-      );
+      const { ref } = await issuer.send(principal, policy, {
+        ...camaraSendRequest(policy, body, response.locals.correlator),
+        ...forwardedFor(request),
+      });
       sendJson(response, 200, { authenticationId: ref.authenticationId });
     },
 });

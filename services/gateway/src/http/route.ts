@@ -4,6 +4,8 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
+import type { FraudStore } from '../fraud/fraud-store.js';
+import type { ReadModelReader } from '../listing/read-models.reader.js';
 import type { CodeChecker } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';
 import type { Limits } from '../otp/limits.js';
@@ -30,6 +32,10 @@ export interface RouteDependencies {
   checker: CodeChecker;
   deliveries: DeliveryModel;
   idempotency: IdempotencyStore;
+  /** The read models of the events (listing, conversion), which the dispatcher's projector keeps. */
+  readModels: ReadModelReader;
+  /** The fraud guard's blocks and allow-list (/v1/admin/fraud). */
+  fraud: FraudStore;
   /** The tenants' status callback endpoints (/v1/webhooks). */
   webhooks: WebhookDependencies;
   settings: RouteSettings;
@@ -56,6 +62,14 @@ export interface PathParameter {
   name: string;
   /** Checked by the route's gates; without one the handler treats the raw value (e.g. an unknown id is a 404). */
   schema?: z.ZodType<string>;
+  /** Its OpenAPI parameter object, less `name`, `in` and `required`. */
+  doc: JsonObject;
+}
+
+/** A query parameter, documented; the handler reads the query through its zod schema (400 naming the field). */
+export interface QueryParameter {
+  name: string;
+  required?: boolean;
   /** Its OpenAPI parameter object, less `name`, `in` and `required`. */
   doc: JsonObject;
 }
@@ -88,6 +102,9 @@ export interface RouteSpec<B extends z.ZodType> {
   scope: Scope;
   summary: string;
   parameters?: readonly PathParameter[];
+  query?: readonly QueryParameter[];
+  /** Said in the document after the scope the route needs. */
+  description?: string;
   /** Takes an `Idempotency-Key` header. */
   idempotent?: boolean;
   body?: {

@@ -5,8 +5,10 @@ import {
   type Channel,
   type JobKey,
   type SendJobFields,
+  type Workflow,
 } from '@otpflow/contracts';
 import type { CodeEntry, CodeStateRef } from '@otpflow/mongo';
+import { callsByVoice } from '../otp/workflow-request.js';
 
 /** What a send job is made of: the code's identity, its entry, where it goes and what it says. */
 export interface JobSubject {
@@ -24,6 +26,20 @@ export interface JobSubject {
   code: string;
   /** The channels the client's policy allows for this number: the dispatcher never falls back outside them. */
   allowedChannels: readonly Channel[];
+  /** The channel workflow, starting on the entry's channel. */
+  workflow?: Workflow;
+}
+
+/**
+ * The workflow as the job carries it: the steps this number can be reached on (a number the policy
+ * lets take SMS but not calls skips the call), or none when that leaves a single step.
+ */
+function deliverableWorkflow(
+  workflow: Workflow | undefined,
+  allowed: readonly Channel[],
+): Pick<SendJobFields, 'workflow'> {
+  const steps = (workflow ?? []).filter((step) => allowed.includes(step.channel));
+  return steps.length > 1 ? { workflow: steps } : {};
 }
 
 /**
@@ -40,6 +56,9 @@ export class SendJobPublisher {
   async publish(subject: JobSubject, correlator: string | undefined): Promise<void> {
     const { names } = this.amqp;
     const { entry } = subject;
+    // The code's own channel is always among them (the policy allowed it to be asked for).
+    const allowedChannels = [...new Set([entry.channel, ...subject.allowedChannels])];
+    const workflow = deliverableWorkflow(subject.workflow, allowedChannels);
     const fields: SendJobFields = {
       jobId: entry.jobId,
       authenticationId: subject.authenticationId,
@@ -55,10 +74,11 @@ export class SendJobPublisher {
         ...(entry.content.templateId ? { templateId: entry.content.templateId } : {}),
         ...(entry.content.locale ? { locale: entry.content.locale } : {}),
       },
-      // The code's own channel is always among them (the policy allowed it to be asked for).
-      allowedChannels: [...new Set([entry.channel, ...subject.allowedChannels])],
+      allowedChannels,
       test: entry.test,
+      ...workflow,
     };
+    const calls = callsByVoice(entry.channel, workflow.workflow);
     const secret = {
       to: subject.e164,
       text: subject.text,
@@ -68,7 +88,7 @@ export class SendJobPublisher {
       // a template provider's `name:value` list.
       ...(entry.recipientIp ? { recipientIp: entry.recipientIp } : {}),
       // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
-      ...(entry.channel === 'voice' && entry.content.message ? { voiceTemplate: subject.template } : {}),
+      ...(calls && entry.content.message ? { voiceTemplate: subject.template } : {}),
       state: subject.state,
     };
     await this.amqp.publish(

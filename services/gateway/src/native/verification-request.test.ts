@@ -91,4 +91,58 @@ describe('nativeSendRequest', () => {
       variables: {},
     });
   });
+
+  describe('workflow', () => {
+    const workflow = [{ channel: 'sms', timeoutSeconds: 60 }, { channel: 'voice' }];
+
+    it('starts on the first step, and calls later in the language of the verification', () => {
+      expect(resolve({ workflow, template: { id: 'login', locale: 'es' } })).toMatchObject({
+        channel: 'sms',
+        workflow,
+        voice: { language: 'es-ES', gender: 'female' },
+      });
+    });
+
+    it("takes the policy's default workflow when the request names no channel", () => {
+      const withDefault = {
+        ...policy,
+        workflow: [{ channel: 'voice' as const, timeoutSeconds: 30 }, { channel: 'sms' as const }],
+      };
+      expect(resolve({}, withDefault)).toMatchObject({ channel: 'voice', workflow: withDefault.workflow });
+      expect(resolve({ channel: 'sms' }, withDefault)).not.toHaveProperty('workflow');
+    });
+
+    it('refuses a step on a channel the client may not use, and timeouts the code outlives no longer', () => {
+      expect(failure({ workflow }, { ...policy, channels: ['sms'] })).toEqual({
+        code: 'PERMISSION_DENIED',
+        field: 'workflow.1.channel',
+      });
+      expect(
+        failure({
+          validitySeconds: 60,
+          workflow: [{ channel: 'sms', timeoutSeconds: 60 }, { channel: 'voice' }],
+        }),
+      ).toEqual({ code: 'OUT_OF_RANGE', field: 'workflow' });
+    });
+
+    it('refuses at the edge: unknown fields, too many steps, timeouts out of bounds, a channel that disagrees', () => {
+      const parse = (body: Record<string, unknown>) =>
+        createVerificationSchema.safeParse({ to: '+34612345678', ...body }).success;
+      expect(parse({ workflow })).toBe(true);
+      expect(parse({ workflow: [] })).toBe(false);
+      expect(parse({ workflow: Array.from({ length: 5 }, () => ({ channel: 'sms' })) })).toBe(false);
+      expect(parse({ workflow: [{ channel: 'sms', timeoutSeconds: 5 }] })).toBe(false);
+      expect(parse({ workflow: [{ channel: 'sms', timeoutSeconds: 901 }] })).toBe(false);
+      expect(parse({ workflow: [{ channel: 'fax' }] })).toBe(false);
+      expect(parse({ workflow: [{ channel: 'sms', delay: 3 }] })).toBe(false);
+      expect(parse({ channel: 'voice', workflow })).toBe(false);
+      expect(parse({ channel: 'sms', workflow })).toBe(true);
+    });
+
+    it('lets voice options go with a workflow that calls', () => {
+      expect(resolve({ workflow, voice: { language: 'fr-FR' } })).toMatchObject({
+        voice: { language: 'fr-FR' },
+      });
+    });
+  });
 });

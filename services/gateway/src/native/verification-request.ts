@@ -1,6 +1,7 @@
 import { ApiError } from '@otpflow/errors';
 import { canonicalPhoneNumber } from '../otp/phone-number.js';
 import type { SendRequest } from '../otp/send-request.js';
+import { callsByVoice, checkedWorkflow, voiceLanguageFor } from '../otp/workflow-request.js';
 import { alphabetFromNames, type ClientPolicy } from '../policies/client-policy.js';
 import type { CreateVerificationBody } from './verification.schemas.js';
 
@@ -23,13 +24,16 @@ export function nativeSendRequest(
   body: CreateVerificationBody,
   correlator: string | undefined,
 ): SendRequest {
-  const channel = body.channel ?? (policy.channels.includes('sms') ? 'sms' : 'voice');
+  // The request's workflow, or its one channel, or the policy's default workflow, or its first channel.
+  const requested = body.workflow ?? (body.channel ? undefined : policy.workflow);
+  const channel =
+    requested?.[0]?.channel ?? body.channel ?? (policy.channels.includes('sms') ? 'sms' : 'voice');
   const alphabetNames = body.code?.alphabet ?? policy.code.alphabet;
   const alphabet = alphabetFromNames(alphabetNames);
   const letters = alphabet.upper || alphabet.lower || alphabet.special;
   const codeLength = within('code.length', body.code?.length ?? policy.code.length, policy.codeLength);
   if (!letters && codeLength > 10) throw outOfRange('code.length', 'codes of digits only are 4 to 10 long');
-  if (body.voice && channel !== 'voice') {
+  if (body.voice && !callsByVoice(channel, requested)) {
     throw new ApiError('INVALID_ARGUMENT', {
       message: 'voice: voice options apply to the voice channel only.',
       details: { field: 'voice' },
@@ -43,17 +47,21 @@ export function nativeSendRequest(
     });
   }
   const template = body.template ?? policy.defaultTemplate;
+  const validitySeconds = within(
+    'validitySeconds',
+    body.validitySeconds ?? policy.validitySeconds.default,
+    policy.validitySeconds,
+  );
+  const workflow = requested ? checkedWorkflow(policy, requested, validitySeconds) : undefined;
+  const locale = body.template?.locale ?? template?.locale ?? policy.defaultLocale;
   return {
     phone: canonicalPhoneNumber(body.to),
     api: 'native',
     channel,
+    ...(workflow ? { workflow } : {}),
     codeLength,
     alphabet,
-    validitySeconds: within(
-      'validitySeconds',
-      body.validitySeconds ?? policy.validitySeconds.default,
-      policy.validitySeconds,
-    ),
+    validitySeconds,
     maxAttempts: within('maxAttempts', body.maxAttempts ?? policy.maxAttempts.default, policy.maxAttempts),
     message: body.message
       ? { kind: 'text', text: body.message }
@@ -66,8 +74,14 @@ export function nativeSendRequest(
           }
         : { kind: 'standard' },
     ...(senderId ? { senderId } : {}),
-    ...(channel === 'voice'
-      ? { voice: { language: body.voice?.language ?? 'en-US', gender: body.voice?.gender ?? 'female' } }
+    ...(callsByVoice(channel, workflow)
+      ? {
+          voice: {
+            // A call that is a later step speaks the verification's language; a voice-only one as before.
+            language: body.voice?.language ?? (channel === 'voice' ? 'en-US' : voiceLanguageFor(locale)),
+            gender: body.voice?.gender ?? 'female',
+          },
+        }
       : {}),
     ...(body.recipientIp ? { recipientIp: body.recipientIp } : {}),
     ...(correlator ? { correlator } : {}),

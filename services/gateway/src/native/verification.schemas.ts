@@ -6,6 +6,8 @@ import {
   smsEncodingSchema,
   voiceGenderSchema,
   voiceLanguageSchema,
+  MAX_WORKFLOW_STEPS,
+  workflowStepSchema,
 } from '@otpflow/contracts';
 import { z } from 'zod';
 import { alphabetNamesSchema, localeSchema } from '../policies/client-policy.js';
@@ -22,6 +24,11 @@ export const createVerificationSchema = z
   .strictObject({
     to: phoneNumberSchema,
     channel: channelSchema.optional(),
+    /**
+     * Ordered channel steps: the next runs when the code is not verified within the step's timeout,
+     * or at once when the step fails for good. Every step sends the same code.
+     */
+    workflow: z.array(z.strictObject(workflowStepSchema.shape)).min(1).max(MAX_WORKFLOW_STEPS).optional(),
     code: z
       .strictObject({
         length: z.number().int().min(4).max(32).optional(),
@@ -60,6 +67,10 @@ export const createVerificationSchema = z
   .refine((body) => !(body.message && body.template), {
     message: 'give either message or template, not both',
     path: ['template'],
+  })
+  .refine((body) => !(body.channel && body.workflow && body.workflow[0]?.channel !== body.channel), {
+    message: 'the workflow starts on another channel: give either channel or workflow',
+    path: ['workflow'],
   });
 export type CreateVerificationBody = z.infer<typeof createVerificationSchema>;
 

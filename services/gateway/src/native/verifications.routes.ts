@@ -3,6 +3,8 @@ import { typedCollection, type DeliveryModel } from '@otpflow/mongo';
 import type { Principal } from '../auth/principal.js';
 import { SCOPES } from '../auth/scopes.js';
 import { idempotencyKeySchema } from '../http/idempotency.js';
+import { listVerifications } from '../listing/listing.routes.js';
+import { forwardedFor } from '../http/forwarded-for.js';
 import { defineRoute, type PathParameter, type RouteDependencies, type RouteGroup } from '../http/route.js';
 import type { CheckResult, StoredCode } from '../otp/session-store.js';
 import { nativeSendRequest } from './verification-request.js';
@@ -71,11 +73,10 @@ const createVerification = defineRoute({
     async ({ request, response, principal, body }) => {
       const create = async () => {
         const { policy } = await policies.effective(principal.clientId);
-        const { code } = await issuer.send(
-          principal,
-          policy,
-          nativeSendRequest(policy, body, response.locals.correlator),
-        );
+        const { code } = await issuer.send(principal, policy, {
+          ...nativeSendRequest(policy, body, response.locals.correlator),
+          ...forwardedFor(request),
+        });
         return { status: 201, body: verificationView(code, null) };
       };
       const key = request.headers['idempotency-key'];
@@ -203,5 +204,12 @@ const resendVerification = defineRoute({
 export const VERIFICATION_ROUTES: RouteGroup = {
   api: 'native',
   mounts: [{ prefix: '/v1/verifications', operationSuffix: '' }],
-  routes: [createVerification, getVerification, checkVerification, cancelVerification, resendVerification],
+  routes: [
+    listVerifications,
+    createVerification,
+    getVerification,
+    checkVerification,
+    cancelVerification,
+    resendVerification,
+  ],
 };

@@ -1,20 +1,10 @@
-import { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.js';
 import type { ApiRoute, ComponentSchema, RouteGroup, RouteResponse } from '../http/route.js';
 import { pathTemplate } from '../http/route.js';
 import { errorResponse } from './error-response.js';
+import { jsonSchemaOf as jsonSchema } from './json-schema.js';
 
 type JsonObject = Record<string, unknown>;
-
-/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), for requests (input) or responses. */
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const {
-    $schema: _dialect,
-    id: _id,
-    ...rest
-  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
-}
 
 /** A component's JSON Schema: a request body is documented as zod reads it (input), an answer as written. */
 function componentSchema(component: ComponentSchema, io: 'input' | 'output'): JsonObject {
@@ -66,12 +56,13 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   NativeForbidden: {
     status: 403,
     description:
-      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED)',
+      'Missing scope; refused by the client policy or the number policy; or too many codes for the number (the caps per client and per MSISDN, the lockout after VERIFICATION_FAILED); or a risk decision of the fraud guard (FRAUD_BLOCKED, with Retry-After)',
     codes: [
       'PERMISSION_DENIED',
       'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED',
       'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_BLOCKED',
+      'FRAUD_BLOCKED',
     ],
   },
   NativeNotFound: { status: 404, description: 'No such resource for this client', codes: ['NOT_FOUND'] },
@@ -89,8 +80,9 @@ const NATIVE_ERRORS: Record<string, { status: number; description: string; codes
   },
   NativeTooManyRequests: {
     status: 429,
-    description: 'Rate, quota, or the resend interval between two codes for a number (creates and resends)',
-    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED'],
+    description:
+      'Rate, quota, the resend interval between two codes for a number (creates and resends), or a fraud guard throttle',
+    codes: ['TOO_MANY_REQUESTS', 'QUOTA_EXCEEDED', 'FRAUD_THROTTLED'],
   },
   NativeUnavailable: {
     status: 503,
@@ -135,7 +127,8 @@ export const NATIVE_TAGS: Record<
   },
   [SCOPES.admin]: {
     name: 'Platform administration',
-    description: 'Scope `otpflow:admin`: any tenant’s policy. It grants nothing else.',
+    description:
+      'Scope `otpflow:admin`: any tenant’s policy, and the fraud guard’s rules. It grants nothing else.',
   },
 };
 
@@ -160,11 +153,17 @@ function nativeOperation(route: ApiRoute): JsonObject {
       required: true,
       ...parameter.doc,
     })),
+    ...(route.query ?? []).map(({ name, required = false, doc }) => ({
+      name,
+      in: 'query',
+      required,
+      ...doc,
+    })),
   ];
   return {
     operationId: route.operationId,
     summary: route.summary,
-    description: `Needs the scope \`${scope}\`.`,
+    description: `Needs the scope \`${scope}\`.${route.description ? ` ${route.description}` : ''}`,
     tags: [NATIVE_TAGS[scope].name],
     security: [{ bearer: [] }],
     'x-otpflow-scope': scope,

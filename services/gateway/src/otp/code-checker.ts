@@ -1,5 +1,6 @@
 import type { EventPublisher } from '@otpflow/amqp';
 import type { Principal } from '../auth/principal.js';
+import type { FraudGuard } from '../fraud/fraud-guard.js';
 import type { CodeHasher } from './code.js';
 import type { CodeAddresses } from './keys.js';
 import { standingOf } from './number-rules.js';
@@ -18,6 +19,7 @@ export class CodeChecker {
     private readonly addresses: CodeAddresses,
     private readonly hasher: CodeHasher,
     private readonly events: Pick<EventPublisher, 'emit'>,
+    private readonly fraud: Pick<FraudGuard, 'verified'>,
   ) {}
 
   /** Where an authenticationId leads for this client; undefined for one it was never given. */
@@ -43,6 +45,12 @@ export class CodeChecker {
       ended: () => rejectionOf(subject, endedReason(result.code)),
     }[result.kind];
     this.events.emit(event());
+    if (result.kind === 'verified')
+      this.fraud.verified({
+        clientId: principal.clientId,
+        e164: ref.e164,
+        countryCallingCode: result.code.entry.countryCallingCode,
+      });
     return result;
   }
 

@@ -1,9 +1,13 @@
+import type { ApiError } from '@otpflow/errors';
 import { createLogger } from '@otpflow/telemetry';
 import fc from 'fast-check';
 import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.js';
+import { DEFAULT_THRESHOLDS } from '../fraud/fraud-settings.js';
+import { SignalFraudGuard } from '../fraud/fraud-guard.js';
+import { InMemoryFraudStore } from '../fraud/in-memory-fraud.store.js';
 import type { JobSubject } from '../messaging/send-job.publisher.js';
 import { defaultPolicy, type ClientPolicy } from '../policies/client-policy.js';
 import { CodeChecker } from './code-checker.js';
@@ -33,7 +37,28 @@ const policy: ClientPolicy = {
 };
 
 /** The issuer and checker wired as the gateway wires them, on the in-memory store, with fake broker ports. */
-function wired() {
+function wired(api: SendRequest['api'] = 'camara') {
+  const fraud = new SignalFraudGuard(
+    {
+      mode: 'enforce',
+      windowSeconds: 3600,
+      buckets: 12,
+      thresholds: DEFAULT_THRESHOLDS,
+      riskFactor: 0.25,
+      highCostPrefixes: [],
+      allowPrefixes: [],
+      allowNumbers: [],
+      establishedCountryVerified: 5,
+      blockSeconds: 900,
+      maxBlockSeconds: 86_400,
+      strikeMemorySeconds: 86_400,
+      escalateAfter: 3,
+      syncIntervalMs: 1000,
+    },
+    new InMemoryFraudStore(),
+    createLogger({ service: 'test', level: 'silent' }),
+    () => undefined,
+  );
   const store = new InMemorySessionStore(600);
   const addresses = new CodeAddresses(SECRET);
   const hasher = new CodeHasher(SECRET);
@@ -59,10 +84,11 @@ function wired() {
       },
     },
     events,
+    fraud,
     logger: createLogger({ service: 'test', level: 'silent' }),
     tombstoneSeconds: 86_400,
   });
-  const checker = new CodeChecker(store, addresses, hasher, events);
+  const checker = new CodeChecker(store, addresses, hasher, events, fraud);
   const send = async (phoneNumber: string) => {
     const request: SendRequest = {
       phone: canonicalPhoneNumber(phoneNumber),
@@ -72,7 +98,7 @@ function wired() {
       validitySeconds: 300,
       maxAttempts: 3,
       message: { kind: 'text', text: '{{code}} is your code' },
-      api: 'camara',
+      api,
     };
     const { ref } = await issuer.send(principal, policy, request);
     return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
@@ -114,5 +140,23 @@ describe('CodeIssuer on the in-memory store', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('passes every send through the fraud guard: a sequential sweep is refused as a risk decision', async () => {
+    for (const [api, code] of [
+      ['camara', 'ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED'],
+      ['native', 'FRAUD_BLOCKED'],
+    ] as const) {
+      const { send } = wired(api);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, index) => send(`+3461234560${String(index).padStart(2, '0')}`)),
+      );
+      const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(6);
+      const answer = (refused[0] as PromiseRejectedResult).reason as ApiError;
+      expect(answer).toMatchObject({ code });
+      expect(answer.retryAfterSeconds).toBeGreaterThan(0);
+      expect(answer.message).toMatch(/risk decision/);
+    }
   });
 });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '@otpflow/amqp';
-import type { Channel } from '@otpflow/contracts';
+import type { Channel, Workflow } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
 import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Principal } from '../auth/principal.js';
+import { fraudAnswer } from '../fraud/fraud-answer.js';
+import type { FraudGuard } from '../fraud/fraud-guard.js';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
 import { newCodeEntry, resendAllowedAt } from './code-entries.js';
@@ -13,13 +15,13 @@ import type { CodeAddresses } from './keys.js';
 import type { Limits } from './limits.js';
 import { messageSourceOf, type MessageRenderer, type MessageWords } from './message-renderer.js';
 import type { CheckedPhoneNumber, PhonePolicy } from './phone-policy.js';
-import type { PhoneNumber } from './phone-number.js';
+import { canonicalPhoneNumber, type PhoneNumber } from './phone-number.js';
 import { checkRecipient, deliverableChannels } from './recipient.js';
 import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, SendRules, SessionStore, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
 import type { TestNumbers } from './test-numbers.js';
-import { eventOf } from './verification-events.js';
+import { requestedEventOf } from './verification-events.js';
 
 export interface IssuerDependencies {
   store: SessionStore;
@@ -31,6 +33,8 @@ export interface IssuerDependencies {
   renderer: MessageRenderer;
   jobs: Pick<SendJobPublisher, 'publish'>;
   events: Pick<EventPublisher, 'emit'>;
+  /** Every send passes it, after the number policy and before anything is spent or stored. */
+  fraud: FraudGuard;
   logger: Logger;
   tombstoneSeconds: number;
   /** Codes per number per window, every tenant together (NUMBER_MAX_SENDS); absent: no such cap. */
@@ -49,12 +53,17 @@ interface Delivery {
   policy: ClientPolicy;
   phone: PhoneNumber;
   channel: Channel;
+  /** A first code's channel workflow (a resend is one step on its channel). */
+  workflow?: Workflow;
   words: MessageWords;
   codeLength: number;
   alphabet: CodeAlphabet;
   /** The field a message that is too long is blamed on. */
   field: string;
   correlator: string | undefined;
+  /** The end user's address, for the fraud guard. */
+  address: string | undefined;
+  api: SendRequest['api'];
   ref: CodeRef;
   /** Stores the code (as one write), given its hash and the text's charge. */
   store(code: Omit<CodeFacts, 'code'>): Promise<IssueResult | { kind: 'conflict' }>;
@@ -89,11 +98,14 @@ export class CodeIssuer {
       policy,
       phone: request.phone,
       channel: request.channel,
+      ...(request.workflow ? { workflow: request.workflow } : {}),
       words,
       codeLength: request.codeLength,
       alphabet: request.alphabet,
       field: request.message.kind === 'template' ? 'template' : 'message',
       correlator: request.correlator,
+      address: request.recipientIp ?? request.forwardedFor,
+      api: request.api,
       ref,
       store: ({ hash, test, jobId, now, checked, charge }) => {
         const entry = newCodeEntry(request, policy, words.source, {
@@ -150,6 +162,8 @@ export class CodeIssuer {
       alphabet: entry.alphabet,
       field: 'message',
       correlator,
+      address: undefined,
+      api: 'native',
       ref: current.ref,
       store: ({ hash, jobId, now: sentAt, charge }) => {
         const expiresAt = new Date(sentAt.getTime() + entry.validitySeconds * 1000);
@@ -176,6 +190,17 @@ export class CodeIssuer {
     const { principal, policy, phone, channel } = delivery;
     const testCode = deps.testNumbers.codeFor(phone.e164);
     const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testCode !== undefined);
+    const parsed = phone.parsed ?? canonicalPhoneNumber(phone.e164).parsed;
+    const decision = deps.fraud.assess({
+      clientId: principal.clientId,
+      e164: checked.e164,
+      countryCallingCode: checked.countryCallingCode,
+      lineType: parsed?.isValid() ? parsed.getType() : undefined,
+      address: delivery.address,
+      testNumber: testCode !== undefined,
+      tenant: policy.fraud,
+    });
+    if (decision.action !== 'allow') throw fraudAnswer(decision, delivery.api);
     const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
     const message = deps.renderer.render(delivery.words, code, channel, delivery.field);
     const charge = message.charge
@@ -214,6 +239,7 @@ export class CodeIssuer {
           ...message,
           code,
           allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testCode !== undefined),
+          ...(delivery.workflow ? { workflow: delivery.workflow } : {}),
         },
         delivery.correlator,
       );
@@ -229,11 +255,10 @@ export class CodeIssuer {
       throw error;
     }
     deps.events.emit(
-      eventOf('code.requested', {
-        authenticationId: ref.authenticationId,
-        clientId: principal.clientId,
-        code: issued.code,
-      }),
+      requestedEventOf(
+        { authenticationId: ref.authenticationId, clientId: principal.clientId, code: issued.code },
+        phone.e164,
+      ),
     );
     return { ref, code: issued.code };
   }

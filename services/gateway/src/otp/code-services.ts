@@ -3,6 +3,7 @@ import type { Collection } from 'mongodb';
 import type { NumbersCollectionDocument, StoreCapabilities } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { GatewayConfig } from '../config.js';
+import type { FraudGuard } from '../fraud/fraud-guard.js';
 import { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { TemplateStore } from '../templates/template.store.js';
 import { CodeChecker } from './code-checker.js';
@@ -24,6 +25,8 @@ export interface CodeServicesParts {
   templates: TemplateStore;
   amqp: AmqpClient;
   events: EventPublisher;
+  /** Every send passes it; verifies feed its conversion signal. */
+  fraud: FraudGuard;
   logger: Logger;
 }
 
@@ -32,7 +35,7 @@ export interface CodeServicesParts {
  * addressed and hashed, the issuer (number policy, limits, rendering, the send job) and the checker.
  */
 export function buildCodeServices(config: GatewayConfig, parts: CodeServicesParts) {
-  const { numbers, capabilities, guard, limits, templates, amqp, events, logger } = parts;
+  const { numbers, capabilities, guard, limits, templates, amqp, events, fraud, logger } = parts;
   const store = new MongoSessionStore({ collection: numbers, guard, capabilities, logger });
   const addresses = new CodeAddresses(config.CODE_HASH_SECRET);
   const hasher = new CodeHasher(config.CODE_HASH_SECRET);
@@ -51,12 +54,13 @@ export function buildCodeServices(config: GatewayConfig, parts: CodeServicesPart
     renderer: new MessageRenderer(templates),
     jobs: new SendJobPublisher(amqp, config.JOB_ENCRYPTION_KEYS),
     events,
+    fraud,
     logger,
     tombstoneSeconds: config.TOMBSTONE_SECONDS,
     ...(config.NUMBER_MAX_SENDS > 0
       ? { numberCap: { max: config.NUMBER_MAX_SENDS, windowSeconds: config.NUMBER_SEND_WINDOW_SECONDS } }
       : {}),
   });
-  const checker = new CodeChecker(store, addresses, hasher, events);
+  const checker = new CodeChecker(store, addresses, hasher, events, fraud);
   return { store, addresses, issuer, checker };
 }

@@ -1,4 +1,4 @@
-import type { Channel, VoiceGender, VoiceLanguage } from '@otpflow/contracts';
+import type { Channel, VoiceGender, VoiceLanguage, Workflow } from '@otpflow/contracts';
 import type { CodeAlphabet } from '@otpflow/mongo';
 import type { PhoneNumber } from './phone-number.js';
 
@@ -19,6 +19,8 @@ export type MessageSource =
 export interface SendRequest {
   phone: PhoneNumber;
   channel: Channel;
+  /** The channel workflow, checked against the policy; its first step is `channel`. Absent: one step. */
+  workflow?: Workflow;
   codeLength: number;
   alphabet: CodeAlphabet;
   validitySeconds: number;
@@ -27,6 +29,8 @@ export interface SendRequest {
   senderId?: string;
   voice?: { language: VoiceLanguage; gender: VoiceGender };
   recipientIp?: string;
+  /** The client's address when it came through trusted proxies (an end user's, not a backend's). */
+  forwardedFor?: string;
   correlator?: string;
   /** Which API asked: native codes always wait out the resend interval; CAMARA's when the policy says. */
   api: 'camara' | 'native';

@@ -43,6 +43,20 @@ describe('client policies', () => {
     ).toBe(true);
   });
 
+  it('keep a default workflow on their own channels, whose timeouts the default validity outlives', () => {
+    const workflow = [{ channel: 'sms' as const, timeoutSeconds: 60 }, { channel: 'voice' as const }];
+    expect(effectivePolicy(defaults, { workflow }).data?.workflow).toEqual(workflow);
+    expect(effectivePolicy(defaults, { workflow, channels: ['sms'] }).error?.issues[0]?.path).toEqual([
+      'workflow',
+      1,
+      'channel',
+    ]);
+    expect(
+      effectivePolicy(defaults, { workflow: [{ channel: 'sms', timeoutSeconds: 300 }, { channel: 'voice' }] })
+        .error?.issues[0]?.path,
+    ).toEqual(['workflow']);
+  });
+
   it('refuse unknown stored fields', () => {
     expect(storedPolicySchema.safeParse({ maxAtempts: 3 }).success).toBe(false);
   });

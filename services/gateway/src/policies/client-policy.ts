@@ -1,4 +1,4 @@
-import { channelSchema, senderIdSchema } from '@otpflow/contracts';
+import { channelSchema, secondsBeforeLastStep, senderIdSchema, workflowSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 import { INTERNATIONAL_NETWORKS, NUMBER_TYPES, type NumberType } from '../otp/phone-policy.js';
 
@@ -19,6 +19,11 @@ const internationalNetworkSchema = z
     new RegExp(`^\\+(${INTERNATIONAL_NETWORKS.map((prefix) => prefix.slice(1)).join('|')})[0-9]{0,12}$`),
     `must be one of the international networks refused by default (${INTERNATIONAL_NETWORKS.join(', ')}), or a prefix within one`,
   );
+
+const fraudPolicySchema = z.strictObject({
+  thresholdScale: z.number().min(0.1).max(100).optional(),
+  minConversion: z.number().min(0).max(1).optional(),
+});
 
 /** BCP 47-ish: `es`, `es-ES`, `es-LA`, `es-419`. */
 export const localeSchema = z
@@ -68,6 +73,17 @@ export const clientPolicySchema = z
     senderIds: z.array(senderIdSchema),
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }).optional(),
     defaultLocale: localeSchema,
+    /**
+     * The channel workflow of a verification that names none (CAMARA send-code always; a native create
+     * without `channel` or `workflow`): each step on one of `channels`.
+     */
+    workflow: workflowSchema.optional(),
+    /**
+     * The fraud guard's thresholds for this client (docs/FRAUD.md): `thresholdScale` multiplies every
+     * count threshold (above 1 for traffic that is legitimately dense), `minConversion` replaces the
+     * deployment's conversion floor. Its allowed countries are `countries`.
+     */
+    fraud: fraudPolicySchema.optional(),
   })
   .superRefine((policy, ctx) => {
     const check = (path: string, value: number, bounds: { min: number; max: number }) => {
@@ -82,6 +98,20 @@ export const clientPolicySchema = z
     check('code.length', policy.code.length, policy.codeLength);
     check('validitySeconds.default', policy.validitySeconds.default, policy.validitySeconds);
     check('maxAttempts.default', policy.maxAttempts.default, policy.maxAttempts);
+    for (const [index, step] of (policy.workflow ?? []).entries()) {
+      if (!policy.channels.includes(step.channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workflow', index, 'channel'],
+          message: 'is not one of channels',
+        });
+    }
+    if (policy.workflow && secondsBeforeLastStep(policy.workflow) >= policy.validitySeconds.default)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workflow'],
+        message: 'its timeouts must be shorter than validitySeconds.default',
+      });
     if (
       policy.code.alphabet.length === 1 &&
       policy.code.alphabet[0] === 'digits' &&
@@ -115,6 +145,8 @@ export const storedPolicySchema = z
     senderIds: z.array(senderIdSchema),
     defaultTemplate: z.object({ id: z.string().min(1).max(100), locale: localeSchema }),
     defaultLocale: localeSchema,
+    workflow: workflowSchema,
+    fraud: fraudPolicySchema,
   })
   .partial()
   .strict();

@@ -5,7 +5,7 @@ import type { Db } from 'mongodb';
 /** Whether a job's code can still be used: its verification is live and the job is its current code. */
 export type SessionState = 'live' | 'ended';
 
-/** What the dead-letter replay asks before sending a code again. */
+/** What the dead-letter replay and a later workflow step ask before sending a code again. */
 export interface SessionLookup {
   stateOf(job: Pick<SendJob, 'jobId'>, payload: SealedSendPayload, now: Date): Promise<SessionState>;
 }

@@ -1,0 +1,217 @@
+import type { Logger } from '@otpflow/telemetry';
+import type { NumberType } from '../otp/phone-policy.js';
+import { blockSeconds, decide, type Decision } from './decision.js';
+import type { GuardStore } from './fraud-store.js';
+import { thresholdsFor, type FraudSettings, type TenantFraudPolicy } from './fraud-settings.js';
+import { parentRange, rangesOf, subnetOf, withinAny } from './ranges.js';
+import { RuleCache } from './rule-cache.js';
+import { findingsOf, type FraudReason, type Observation, type Targets } from './signals.js';
+import { SlidingCounts } from './sliding-counts.js';
+import { DistinctNumbers } from './distinct-numbers.js';
+
+/** What the guard is told about a send: the number as read at the edge, and who asks. */
+export interface SendFacts {
+  clientId: string;
+  e164: string;
+  countryCallingCode: string;
+  /** libphonenumber's line type, when it knows the number. */
+  lineType: NumberType | undefined;
+  /** The end user's address (recipientIp, or the client address through trusted proxies). */
+  address: string | undefined;
+  /** A test number: never refused, never counted. */
+  testNumber: boolean;
+  tenant: TenantFraudPolicy | undefined;
+}
+
+type Refusal = Exclude<Decision, { action: 'allow' }>;
+
+/** A decision as taken and as applied (in monitor mode a refusal is only reported). */
+export interface FraudOutcome {
+  decision: Refusal;
+  enforced: boolean;
+  send: SendFacts;
+}
+
+/** The port every send passes: a decision from memory, no store command on the request's path. */
+export interface FraudGuard {
+  assess(send: SendFacts): Decision;
+  /** A code was verified: the conversion of its ranges counts it. */
+  verified(facts: Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'>): void;
+}
+
+/** Line types that are a plain mobile: anything else is of the high cost tier. */
+const PLAIN_MOBILE: readonly (NumberType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
+const ANY_CLIENT = '*';
+
+/**
+ * The self-hosted fraud guard: counts every send and verification per tenant and range (and per
+ * end-user address) in sliding windows shared by every replica through batched counters in MongoDB,
+ * judges each send on those counts with the signals, and blocks ranges and addresses temporarily, with
+ * blocks that grow on repeat and escalate to the range above. Counts and rules are synced on a timer
+ * (SignalFraudGuard.sync), so a decision is made from memory.
+ */
+export class SignalFraudGuard implements FraudGuard {
+  private readonly counts: SlidingCounts;
+  private readonly distinct: DistinctNumbers;
+  private readonly rules: RuleCache;
+
+  constructor(
+    private readonly settings: FraudSettings,
+    private readonly store: GuardStore,
+    private readonly logger: Logger,
+    private readonly report: (outcome: FraudOutcome) => void,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.counts = new SlidingCounts(settings.windowSeconds * 1000, settings.buckets);
+    this.distinct = new DistinctNumbers();
+    this.rules = new RuleCache(settings.allowPrefixes, new Set(settings.allowNumbers));
+  }
+
+  assess(send: SendFacts): Decision {
+    const { settings } = this;
+    if (settings.mode === 'off' || send.testNumber) return { action: 'allow' };
+    const now = this.clock();
+    const ranges = rangesOf(send.e164, send.countryCallingCode);
+    const key = (depth: string, prefix: string) => `${depth}:${send.clientId}:${prefix}`;
+    const targets: Targets = {
+      ...ranges,
+      ...(send.address ? { ip: send.address, subnet: subnetOf(send.address) } : {}),
+    };
+    const countryKey = key('p', ranges.country);
+    const established = this.counts.total(countryKey, now).verified >= settings.establishedCountryVerified;
+    const highCost = withinAny(send.e164, settings.highCostPrefixes) || !PLAIN_MOBILE.includes(send.lineType);
+    const limits = thresholdsFor(
+      settings.thresholds,
+      send.tenant,
+      highCost || !established,
+      settings.riskFactor,
+    );
+
+    const denseKey = key('d', ranges.block);
+    const newNumber = !this.distinct.seen(denseKey, send.e164, this.counts.windowStart(now));
+    const withThis = (counted: string) => {
+      const count = this.counts.total(counted, now);
+      return { ...count, sent: count.sent + 1 };
+    };
+    const observed: Observation = {
+      country: withThis(countryKey),
+      cc3: withThis(key('p', ranges.cc3)),
+      cc5: withThis(key('p', ranges.cc5)),
+      denseNumbers: this.counts.total(denseKey, now).sent + (newNumber ? 1 : 0),
+      ...(targets.ip && targets.subnet
+        ? { ip: withThis(`i:${targets.ip}`), subnet: withThis(`s:${targets.subnet}`) }
+        : {}),
+    };
+    const decision = decide({
+      exempt: this.rules.isAllowed(send.clientId, send.e164),
+      blocks: this.rules.activeAmong(
+        [
+          ...[ranges.country, ranges.cc3, ranges.cc5, ranges.block].map((target) => ({
+            scope: send.clientId,
+            target,
+          })),
+          ...[targets.ip, targets.subnet].flatMap((target) =>
+            target ? [{ scope: ANY_CLIENT, target }] : [],
+          ),
+        ],
+        now,
+      ),
+      findings: findingsOf(observed, limits, targets),
+      now,
+      bucketEndsAt: this.counts.bucketOf(now) + this.counts.windowMs / this.counts.buckets,
+      blockSecondsFor: (target) => this.blockLength(scopeOf(target, targets, send.clientId), target, now),
+    });
+
+    const enforced = settings.mode === 'enforce';
+    if (decision.action === 'allow' || !enforced) {
+      // Only what is sent counts: a refused send would lower its range's conversion by never arriving.
+      for (const counted of [countryKey, key('p', ranges.cc3), key('p', ranges.cc5)])
+        this.counts.add(counted, 'sent', now);
+      if (targets.ip && targets.subnet) {
+        this.counts.add(`i:${targets.ip}`, 'sent', now);
+        this.counts.add(`s:${targets.subnet}`, 'sent', now);
+      }
+      if (newNumber) {
+        this.distinct.add(denseKey, send.e164, now);
+        this.counts.add(denseKey, 'sent', now);
+      }
+    }
+    if (decision.action === 'allow') return decision;
+    if (decision.newBlock) this.applyBlock(decision, send.clientId, targets, ranges, now);
+    this.report({ decision, enforced, send });
+    return enforced ? decision : { action: 'allow' };
+  }
+
+  verified(facts: Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'>): void {
+    if (this.settings.mode === 'off') return;
+    const now = this.clock();
+    const ranges = rangesOf(facts.e164, facts.countryCallingCode);
+    for (const prefix of [ranges.country, ranges.cc3, ranges.cc5])
+      this.counts.add(`p:${facts.clientId}:${prefix}`, 'verified', now);
+  }
+
+  /** Flushes the counts, reads back the shared ones and the rules: three commands per replica and sync. */
+  async sync(): Promise<void> {
+    const now = this.clock();
+    const increments = this.counts.takePending();
+    const keys = this.counts.touchedKeys(now);
+    try {
+      const keepMs = this.counts.windowMs + this.counts.windowMs / this.counts.buckets;
+      const read = await this.store.exchange(increments, keys, this.counts.windowStart(now), keepMs);
+      this.counts.settle(keys, read, this.clock());
+    } catch (error) {
+      this.counts.restore();
+      this.logger.warn({ err: error }, 'fraud guard: could not sync its counters');
+    }
+    try {
+      const rules = await this.store.readRules(new Date(now));
+      this.rules.replace(rules, this.clock());
+    } catch (error) {
+      this.logger.warn({ err: error }, 'fraud guard: could not read its rules');
+    }
+    this.distinct.prune(this.counts.windowStart(now));
+  }
+
+  private blockLength(scope: string, target: string, now: number): number {
+    const { settings } = this;
+    const previous = this.rules.get(scope, target);
+    const strikes = previous && previous.expiresAt <= now ? previous.strikes : 0;
+    return blockSeconds(strikes, settings.blockSeconds, settings.maxBlockSeconds);
+  }
+
+  /** Writes a decided block for every replica, and escalates to the range above on repeat. */
+  private applyBlock(
+    decision: Refusal,
+    clientId: string,
+    targets: Targets,
+    ranges: ReturnType<typeof rangesOf>,
+    now: number,
+  ): void {
+    const scope = scopeOf(decision.target, targets, clientId);
+    this.writeBlock(scope, decision.target, decision.reason, decision.retryAfterSeconds, now);
+    if (scope === ANY_CLIENT) return;
+    const parent = parentRange(ranges, decision.target);
+    if (parent && this.rules.activeWithin(scope, parent, now) >= this.settings.escalateAfter) {
+      this.writeBlock(scope, parent, decision.reason, this.blockLength(scope, parent, now), now);
+    }
+  }
+
+  private writeBlock(scope: string, target: string, reason: FraudReason, seconds: number, now: number): void {
+    const previous = this.rules.get(scope, target);
+    const strikes = previous && previous.expiresAt <= now ? previous.strikes + 1 : 1;
+    const block = { target, reason, expiresAt: now + seconds * 1000, strikes };
+    this.rules.put(scope, block);
+    const purgeAt = new Date(block.expiresAt + this.settings.strikeMemorySeconds * 1000);
+    this.store
+      .writeBlock(
+        { scope, target, reason, expiresAt: new Date(block.expiresAt), strikes, purgeAt },
+        new Date(now),
+      )
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'fraud guard: could not store a block'));
+  }
+}
+
+/** Addresses are blocked for every client; a range only for the client whose traffic tripped it. */
+function scopeOf(target: string, targets: Targets, clientId: string): string {
+  return target === targets.ip || target === targets.subnet ? ANY_CLIENT : clientId;
+}

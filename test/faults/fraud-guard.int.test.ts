@@ -1,0 +1,204 @@
+import { waitFor, type TestContext } from '@otpflow/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChildService } from '../support/child-service.js';
+import { rawRequest, type RawAnswer } from '../support/raw-http.js';
+import { sharedEnv } from '../support/stack.js';
+import { faultContext } from './support/fault-context.js';
+import { freePort } from './support/net.js';
+
+const API_KEY = 'fraud-guard-client-api-key-01';
+const ADMIN_KEY = 'fraud-guard-admin-api-key-0001';
+const CLIENT_ID = 'fraud-client';
+const TEST_NUMBER = '+34622000150';
+
+/**
+ * The fraud guard's answers, across two gateway processes sharing one database (as replicas behind a
+ * load balancer): a block decided on one is applied by the other, counts made on one count on the
+ * other, and the admin API's allow-list reaches both. Each answer on both APIs.
+ */
+describe('the fraud guard across two gateway processes', () => {
+  let context: TestContext;
+  const gateways: { service: ChildService; url: string }[] = [];
+
+  beforeAll(async () => {
+    context = faultContext('fraudguard', {});
+    for (let index = 0; index < 2; index += 1) {
+      const port = await freePort();
+      const service = new ChildService('gateway', {
+        ...sharedEnv(context),
+        PORT: String(port),
+        LOG_LEVEL: 'error',
+        API_KEYS: [
+          `${API_KEY}:${CLIENT_ID}:one-time-password-sms:send-validate+otpflow:verifications`,
+          `${ADMIN_KEY}:ops:otpflow:admin`,
+        ].join(','),
+        CODE_HASH_SECRET: 'fraud-guard-code-hash-secret-0123456789',
+        TEST_NUMBERS: `${TEST_NUMBER}:123456`,
+        CLIENT_RATE_LIMIT: '100000',
+        FRAUD_MODE: 'enforce',
+        FRAUD_SYNC_INTERVAL_MS: '200',
+        // Low enough that a handful of sends to one country is a burst (a new country: a quarter, 5).
+        FRAUD_COUNTRY_VELOCITY: '20',
+      }).start();
+      gateways.push({ service, url: `http://127.0.0.1:${port}` });
+    }
+    await Promise.all(
+      gateways.map(({ url, service }) =>
+        waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+          timeoutMs: 45_000,
+          what: `the gateway at ${url} (${service.output.join('').slice(-500)})`,
+        }),
+      ),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(gateways.map(({ service }) => service.stop()));
+    await context.dispose();
+  });
+
+  const urlOf = (gateway: 0 | 1) => gateways[gateway]?.url ?? '';
+  const headers = (key = API_KEY) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
+  const camara = (gateway: 0 | 1, phoneNumber: string) =>
+    rawRequest(urlOf(gateway), {
+      method: 'POST',
+      path: '/one-time-password-sms/v1/send-code',
+      headers: headers(),
+      body: JSON.stringify({ phoneNumber, message: '{{code}} is your code' }),
+    });
+  const native = (gateway: 0 | 1, phoneNumber: string) =>
+    rawRequest(urlOf(gateway), {
+      method: 'POST',
+      path: '/v1/verifications',
+      headers: headers(),
+      body: JSON.stringify({ to: phoneNumber }),
+    });
+  const admin = (gateway: 0 | 1, method: string, path: string) =>
+    rawRequest(urlOf(gateway), { method, path: `/v1/admin/fraud${path}`, headers: headers(ADMIN_KEY) });
+  const codeOf = (answer: RawAnswer | undefined) => (answer?.body as { code?: string } | undefined)?.code;
+
+  /** The guard's store commands so far on a gateway: each sync sends a few. */
+  const commands = async (gateway: 0 | 1) => {
+    const text = await (await fetch(`${urlOf(gateway)}/metrics`)).text();
+    return Number(/^otpflow_fraud_store_commands_total (\d+)/m.exec(text)?.[1] ?? 0);
+  };
+  /** Waits until both gateways have flushed and read again twice (what one has counted, the other has read). */
+  async function syncs(reader: 0 | 1) {
+    const writer = reader === 0 ? 1 : 0;
+    const [startWriter, startReader] = [await commands(writer), await commands(reader)];
+    await waitFor(async () => (await commands(writer)) >= startWriter + 4, {
+      timeoutMs: 20_000,
+      what: 'the writer to sync',
+    });
+    const afterWriter = await commands(reader);
+    await waitFor(async () => (await commands(reader)) >= Math.max(afterWriter, startReader) + 4, {
+      timeoutMs: 20_000,
+      what: 'the reader to sync',
+    });
+  }
+
+  /** Sends one after another until the first refusal; returns every answer. */
+  async function sweep(send: (phoneNumber: string) => Promise<RawAnswer>, numbers: string[]) {
+    const answers: RawAnswer[] = [];
+    for (const number of numbers) {
+      // A 503 says "try again" (the shared test store is busy at times): the guard never answers it.
+      let answer = await send(number);
+      for (let retry = 0; answer.status === 503 && retry < 5; retry += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        answer = await send(number);
+      }
+      answers.push(answer);
+      if (answer.status !== 200 && answer.status !== 201) break;
+    }
+    return answers;
+  }
+
+  it('CAMARA: a sequential sweep is refused with 403 PHONE_NUMBER_NOT_ALLOWED, on the other gateway too', async () => {
+    const numbers = Array.from({ length: 20 }, (_, index) => `+346220001${String(index).padStart(2, '0')}`);
+    const answers = await sweep((number) => camara(0, number), numbers);
+    const refused = answers.at(-1);
+    expect(answers.length).toBeLessThan(numbers.length);
+    expect(
+      refused?.status,
+      `${refused?.text} ${gateways.map(({ service }) => service.output.join('').slice(-800)).join('\n')}`,
+    ).toBe(403);
+    expect(codeOf(refused)).toBe('ONE_TIME_PASSWORD_SMS.PHONE_NUMBER_NOT_ALLOWED');
+    expect((refused?.body as { message: string }).message).toMatch(/risk decision/);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    // CAMARA's error body is exactly {status, code, message}: nothing names the signal or the range.
+    expect(Object.keys(refused?.body as object).sort()).toEqual(['code', 'message', 'status']);
+
+    // The other replica applies the block from its next sync, to a number it never saw.
+    await waitFor(async () => (await camara(1, '+34622000188')).status === 403, {
+      timeoutMs: 10_000,
+      what: 'the second gateway to apply the block',
+    });
+    // A test number is never refused, blocked range or not.
+    expect((await camara(1, TEST_NUMBER)).status).toBe(200);
+  });
+
+  it('native: the sweep is refused with 403 FRAUD_BLOCKED and Retry-After, on both gateways', async () => {
+    const numbers = Array.from({ length: 20 }, (_, index) => `+336123456${String(index).padStart(2, '0')}`);
+    const answers = await sweep((number) => native(1, number), numbers);
+    const refused = answers.at(-1);
+    expect(
+      refused?.status,
+      `${refused?.text} ${gateways.map(({ service }) => service.output.join('').slice(-800)).join('\n')}`,
+    ).toBe(403);
+    expect(codeOf(refused)).toBe('FRAUD_BLOCKED');
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    await waitFor(async () => codeOf(await native(0, '+33612345677')) === 'FRAUD_BLOCKED', {
+      timeoutMs: 10_000,
+      what: 'the first gateway to apply the block',
+    });
+  });
+
+  it('throttles a burst to one country counted on both gateways: 429 FRAUD_THROTTLED and TOO_MANY_REQUESTS', async () => {
+    // German mobiles in different ranges: no block of a hundred or cc+5 sees more than one.
+    const spread = (index: number) => `+49151${String(10 + index * 11)}345678`;
+    for (let index = 0; index < 3; index += 1) expect((await native(0, spread(index))).status).toBe(201);
+    // Gateway 1 reads a counter's shared figure from its first sync after it first counts it.
+    expect((await native(1, spread(3))).status).toBe(201);
+    await syncs(1);
+    // 4 counted so far (3 on gateway 0): the 6th send to a new country is over the burst of 5. On
+    // its own counts alone, gateway 1 would have let 4 more through.
+    const answers = await sweep((number) => native(1, number), [4, 5, 6, 7].map(spread));
+    const refused = answers.at(-1);
+    expect(answers.length).toBe(2);
+    expect(
+      refused?.status,
+      `${refused?.text} ${gateways.map(({ service }) => service.output.join('').slice(-800)).join('\n')}`,
+    ).toBe(429);
+    expect(codeOf(refused)).toBe('FRAUD_THROTTLED');
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    // Gateway 0 too, once gateway 1's sends are flushed and read (a sync each).
+    await syncs(0);
+    const camaraAnswer = await camara(0, spread(8));
+    expect(camaraAnswer.status).toBe(429);
+    expect(codeOf(camaraAnswer)).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('lists blocks, lifts one and allow-lists a range through the admin API, for both gateways', async () => {
+    const listed = await admin(0, 'GET', '/blocks');
+    expect(listed.status).toBe(200);
+    const blocks = (listed.body as { blocks: { scope: string; target: string; reason: string }[] }).blocks;
+    const spanish = blocks.find((block) => block.target.startsWith('+34622'));
+    expect(spanish).toMatchObject({ scope: CLIENT_ID, reason: 'dense_range' });
+
+    expect((await admin(1, 'PUT', `/allow/${CLIENT_ID}/${encodeURIComponent('+3462200')}`)).status).toBe(200);
+    await waitFor(async () => (await camara(0, '+34622000177')).status === 200, {
+      timeoutMs: 10_000,
+      what: 'the allow-list to reach the first gateway',
+    });
+    expect(
+      (await admin(1, 'DELETE', `/blocks/${CLIENT_ID}/${encodeURIComponent(spanish?.target ?? '')}`)).status,
+    ).toBe(204);
+    const after = (await admin(0, 'GET', '/blocks')).body as { blocks: { target: string }[] };
+    expect(after.blocks.map((block) => block.target)).not.toContain(spanish?.target);
+    expect((await admin(0, 'DELETE', `/blocks/${CLIENT_ID}/${encodeURIComponent('+349')}`)).status).toBe(404);
+    expect(
+      (await rawRequest(urlOf(0), { method: 'GET', path: '/v1/admin/fraud/blocks', headers: headers() }))
+        .status,
+    ).toBe(403);
+  });
+});
