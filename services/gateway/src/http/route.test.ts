@@ -33,6 +33,22 @@ describe('the route table', () => {
       }
     });
 
+    it("documents a route's query parameters and its own description after the scope", () => {
+      const conversion = document.paths['/v1/analytics/conversion']?.get as unknown as {
+        description: string;
+        parameters: { name?: string; in?: string; required?: boolean }[];
+      };
+      expect(conversion.description).toMatch(
+        /^Needs the scope `otpflow:verifications`\. Summed from hourly buckets/,
+      );
+      const query = conversion.parameters.filter((parameter) => parameter.in === 'query');
+      expect(query.map(({ name, required }) => `${name}:${String(required)}`)).toEqual([
+        'from:true',
+        'to:true',
+        'groupBy:false',
+      ]);
+    });
+
     it('refers only to components it has', () => {
       const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/([^"]+)"/g)].map(
         (match) => match[1] ?? '',
