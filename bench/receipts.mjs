@@ -20,7 +20,7 @@ import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { latencySummary } from './lib/latency.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
-import { runTopology } from './lib/topology.mjs';
+import { benchTopology, deleteTopology } from './lib/topology.mjs';
 import { WebhookServer } from './lib/webhook-receiver.mjs';
 
 const RECEIPT_SECRET = 'bench-webhook-receipt-secret-0123';
@@ -215,11 +215,8 @@ async function main() {
   } finally {
     await dispatcher.stop();
     await gateway.close();
-    const cleanup = await broker.createChannel();
-    cleanup.on('error', () => undefined);
-    const { queues, exchanges } = runTopology(prefix);
-    for (const queue of [eventsQueue, ...queues]) await cleanup.deleteQueue(queue).catch(() => undefined);
-    for (const exchange of exchanges) await cleanup.deleteExchange(exchange).catch(() => undefined);
+    const { queues, exchanges } = benchTopology(prefix);
+    await deleteTopology(broker, { queues: [eventsQueue, ...queues], exchanges }).catch(() => undefined);
     await broker.close().catch(() => undefined);
     await mongo
       .db()

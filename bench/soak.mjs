@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
-import { runTopology } from './lib/topology.mjs';
+import { benchTopology, deleteTopology } from './lib/topology.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { latencySummary } from './lib/latency.mjs';
@@ -104,30 +104,21 @@ function parseOptions(argv) {
   };
 }
 
-/** Deletes the run's queues and exchanges from the shared broker. */
-async function deleteTopology(rabbitUrl, prefix) {
-  const { queues, exchanges } = runTopology(prefix);
+/** Deletes the run's queues and exchanges from the shared broker; answers the depths they had. */
+async function deleteRunTopology(rabbitUrl, prefix) {
+  const topology = benchTopology(prefix);
   const connection = await amqplib.connect(rabbitUrl);
   const depths = {};
   try {
-    // One channel per operation: a failed one closes its channel and must not stop the others.
-    const withChannel = async (action) => {
+    for (const queue of topology.queues) {
+      // A queue that is not there closes its channel: one channel per check.
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
-      try {
-        return await action(channel);
-      } catch {
-        return undefined;
-      } finally {
-        await channel.close().catch(() => undefined);
-      }
-    };
-    for (const queue of queues) {
-      const checked = await withChannel((channel) => channel.checkQueue(queue));
+      const checked = await channel.checkQueue(queue).catch(() => undefined);
       if (checked) depths[queue.slice(prefix.length + 1)] = checked.messageCount;
-      await withChannel((channel) => channel.deleteQueue(queue));
+      await channel.close().catch(() => undefined);
     }
-    for (const exchange of exchanges) await withChannel((channel) => channel.deleteExchange(exchange));
+    await deleteTopology(connection, topology);
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -228,7 +219,7 @@ class Soak {
     const drain = await this.drainDeliveries();
     const metrics = await this.readMetrics();
     const shutdown = await this.stopServices();
-    const queues = await deleteTopology(options.rabbitUrl, this.prefix);
+    const queues = await deleteRunTopology(options.rabbitUrl, this.prefix);
     const logged = Object.fromEntries(
       Object.keys(this.services).map((name) => [name, loggedProblems(join(this.logDir, `${name}.log`))]),
     );
@@ -644,7 +635,7 @@ class Soak {
   async cleanUp() {
     for (const inspector of Object.values(this.inspectors)) inspector.close();
     for (const service of Object.values(this.services)) await service.stop().catch(() => undefined);
-    await deleteTopology(this.options.rabbitUrl, this.prefix).catch((error) =>
+    await deleteRunTopology(this.options.rabbitUrl, this.prefix).catch((error) =>
       log(`could not delete the queues of ${this.prefix}: ${error}`),
     );
     await this.webhook?.close().catch(() => undefined);

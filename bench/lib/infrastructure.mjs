@@ -1,6 +1,6 @@
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
-import { runTopology } from './topology.mjs';
+import { benchTopology, deleteTopology } from './topology.mjs';
 import { CodeHasher } from '../../services/gateway/dist/otp/code.js';
 import { CodeAddresses } from '../../services/gateway/dist/otp/keys.js';
 import { BENCH_CLIENT_ID, BENCH_CODE, pendingNumber, pendingSession, testNumber } from './documents.mjs';
@@ -128,19 +128,7 @@ export class Infrastructure {
 
   /** Deletes every queue and exchange of the run's prefixes and drops its databases. */
   async cleanUp() {
-    for (const prefix of this.prefixes) {
-      const { queues, exchanges } = runTopology(prefix);
-      for (const queue of queues) {
-        await this.channel.deleteQueue(queue).catch(async () => {
-          this.channel = await this.connection.createChannel();
-        });
-      }
-      for (const exchange of exchanges) {
-        await this.channel.deleteExchange(exchange).catch(async () => {
-          this.channel = await this.connection.createChannel();
-        });
-      }
-    }
+    for (const prefix of this.prefixes) await deleteTopology(this.connection, benchTopology(prefix));
     for (const database of this.databases) await this.mongo.db(database).dropDatabase();
   }
 

@@ -1,17 +1,18 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ferretdbArgs, ferretdbBinary } from '@otpflow/testing/ferretdb';
 import { MongoClient } from 'mongodb';
 // FerretDB needs a fixed port (it cannot report port 0): one that was free a moment ago.
 import { freePort } from './processes.mjs';
 
-// The soak's own FerretDB: the logic of test/faults/support/dedicated-ferretdb.ts in plain JavaScript
-// (the bench scripts run on Node alone, without a TypeScript loader). A long load on the shared FerretDB
+// The soak's own FerretDB: the binary and its command line are shared/testing's (ferretdb.ts, as the
+// fault tests' DedicatedFerretDb uses them); this adds the PostgreSQL backend and a process group of
+// its own, which the soak's long runs need. A long load on the shared FerretDB
 // could wedge it for every test file using it, as a storm of concurrent upserts on one rate-limit
 // counter once did; a server of the soak's own takes the load and goes away with its data afterwards.
 //
@@ -19,26 +20,6 @@ import { freePort } from './processes.mjs';
 // one answers (a database of the soak's own, dropped at the end), SQLite otherwise. FerretDB 1.24 on
 // SQLite could not hold even 20 mixed requests a second here (its CPU at 130%, latency growing by
 // seconds every minute), so a soak on SQLite measures SQLite.
-
-/** Where scripts/install-ferretdb.sh puts the binary: the Go bin folder (also on PATH via env.sh). */
-export function ferretdbBinary() {
-  const fromPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .map((folder) => join(folder, 'ferretdb'))
-    .find((candidate) => existsSync(candidate));
-  if (fromPath) return fromPath;
-  let goPath = join(homedir(), 'go');
-  try {
-    goPath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim() || goPath;
-  } catch {
-    // No Go on PATH: the default GOPATH is all we can try.
-  }
-  const candidate = join(goPath, 'bin', 'ferretdb');
-  if (!existsSync(candidate)) {
-    throw new Error('the soak needs the ferretdb binary (scripts/install-ferretdb.sh installs it)');
-  }
-  return candidate;
-}
 
 function psql(sql) {
   return spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atqc', sql], {
@@ -122,16 +103,14 @@ export class SoakFerretDb {
   async boot(timeoutMs) {
     this.child = spawn(
       ferretdbBinary(),
-      [
-        `--listen-addr=127.0.0.1:${this.port}`,
-        ...(this.backend === 'postgresql'
-          ? ['--handler=postgresql', `--postgresql-url=postgres://postgres@127.0.0.1:5432/${this.pgDatabase}`]
-          : ['--handler=sqlite', `--sqlite-url=file:${join(this.dir, 'sqlite')}/`]),
-        `--state-dir=${this.dir}`,
-        '--telemetry=disable',
-        '--debug-addr=-',
-        '--log-level=WARN',
-      ],
+      ferretdbArgs({
+        port: this.port,
+        dir: this.dir,
+        backend:
+          this.backend === 'postgresql'
+            ? { kind: 'postgresql', database: this.pgDatabase }
+            : { kind: 'sqlite' },
+      }),
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir },
         detached: true,

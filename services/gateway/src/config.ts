@@ -126,7 +126,6 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
     /** Wait this long after turning unready before closing the listener, so load balancers notice. */
     SHUTDOWN_GRACE_MS: envInt(0, { min: 0 }),
-    METRICS_ENABLED: envBool(true),
     /** Lets tenants register plain http:// callback endpoints: development and tests only. */
     WEBHOOK_ALLOW_HTTP: envBool(false),
   })

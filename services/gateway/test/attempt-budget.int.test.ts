@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseAttemptGuard } from '../src/gateway.js';
+import { chooseAttemptGuard } from '../src/otp/store/choose-attempt-guard.js';
 import type { GuardContext } from '../src/otp/store/attempt-guard.js';
 import { ClaimsGuard } from '../src/otp/store/claims.guard.js';
 import { ConditionalUpdateGuard } from '../src/otp/store/conditional-update.guard.js';

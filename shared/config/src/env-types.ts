@@ -27,9 +27,6 @@ export const envList = <T extends z.ZodType>(item: T) =>
     )
     .default([]);
 
-export const envUrl = (defaultValue?: string) =>
-  defaultValue === undefined ? z.url() : z.url().default(defaultValue);
-
 export const logLevel = z
   .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   .default('info');

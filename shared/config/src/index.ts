@@ -1,2 +1,2 @@
 export { ConfigError, parseEnv } from './parse-env.js';
-export { envBool, envInt, envList, envUrl, logLevel, nodeEnv } from './env-types.js';
+export { envBool, envInt, envList, logLevel, nodeEnv } from './env-types.js';

@@ -47,7 +47,7 @@ export type {
   TenantPart,
 } from './number.model.js';
 export { mongoEnvShape, mongoSettingsFromEnv } from './mongo-env.js';
-export { openStore } from './store.js';
+export { openStore, type StoreCollections } from './store.js';
 export type { Store } from './store.js';
 export {
   MAX_ENDPOINTS_PER_CLIENT,

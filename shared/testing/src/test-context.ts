@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { connect as amqpConnect, type Channel, type ChannelModel } from 'amqplib';
-import {
-  callbackTopologyNames,
-  DEFAULT_RETRY_DELAYS_MS,
-  delayTiersMs,
-  PROJECTIONS_EVENTS_CONSUMER,
-  topologyNames,
-  type TopologyOptions,
-} from '@otpflow/amqp';
-import { MongoClient } from 'mongodb';
+import { DEFAULT_RETRY_DELAYS_MS, type TopologyOptions } from '@otpflow/amqp';
 import { inject } from 'vitest';
+import { deleteRunTopology, dropDatabase } from './cleanup.js';
 
 /**
  * What one integration test file gets: its own database and its own RabbitMQ name prefix, so test
@@ -58,65 +50,8 @@ export function createTestContext(
     dispose: async () => {
       await Promise.all([
         dropDatabase(mongoUrl, databaseName),
-        deleteTopology(rabbitUrl, topology, [...extraQueues]),
+        deleteRunTopology(rabbitUrl, topology, [...extraQueues]),
       ]);
     },
   };
-}
-
-async function dropDatabase(mongoUrl: string, databaseName: string): Promise<void> {
-  const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
-  try {
-    await client.db(databaseName).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
-
-async function deleteTopology(
-  rabbitUrl: string,
-  topology: TopologyOptions,
-  extraQueues: string[],
-): Promise<void> {
-  const names = topologyNames(topology.prefix);
-  const callbacks = callbackTopologyNames(topology.prefix);
-  const queues = [
-    names.sendQueue,
-    names.deadQueue,
-    ...delayTiersMs(topology).map((delay) => names.retryQueue(delay)),
-    // A dispatcher runs the status callbacks with the same delays (CALLBACK_RETRY_DELAYS_MS in sharedEnv).
-    callbacks.callbackQueue,
-    callbacks.callbackDeadQueue,
-    names.eventsQueue('callbacks'),
-    ...topology.retryDelaysMs.map((delay) => callbacks.callbackRetryQueue(delay)),
-    // Every dispatcher declares its projector's events queue.
-    names.eventsQueue(PROJECTIONS_EVENTS_CONSUMER),
-    ...extraQueues,
-  ];
-  const exchanges = [
-    names.jobsExchange,
-    names.retryExchange,
-    names.deadExchange,
-    names.eventsExchange,
-    callbacks.callbackDeadExchange,
-  ];
-  const connection = await amqpConnect(rabbitUrl);
-  try {
-    // One channel per deletion: a failed delete closes its channel, and must not stop the others.
-    for (const queue of queues) await withChannel(connection, (channel) => channel.deleteQueue(queue));
-    for (const exchange of exchanges)
-      await withChannel(connection, (channel) => channel.deleteExchange(exchange));
-  } finally {
-    await connection.close();
-  }
-}
-
-async function withChannel(
-  connection: ChannelModel,
-  action: (channel: Channel) => Promise<unknown>,
-): Promise<void> {
-  const channel = await connection.createChannel();
-  channel.on('error', () => undefined);
-  await action(channel).catch(() => undefined);
-  await channel.close().catch(() => undefined);
 }

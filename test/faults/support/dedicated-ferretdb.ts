@@ -1,32 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { waitFor } from '@otpflow/testing';
+import { ferretdbArgs, ferretdbBinary, waitFor } from '@otpflow/testing';
 import { freePort, waitPortClosed } from './net.js';
 import { ServerProcess } from './server-process.js';
-
-/** Where scripts/install-ferretdb.sh puts the binary: the Go bin folder (also on PATH via env.sh). */
-function ferretdbBinary(): string {
-  const fromPath = (process.env.PATH ?? '')
-    .split(delimiter)
-    .map((folder) => join(folder, 'ferretdb'))
-    .find((candidate) => existsSync(candidate));
-  if (fromPath) return fromPath;
-  let goPath = join(homedir(), 'go');
-  try {
-    goPath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim() || goPath;
-  } catch {
-    // No Go on PATH: the default GOPATH is all we can try.
-  }
-  const candidate = join(goPath, 'bin', 'ferretdb');
-  if (!existsSync(candidate)) {
-    throw new Error('fault tests need the ferretdb binary (scripts/install-ferretdb.sh installs it)');
-  }
-  return candidate;
-}
 
 /**
  * A FerretDB of the test's own, with the SQLite backend in a temporary folder, on a free port: the
@@ -40,19 +18,10 @@ export class DedicatedFerretDb {
     private readonly dir: string,
     readonly port: number,
   ) {
-    this.server = new ServerProcess(
-      ferretdbBinary(),
-      [
-        `--listen-addr=127.0.0.1:${port}`,
-        '--handler=sqlite',
-        `--sqlite-url=file:${join(dir, 'sqlite')}/`,
-        `--state-dir=${dir}`,
-        '--telemetry=disable',
-        '--debug-addr=-',
-        '--log-level=WARN',
-      ],
-      { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-    );
+    this.server = new ServerProcess(ferretdbBinary(), ferretdbArgs({ port, dir }), {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+    });
   }
 
   static async start(): Promise<DedicatedFerretDb> {

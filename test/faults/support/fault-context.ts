@@ -1,7 +1,10 @@
-import { DEFAULT_RETRY_DELAYS_MS, delayTiersMs, topologyNames, type TopologyOptions } from '@otpflow/amqp';
-import { createTestContext, withDatabase, type TestContext } from '@otpflow/testing';
-import { connect as amqpConnect } from 'amqplib';
-import { MongoClient } from 'mongodb';
+import {
+  createTestContext,
+  deleteRunTopology,
+  dropDatabase,
+  withDatabase,
+  type TestContext,
+} from '@otpflow/testing';
 
 /**
  * A test context whose database or broker (or both) is a server of the test's own. Cleanup touches
@@ -30,50 +33,8 @@ export function faultContext(
     dispose: async () => {
       await Promise.all([
         servers.mongoBaseUrl ? undefined : dropDatabase(mongoUrl, base.databaseName),
-        servers.rabbitUrl ? undefined : deleteTopology(rabbitUrl, base.topology, [...extraQueues]),
+        servers.rabbitUrl ? undefined : deleteRunTopology(rabbitUrl, base.topology, [...extraQueues]),
       ]);
     },
   };
-}
-
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
-  try {
-    await client.db(name).dropDatabase();
-  } finally {
-    await client.close();
-  }
-}
-
-async function deleteTopology(url: string, topology: TopologyOptions, extraQueues: string[]): Promise<void> {
-  const names = topologyNames(topology.prefix);
-  const delays = topology.retryDelaysMs.length > 0 ? topology.retryDelaysMs : DEFAULT_RETRY_DELAYS_MS;
-  const connection = await amqpConnect(url);
-  try {
-    for (const queue of [
-      names.sendQueue,
-      names.deadQueue,
-      ...delayTiersMs({ retryDelaysMs: delays }).map((delay) => names.retryQueue(delay)),
-      ...extraQueues,
-    ]) {
-      // A failed delete closes its channel: one channel per deletion, so one failure stops nothing.
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteQueue(queue).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-    for (const exchange of [
-      names.jobsExchange,
-      names.retryExchange,
-      names.deadExchange,
-      names.eventsExchange,
-    ]) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteExchange(exchange).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close();
-  }
 }

@@ -394,7 +394,8 @@ export const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>): 
 const PATH_PARAMETER_MAX_BYTES = 4_000;
 
 function encodePathParameter(value: string): string {
-  if (value.startsWith('<<session:')) return value;
+  // A placeholder of the run (a session's or an endpoint's id) is replaced, not sent.
+  if (/^<<(session|endpoint):/.test(value)) return value;
   // encodeURIComponent refuses lone surrogates; a client library sends U+FFFD for them.
   // Code points, not UTF-16 units: cutting between two halves of a pair would make a lone surrogate.
   let characters = Array.from(value.toWellFormed());

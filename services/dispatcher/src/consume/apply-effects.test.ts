@@ -7,7 +7,7 @@ import { createDispatcherMetrics } from '../dispatcher-metrics.js';
 import { MemoryEventSink } from '../events/event-sink.js';
 import { applyEffects } from './apply-effects.js';
 import { openedJob } from '../../test/fakes/jobs.js';
-import type { Effects } from './effects.js';
+import type { Effects } from './effect.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 

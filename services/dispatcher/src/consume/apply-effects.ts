@@ -3,7 +3,7 @@ import type { DeliveryStore } from '../delivery/delivery-store.js';
 import { giveBackDelayMs } from '../delivery/retry-policy.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { EventSink } from '../events/event-sink.js';
-import type { Effects, StoreWrite } from './effects.js';
+import type { Effects, StoreWrite } from './effect.js';
 import type { ReceivedJob } from './job-source.js';
 import type { OpenedJob } from './outcome.js';
 

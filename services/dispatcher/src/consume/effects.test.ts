@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { jobKeysSchema, readAttempt } from '@otpflow/contracts';
 import { describe, expect, it } from 'vitest';
 import { acceptedResult, failedResult, openedJob } from '../../test/fakes/jobs.js';
-import { effectsOf, type EffectsContext } from './effects.js';
+import type { EffectsContext } from './effect.js';
+import { effectsOf } from './effects.js';
 import { JOB_HEADERS } from './job-headers.js';
 import type { Outcome } from './outcome.js';
 

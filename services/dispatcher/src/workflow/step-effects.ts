@@ -1,5 +1,5 @@
 import { attemptHeaders, type JobKey } from '@otpflow/contracts';
-import type { Effects } from '../consume/effects.js';
+import type { Effects } from '../consume/effect.js';
 import { failureOf } from '../consume/failure-record.js';
 import { failureEvent } from '../consume/job-events.js';
 import { JOB_HEADERS } from '../consume/job-headers.js';

@@ -11,7 +11,7 @@ import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { ApiError } from '@otpflow/errors';
 import { loadConfig } from '../config.js';
-import { policyDefaults } from '../gateway.js';
+import { policyDefaults } from '../policies/policy-defaults.js';
 import { defaultPolicy, storedPolicySchema } from '../policies/client-policy.js';
 import { PolicyStore } from '../policies/policy.store.js';
 

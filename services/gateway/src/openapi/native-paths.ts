@@ -1,82 +1,28 @@
-import { z } from 'zod';
 import { SCOPES, type Scope } from '../auth/scopes.js';
-import { storedPolicySchema } from '../policies/client-policy.js';
-import { listingOperations, listingSchemas } from './listing-paths.js';
-import {
-  checkResultSchema,
-  checkVerificationSchema,
-  createVerificationSchema,
-  resendVerificationSchema,
-  templateBodySchema,
-  templateSchema,
-  verificationSchema,
-} from '../native/verification.schemas.js';
+import type { ApiRoute, ComponentSchema, RouteGroup, RouteResponse } from '../http/route.js';
+import { pathTemplate } from '../http/route.js';
+import { errorResponse } from './error-response.js';
+import { jsonSchemaOf as jsonSchema } from './json-schema.js';
 
-export type JsonObject = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
-/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 uses), for requests (input) or responses. */
-export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const {
-    $schema: _dialect,
-    id: _id,
-    ...rest
-  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
+/** A component's JSON Schema: a request body is documented as zod reads it (input), an answer as written. */
+function componentSchema(component: ComponentSchema, io: 'input' | 'output'): JsonObject {
+  return 'schema' in component ? jsonSchema(component.schema, io) : component.json;
 }
 
-/** The native API's schemas, generated from the very zod schemas the gateway validates with. */
-export function nativeSchemas(): Record<string, JsonObject> {
+/** Every named body of the native routes, generated from the very zod schemas the gateway validates with. */
+export function nativeSchemas(groups: readonly RouteGroup[]): Record<string, JsonObject> {
+  const schemas: Record<string, JsonObject> = {};
+  for (const route of nativeRoutes(groups)) {
+    const body = route.body;
+    if (body?.name && typeof body.schema !== 'function')
+      schemas[body.name] = jsonSchema(body.schema, 'input');
+    for (const response of route.responses)
+      if (response.body) schemas[response.body.name] = componentSchema(response.body, 'output');
+  }
   return {
-    CreateVerification: jsonSchema(createVerificationSchema, 'input'),
-    CheckVerification: jsonSchema(checkVerificationSchema, 'input'),
-    ResendVerification: jsonSchema(resendVerificationSchema, 'input'),
-    Verification: jsonSchema(verificationSchema, 'output'),
-    CheckResult: jsonSchema(checkResultSchema, 'output'),
-    ...listingSchemas(),
-    TemplateBody: jsonSchema(templateBodySchema, 'input'),
-    Template: jsonSchema(templateSchema, 'output'),
-    TemplateList: {
-      type: 'object',
-      properties: { templates: { type: 'array', items: { $ref: '#/components/schemas/Template' } } },
-      required: ['templates'],
-    },
-    StoredPolicy: jsonSchema(storedPolicySchema, 'input'),
-    PolicyView: {
-      type: 'object',
-      properties: {
-        clientId: { type: 'string' },
-        policy: {
-          type: 'object',
-          description: 'The effective policy: the stored fields over the deployment defaults.',
-        },
-        stored: { $ref: '#/components/schemas/StoredPolicy' },
-      },
-      required: ['clientId', 'policy', 'stored'],
-    },
-    FraudRule: {
-      type: 'object',
-      description: 'A block of the fraud guard (docs/FRAUD.md) or an allow-list entry.',
-      properties: {
-        scope: { type: 'string', description: 'A client id, or `*` for every client.' },
-        target: {
-          type: 'string',
-          description: 'A +prefix or number; for a block also an address or a network.',
-        },
-        reason: { type: 'string' },
-        expiresAt: { type: 'string', format: 'date-time' },
-        strikes: { type: 'integer' },
-        note: { type: 'string' },
-        createdAt: { type: 'string', format: 'date-time' },
-      },
-      required: ['scope', 'target'],
-    },
-    FraudRuleList: {
-      type: 'object',
-      properties: {
-        blocks: { type: 'array', items: { $ref: '#/components/schemas/FraudRule' } },
-        allow: { type: 'array', items: { $ref: '#/components/schemas/FraudRule' } },
-      },
-    },
+    ...schemas,
     NativeErrorInfo: {
       type: 'object',
       description: 'CAMARA ErrorInfo, plus `details` naming the field at fault or the attempts remaining.',
@@ -149,39 +95,14 @@ export function nativeResponses(): Record<string, JsonObject> {
   return Object.fromEntries(
     Object.entries(NATIVE_ERRORS).map(([name, error]) => [
       name,
-      {
-        description: error.description,
-        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-        content: {
-          'application/json': {
-            schema: {
-              allOf: [
-                { $ref: '#/components/schemas/NativeErrorInfo' },
-                {
-                  type: 'object',
-                  properties: { status: { enum: [error.status] }, code: { enum: error.codes } },
-                },
-              ],
-            },
-          },
-        },
-      },
+      errorResponse({ ...error, info: 'NativeErrorInfo' }),
     ]),
   );
 }
 
-export const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-export const json = (schema: string, description: string) => ({
-  description,
-  headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
-});
-export const body = (schema: string, required = true) => ({
-  required,
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
-});
+const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
 /** Every operation: a malformed x-correlator (or path parameter) is a 400 before anything else. */
-export const common = {
+const common = {
   '400': ref('NativeBadRequest'),
   '401': ref('NativeUnauthenticated'),
   '403': ref('NativeForbidden'),
@@ -189,34 +110,10 @@ export const common = {
   '429': ref('NativeTooManyRequests'),
   '503': ref('NativeUnavailable'),
 };
-export const withBody = { ...common, '415': ref('NativeUnsupportedMediaType') };
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description:
-    'The verification id: 36 characters shaped like a UUID (the encrypted address of its code, not a random UUID)',
-  schema: { type: 'string', format: 'uuid' },
-};
-export const parameters = [{ $ref: '#/components/parameters/x-correlator' }];
 
-/** A fraud rule's place: its scope and its URL-encoded target. */
-const fraudRuleParameters = [
-  {
-    name: 'scope',
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-    description: 'A client id, or `*`.',
-  },
-  {
-    name: 'target',
-    in: 'path',
-    required: true,
-    schema: { type: 'string' },
-    description: 'A +prefix, number, address or network, URL-encoded (`%2B34600`, `203.0.113.0%2F24`).',
-  },
-];
+function nativeRoutes(groups: readonly RouteGroup[]): ApiRoute[] {
+  return groups.filter((group) => group.api === 'native').flatMap((group) => group.routes);
+}
 
 /** The native API's tags, one per scope: each tag's operations need that scope and no other. */
 export const NATIVE_TAGS: Record<
@@ -235,195 +132,76 @@ export const NATIVE_TAGS: Record<
   },
 };
 
-export function operation(
-  operationId: string,
-  summary: string,
-  scope: keyof typeof NATIVE_TAGS,
-  extra: JsonObject,
-): JsonObject {
+function documentedResponse(response: RouteResponse): JsonObject {
+  if (!response.body) return { description: response.description };
   return {
-    operationId,
-    summary,
-    description: `Needs the scope \`${scope}\`.`,
-    tags: [NATIVE_TAGS[scope].name],
-    security: [{ bearer: [] }],
-    'x-otpflow-scope': scope,
-    ...extra,
+    description: response.description,
+    headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${response.body.name}` } } },
   };
 }
 
-/** The native API's paths. */
-export function nativePaths(): Record<string, JsonObject> {
-  const { verifications, templates, admin } = SCOPES;
-  const listing = listingOperations(operation);
+/** A route's OpenAPI operation: its parameters, body, answers and the errors it may give. */
+function nativeOperation(route: ApiRoute): JsonObject {
+  const scope = route.scope as keyof typeof NATIVE_TAGS;
+  const parameters: JsonObject[] = [
+    { $ref: '#/components/parameters/x-correlator' },
+    ...(route.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(route.parameters ?? []).map((parameter) => ({
+      name: parameter.name,
+      in: 'path',
+      required: true,
+      ...parameter.doc,
+    })),
+    ...(route.query ?? []).map(({ name, required = false, doc }) => ({
+      name,
+      in: 'query',
+      required,
+      ...doc,
+    })),
+  ];
   return {
-    ...listing.paths,
-    '/v1/verifications': {
-      get: listing.list,
-      post: operation('createVerification', 'Send a code by SMS or voice, with every option', verifications, {
-        parameters: [...parameters, { $ref: '#/components/parameters/IdempotencyKey' }],
-        requestBody: body('CreateVerification'),
-        responses: {
-          '201': json('Verification', 'Created; the code is on its way'),
-          ...withBody,
-          '409': ref('NativeConflict'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}': {
-      get: operation('getVerification', 'Status, attempts and delivery', verifications, {
-        parameters: [...parameters, idParameter],
-        responses: {
-          '200': json('Verification', 'The verification'),
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/check': {
-      post: operation('checkVerification', 'Check a code; answers the attempts remaining', verifications, {
-        parameters: [...parameters, idParameter],
-        requestBody: body('CheckVerification'),
-        responses: {
-          '200': json('CheckResult', 'Whether the code was valid'),
-          ...withBody,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/cancel': {
-      post: operation('cancelVerification', 'Cancel: the code never validates after this', verifications, {
-        parameters: [...parameters, idParameter],
-        responses: {
-          '200': json('Verification', 'Canceled'),
-          ...common,
-          '404': ref('NativeNotFound'),
-          '409': ref('NativeConflict'),
-        },
-      }),
-    },
-    '/v1/verifications/{id}/resend': {
-      post: operation(
-        'resendVerification',
-        'Send a new code, on the same or another channel',
-        verifications,
-        {
-          parameters: [...parameters, idParameter],
-          requestBody: body('ResendVerification', false),
-          responses: {
-            '200': json('Verification', 'A new code is on its way'),
-            ...withBody,
-            '404': ref('NativeNotFound'),
-            '409': ref('NativeConflict'),
+    operationId: route.operationId,
+    summary: route.summary,
+    description: `Needs the scope \`${scope}\`.${route.description ? ` ${route.description}` : ''}`,
+    tags: [NATIVE_TAGS[scope].name],
+    security: [{ bearer: [] }],
+    'x-otpflow-scope': scope,
+    parameters,
+    ...(route.body
+      ? {
+          requestBody: {
+            required: !route.body.optional,
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${route.body.name}` } } },
           },
-        },
+        }
+      : {}),
+    responses: {
+      ...Object.fromEntries(
+        route.responses.map((response) => [String(response.status), documentedResponse(response)]),
+      ),
+      ...common,
+      ...(route.body ? { '415': ref('NativeUnsupportedMediaType') } : {}),
+      ...Object.fromEntries(
+        (route.errors ?? []).map((error) => [
+          String(NATIVE_ERRORS[`Native${error}`]?.status),
+          ref(`Native${error}`),
+        ]),
       ),
     },
-    '/v1/templates': {
-      get: operation('listTemplates', 'The calling tenant’s message templates', templates, {
-        parameters,
-        responses: { '200': json('TemplateList', 'Every template'), ...common },
-      }),
-    },
-    '/v1/templates/{id}/{locale}': {
-      parameters: [
-        {
-          name: 'id',
-          in: 'path',
-          required: true,
-          schema: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,100}$' },
-        },
-        { name: 'locale', in: 'path', required: true, schema: { type: 'string', example: 'es-ES' } },
-      ],
-      get: operation('getTemplate', 'One template', templates, {
-        parameters,
-        responses: {
-          '200': json('Template', 'The template'),
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-      put: operation('putTemplate', 'Create or replace a template', templates, {
-        parameters,
-        requestBody: body('TemplateBody'),
-        responses: { '200': json('Template', 'Replaced'), '201': json('Template', 'Created'), ...withBody },
-      }),
-      delete: operation('deleteTemplate', 'Delete a template', templates, {
-        parameters,
-        responses: {
-          '204': { description: 'Deleted' },
-          ...common,
-          '404': ref('NativeNotFound'),
-        },
-      }),
-    },
-    '/v1/policy': {
-      get: operation('getOwnPolicy', 'The calling tenant’s effective and stored policy', templates, {
-        parameters,
-        responses: { '200': json('PolicyView', 'The policy'), ...common },
-      }),
-    },
-    '/v1/admin/policies/{clientId}': {
-      parameters: [
-        {
-          name: 'clientId',
-          in: 'path',
-          required: true,
-          description: 'An API-key client id, or `oidc:<claim value>` for a tenant authenticated by OIDC.',
-          schema: { type: 'string', pattern: '^([a-zA-Z0-9._-]{1,128}|oidc:[\\x21-\\x7e]{1,128})$' },
-        },
-      ],
-      get: operation('getPolicy', 'A client’s effective and stored policy', admin, {
-        parameters,
-        responses: { '200': json('PolicyView', 'The policy'), ...common },
-      }),
-      put: operation('putPolicy', 'Replace a client’s stored policy', admin, {
-        parameters,
-        requestBody: body('StoredPolicy'),
-        responses: { '200': json('PolicyView', 'The new policy'), ...withBody },
-      }),
-      delete: operation('deletePolicy', 'Return a client to the defaults', admin, {
-        parameters,
-        responses: { '204': { description: 'Deleted' }, ...common },
-      }),
-    },
-    '/v1/admin/fraud/blocks': {
-      get: operation('listFraudBlocks', 'The fraud guard’s active blocks', admin, {
-        parameters,
-        responses: { '200': json('FraudRuleList', 'The blocks'), ...common },
-      }),
-    },
-    '/v1/admin/fraud/blocks/{scope}/{target}': {
-      parameters: fraudRuleParameters,
-      delete: operation('liftFraudBlock', 'Lift a block (a repeat still counts as one)', admin, {
-        parameters,
-        responses: { '204': { description: 'Lifted' }, ...common, '404': ref('NativeNotFound') },
-      }),
-    },
-    '/v1/admin/fraud/allow': {
-      get: operation('listFraudAllowList', 'The fraud guard’s allow-list', admin, {
-        parameters,
-        responses: { '200': json('FraudRuleList', 'The allow-list'), ...common },
-      }),
-    },
-    '/v1/admin/fraud/allow/{scope}/{target}': {
-      parameters: fraudRuleParameters,
-      put: operation('allowFraudTarget', 'Allow-list a prefix or number', admin, {
-        parameters,
-        requestBody: {
-          required: false,
-          content: {
-            'application/json': {
-              schema: { type: 'object', properties: { note: { type: 'string', maxLength: 200 } } },
-            },
-          },
-        },
-        responses: { '200': json('FraudRule', 'Allow-listed'), ...withBody },
-      }),
-      delete: operation('removeFraudAllow', 'Remove an allow-list entry', admin, {
-        parameters,
-        responses: { '204': { description: 'Removed' }, ...common, '404': ref('NativeNotFound') },
-      }),
-    },
   };
+}
+
+/** The native API's paths, from the route table. */
+export function nativePaths(groups: readonly RouteGroup[]): Record<string, JsonObject> {
+  const paths: Record<string, JsonObject> = {};
+  for (const group of groups.filter((candidate) => candidate.api === 'native')) {
+    for (const mount of group.mounts) {
+      for (const route of group.routes) {
+        const template = pathTemplate(mount.prefix, route.path);
+        paths[template] = { ...paths[template], [route.method.toLowerCase()]: nativeOperation(route) };
+      }
+    }
+  }
+  return paths;
 }

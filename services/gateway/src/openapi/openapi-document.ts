@@ -1,14 +1,10 @@
 import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'json' };
+import { API_ROUTES } from '../api-routes.js';
+import { CAMARA_ROUTES } from '../camara/camara.routes.js';
+import { errorResponse } from './error-response.js';
 import { NATIVE_TAGS, nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
-import { webhookPaths, webhookSchemas } from './webhook-paths.js';
 
 type JsonObject = Record<string, unknown>;
-
-/** CAMARA's spec path and the seeds' path; the second mount's operation ids get a suffix to stay unique. */
-const CAMARA_MOUNTS = [
-  { prefix: '/one-time-password-sms/v1', operationSuffix: '' },
-  { prefix: '/otpvalidation', operationSuffix: 'AtOtpvalidation' },
-];
 
 /** Errors CAMARA Commonalities allows on any operation, that the gateway may answer. */
 const CAMARA_EXTRA_RESPONSES: Record<string, { description: string; code: string; message: string }> = {
@@ -36,28 +32,17 @@ function camaraExtraResponses(): Record<string, JsonObject> {
   return Object.fromEntries(
     Object.entries(CAMARA_EXTRA_RESPONSES).map(([status, error]) => [
       `Generic${status}`,
-      {
+      errorResponse({
         description: error.description,
-        headers: { 'x-correlator': { $ref: '#/components/headers/x-correlator' } },
-        content: {
-          'application/json': {
-            schema: {
-              allOf: [
-                { $ref: '#/components/schemas/ErrorInfo' },
-                {
-                  type: 'object',
-                  properties: { status: { enum: [Number(status)] }, code: { enum: [error.code] } },
-                },
-              ],
-            },
-            examples: {
-              [`GENERIC_${status}_${error.code}`]: {
-                value: { status: Number(status), code: error.code, message: error.message },
-              },
-            },
+        info: 'ErrorInfo',
+        status: Number(status),
+        codes: [error.code],
+        examples: {
+          [`GENERIC_${status}_${error.code}`]: {
+            value: { status: Number(status), code: error.code, message: error.message },
           },
         },
-      },
+      }),
     ]),
   );
 }
@@ -65,14 +50,17 @@ function camaraExtraResponses(): Record<string, JsonObject> {
 /** The spec's two operations under a mount, unchanged but for ids, the extra Commonalities errors and auth. */
 function camaraPaths(): Record<string, JsonObject> {
   const paths: Record<string, JsonObject> = {};
-  for (const mount of CAMARA_MOUNTS) {
-    for (const [path, item] of Object.entries(camara.paths)) {
+  const specPaths: Record<string, { post: unknown }> = camara.paths;
+  for (const mount of CAMARA_ROUTES.mounts) {
+    for (const route of CAMARA_ROUTES.routes) {
+      const item = specPaths[route.path];
+      if (!item) throw new Error(`the CAMARA spec has no ${route.path}`);
       const operation = structuredClone(item.post) as JsonObject & {
         operationId: string;
         responses: JsonObject;
         security: JsonObject[];
       };
-      paths[`${mount.prefix}${path}`] = {
+      paths[`${mount.prefix}${route.path}`] = {
         post: {
           ...operation,
           operationId: `${operation.operationId}${mount.operationSuffix}`,
@@ -113,7 +101,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
     servers: [{ url: '/' }],
     tags: [...camara.tags, ...Object.values(NATIVE_TAGS)],
     externalDocs: camara.externalDocs,
-    paths: { ...camaraPaths(), ...nativePaths(), ...webhookPaths() },
+    paths: { ...camaraPaths(), ...nativePaths(API_ROUTES) },
     components: {
       parameters: {
         ...camara.components.parameters,
@@ -126,7 +114,7 @@ export function buildOpenApiDocument(version: string): JsonObject {
         },
       },
       headers: camara.components.headers,
-      schemas: { ...camara.components.schemas, ...nativeSchemas(), ...webhookSchemas() },
+      schemas: { ...camara.components.schemas, ...nativeSchemas(API_ROUTES) },
       responses: { ...camara.components.responses, ...camaraExtraResponses(), ...nativeResponses() },
       securitySchemes: {
         ...camara.components.securitySchemes,

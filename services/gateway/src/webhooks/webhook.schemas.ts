@@ -18,8 +18,9 @@ const url = z
   .max(2048)
   .refine(
     (value) => {
-      const parsed = new URL(value);
-      return parsed.username === '' && parsed.password === '' && parsed.hash === '';
+      // zod runs this check after a failed url check too: what is no URL has been refused already.
+      const parsed = URL.parse(value);
+      return parsed === null || (parsed.username === '' && parsed.password === '' && parsed.hash === '');
     },
     { message: 'must not carry credentials or a fragment' },
   );
