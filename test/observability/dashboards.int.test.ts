@@ -9,7 +9,8 @@ import {
   startMetricsService,
   type RunningMetricsService,
 } from '../../services/metrics/src/metrics-service.js';
-import { sharedEnv, startStack, type Stack } from '../support/stack.js';
+import { API_KEY, sharedEnv, startStack, type Stack } from '../support/stack.js';
+import type { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import {
   loadDashboards,
   loadRules,
@@ -22,6 +23,7 @@ import {
   type Dashboard,
 } from './dashboards.js';
 import { OtpTraffic } from './otp-traffic.js';
+import { HOOKS_KEY, registerFlakyEndpoint } from './tenant-endpoint.js';
 import { PrometheusServer, type Sample } from './prometheus-server.js';
 import { metricNames, nameRegexes, vectorSelectors } from './promql.js';
 import { MISSING_TOOLS, onPath, promtool } from './promtool.js';
@@ -84,6 +86,7 @@ describe('dashboards and rules against a live Prometheus', () => {
   let metricsService: RunningMetricsService | undefined;
   const servers: Partial<Record<Mode, PrometheusServer>> = {};
   let traffic: OtpTraffic;
+  let callbackEndpoint: FakeHttpServer | undefined;
   let rabbitmqScraped = false;
   let startedAt = 0;
   /** Every metric name each Prometheus holds: scraped from a target, or recorded by a rule. */
@@ -98,7 +101,15 @@ describe('dashboards and rules against a live Prometheus', () => {
   // every rate and quantile has a value (a series is born at its first increment).
   beforeAll(async () => {
     if (!onPath('prometheus') || !onPath('promtool')) throw new Error(MISSING_TOOLS);
-    stack = await startStack('observability', { gatewayEnv: { CLIENT_RATE_LIMIT: '1000' } });
+    stack = await startStack('observability', {
+      gatewayEnv: {
+        CLIENT_RATE_LIMIT: '1000',
+        API_KEYS: `${API_KEY}:e2e-client,${HOOKS_KEY}:e2e-client:otpflow:templates`,
+        WEBHOOK_ALLOW_HTTP: 'true',
+      },
+    });
+    // Status callbacks of the traffic below go to an endpoint that refuses the first one.
+    callbackEndpoint = await registerFlakyEndpoint(stack);
     const metricsConfig = loadMetricsConfig({ ...sharedEnv(stack.context) });
     metricsService = await startMetricsService(
       metricsConfig,
@@ -201,6 +212,14 @@ describe('dashboards and rules against a live Prometheus', () => {
     await traffic.failures();
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await traffic.wave();
+    // A refused callback and a delivered one (its retry, or the next code's).
+    await waitFor(
+      () => (callbackEndpoint?.requests.filter((request) => request.answeredWith === 204).length ?? 0) > 0,
+      {
+        timeoutMs: 30_000,
+        what: 'a status callback delivered after a refused one',
+      },
+    );
 
     const { counts } = traffic;
     for (const mode of MODES) {
@@ -228,6 +247,7 @@ describe('dashboards and rules against a live Prometheus', () => {
     await metricsService?.shutdown('test finished');
     // Undefined when beforeAll failed before the stack started (prometheus missing, for one).
     await (stack as Stack | undefined)?.stop();
+    await callbackEndpoint?.close();
   });
 
   /** Long enough to cover everything since Prometheus started: the dashboards' time range. */

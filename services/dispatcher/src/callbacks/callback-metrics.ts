@@ -5,12 +5,13 @@ export type CallbackFate = 'delivered' | 'retried' | 'dead_lettered' | 'deferred
 
 /**
  * Per endpoint (its id: a tenant registers at most MAX_ENDPOINTS_PER_CLIENT, so the series are
- * bounded), never by URL. Attempts by outcome, the POST's latency, and where each job went; the delay
+ * bounded), never by URL. The label is `endpoint_id`: the Prometheus Operator sets a target label
+ * `endpoint` (the port's name) that would rename ours to `exported_endpoint`. Attempts by outcome, the POST's latency, and where each job went; the delay
  * from the event to a delivered callback says what a tenant experiences end to end.
  */
 export class CallbackMetrics {
-  private readonly attempts: Counter<'client' | 'endpoint' | 'outcome'>;
-  private readonly latency: Histogram<'client' | 'endpoint'>;
+  private readonly attempts: Counter<'client' | 'endpoint_id' | 'outcome'>;
+  private readonly latency: Histogram<'client' | 'endpoint_id'>;
   private readonly fates: Counter<'fate'>;
   private readonly delay: Histogram;
   private readonly fannedOut: Counter<'type'>;
@@ -19,13 +20,13 @@ export class CallbackMetrics {
     this.attempts = new Counter({
       name: 'otpflow_callback_attempts_total',
       help: 'POSTs to tenant callback endpoints, by endpoint and outcome (delivered, retryable, permanent).',
-      labelNames: ['client', 'endpoint', 'outcome'],
+      labelNames: ['client', 'endpoint_id', 'outcome'],
       registers: [registry],
     });
     this.latency = new Histogram({
       name: 'otpflow_callback_request_duration_seconds',
       help: 'How long a tenant endpoint took to answer a callback POST (timeouts included).',
-      labelNames: ['client', 'endpoint'],
+      labelNames: ['client', 'endpoint_id'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     });
@@ -52,8 +53,8 @@ export class CallbackMetrics {
   }
 
   attempt(client: string, endpoint: string, outcome: CallbackAttemptOutcome, seconds: number): void {
-    this.attempts.inc({ client, endpoint, outcome });
-    this.latency.observe({ client, endpoint }, seconds);
+    this.attempts.inc({ client, endpoint_id: endpoint, outcome });
+    this.latency.observe({ client, endpoint_id: endpoint }, seconds);
   }
 
   fate(fate: CallbackFate): void {

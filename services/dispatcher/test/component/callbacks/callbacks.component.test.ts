@@ -169,7 +169,7 @@ describe('status callbacks', () => {
     expect(request?.body).not.toMatch(/\+34|code"/);
     expect(
       await metricValue(registry, 'otpflow_callback_attempts_total', {
-        endpoint: subscribed.endpointId,
+        endpoint_id: subscribed.endpointId,
         outcome: 'delivered',
       }),
     ).toBe(1);
