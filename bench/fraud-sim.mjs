@@ -20,6 +20,7 @@ import {
   randomMobile,
   sequentialMobiles,
 } from './lib/fraud-traffic.mjs';
+import { breakdown, RuleWatcher } from './lib/fraud-attribution.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { WebhookServer } from './lib/webhook-receiver.mjs';
 
@@ -33,6 +34,7 @@ const LEGIT_RATE = Number(option('legit-rate', '8'));
 const MONGODB_URL = option('mongodb-url', process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017/');
 const RABBITMQ_URL = option('rabbitmq-url', process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 const API_KEY = 'fraud-sim-api-key-0123456789';
+const CLIENT_ID = 'sim-client';
 /** The high-cost ranges table of the run: the destinations pumping favours. */
 const HIGH_COST = ['+371', '+234', '+63'];
 
@@ -104,7 +106,9 @@ class Inbox extends WebhookServer {
     return `sim-${id ?? randomInt(1e9)}`;
   }
 
-  codeFor(id, timeoutMs = 10_000) {
+  // A user waits up to a minute for an SMS before giving up (a loaded machine delays them by tens of
+  // seconds; a user who gave up is a code not entered, which the guard sees as lower conversion).
+  codeFor(id, timeoutMs = 60_000) {
     const known = this.codes.get(id);
     if (known) return Promise.resolve(known);
     return new Promise((resolve) => {
@@ -124,7 +128,7 @@ function gatewayEnv(port, database, prefix) {
     RABBITMQ_URL,
     AMQP_PREFIX: prefix,
     OTEL_SDK_DISABLED: 'true',
-    API_KEYS: `${API_KEY}:sim-client`,
+    API_KEYS: `${API_KEY}:${CLIENT_ID}`,
     CODE_HASH_SECRET: 'fraud-sim-code-hash-secret-0123456789',
     CLIENT_RATE_LIMIT: '1000000',
     CLIENT_QUOTA: '1000000000',
@@ -202,6 +206,12 @@ async function main() {
       if (body.code === 'FRAUD_BLOCKED' || body.code === 'FRAUD_THROTTLED') {
         stats.judged.add(index);
         stats.refused.push(index);
+        stats.refusals.push({
+          at: Date.now(),
+          to,
+          address: recipientIp,
+          throttled: body.code === 'FRAUD_THROTTLED',
+        });
         return;
       }
     }
@@ -214,7 +224,10 @@ async function main() {
     }
     if (Math.random() >= verifies) return;
     const code = await inbox.codeFor(body.id);
-    if (!code) return;
+    if (!code) {
+      stats.smsTooLate += 1;
+      return;
+    }
     await sleep(1000 + randomInt(3000));
     // A check that fails (a busy store) is a code not entered, not the end of the run.
     const check = await fetch(`${nextUrl()}/v1/verifications/${body.id}/check`, {
@@ -230,7 +243,9 @@ async function main() {
     sends: 0,
     judged: new Set(),
     refused: [],
+    refusals: [],
     verified: 0,
+    smsTooLate: 0,
     errors: 0,
     otherAnswers: {},
   });
@@ -238,6 +253,8 @@ async function main() {
   const attackPlan = attacks();
   const attackStats = Object.fromEntries(Object.keys(attackPlan).map((name) => [name, newStats()]));
 
+  const mongo = await new MongoClient(database.toString()).connect();
+  const rules = new RuleWatcher(mongo.db()).start();
   try {
     dispatcher.start();
     for (const gateway of gateways) gateway.start();
@@ -293,6 +310,7 @@ async function main() {
               sendsUntilFirstRefusal: stats.refused.length ? Math.min(...stats.refused) : null,
               refusedAfterFirst50: after > 0 ? round(refusedAfter / after) : null,
               codesEntered: stats.verified,
+              unanswered: stats.errors,
               ...(VERBOSE
                 ? {
                     allowedAfter50: [...stats.judged]
@@ -309,8 +327,14 @@ async function main() {
         sends: legit.sends,
         refused: legit.refused.length,
         judged: legit.judged.size,
+        // Requests that timed out or failed (a busy machine): neither allowed nor refused.
+        unanswered: legit.errors,
         refusedShare: round(legit.refused.length / Math.max(1, legit.judged.size)),
+        // The false positives by the signal that refused them, and the ranges or addresses it blocked.
+        refusedBy: breakdown(legit.refusals.map((refusal) => rules.explain(refusal, CLIENT_ID))),
         verified: legit.verified,
+        // Codes a user meant to enter whose SMS had not come when the user gave up waiting.
+        smsTooLate: legit.smsTooLate,
         otherAnswers: legit.otherAnswers,
       },
       decisions: await Promise.all(urls.map(decisionsOf)),
@@ -318,9 +342,9 @@ async function main() {
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
+    rules.stop();
     await Promise.allSettled([...gateways, dispatcher].map((service) => service.stop()));
     await inbox.stop?.();
-    const mongo = await new MongoClient(database.toString()).connect();
     await mongo
       .db()
       .dropDatabase()

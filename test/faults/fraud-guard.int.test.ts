@@ -37,8 +37,10 @@ describe('the fraud guard across two gateway processes', () => {
         CLIENT_RATE_LIMIT: '100000',
         FRAUD_MODE: 'enforce',
         FRAUD_SYNC_INTERVAL_MS: '200',
-        // Low enough that a handful of sends to one country is a burst (a new country: a quarter, 5).
+        // Low enough that a handful of sends to one country is a burst (a new country: a quarter, 5),
+        // from its first send on (no grace for a new country's first sends).
         FRAUD_COUNTRY_VELOCITY: '20',
+        FRAUD_NEW_COUNTRY_GRACE: '0',
       }).start();
       gateways.push({ service, url: `http://127.0.0.1:${port}` });
     }

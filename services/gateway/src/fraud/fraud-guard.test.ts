@@ -32,7 +32,7 @@ function replica(store: InMemoryFraudStore, overrides: Partial<FraudSettings> = 
     (o) => outcomes.push(o),
     () => now,
   );
-  return { guard, outcomes, advance: (ms: number) => (now += ms) };
+  return { guard, outcomes, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 const send = (e164: string, extra: Partial<SendFacts> = {}): SendFacts => ({
@@ -78,20 +78,76 @@ describe('SignalFraudGuard', () => {
 
   it('counts verified codes into conversion: legitimate traffic that converts stays allowed', async () => {
     const store = new InMemoryFraudStore();
-    const { guard, advance } = replica(store);
+    const { guard, advance, now } = replica(store);
     const refused: string[] = [];
     for (let index = 0; index < 400; index += 1) {
       const number = `+34${600_000_000 + ((index * 7_919_993) % 99_999_999)}`;
       const facts = send(number, { address: `198.51.${index % 250}.${index % 200}` });
       if (guard.assess(facts).action !== 'allow') refused.push(number);
-      else if (index % 5 !== 0) guard.verified(facts);
+      else if (index % 5 !== 0) guard.verified({ ...facts, sentAt: new Date(now()) });
       advance(20_000);
       if (index % 10 === 0) await guard.sync();
     }
     expect(refused).toEqual([]);
   });
 
-  it('blocks a range whose codes are sent and never entered', async () => {
+  it('credits a verification to the bucket its code was sent in, however late it comes', async () => {
+    const store = new InMemoryFraudStore();
+    const { guard, advance, now } = replica(store);
+    const facts = send('+34600123456');
+    guard.assess(facts);
+    const sentAt = new Date(now());
+    advance(700_000); // two buckets of 300 s later
+    guard.verified({ ...facts, sentAt });
+    await guard.sync();
+    const bucketOfSend = sentAt.getTime() - (sentAt.getTime() % 300_000);
+    expect(store.counts.get(`p:tenant-a:+34600|${bucketOfSend}`)).toMatchObject({ sent: 1, verified: 1 });
+    // A code sent before the window has nothing left to credit.
+    guard.verified({ ...facts, sentAt: new Date(now() - 4_000_000) });
+    await guard.sync();
+    expect([...store.counts.values()].reduce((sum, tally) => sum + tally.verified, 0)).toBe(3);
+  });
+
+  it('lets a new country grow in its grace, then only throttles it for a low conversion', async () => {
+    const { guard, advance } = replica(new InMemoryFraudStore(), {
+      newCountryGrace: 20,
+      conversionGraceSeconds: 0,
+    });
+    const actions: string[] = [];
+    for (let index = 0; index < 120; index += 1) {
+      // Spread over ten cc+3 ranges and a thousand cc+5: only the whole country has the evidence.
+      const number = `+3361${String((index * 7_919_993) % 10_000_000).padStart(7, '0')}`;
+      actions.push(guard.assess(send(number, { countryCallingCode: '33' })).action);
+      advance(30_000);
+      if (index % 10 === 0) await guard.sync();
+    }
+    expect(actions.slice(0, 20)).toEqual(Array<string>(20).fill('allow'));
+    expect(actions).toContain('throttle');
+    expect(actions).not.toContain('block');
+  });
+
+  it('throttles a high-cost destination past its budget of unverified codes, not one whose codes are entered', () => {
+    const drip = (verify: boolean) => {
+      const { guard, advance, now } = replica(new InMemoryFraudStore(), { highCostPrefixes: ['+234'] });
+      return Array.from({ length: 40 }, (_, index) => {
+        const facts = send(`+23480${String((index * 7_919_993) % 100_000_000).padStart(8, '0')}`, {
+          countryCallingCode: '234',
+        });
+        const decision = guard.assess(facts);
+        if (verify && decision.action === 'allow') guard.verified({ ...facts, sentAt: new Date(now()) });
+        advance(5_000);
+        return decision;
+      });
+    };
+    const pumped = drip(false);
+    expect(pumped.slice(0, 10).map((decision) => decision.action)).toEqual(Array<string>(10).fill('allow'));
+    expect(pumped.slice(10)).toEqual(
+      Array<unknown>(30).fill(expect.objectContaining({ action: 'throttle', reason: 'unproven_conversion' })),
+    );
+    expect(drip(true).every((decision) => decision.action === 'allow')).toBe(true);
+  });
+
+  it('refuses a range whose codes are sent and never entered', async () => {
     const { guard, advance } = replica(new InMemoryFraudStore());
     const actions: string[] = [];
     for (let index = 0; index < 200; index += 1) {
@@ -101,7 +157,9 @@ describe('SignalFraudGuard', () => {
       advance(30_000);
       if (index % 10 === 0) await guard.sync();
     }
-    expect(actions.slice(100).filter((action) => action === 'block').length).toBeGreaterThanOrEqual(90);
+    // No range holds enough sends to be judged alone: the whole country is, and since it is merely
+    // new to the tenant (not of the high cost tier), it is throttled rather than blocked.
+    expect(actions.slice(100).filter((action) => action === 'throttle').length).toBeGreaterThanOrEqual(90);
   });
 
   it('never refuses a test number or an allow-listed one, and only reports in monitor mode', () => {

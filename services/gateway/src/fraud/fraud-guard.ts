@@ -35,9 +35,12 @@ export interface FraudOutcome {
 /** The port every send passes: a decision from memory, no store command on the request's path. */
 export interface FraudGuard {
   assess(send: SendFacts): Decision;
-  /** A code was verified: the conversion of its ranges counts it. */
-  verified(facts: Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'>): void;
+  /** A code was verified: the conversion of its ranges counts it, in the bucket it was sent in. */
+  verified(facts: VerifiedFacts): void;
 }
+
+/** A verified code: whose, to which number, and when it was sent (its request). */
+export type VerifiedFacts = Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'> & { sentAt: Date };
 
 /** Line types that are a plain mobile: anything else is of the high cost tier. */
 const PLAIN_MOBILE: readonly (NumberType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
@@ -62,7 +65,11 @@ export class SignalFraudGuard implements FraudGuard {
     private readonly report: (outcome: FraudOutcome) => void,
     private readonly clock: () => number = Date.now,
   ) {
-    this.counts = new SlidingCounts(settings.windowSeconds * 1000, settings.buckets);
+    this.counts = new SlidingCounts(
+      settings.windowSeconds * 1000,
+      settings.buckets,
+      (settings.conversionGraceSeconds ?? 0) * 1000,
+    );
     this.distinct = new DistinctNumbers();
     this.rules = new RuleCache(settings.allowPrefixes, new Set(settings.allowNumbers));
   }
@@ -78,12 +85,16 @@ export class SignalFraudGuard implements FraudGuard {
       ...(send.address ? { ip: send.address, subnet: subnetOf(send.address) } : {}),
     };
     const countryKey = key('p', ranges.country);
-    const established = this.counts.total(countryKey, now).verified >= settings.establishedCountryVerified;
-    const highCost = withinAny(send.e164, settings.highCostPrefixes) || !PLAIN_MOBILE.includes(send.lineType);
+    const countryCount = this.counts.total(countryKey, now);
+    const newCountry = countryCount.verified < settings.establishedCountryVerified;
     const limits = thresholdsFor(
       settings.thresholds,
       send.tenant,
-      highCost || !established,
+      {
+        highCost: withinAny(send.e164, settings.highCostPrefixes) || !PLAIN_MOBILE.includes(send.lineType),
+        newCountry,
+        inGrace: newCountry && countryCount.sent < (settings.newCountryGrace ?? 0),
+      },
       settings.riskFactor,
     );
 
@@ -142,12 +153,20 @@ export class SignalFraudGuard implements FraudGuard {
     return enforced ? decision : { action: 'allow' };
   }
 
-  verified(facts: Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'>): void {
+  /**
+   * Credits the verification to the bucket its code was sent in, however late it comes: a range's
+   * conversion compares its sends with the verifications of those sends, so a code entered after its
+   * bucket ended (a slow user, a loaded machine) does not leave that bucket looking unconverted. A
+   * code sent before the window has nothing left to credit.
+   */
+  verified(facts: VerifiedFacts): void {
     if (this.settings.mode === 'off') return;
     const now = this.clock();
+    const sentAt = Math.min(now, facts.sentAt.getTime());
+    if (sentAt < this.counts.windowStart(now)) return;
     const ranges = rangesOf(facts.e164, facts.countryCallingCode);
     for (const prefix of [ranges.country, ranges.cc3, ranges.cc5])
-      this.counts.add(`p:${facts.clientId}:${prefix}`, 'verified', now);
+      this.counts.add(`p:${facts.clientId}:${prefix}`, 'verified', sentAt);
   }
 
   /** Flushes the counts, reads back the shared ones and the rules: three commands per replica and sync. */

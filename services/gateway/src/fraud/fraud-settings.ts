@@ -21,11 +21,32 @@ export interface FraudThresholds {
   /** Sends a range needs before its conversion is judged. */
   conversionSample: number;
   /**
-   * Whether a whole country's conversion may block it: only for a risky destination (new to the
-   * tenant, or of the high cost tier). An established country is judged by its ranges, so an attack
-   * hiding in a country the tenant serves blocks its own ranges, not the tenant's customers there.
+   * Whether a whole country's conversion is judged, and what a low one does to it: only for a risky
+   * destination. Of the high cost tier, the country is blocked; merely new to the tenant, it is only
+   * throttled (newness alone never blocks). An established country is judged by its ranges, so an
+   * attack hiding in a country the tenant serves blocks its own ranges, not the tenant's customers.
    */
   judgeCountry?: boolean;
+  /** What a low conversion of the whole country does (block when unset). */
+  countryRefusal?: 'block' | 'throttle';
+  /**
+   * Codes of a risky destination that may wait unverified while its conversion is unknown (its
+   * country or cc+3 has fewer mature sends than the sample): past them, it is throttled. 0 (or
+   * unset): no such budget, as for a destination that is not risky.
+   */
+  unprovenSends?: number;
+}
+
+/**
+ * What makes a destination risky for a tenant. High cost: a range of FRAUD_HIGH_COST_PREFIXES or a
+ * line that is not a plain mobile. New: a country with few verified codes of the tenant in the window;
+ * its first sends (the grace) are judged as an established country's, since nothing is known yet.
+ */
+export interface DestinationRisk {
+  highCost: boolean;
+  newCountry: boolean;
+  /** A new country still within its first FRAUD_NEW_COUNTRY_GRACE sends of the window. */
+  inGrace: boolean;
 }
 
 export interface FraudSettings {
@@ -46,6 +67,14 @@ export interface FraudSettings {
   allowNumbers: readonly string[];
   /** A country is new to a tenant until this many of its codes were verified within the window. */
   establishedCountryVerified: number;
+  /**
+   * A new country's first sends of the window that are judged like an established country's (not of
+   * the high cost tier): its conversion is unknown, and legitimate users come first to any country.
+   * Unset: none.
+   */
+  newCountryGrace?: number;
+  /** How long after its bucket ends a send counts as too young to be judged unconverted (unset: 0). */
+  conversionGraceSeconds?: number;
   /** A first block lasts this long; each repeat within `strikeMemorySeconds` multiplies it by 4. */
   blockSeconds: number;
   maxBlockSeconds: number;
@@ -65,6 +94,7 @@ export const DEFAULT_THRESHOLDS: FraudThresholds = {
   subnetVelocity: 60,
   minConversion: 0.2,
   conversionSample: 25,
+  unprovenSends: 10,
 };
 
 /** A tenant's own thresholds (its client policy): the deployment's, scaled, with its own conversion floor. */
@@ -74,16 +104,22 @@ export interface TenantFraudPolicy {
   minConversion?: number | undefined;
 }
 
-/** The thresholds for one send: the tenant's, tightened for a risky destination. */
+/**
+ * The thresholds for one send: the tenant's, tightened for a risky destination (of the high cost
+ * tier, or a country new to the tenant past its grace). The conversion sample is the tenant's, never
+ * lowered for risk: a conversion is judged on evidence, whatever the destination.
+ */
 export function thresholdsFor(
   base: FraudThresholds,
   tenant: TenantFraudPolicy | undefined,
-  risky: boolean,
+  risk: DestinationRisk,
   riskFactor: number,
 ): FraudThresholds {
-  const scale = (tenant?.thresholdScale ?? 1) * (risky ? riskFactor : 1);
+  const risky = risk.highCost || (risk.newCountry && !risk.inGrace);
+  const tenantScale = tenant?.thresholdScale ?? 1;
+  const scale = tenantScale * (risky ? riskFactor : 1);
   // A count threshold of 0 stays off; any other stays at least 2, so one send never trips a signal.
-  const scaled = (value: number) => (value === 0 ? 0 : Math.max(2, Math.round(value * scale)));
+  const scaled = (value: number, by = scale) => (value === 0 ? 0 : Math.max(2, Math.round(value * by)));
   return {
     countryVelocity: scaled(base.countryVelocity),
     cc3Velocity: scaled(base.cc3Velocity),
@@ -92,7 +128,9 @@ export function thresholdsFor(
     ipVelocity: scaled(base.ipVelocity),
     subnetVelocity: scaled(base.subnetVelocity),
     minConversion: tenant?.minConversion ?? base.minConversion,
-    conversionSample: scaled(base.conversionSample),
+    conversionSample: scaled(base.conversionSample, tenantScale),
     judgeCountry: risky,
+    countryRefusal: risk.highCost ? 'block' : 'throttle',
+    unprovenSends: risky ? scaled(base.unprovenSends ?? 0, tenantScale) : 0,
   };
 }

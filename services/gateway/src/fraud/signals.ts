@@ -8,6 +8,7 @@ export const FRAUD_REASONS = [
   'dense_range',
   'address_velocity',
   'low_conversion',
+  'unproven_conversion',
 ] as const;
 export type FraudReason = (typeof FRAUD_REASONS)[number];
 
@@ -79,17 +80,38 @@ export function addressVelocity(
 }
 
 /**
- * verified ÷ sent, over the sends that had time to be verified (those of the buckets before the
- * current one: a code sent a second ago is not a code nobody entered); undefined until the range has
- * enough of them to say.
+ * z of the conversion's confidence bound: 1.96, so a range is judged to convert under the floor only
+ * when its evidence leaves at most a 2.5 % chance that it converts at the floor or better.
  */
-export function conversionOf(count: Count, sample: number): number | undefined {
-  return count.matureSent >= sample ? Math.min(1, count.verified / count.matureSent) : undefined;
+export const CONVERSION_Z = 1.96;
+
+/**
+ * The Wilson score upper bound of verified ÷ sent: the highest conversion the evidence leaves
+ * plausible. On few sends it stays high (0 of 5 verified: 43 %), so a handful of unentered codes in a
+ * quiet range proves nothing; it falls under a floor of 20 % at the 16th send that nobody entered.
+ */
+export function conversionUpperBound(verified: number, sent: number, z = CONVERSION_Z): number {
+  if (sent <= 0) return 1;
+  const rate = Math.min(1, verified / sent);
+  const z2 = z * z;
+  const centre = rate + z2 / (2 * sent);
+  const margin = z * Math.sqrt((rate * (1 - rate)) / sent + z2 / (4 * sent * sent));
+  return Math.min(1, (centre + margin) / (1 + z2 / sent));
+}
+
+/**
+ * Whether a range's codes are, with confidence, entered less often than the floor: judged on the
+ * sends that had time to be verified (matureSent) and the verifications of those very sends, once
+ * there are at least `sample` of them, by the upper bound of their conversion rather than the ratio.
+ */
+export function convertsBelow(count: Count, floor: number, sample: number): boolean {
+  if (count.matureSent < sample) return false;
+  return conversionUpperBound(count.matureVerified, count.matureSent) < floor;
 }
 
 /**
  * Codes that are sent and never entered: what pumping looks like from the inside, however it spreads
- * its sends. Judged at the narrowest range with enough sends to say (cc+5, cc+3, the country).
+ * its sends. Judged at the narrowest range with enough evidence (cc+5, cc+3, the country).
  */
 export function lowConversion(
   observed: Observation,
@@ -102,15 +124,48 @@ export function lowConversion(
     ...(limits.judgeCountry === false ? [] : ([[observed.country, targets.country]] as const)),
   ] as const;
   for (const [tally, target] of ranges) {
-    const conversion = conversionOf(tally, limits.conversionSample);
-    if (conversion !== undefined && conversion < limits.minConversion)
-      return { kind: 'block', reason: 'low_conversion', target };
+    if (!convertsBelow(tally, limits.minConversion, limits.conversionSample)) continue;
+    // A whole country merely new to the tenant is only slowed down: newness alone never blocks.
+    const kind = target === targets.country ? (limits.countryRefusal ?? 'block') : 'block';
+    return { kind, reason: 'low_conversion', target };
+  }
+  return undefined;
+}
+
+/**
+ * A risky destination (of the high cost tier, or new to the tenant past its grace) earns its traffic
+ * by converting: while its country (or its cc+3 range) has too few mature sends for its conversion to
+ * be judged, at most `unprovenSends` of its codes may wait unverified; past that its sends are
+ * throttled (until the bucket ends) while the evidence comes in. A legitimate newcomer is slowed for
+ * a while (five verified codes make a country established); a drip across many ranges, which enters
+ * none of its codes, gets no further than the budget, window after window.
+ */
+export function unprovenConversion(
+  observed: Observation,
+  limits: FraudThresholds,
+  targets: Targets,
+): Finding | undefined {
+  const budget = limits.unprovenSends ?? 0;
+  if (budget <= 0) return undefined;
+  const ranges = [
+    [observed.country, targets.country],
+    [observed.cc3, targets.cc3],
+  ] as const;
+  for (const [tally, target] of ranges) {
+    if (tally.matureSent < limits.conversionSample && tally.sent - tally.verified > budget)
+      return { kind: 'throttle', reason: 'unproven_conversion', target };
   }
   return undefined;
 }
 
 /** Every signal, in the order their findings win: the most specific evidence first. */
-export const SIGNALS = [denseRange, addressVelocity, prefixVelocity, lowConversion] as const;
+export const SIGNALS = [
+  denseRange,
+  addressVelocity,
+  prefixVelocity,
+  lowConversion,
+  unprovenConversion,
+] as const;
 
 export function findingsOf(observed: Observation, limits: FraudThresholds, targets: Targets): Finding[] {
   return SIGNALS.map((signal) => signal(observed, limits, targets)).filter(

@@ -9,9 +9,21 @@ describe('SlidingCounts', () => {
     counts.add('k', 'sent', 5_000);
     counts.add('k', 'sent', 15_000);
     counts.add('k', 'verified', 15_000);
-    expect(counts.total('k', 15_000)).toEqual({ sent: 2, verified: 1, matureSent: 1 });
+    expect(counts.total('k', 15_000)).toEqual({ sent: 2, verified: 1, matureSent: 1, matureVerified: 0 });
     // 65 s: the bucket at 0 has left the window (it starts at 10 s).
-    expect(counts.total('k', 65_000)).toEqual({ sent: 1, verified: 1, matureSent: 1 });
+    expect(counts.total('k', 65_000)).toEqual({ sent: 1, verified: 1, matureSent: 1, matureVerified: 1 });
+  });
+
+  it('counts a late verification with the sends of its code, and judges only sends past the grace', () => {
+    const counts = new SlidingCounts(60_000, 6, 5_000);
+    counts.add('k', 'sent', 12_000);
+    counts.add('k', 'sent', 21_000);
+    // The code sent at 12 s is entered at 23 s: the caller counts it at its send's time.
+    counts.add('k', 'verified', 12_000);
+    // 23 s: the bucket of 10 s ended 3 s ago, within the grace: not judged yet.
+    expect(counts.total('k', 23_000)).toEqual({ sent: 2, verified: 1, matureSent: 0, matureVerified: 0 });
+    expect(counts.total('k', 25_000)).toEqual({ sent: 2, verified: 1, matureSent: 1, matureVerified: 1 });
+    expect(counts.total('k', 35_000)).toEqual({ sent: 2, verified: 1, matureSent: 2, matureVerified: 1 });
   });
 
   it('keeps counting a flush in flight, and replaces it by the shared figures once read', () => {

@@ -11,9 +11,14 @@ export interface BucketTally extends Tally {
   bucket: number;
 }
 
-/** A key's counts over the window; `matureSent` leaves out the current bucket's sends. */
+/**
+ * A key's counts over the window. Verifications are counted in the bucket their code was sent in, so
+ * `matureSent` and `matureVerified` are the sends of the buckets that had time to be verified (ended
+ * at least the grace ago) and how many of those very sends were verified, however late.
+ */
 export interface Count extends Tally {
   matureSent: number;
+  matureVerified: number;
 }
 
 /**
@@ -30,9 +35,14 @@ export class SlidingCounts {
   private readonly watched = new Map<string, number>();
   private readonly bucketMs: number;
 
+  /**
+   * @param graceMs how long after its bucket ends a send still counts as too young to judge: a code
+   * sent a second ago is not a code nobody entered (0: every bucket before the current one is mature).
+   */
   constructor(
     readonly windowMs: number,
     readonly buckets: number,
+    private readonly graceMs = 0,
   ) {
     this.bucketMs = Math.max(1, Math.floor(windowMs / buckets));
   }
@@ -46,8 +56,9 @@ export class SlidingCounts {
     return this.bucketOf(now) - (this.buckets - 1) * this.bucketMs;
   }
 
-  add(key: string, field: keyof Tally, now: number, amount = 1): void {
-    const bucket = this.bucketOf(now);
+  /** Counts into the bucket of `at`: a send's time, for a send and for its verification alike. */
+  add(key: string, field: keyof Tally, at: number, amount = 1): void {
+    const bucket = this.bucketOf(at);
     const id = `${key}|${bucket}`;
     const tally = this.pending.get(id) ?? { key, bucket, sent: 0, verified: 0 };
     tally[field] += amount;
@@ -58,13 +69,16 @@ export class SlidingCounts {
   total(key: string, now: number): Count {
     this.watched.set(key, now);
     const start = this.windowStart(now);
-    const current = this.bucketOf(now);
-    const sum: Count = { sent: 0, verified: 0, matureSent: 0 };
+    const matureEnd = now - this.graceMs;
+    const sum: Count = { sent: 0, verified: 0, matureSent: 0, matureVerified: 0 };
     const addUp = (bucket: number, tally: Tally) => {
       if (bucket < start) return;
       sum.sent += tally.sent;
       sum.verified += tally.verified;
-      if (bucket < current) sum.matureSent += tally.sent;
+      if (bucket + this.bucketMs <= matureEnd) {
+        sum.matureSent += tally.sent;
+        sum.matureVerified += tally.verified;
+      }
     };
     for (const [bucket, tally] of this.shared.get(key) ?? []) addUp(bucket, tally);
     for (const source of [this.pending, this.inFlight])

@@ -50,6 +50,7 @@ export class CodeChecker {
         clientId: principal.clientId,
         e164: ref.e164,
         countryCallingCode: result.code.entry.countryCallingCode,
+        sentAt: result.code.entry.requestedAt,
       });
     return result;
   }
