@@ -6,7 +6,7 @@ import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { Principal } from '../auth/principal.js';
 import { fraudAnswer } from '../fraud/fraud-answer.js';
-import type { FraudGuard } from '../fraud/fraud-guard.js';
+import type { FraudGuard } from '@otpflow/fraud';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
 import { newCodeEntry, resendAllowedAt } from './code-entries.js';
