@@ -4,7 +4,7 @@ import { ApiError } from '@otpflow/errors';
 import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Principal } from '../auth/principal.js';
 import { fraudAnswer } from '../fraud/fraud-answer.js';
-import type { FraudGuard } from '../fraud/fraud-guard.js';
+import type { FraudGuard } from '@otpflow/fraud';
 import type { ClientPolicy } from '../policies/client-policy.js';
 import { dispatchCode, type DispatchDependencies } from './code-dispatch.js';
 import { alphabetOf, generateCode, type CodeHasher } from './code.js';
