@@ -1,7 +1,9 @@
 // Which signal refused which send, for the fraud simulation. The answers never say (an attacker must
 // learn nothing to tune to), so the sim watches the guard's rules instead: every block is a document
 // of fraud_rules with its target and reason. A refused send is explained by the block that covered its
-// number or its address when it was refused; a throttle (429 FRAUD_THROTTLED) is the country velocity.
+// number or its address when it was refused. A throttle (429 FRAUD_THROTTLED) leaves no document: its
+// reason (country_velocity, low_conversion of a country merely new, unproven_conversion) is in the
+// gateways' decisions metric, and the country it fell on is told here.
 
 /** How long a block may take to reach the store after the send that decided it. */
 const WRITE_LAG_MS = 3000;
@@ -52,7 +54,7 @@ export class RuleWatcher {
    * that lasts longest (as the guard picks it), or `unattributed` when no block was seen in time.
    */
   explain({ at, to, address, throttled }, clientId) {
-    if (throttled) return { reason: 'country_velocity (throttle)', target: to.slice(0, 4) };
+    if (throttled) return { reason: 'throttle', target: to.slice(0, 4) };
     const subnet = subnetOf(address);
     const covering = [...this.seen.values()].filter(
       (block) =>

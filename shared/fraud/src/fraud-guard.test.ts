@@ -1,5 +1,6 @@
 import { createLogger } from '@otpflow/telemetry';
 import { describe, expect, it } from 'vitest';
+import type { Decision } from './decision.js';
 import { DEFAULT_THRESHOLDS, type FraudSettings } from './fraud-settings.js';
 import { SignalFraudGuard, type FraudOutcome, type SendFacts } from './fraud-guard.js';
 import { InMemoryFraudStore } from './in-memory-fraud.store.js';
@@ -32,7 +33,9 @@ function replica(store: InMemoryFraudStore, overrides: Partial<FraudSettings> = 
     (o) => outcomes.push(o),
     () => now,
   );
-  return { guard, outcomes, advance: (ms: number) => (now += ms), now: () => now };
+  /** A send as the issuer makes it: judged, and counted if allowed. */
+  const issue = (facts: SendFacts): Decision => guard.assess(facts);
+  return { guard, issue, outcomes, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 const send = (e164: string, extra: Partial<SendFacts> = {}): SendFacts => ({
@@ -52,25 +55,25 @@ const sequential = (from: number, count: number) =>
 
 describe('SignalFraudGuard', () => {
   it('blocks a sequential sweep within a few sends and escalates to the range above', () => {
-    const { guard } = replica(new InMemoryFraudStore());
-    const decisions = sequential(123_400, 300).map((number) => guard.assess(send(number)).action);
+    const { issue } = replica(new InMemoryFraudStore());
+    const decisions = sequential(123_400, 300).map((number) => issue(send(number)).action);
     const firstBlock = decisions.indexOf('block');
     expect(firstBlock).toBeGreaterThan(0);
     expect(firstBlock).toBeLessThan(10);
     const blocked = decisions.slice(50).filter((action) => action === 'block').length;
     expect(blocked / 250).toBeGreaterThanOrEqual(0.95);
     // Three blocks of a hundred escalated to their cc+5: the sweep's next block is refused at once.
-    expect(guard.assess(send('+34600123901'))).toMatchObject({ action: 'block', target: '+3460012' });
+    expect(issue(send('+34600123901'))).toMatchObject({ action: 'block', target: '+3460012' });
   });
 
   it('shares counts and blocks with another replica through the store', async () => {
     const store = new InMemoryFraudStore();
     const first = replica(store);
     const second = replica(store);
-    for (const number of sequential(500_000, 10)) first.guard.assess(send(number));
+    for (const number of sequential(500_000, 10)) first.issue(send(number));
     await first.guard.sync();
     await second.guard.sync();
-    expect(second.guard.assess(send('+34600500050'))).toMatchObject({
+    expect(second.issue(send('+34600500050'))).toMatchObject({
       action: 'block',
       reason: 'dense_range',
     });
@@ -78,12 +81,12 @@ describe('SignalFraudGuard', () => {
 
   it('counts verified codes into conversion: legitimate traffic that converts stays allowed', async () => {
     const store = new InMemoryFraudStore();
-    const { guard, advance, now } = replica(store);
+    const { guard, issue, advance, now } = replica(store);
     const refused: string[] = [];
     for (let index = 0; index < 400; index += 1) {
       const number = `+34${600_000_000 + ((index * 7_919_993) % 99_999_999)}`;
       const facts = send(number, { address: `198.51.${index % 250}.${index % 200}` });
-      if (guard.assess(facts).action !== 'allow') refused.push(number);
+      if (issue(facts).action !== 'allow') refused.push(number);
       else if (index % 5 !== 0) guard.verified({ ...facts, sentAt: new Date(now()) });
       advance(20_000);
       if (index % 10 === 0) await guard.sync();
@@ -93,9 +96,9 @@ describe('SignalFraudGuard', () => {
 
   it('credits a verification to the bucket its code was sent in, however late it comes', async () => {
     const store = new InMemoryFraudStore();
-    const { guard, advance, now } = replica(store);
+    const { guard, issue, advance, now } = replica(store);
     const facts = send('+34600123456');
-    guard.assess(facts);
+    issue(facts);
     const sentAt = new Date(now());
     advance(700_000); // two buckets of 300 s later
     guard.verified({ ...facts, sentAt });
@@ -109,7 +112,7 @@ describe('SignalFraudGuard', () => {
   });
 
   it('lets a new country grow in its grace, then only throttles it for a low conversion', async () => {
-    const { guard, advance } = replica(new InMemoryFraudStore(), {
+    const { guard, issue, advance } = replica(new InMemoryFraudStore(), {
       newCountryGrace: 20,
       conversionGraceSeconds: 0,
     });
@@ -117,7 +120,7 @@ describe('SignalFraudGuard', () => {
     for (let index = 0; index < 120; index += 1) {
       // Spread over ten cc+3 ranges and a thousand cc+5: only the whole country has the evidence.
       const number = `+3361${String((index * 7_919_993) % 10_000_000).padStart(7, '0')}`;
-      actions.push(guard.assess(send(number, { countryCallingCode: '33' })).action);
+      actions.push(issue(send(number, { countryCallingCode: '33' })).action);
       advance(30_000);
       if (index % 10 === 0) await guard.sync();
     }
@@ -128,12 +131,14 @@ describe('SignalFraudGuard', () => {
 
   it('throttles a high-cost destination past its budget of unverified codes, not one whose codes are entered', () => {
     const drip = (verify: boolean) => {
-      const { guard, advance, now } = replica(new InMemoryFraudStore(), { highCostPrefixes: ['+234'] });
+      const { guard, issue, advance, now } = replica(new InMemoryFraudStore(), {
+        highCostPrefixes: ['+234'],
+      });
       return Array.from({ length: 40 }, (_, index) => {
         const facts = send(`+23480${String((index * 7_919_993) % 100_000_000).padStart(8, '0')}`, {
           countryCallingCode: '234',
         });
-        const decision = guard.assess(facts);
+        const decision = issue(facts);
         if (verify && decision.action === 'allow') guard.verified({ ...facts, sentAt: new Date(now()) });
         advance(5_000);
         return decision;
@@ -148,12 +153,12 @@ describe('SignalFraudGuard', () => {
   });
 
   it('refuses a range whose codes are sent and never entered', async () => {
-    const { guard, advance } = replica(new InMemoryFraudStore());
+    const { guard, issue, advance } = replica(new InMemoryFraudStore());
     const actions: string[] = [];
     for (let index = 0; index < 200; index += 1) {
       // Spread over cc+5 ranges, a few per block: no velocity or density signal on its own.
       const number = `+3460${String(index % 10)}${String(100_000 + index * 37).padStart(6, '0')}`;
-      actions.push(guard.assess(send(number)).action);
+      actions.push(issue(send(number)).action);
       advance(30_000);
       if (index % 10 === 0) await guard.sync();
     }
@@ -162,16 +167,35 @@ describe('SignalFraudGuard', () => {
     expect(actions.slice(100).filter((action) => action === 'throttle').length).toBeGreaterThanOrEqual(90);
   });
 
+  it('counts only the sends that went out, not those a cap refused after the guard allowed them', () => {
+    const { guard, issue } = replica(new InMemoryFraudStore());
+    // One cc+5 range, numbers in different blocks of a hundred: only prefix velocity applies (40, a
+    // quarter of it, 10, in a country new to the tenant).
+    const numbers = Array.from(
+      { length: 100 },
+      (_, index) => `+3460012${String(index * 100).padStart(4, '0')}`,
+    );
+    // Allowed, then refused by the per-number cap: withdrawn, so never counted.
+    const capped = numbers.map((number) => {
+      const decision = guard.assess(send(number));
+      guard.withdrawn(send(number));
+      return decision.action;
+    });
+    expect(capped).toEqual(Array<string>(100).fill('allow'));
+    const admitted = numbers.map((number) => issue(send(number)).action);
+    expect(admitted.indexOf('block')).toBe(10);
+  });
+
   it('never refuses a test number or an allow-listed one, and only reports in monitor mode', () => {
-    const { guard } = replica(new InMemoryFraudStore());
+    const { issue } = replica(new InMemoryFraudStore());
     const sweep = sequential(700_000, 40);
-    for (const number of sweep) guard.assess(send(number, { testNumber: true }));
-    expect(sequential(999_990, 10).map((number) => guard.assess(send(number)).action)).toContain('block');
-    expect(guard.assess(send('+34600999999')).action).toBe('allow');
-    expect(guard.assess(send('+447911123456')).action).toBe('allow');
+    for (const number of sweep) issue(send(number, { testNumber: true }));
+    expect(sequential(999_990, 10).map((number) => issue(send(number)).action)).toContain('block');
+    expect(issue(send('+34600999999')).action).toBe('allow');
+    expect(issue(send('+447911123456')).action).toBe('allow');
 
     const monitor = replica(new InMemoryFraudStore(), { mode: 'monitor' });
-    const actions = sequential(123_400, 30).map((number) => monitor.guard.assess(send(number)).action);
+    const actions = sequential(123_400, 30).map((number) => monitor.issue(send(number)).action);
     expect(new Set(actions)).toEqual(new Set(['allow']));
     expect(monitor.outcomes.some((outcome) => !outcome.enforced && outcome.decision.action === 'block')).toBe(
       true,
@@ -180,12 +204,10 @@ describe('SignalFraudGuard', () => {
 
   it('lengthens a repeated block of the same address', async () => {
     const store = new InMemoryFraudStore();
-    const { guard, advance } = replica(store);
+    const { guard, issue, advance } = replica(store);
     const fromOneAddress = (offset: number) =>
       Array.from({ length: 20 }, (_, index) =>
-        guard.assess(
-          send(`+3460${String(offset + index * 104_729).padStart(7, '0')}`, { address: '203.0.113.5' }),
-        ),
+        issue(send(`+3460${String(offset + index * 104_729).padStart(7, '0')}`, { address: '203.0.113.5' })),
       ).find((decision) => decision.action === 'block');
     const first = fromOneAddress(1_000_000);
     expect(first).toMatchObject({ reason: 'address_velocity', retryAfterSeconds: 900 });

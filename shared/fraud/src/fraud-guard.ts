@@ -1,48 +1,16 @@
 import type { Logger } from '@otpflow/telemetry';
 import { blockSeconds, decide, type Decision } from './decision.js';
 import type { GuardStore } from './fraud-store.js';
-import { thresholdsFor, type FraudSettings, type TenantFraudPolicy } from './fraud-settings.js';
+import { thresholdsFor, type FraudSettings } from './fraud-settings.js';
 import { parentRange, rangesOf, subnetOf, withinAny } from './ranges.js';
 import { RuleCache } from './rule-cache.js';
 import { findingsOf, type FraudReason, type Observation, type Targets } from './signals.js';
 import { SlidingCounts } from './sliding-counts.js';
 import { DistinctNumbers } from './distinct-numbers.js';
+import { counterKeysOf } from './counter-keys.js';
+import type { FraudGuard, FraudOutcome, LineType, Refusal, SendFacts, VerifiedFacts } from './fraud-port.js';
 
-/** libphonenumber's line type of a number (MOBILE, VOIP, ...): the guard only tells plain mobiles apart. */
-export type LineType = string;
-
-/** What the guard is told about a send: the number as read at the edge, and who asks. */
-export interface SendFacts {
-  clientId: string;
-  e164: string;
-  countryCallingCode: string;
-  /** libphonenumber's line type, when it knows the number. */
-  lineType: LineType | undefined;
-  /** The end user's address (recipientIp, or the client address through trusted proxies). */
-  address: string | undefined;
-  /** A test number: never refused, never counted. */
-  testNumber: boolean;
-  tenant: TenantFraudPolicy | undefined;
-}
-
-type Refusal = Exclude<Decision, { action: 'allow' }>;
-
-/** A decision as taken and as applied (in monitor mode a refusal is only reported). */
-export interface FraudOutcome {
-  decision: Refusal;
-  enforced: boolean;
-  send: SendFacts;
-}
-
-/** The port every send passes: a decision from memory, no store command on the request's path. */
-export interface FraudGuard {
-  assess(send: SendFacts): Decision;
-  /** A code was verified: the conversion of its ranges counts it, in the bucket it was sent in. */
-  verified(facts: VerifiedFacts): void;
-}
-
-/** A verified code: whose, to which number, and when it was sent (its request). */
-export type VerifiedFacts = Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'> & { sentAt: Date };
+export type { FraudGuard, FraudOutcome, LineType, Refusal, SendFacts, VerifiedFacts } from './fraud-port.js';
 
 /** Line types that are a plain mobile: anything else is of the high cost tier. */
 const PLAIN_MOBILE: readonly (LineType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
@@ -81,13 +49,12 @@ export class SignalFraudGuard implements FraudGuard {
     if (settings.mode === 'off' || send.testNumber) return { action: 'allow' };
     const now = this.clock();
     const ranges = rangesOf(send.e164, send.countryCallingCode);
-    const key = (depth: string, prefix: string) => `${depth}:${send.clientId}:${prefix}`;
+    const keys = counterKeysOf(send, ranges);
     const targets: Targets = {
       ...ranges,
       ...(send.address ? { ip: send.address, subnet: subnetOf(send.address) } : {}),
     };
-    const countryKey = key('p', ranges.country);
-    const countryCount = this.counts.total(countryKey, now);
+    const countryCount = this.counts.total(keys.country, now);
     const newCountry = countryCount.verified < settings.establishedCountryVerified;
     const limits = thresholdsFor(
       settings.thresholds,
@@ -100,20 +67,17 @@ export class SignalFraudGuard implements FraudGuard {
       settings.riskFactor,
     );
 
-    const denseKey = key('d', ranges.block);
-    const newNumber = !this.distinct.seen(denseKey, send.e164, this.counts.windowStart(now));
+    const newNumber = !this.distinct.seen(keys.dense, send.e164, this.counts.windowStart(now));
     const withThis = (counted: string) => {
       const count = this.counts.total(counted, now);
       return { ...count, sent: count.sent + 1 };
     };
     const observed: Observation = {
-      country: withThis(countryKey),
-      cc3: withThis(key('p', ranges.cc3)),
-      cc5: withThis(key('p', ranges.cc5)),
-      denseNumbers: this.counts.total(denseKey, now).sent + (newNumber ? 1 : 0),
-      ...(targets.ip && targets.subnet
-        ? { ip: withThis(`i:${targets.ip}`), subnet: withThis(`s:${targets.subnet}`) }
-        : {}),
+      country: withThis(keys.country),
+      cc3: withThis(keys.cc3),
+      cc5: withThis(keys.cc5),
+      denseNumbers: this.counts.total(keys.dense, now).sent + (newNumber ? 1 : 0),
+      ...(keys.ip && keys.subnet ? { ip: withThis(keys.ip), subnet: withThis(keys.subnet) } : {}),
     };
     const decision = decide({
       exempt: this.rules.isAllowed(send.clientId, send.e164),
@@ -136,23 +100,39 @@ export class SignalFraudGuard implements FraudGuard {
     });
 
     const enforced = settings.mode === 'enforce';
-    if (decision.action === 'allow' || !enforced) {
-      // Only what is sent counts: a refused send would lower its range's conversion by never arriving.
-      for (const counted of [countryKey, key('p', ranges.cc3), key('p', ranges.cc5)])
-        this.counts.add(counted, 'sent', now);
-      if (targets.ip && targets.subnet) {
-        this.counts.add(`i:${targets.ip}`, 'sent', now);
-        this.counts.add(`s:${targets.subnet}`, 'sent', now);
-      }
-      if (newNumber) {
-        this.distinct.add(denseKey, send.e164, now);
-        this.counts.add(denseKey, 'sent', now);
-      }
-    }
+    if (decision.action === 'allow' || !enforced) this.count(send, keys, newNumber, now);
     if (decision.action === 'allow') return decision;
     if (decision.newBlock) this.applyBlock(decision, send.clientId, targets, ranges, now);
     this.report({ decision, enforced, send });
     return enforced ? decision : { action: 'allow' };
+  }
+
+  withdrawn(send: SendFacts): void {
+    if (this.settings.mode === 'off' || send.testNumber) return;
+    const keys = counterKeysOf(send, rangesOf(send.e164, send.countryCallingCode));
+    const now = this.clock();
+    // Into the current bucket: the window's totals are right again at once (at a bucket's turn the
+    // send stays one bucket older than it was, which only moves it between mature and young).
+    for (const counted of [keys.country, keys.cc3, keys.cc5, keys.ip, keys.subnet])
+      if (counted) this.counts.add(counted, 'sent', now, -1);
+  }
+
+  /**
+   * A send as good as sent, counted the moment it is allowed, so that concurrent sends see each
+   * other; `withdrawn` takes it back if a cap or a failure stops it after the guard.
+   */
+  private count(
+    send: SendFacts,
+    keys: ReturnType<typeof counterKeysOf>,
+    newNumber: boolean,
+    now: number,
+  ): void {
+    for (const counted of [keys.country, keys.cc3, keys.cc5, keys.ip, keys.subnet])
+      if (counted) this.counts.add(counted, 'sent', now);
+    if (newNumber) {
+      this.distinct.add(keys.dense, send.e164, now);
+      this.counts.add(keys.dense, 'sent', now);
+    }
   }
 
   /**
@@ -166,9 +146,11 @@ export class SignalFraudGuard implements FraudGuard {
     const now = this.clock();
     const sentAt = Math.min(now, facts.sentAt.getTime());
     if (sentAt < this.counts.windowStart(now)) return;
-    const ranges = rangesOf(facts.e164, facts.countryCallingCode);
-    for (const prefix of [ranges.country, ranges.cc3, ranges.cc5])
-      this.counts.add(`p:${facts.clientId}:${prefix}`, 'verified', sentAt);
+    const keys = counterKeysOf(
+      { clientId: facts.clientId, address: undefined },
+      rangesOf(facts.e164, facts.countryCallingCode),
+    );
+    for (const counted of [keys.country, keys.cc3, keys.cc5]) this.counts.add(counted, 'verified', sentAt);
   }
 
   /** Flushes the counts, reads back the shared ones and the rules: three commands per replica and sync. */

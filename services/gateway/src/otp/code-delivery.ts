@@ -4,7 +4,7 @@ import { ApiError } from '@otpflow/errors';
 import type { CodeAlphabet, CodeEntry } from '@otpflow/mongo';
 import type { Principal } from '../auth/principal.js';
 import { fraudAnswer } from '../fraud/fraud-answer.js';
-import type { FraudGuard } from '@otpflow/fraud';
+import type { FraudGuard, SendFacts } from '@otpflow/fraud';
 import type { ClientPolicy } from '../policies/client-policy.js';
 import { dispatchCode, type DispatchDependencies } from './code-dispatch.js';
 import { alphabetOf, generateCode, type CodeHasher } from './code.js';
@@ -69,7 +69,8 @@ export interface CodeFacts {
  * The one pipeline of a code: check the recipient, pass the fraud guard, generate the code, render the
  * text as it will be sent (its length and SMS parts checked on it), take the client's quota, store the
  * code in one write (caps, lockout, cooldown and supersede decided there; the quota given back if it
- * is refused), then dispatch its send job.
+ * is refused), then dispatch its send job. A send stopped after the guard allowed it is withdrawn from
+ * the guard's counts.
  */
 export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery): Promise<IssuedCode> {
   const { principal, policy, phone, channel } = delivery;
@@ -77,7 +78,7 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
   const testNumber = testCode !== undefined;
   const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testNumber);
   const parsed = phone.parsed ?? canonicalPhoneNumber(phone.e164).parsed;
-  const decision = deps.fraud.assess({
+  const send: SendFacts = {
     clientId: principal.clientId,
     e164: checked.e164,
     countryCallingCode: checked.countryCallingCode,
@@ -85,8 +86,27 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
     address: delivery.address,
     testNumber,
     tenant: policy.fraud,
-  });
+  };
+  const decision = deps.fraud.assess(send);
   if (decision.action !== 'allow') throw fraudAnswer(decision, delivery.api);
+  try {
+    return await issueAllowed(deps, delivery, checked, testCode);
+  } catch (error) {
+    // Allowed, then stopped (a cap, the quota, a conflict, a failure): the guard must not count it.
+    deps.fraud.withdrawn(send);
+    throw error;
+  }
+}
+
+/** What follows the guard's allow: the code, its text, the quota, the one write, the send job. */
+async function issueAllowed(
+  deps: DeliveryDependencies,
+  delivery: Delivery,
+  checked: CheckedPhoneNumber,
+  testCode: string | undefined,
+): Promise<IssuedCode> {
+  const { principal, policy, phone, channel } = delivery;
+  const testNumber = testCode !== undefined;
   const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
   const message = deps.renderer.render(delivery.words, code, channel, delivery.field);
   const charge = message.charge

@@ -6,7 +6,7 @@ import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import { DEFAULT_THRESHOLDS, InMemoryFraudStore, SignalFraudGuard } from '@otpflow/fraud';
+import { DEFAULT_THRESHOLDS, InMemoryFraudStore, SignalFraudGuard, type FraudGuard } from '@otpflow/fraud';
 import type { JobSubject } from '../messaging/send-job.publisher.js';
 import { defaultPolicy, type ClientPolicy } from '../policies/client-policy.js';
 import { CodeChecker } from './code-checker.js';
@@ -40,7 +40,7 @@ function wired(
   api: SendRequest['api'] = 'camara',
   broker: (subject: JobSubject) => Promise<void> = () => Promise.resolve(),
 ) {
-  const fraud = new SignalFraudGuard(
+  const guard = new SignalFraudGuard(
     {
       mode: 'enforce',
       windowSeconds: 3600,
@@ -61,6 +61,16 @@ function wired(
     createLogger({ service: 'test', level: 'silent' }),
     () => undefined,
   );
+  // The sends the guard was told did not go out after all.
+  const withdrawn: string[] = [];
+  const recordingFraud: FraudGuard = {
+    assess: (facts) => guard.assess(facts),
+    verified: (facts) => guard.verified(facts),
+    withdrawn: (facts) => {
+      withdrawn.push(facts.e164);
+      guard.withdrawn(facts);
+    },
+  };
   const store = new InMemorySessionStore(600);
   const addresses = new CodeAddresses(SECRET);
   const hasher = new CodeHasher(SECRET);
@@ -93,11 +103,11 @@ function wired(
       },
     },
     events: { emit: (event) => void events.push(event) },
-    fraud,
+    fraud: recordingFraud,
     logger: createLogger({ service: 'test', level: 'silent' }),
     tombstoneSeconds: 86_400,
   });
-  const checker = new CodeChecker(store, addresses, hasher, { emit: () => undefined }, fraud);
+  const checker = new CodeChecker(store, addresses, hasher, { emit: () => undefined }, recordingFraud);
   const send = async (phoneNumber: string) => {
     const request: SendRequest = {
       phone: canonicalPhoneNumber(phoneNumber),
@@ -112,7 +122,7 @@ function wired(
     const { ref } = await issuer.send(principal, policy, request);
     return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
   };
-  return { send, checker, jobs, events, released, store };
+  return { send, checker, jobs, events, released, store, withdrawn };
 }
 
 /** A country's example mobile, written canonically and with the national trunk 0 kept after the country code. */
@@ -170,21 +180,37 @@ describe('CodeIssuer on the in-memory store', () => {
   });
 
   it('announces a code once its job is queued, and keeps the quota it took', async () => {
-    const { send, jobs, events, released } = wired();
+    const { send, jobs, events, released, withdrawn } = wired();
     const { id } = await send('+34612345678');
+    expect(withdrawn).toEqual([]);
     expect(jobs.map((job) => job.authenticationId)).toEqual([id]);
     expect(events.map((event) => [event.type, event.authenticationId])).toEqual([['code.requested', id]]);
     expect(released).toEqual([]);
   });
 
   it('never announces a code whose job the broker refused: the write is undone and the quota given back', async () => {
-    const { send, events, released, store } = wired('camara', () => Promise.reject(new Error('nacked')));
+    const { send, events, released, store, withdrawn } = wired('camara', () =>
+      Promise.reject(new Error('nacked')),
+    );
     await expect(send('+34612345678')).rejects.toThrow('nacked');
     expect(events).toEqual([]);
+    // Never sent: the fraud guard takes it back out of its counts.
+    expect(withdrawn).toEqual(['+34612345678']);
     expect(released).toEqual(['acme']);
     // The first code withdrawn is gone from the number's document, and it is live nowhere.
     const { numberKey, tenantKey } = new CodeAddresses(SECRET).fresh('+34612345678', 'acme', false);
     expect(store.document(numberKey)?.tenants?.[tenantKey]).toMatchObject({ codes: {} });
     expect(store.document(numberKey)?.tenants?.[tenantKey]?.live).toBeUndefined();
+  });
+
+  it('tells the fraud guard of a send the per-number cap refused after the guard allowed it', async () => {
+    const { send, withdrawn } = wired();
+    await send('+34612345678');
+    await send('+34612345678');
+    // maxSends 2: the third is refused by the cap, after the guard had counted it.
+    await expect(send('+34612345678')).rejects.toMatchObject({
+      code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
+    });
+    expect(withdrawn).toEqual(['+34612345678']);
   });
 });
