@@ -19,6 +19,7 @@ export class RuleWatcher {
     /** Every version of every block seen: scope, target, reason, expiresAt, when first seen. */
     this.seen = new Map();
     this.timer = undefined;
+    this.stopped = false;
   }
 
   start() {
@@ -39,13 +40,15 @@ export class RuleWatcher {
             seenAt: now,
           });
       }
-      this.timer = setTimeout(poll, this.intervalMs);
+      // A poll in flight when the watcher stops must not arm another: the process would never exit.
+      if (!this.stopped) this.timer = setTimeout(poll, this.intervalMs);
     };
     this.timer = setTimeout(poll, this.intervalMs);
     return this;
   }
 
   stop() {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 
