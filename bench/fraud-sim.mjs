@@ -344,7 +344,7 @@ async function main() {
   } finally {
     rules.stop();
     await Promise.allSettled([...gateways, dispatcher].map((service) => service.stop()));
-    await inbox.stop?.();
+    await inbox.close();
     await mongo
       .db()
       .dropDatabase()
