@@ -2,6 +2,7 @@ import {
   callbackJobSchema,
   JobRejectedError,
   openWebhookSecret,
+  parseMessageBody,
   type CallbackJob,
   type JobKey,
 } from '@otpflow/contracts';
@@ -150,17 +151,11 @@ export class CallbackWorker {
   }
 
   private open(body: Buffer): { job: CallbackJob; secret: string } | { rejected: string } {
-    let raw: unknown;
+    const job = parseMessageBody(callbackJobSchema, body);
+    if (!job) return { rejected: 'malformed' };
     try {
-      raw = JSON.parse(body.toString('utf8'));
-    } catch {
-      return { rejected: 'malformed' };
-    }
-    const parsed = callbackJobSchema.safeParse(raw);
-    if (!parsed.success) return { rejected: 'malformed' };
-    try {
-      const secret = openWebhookSecret(parsed.data.sealedSecret, this.options.keys, parsed.data);
-      return { job: parsed.data, secret };
+      const secret = openWebhookSecret(job.sealedSecret, this.options.keys, job);
+      return { job, secret };
     } catch (error) {
       return { rejected: error instanceof JobRejectedError ? error.rejection : 'malformed' };
     }

@@ -83,6 +83,28 @@ export interface DeliveryStore {
   recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult>;
 }
 
+/** When a job's records go: its code's expiry plus the tombstone time (deliveries, leases, receipt keys). */
+export function purgeAt(job: SendJob, tombstoneSeconds: number): Date {
+  return new Date(Date.parse(job.expiresAt) + tombstoneSeconds * 1000);
+}
+
+/** The fields a delivery record is created with, on the job's first write (both stores write the same). */
+export function creationFields(
+  job: SendJob,
+  tombstoneSeconds: number,
+): Pick<
+  DeliveryDocument,
+  'authenticationId' | 'clientId' | 'countryCallingCode' | 'requestedAt' | 'purgeAt'
+> {
+  return {
+    authenticationId: job.authenticationId,
+    clientId: job.clientId,
+    countryCallingCode: job.countryCallingCode,
+    requestedAt: new Date(job.createdAt),
+    purgeAt: purgeAt(job, tombstoneSeconds),
+  };
+}
+
 /** The fields a send sets on the delivery record (both stores write the same). */
 export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocument> {
   return {
