@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSignature } from '../../receipts/delivery-receipt.js';
 
 export type DeliveryOutcome = 'delivered' | 'undelivered' | 'pending';
 
@@ -56,9 +57,7 @@ export function parseTwilioReceipt(input: {
   const params = new URLSearchParams(input.body);
   const expected = Buffer.from(twilioSignature(input.authToken, input.url, params), 'base64');
   const given = Buffer.from(input.signature ?? '', 'base64');
-  // timingSafeEqual throws on different lengths; the length of an HMAC-SHA1 is no secret.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
+  if (!sameSignature(given, expected)) return { ok: false, reason: 'bad_signature' };
 
   const providerMessageId = params.get('MessageSid') ?? params.get('SmsSid');
   const vendorStatus = params.get('MessageStatus') ?? params.get('SmsStatus');
