@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   attemptHeaders,
   encodeSendJob,
@@ -17,6 +16,7 @@ import { MemorySessionLookup } from '../../src/delivery/memory-session-lookup.js
 import { MemoryEventSink } from '../../src/events/event-sink.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { buildProviders } from '../../src/providers/registry.js';
+import { sendJob } from '../fakes/jobs.js';
 import { ScriptedProvider } from '../fakes/scripted.provider.js';
 
 export const RECEIPT_SECRET = 'component-receipt-secret';
@@ -131,20 +131,7 @@ export async function startComponentDispatcher(
     dispatcher,
     pauses,
     publish(fields = {}, headers = {}, secret = {}) {
-      const now = Date.now();
-      const job: SendJobFields = {
-        jobId: randomUUID(),
-        authenticationId: randomUUID(),
-        clientId: 'acme',
-        channel: 'sms',
-        countryCallingCode: '34',
-        createdAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + 300_000).toISOString(),
-        options: {},
-        allowedChannels: ['sms', 'voice'],
-        test: false,
-        ...fields,
-      };
+      const { schema: _schema, sealed: _sealed, ...job } = sendJob(fields);
       const body = encodeSendJob(job, { ...SECRET, ...secret }, config.JOB_ENCRYPTION_KEYS);
       jobs.publish(body, headers);
       return { ...job, body };
