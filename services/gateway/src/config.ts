@@ -9,7 +9,7 @@ import {
 } from '@otpflow/contracts';
 import { z } from 'zod';
 import { SCOPES } from './auth/scopes.js';
-import { fraudEnvShape } from './fraud/fraud-env.js';
+import { fraudEnvShape } from '@otpflow/fraud';
 import { HIGH_RISK_NUMBER_TYPES, NUMBER_TYPES, type NumberType } from './otp/phone-policy.js';
 
 /** The development defaults that must never reach production; start-up refuses them there. */

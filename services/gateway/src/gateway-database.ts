@@ -10,7 +10,7 @@ import {
 import type { Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { FraudStore, fraudCommandCounter } from './fraud/fraud-store.js';
+import { FraudStore, fraudCommandCounter } from '@otpflow/fraud';
 import { IdempotencyStore } from './http/idempotency.js';
 import { ReadModelReader } from './listing/read-models.reader.js';
 import { Limits } from './otp/limits.js';

@@ -12,7 +12,7 @@ import { loadConfigOrExit } from '@otpflow/lifecycle';
 import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { loadConfig } from '../config.js';
-import { FraudStore } from '../fraud/fraud-store.js';
+import { FraudStore } from '@otpflow/fraud';
 
 const USAGE =
   'usage: npm run fraud -- blocks | lift <scope> <target> | allowed | allow <scope> <+prefix> [note] | unallow <scope> <+prefix>';

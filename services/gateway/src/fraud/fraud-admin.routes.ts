@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SCOPES } from '../auth/scopes.js';
 import { tenantIdSchema } from '../auth/tenant.js';
 import { defineRoute, type PathParameter, type RouteGroup } from '../http/route.js';
-import type { RuleDocument } from './fraud-store.js';
+import type { RuleDocument } from '@otpflow/fraud';
 
 /**
  * /v1/admin/fraud (scope `otpflow:admin`): the fraud guard's rules. GET /blocks lists the active

@@ -1,5 +1,5 @@
 import { ApiError } from '@otpflow/errors';
-import type { Decision } from './decision.js';
+import type { Decision } from '@otpflow/fraud';
 
 /** CAMARA has no code of its own for it: the spec's "can't receive an SMS due to business reasons". */
 const CAMARA_MESSAGE =

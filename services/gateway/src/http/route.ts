@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
-import type { FraudStore } from '../fraud/fraud-store.js';
+import type { FraudStore } from '@otpflow/fraud';
 import type { ReadModelReader } from '../listing/read-models.reader.js';
 import type { CodeChecker } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';

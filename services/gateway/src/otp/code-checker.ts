@@ -1,6 +1,6 @@
 import type { EventPublisher } from '@otpflow/amqp';
 import type { Principal } from '../auth/principal.js';
-import type { FraudGuard } from '../fraud/fraud-guard.js';
+import type { FraudGuard } from '@otpflow/fraud';
 import type { CodeHasher } from './code.js';
 import type { CodeAddresses } from './keys.js';
 import { standingOf } from './number-rules.js';

@@ -3,7 +3,7 @@ import type { Collection } from 'mongodb';
 import type { NumbersCollectionDocument, StoreCapabilities } from '@otpflow/mongo';
 import type { Logger } from '@otpflow/telemetry';
 import type { GatewayConfig } from '../config.js';
-import type { FraudGuard } from '../fraud/fraud-guard.js';
+import type { FraudGuard } from '@otpflow/fraud';
 import { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { TemplateStore } from '../templates/template.store.js';
 import { CodeChecker } from './code-checker.js';
