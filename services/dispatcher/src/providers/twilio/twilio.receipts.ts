@@ -1,21 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { sameSignature } from '../../receipts/delivery-receipt.js';
+import { sameSignature, type DeliveryReceipt } from '../../receipts/delivery-receipt.js';
 
-export type DeliveryOutcome = 'delivered' | 'undelivered' | 'pending';
-
-export interface TwilioReceipt {
-  providerMessageId: string;
-  outcome: DeliveryOutcome;
-  /** Twilio's MessageStatus as sent, for logs. */
-  vendorStatus: string;
-  /** Twilio's ErrorCode (30003 unreachable, 30005 unknown number...) when the message failed. */
-  errorCode?: string;
-}
+/**
+ * What a Twilio status callback says: `vendorStatus` is its MessageStatus as sent, `errorCode` its
+ * ErrorCode (30003 unreachable, 30005 unknown number...) when the message failed. It carries no time
+ * to trust and no price.
+ */
+export type TwilioReceipt = Pick<
+  DeliveryReceipt,
+  'providerMessageId' | 'outcome' | 'vendorStatus' | 'errorCode'
+>;
 
 export type TwilioReceiptResult =
   { ok: true; receipt: TwilioReceipt } | { ok: false; reason: 'bad_signature' | 'malformed' };
 
-const OUTCOMES: Record<string, DeliveryOutcome> = {
+const OUTCOMES: Record<string, DeliveryReceipt['outcome']> = {
   delivered: 'delivered',
   read: 'delivered',
   undelivered: 'undelivered',
