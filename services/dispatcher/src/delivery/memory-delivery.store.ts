@@ -10,6 +10,7 @@ import {
   type AttemptLease,
   type DeliveryStore,
   type FailureRecord,
+  type FailureStatus,
   type ReceiptRecord,
   type ReceiptResult,
   type SentRecord,
@@ -65,11 +66,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     await this.update(job, sentFields(record, this.clock.now()), record.history);
   }
 
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void> {
+  async recordFailure(job: SendJob, status: FailureStatus, failure: FailureRecord): Promise<void> {
     await this.update(job, failureFields(status, failure), failure.history);
   }
 

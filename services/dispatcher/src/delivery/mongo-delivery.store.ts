@@ -16,6 +16,7 @@ import {
   type AttemptLease,
   type DeliveryStore,
   type FailureRecord,
+  type FailureStatus,
   type ReceiptRecord,
   type ReceiptResult,
   type SentRecord,
@@ -85,11 +86,7 @@ export class MongoDeliveryStore implements DeliveryStore {
       await this.receipts.keep(record.provider, record.providerMessageId, job.jobId, this.purgeAt(job));
   }
 
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void> {
+  async recordFailure(job: SendJob, status: FailureStatus, failure: FailureRecord): Promise<void> {
     await this.update(job, failureFields(status, failure), failure.history);
   }
 
