@@ -1,7 +1,9 @@
 import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
 import {
+  fraudBlocksGauge,
   FraudStore,
   fraudCommandCounter,
+  fraudFailureCounter,
   fraudReporter,
   fraudSettingsOf,
   startFraudGuard,
@@ -61,10 +63,11 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
   // The gateway's guard state (counts and rules in MongoDB); the gateway keeps its indexes and expiry.
   const fraud = startFraudGuard(
     fraudSettingsOf(config),
-    new FraudStore(database.db, fraudCommandCounter(registry)),
+    new FraudStore(database.db, fraudCommandCounter(registry), fraudFailureCounter(registry)),
     logger,
     fraudReporter(events, registry, logger),
   );
+  fraudBlocksGauge(registry, fraud.guard);
   const callbacks = config.CALLBACKS_ENABLED
     ? await startCallbacks(config, { amqp, db: mongo.getClient().db(mongo.name), registry, logger })
     : undefined;
