@@ -1,3 +1,4 @@
+import type { OtpEventInput } from '@otpflow/contracts';
 import type { ApiError } from '@otpflow/errors';
 import { createLogger } from '@otpflow/telemetry';
 import fc from 'fast-check';
@@ -35,7 +36,10 @@ const policy: ClientPolicy = {
 };
 
 /** The issuer and checker wired as the gateway wires them, on the in-memory store, with fake broker ports. */
-function wired(api: SendRequest['api'] = 'camara') {
+function wired(
+  api: SendRequest['api'] = 'camara',
+  broker: (subject: JobSubject) => Promise<void> = () => Promise.resolve(),
+) {
   const fraud = new SignalFraudGuard(
     {
       mode: 'enforce',
@@ -61,12 +65,19 @@ function wired(api: SendRequest['api'] = 'camara') {
   const addresses = new CodeAddresses(SECRET);
   const hasher = new CodeHasher(SECRET);
   const jobs: JobSubject[] = [];
-  const events = { emit: () => undefined };
+  const events: OtpEventInput[] = [];
+  const released: string[] = [];
   const issuer = new CodeIssuer({
     store,
     addresses,
     hasher,
-    limits: { takeQuota: () => Promise.resolve(() => Promise.resolve()) },
+    limits: {
+      takeQuota: (clientId) =>
+        Promise.resolve(() => {
+          released.push(clientId);
+          return Promise.resolve();
+        }),
+    },
     phonePolicy: new PhonePolicy({
       servedPrefixes: [],
       deniedPrefixes: [],
@@ -76,17 +87,17 @@ function wired(api: SendRequest['api'] = 'camara') {
     testNumbers: new TestNumbers([]),
     renderer: new MessageRenderer({ resolve: () => Promise.reject(new Error('no templates here')) }),
     jobs: {
-      publish: (subject) => {
+      publish: async (subject) => {
+        await broker(subject);
         jobs.push(subject);
-        return Promise.resolve();
       },
     },
-    events,
+    events: { emit: (event) => void events.push(event) },
     fraud,
     logger: createLogger({ service: 'test', level: 'silent' }),
     tombstoneSeconds: 86_400,
   });
-  const checker = new CodeChecker(store, addresses, hasher, events, fraud);
+  const checker = new CodeChecker(store, addresses, hasher, { emit: () => undefined }, fraud);
   const send = async (phoneNumber: string) => {
     const request: SendRequest = {
       phone: canonicalPhoneNumber(phoneNumber),
@@ -101,7 +112,7 @@ function wired(api: SendRequest['api'] = 'camara') {
     const { ref } = await issuer.send(principal, policy, request);
     return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
   };
-  return { send, checker, jobs };
+  return { send, checker, jobs, events, released, store };
 }
 
 /** A country's example mobile, written canonically and with the national trunk 0 kept after the country code. */
@@ -156,5 +167,24 @@ describe('CodeIssuer on the in-memory store', () => {
       expect(answer.retryAfterSeconds).toBeGreaterThan(0);
       expect(answer.message).toMatch(/risk decision/);
     }
+  });
+
+  it('announces a code once its job is queued, and keeps the quota it took', async () => {
+    const { send, jobs, events, released } = wired();
+    const { id } = await send('+34612345678');
+    expect(jobs.map((job) => job.authenticationId)).toEqual([id]);
+    expect(events.map((event) => [event.type, event.authenticationId])).toEqual([['code.requested', id]]);
+    expect(released).toEqual([]);
+  });
+
+  it('never announces a code whose job the broker refused: the write is undone and the quota given back', async () => {
+    const { send, events, released, store } = wired('camara', () => Promise.reject(new Error('nacked')));
+    await expect(send('+34612345678')).rejects.toThrow('nacked');
+    expect(events).toEqual([]);
+    expect(released).toEqual(['acme']);
+    // The first code withdrawn is gone from the number's document, and it is live nowhere.
+    const { numberKey, tenantKey } = new CodeAddresses(SECRET).fresh('+34612345678', 'acme', false);
+    expect(store.document(numberKey)?.tenants?.[tenantKey]).toMatchObject({ codes: {} });
+    expect(store.document(numberKey)?.tenants?.[tenantKey]?.live).toBeUndefined();
   });
 });

@@ -1,0 +1,73 @@
+import type { EventPublisher } from '@otpflow/amqp';
+import type { Workflow } from '@otpflow/contracts';
+import type { Logger } from '@otpflow/telemetry';
+import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
+import type { ClientPolicy } from '../policies/client-policy.js';
+import type { RenderedMessage } from './message-renderer.js';
+import type { PhonePolicy } from './phone-policy.js';
+import type { PhoneNumber } from './phone-number.js';
+import { deliverableChannels } from './recipient.js';
+import type { Issued, SessionStore } from './session-store.js';
+import { requestedEventOf } from './verification-events.js';
+
+export interface DispatchDependencies {
+  store: Pick<SessionStore, 'withdraw'>;
+  phonePolicy: PhonePolicy;
+  jobs: Pick<SendJobPublisher, 'publish'>;
+  events: Pick<EventPublisher, 'emit'>;
+  logger: Logger;
+}
+
+/** A stored code on its way out: what the send job carries beside the stored entry. */
+export interface Dispatch {
+  clientId: string;
+  policy: ClientPolicy;
+  phone: PhoneNumber;
+  issued: Issued;
+  message: RenderedMessage;
+  code: string;
+  testNumber: boolean;
+  workflow: Workflow | undefined;
+  correlator: string | undefined;
+  /** Gives the client's quota back. */
+  releaseQuota: () => Promise<void>;
+}
+
+/**
+ * Publishes one confirmed send job for a stored code, then announces the code. If the broker refuses
+ * the job the write is undone and the quota given back, and nothing is announced: a code not sent
+ * costs nothing, stays not live, and no consumer hears of it.
+ */
+export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatch): Promise<void> {
+  const { clientId, policy, phone, issued, message, code, testNumber, workflow } = dispatch;
+  const { ref, entry } = issued.code;
+  try {
+    await deps.jobs.publish(
+      {
+        authenticationId: ref.authenticationId,
+        state: { numberKey: ref.numberKey, tenantKey: ref.tenantKey, codeId: ref.codeId },
+        clientId,
+        e164: phone.e164,
+        entry,
+        ...message,
+        code,
+        allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testNumber),
+        ...(workflow ? { workflow } : {}),
+      },
+      dispatch.correlator,
+    );
+  } catch (error) {
+    await deps.store.withdraw(issued).catch((cleanupError: unknown) => {
+      // The code keeps its unknown value and expires on its own; no job for it exists.
+      deps.logger.error(
+        { err: cleanupError, authenticationId: ref.authenticationId },
+        'could not withdraw an unsent code',
+      );
+    });
+    await dispatch.releaseQuota();
+    throw error;
+  }
+  deps.events.emit(
+    requestedEventOf({ authenticationId: ref.authenticationId, clientId, code: issued.code }, phone.e164),
+  );
+}
