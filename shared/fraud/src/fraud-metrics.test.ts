@@ -2,28 +2,15 @@ import { createLogger } from '@otpflow/telemetry';
 import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fraudEnvShape, fraudSettingsOf } from './fraud-env.js';
 import { SignalFraudGuard } from './fraud-guard.js';
 import { fraudBlocksGauge, fraudFailureCounter } from './fraud-metrics.js';
-import { DEFAULT_THRESHOLDS, type FraudSettings } from './fraud-settings.js';
 import { FraudStore } from './fraud-store.js';
 import { InMemoryFraudStore } from './in-memory-fraud.store.js';
 
-const settings: FraudSettings = {
-  mode: 'enforce',
-  windowSeconds: 3600,
-  buckets: 12,
-  thresholds: DEFAULT_THRESHOLDS,
-  riskFactor: 0.25,
-  highCostPrefixes: [],
-  allowPrefixes: [],
-  allowNumbers: [],
-  establishedCountryVerified: 5,
-  blockSeconds: 900,
-  maxBlockSeconds: 86_400,
-  strikeMemorySeconds: 86_400,
-  escalateAfter: 3,
-  syncIntervalMs: 1000,
-};
+/** The deployment's defaults, as a service reads them from an environment without FRAUD_* settings. */
+const settings = fraudSettingsOf(z.object(fraudEnvShape).parse({ FRAUD_MODE: 'enforce' }));
 const logger = createLogger({ service: 'fraud-test', level: 'silent' });
 
 describe('the fraud guard’s own metrics', () => {
