@@ -1,6 +1,5 @@
 import type { Channel } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
-import type { NumberType } from './line-type.js';
 import { blockSeconds, decide, type Decision } from './decision.js';
 import type { GuardStore } from './fraud-store.js';
 import { thresholdsFor, type FraudSettings, type TenantFraudPolicy } from './fraud-settings.js';
@@ -10,13 +9,16 @@ import { findingsOf, type FraudReason, type Observation, type Targets } from './
 import { SlidingCounts } from './sliding-counts.js';
 import { DistinctNumbers } from './distinct-numbers.js';
 
+/** libphonenumber's line type of a number (MOBILE, VOIP, ...): the guard only tells plain mobiles apart. */
+export type LineType = string;
+
 /** What the guard is told about a send: the number as read at the edge, and who asks. */
 export interface SendFacts {
   clientId: string;
   e164: string;
   countryCallingCode: string;
   /** libphonenumber's line type, when it knows the number. */
-  lineType: NumberType | undefined;
+  lineType: LineType | undefined;
   /** The end user's address (recipientIp, or the client address through trusted proxies). */
   address: string | undefined;
   /** A test number: never refused, never counted. */
@@ -45,7 +47,7 @@ export interface FraudGuard {
 }
 
 /** Line types that are a plain mobile: anything else is of the high cost tier. */
-const PLAIN_MOBILE: readonly (NumberType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
+const PLAIN_MOBILE: readonly (LineType | undefined)[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE'];
 const ANY_CLIENT = '*';
 
 /**

@@ -1,8 +1,7 @@
 export type { ActiveBlock, Decision } from './decision.js';
 export { fraudEnvShape, fraudSettingsOf } from './fraud-env.js';
 export { SignalFraudGuard } from './fraud-guard.js';
-export type { FraudGuard, FraudOutcome, SendFacts } from './fraud-guard.js';
-export type { NumberType } from './line-type.js';
+export type { FraudGuard, FraudOutcome, LineType, SendFacts } from './fraud-guard.js';
 export { fraudReporter } from './fraud-report.js';
 export { DEFAULT_THRESHOLDS, FRAUD_MODES, thresholdsFor } from './fraud-settings.js';
 export type { FraudMode, FraudSettings, FraudThresholds, TenantFraudPolicy } from './fraud-settings.js';
