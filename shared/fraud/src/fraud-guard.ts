@@ -1,3 +1,4 @@
+import type { Channel } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import { blockSeconds, decide, type Decision } from './decision.js';
 import type { GuardStore } from './fraud-store.js';
@@ -23,6 +24,10 @@ export interface SendFacts {
   /** A test number: never refused, never counted. */
   testNumber: boolean;
   tenant: TenantFraudPolicy | undefined;
+  /** What the report names, when the caller knows it: the channel (else sms) and, for a later workflow
+   * step, the verification it belongs to (else the decision gets an id of its own: no code exists). */
+  channel?: Channel;
+  authenticationId?: string;
 }
 
 type Refusal = Exclude<Decision, { action: 'allow' }>;
@@ -172,6 +177,11 @@ export class SignalFraudGuard implements FraudGuard {
       this.logger.warn({ err: error }, 'fraud guard: could not read its rules');
     }
     this.distinct.prune(this.counts.windowStart(now));
+  }
+
+  /** The blocks this replica applies now (as last synced, and its own since). */
+  activeBlocks(): { range: number; address: number } {
+    return this.rules.countActive(this.clock());
   }
 
   private blockLength(scope: string, target: string, now: number): number {

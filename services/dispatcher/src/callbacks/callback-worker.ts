@@ -120,7 +120,7 @@ export class CallbackWorker {
         );
         return;
       case 'dead-letter':
-        this.options.metrics.fate('dead_lettered');
+        this.options.metrics.deadLettered(job.clientId, job.endpointId, decision.reason);
         this.options.logger.warn({ ...log, reason: decision.reason }, 'callback dead-lettered');
         await this.settle(received, () =>
           received.deadLetter({

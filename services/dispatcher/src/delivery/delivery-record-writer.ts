@@ -1,6 +1,12 @@
 import type { SendJob } from '@otpflow/contracts';
 import type { DeliveryAttemptRecord, DeliveryDocument, DeliveryStatus } from '@otpflow/mongo';
-import { failureFields, sentFields, type FailureRecord, type SentRecord } from './delivery-store.js';
+import {
+  failureFields,
+  sentFields,
+  type FailureRecord,
+  type FailureStatus,
+  type SentRecord,
+} from './delivery-store.js';
 
 /**
  * What each outcome writes on a job's delivery record, for both stores: a store says how a record is
@@ -19,11 +25,7 @@ export abstract class DeliveryRecordWriter {
     await this.update(job, sentFields(record, this.now()), record.history);
   }
 
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void> {
+  async recordFailure(job: SendJob, status: FailureStatus, failure: FailureRecord): Promise<void> {
     await this.update(job, failureFields(status, failure), failure.history);
   }
 

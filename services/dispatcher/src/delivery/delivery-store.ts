@@ -19,6 +19,9 @@ export interface SentRecord {
   nextStep?: NonNullable<DeliveryDocument['nextStep']>;
 }
 
+/** Where a failure leaves a delivery: retried, dead-lettered, or refused by the fraud guard (a workflow step). */
+export type FailureStatus = Extract<DeliveryStatus, 'retrying' | 'dead_lettered' | 'refused'>;
+
 export interface FailureRecord {
   attempt: number;
   /** The channel of the attempt that failed. */
@@ -69,11 +72,7 @@ export interface DeliveryStore {
    */
   releaseAttempt(job: SendJob, attempt: JobAttempt): Promise<void>;
   recordSent(job: SendJob, record: SentRecord): Promise<void>;
-  recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void>;
+  recordFailure(job: SendJob, status: FailureStatus, failure: FailureRecord): Promise<void>;
   /** A job that ends without any provider being called. */
   recordSkipped(
     job: SendJob,
@@ -121,10 +120,7 @@ export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocum
   };
 }
 
-export function failureFields(
-  status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-  failure: FailureRecord,
-): Partial<DeliveryDocument> {
+export function failureFields(status: FailureStatus, failure: FailureRecord): Partial<DeliveryDocument> {
   return {
     status,
     channel: failure.channel,

@@ -77,14 +77,16 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
   const testNumber = testCode !== undefined;
   const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testNumber);
   const parsed = phone.parsed ?? canonicalPhoneNumber(phone.e164).parsed;
+  const lineType = parsed?.isValid() ? parsed.getType() : undefined;
   const decision = deps.fraud.assess({
     clientId: principal.clientId,
     e164: checked.e164,
     countryCallingCode: checked.countryCallingCode,
-    lineType: parsed?.isValid() ? parsed.getType() : undefined,
+    lineType,
     address: delivery.address,
     testNumber,
     tenant: policy.fraud,
+    channel,
   });
   if (decision.action !== 'allow') throw fraudAnswer(decision, delivery.api);
   const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
@@ -122,6 +124,8 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
     code,
     testNumber,
     workflow: delivery.workflow,
+    // What the dispatcher's guard judges a later workflow step on, as this one was judged.
+    fraud: { ...(lineType ? { lineType } : {}), ...policy.fraud },
     correlator: delivery.correlator,
     releaseQuota,
   });
