@@ -10,7 +10,7 @@
 // Not part of `npm test`; `npm run bench` is the full benchmark.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { processCpuSeconds } from './lib/cpu.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 import {
   BENCH_API_KEY,
   BENCH_CLIENT_ID,

@@ -20,7 +20,7 @@ import {
   summarisePerf,
 } from './lib/perf-profile.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
-import { processCpuSeconds } from './lib/cpu.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 
 const { values } = parseArgs({
   options: {

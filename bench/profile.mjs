@@ -15,7 +15,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { processCpuSeconds } from './lib/cpu.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
 import { BENCH_API_KEY, BENCH_CODE, CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';

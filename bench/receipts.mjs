@@ -215,8 +215,7 @@ async function main() {
   } finally {
     await dispatcher.stop();
     await gateway.close();
-    const { queues, exchanges } = benchTopology(prefix);
-    await deleteTopology(broker, { queues: [eventsQueue, ...queues], exchanges }).catch(() => undefined);
+    await deleteTopology(broker, benchTopology(prefix, [eventsQueue])).catch(() => undefined);
     await broker.close().catch(() => undefined);
     await mongo
       .db()

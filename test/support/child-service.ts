@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { REPOSITORY_ROOT, serviceNodeArgs, type ServiceName } from '@otpflow/testing';
 
 /**
  * A service run from its build output in its own process, as in production, so a test can kill it
@@ -12,20 +10,14 @@ export class ChildService {
   readonly output: string[] = [];
 
   constructor(
-    private readonly service: 'gateway' | 'dispatcher' | 'metrics',
+    private readonly service: ServiceName,
     private readonly env: Record<string, string>,
   ) {}
 
   /** Starts the service as its package's `start` script does: with the telemetry hook loaded first. */
   start(): this {
-    const args = [
-      '--enable-source-maps',
-      '--import',
-      '@otpflow/telemetry/register',
-      `services/${this.service}/dist/main.js`,
-    ];
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+    const child = spawn(process.execPath, serviceNodeArgs(this.service), {
+      cwd: REPOSITORY_ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

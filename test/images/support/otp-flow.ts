@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
-import { waitFor } from '@otpflow/testing';
+import { servesWithDependencies, waitFor } from '@otpflow/testing';
 import {
   FakeHttpServer,
   type CapturedRequest,
 } from '../../../services/dispatcher/test/fakes/fake-http-server.js';
-import { servesWithDependencies } from '../../support/readiness.js';
 
 export const API_KEY = 'images-client-api-key-0000000001';
 /** Production settings: the services refuse their public development secrets under NODE_ENV=production. */
