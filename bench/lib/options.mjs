@@ -26,7 +26,7 @@ export const USAGE = `npm run bench -- [options]
   --help`;
 
 /** The settings of a run that have no option; the results state them with the rest. */
-const FIXED = {
+export const FIXED_SETTINGS = {
   /** How long the machine is watched idle before anything starts. */
   idleMachineSeconds: 5,
   /** How long a server is watched idle before a series, for its idle CPU and background store commands. */
@@ -82,6 +82,6 @@ export function parseOptions(argv) {
     report: values.report,
     build: !values['no-build'],
     keep: values.keep,
-    ...FIXED,
+    ...FIXED_SETTINGS,
   };
 }
