@@ -20,13 +20,11 @@ import {
   randomMobile,
   sequentialMobiles,
 } from './lib/fraud-traffic.mjs';
+import { argvOption as option } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { WebhookServer } from './lib/webhook-receiver.mjs';
+import { webhookDispatcherEnv } from './lib/webhook-dispatcher.mjs';
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
 const SECONDS = Number(option('seconds', '150'));
 const VERBOSE = process.argv.includes('--verbose');
 const LEGIT_RATE = Number(option('legit-rate', '8'));
@@ -161,20 +159,14 @@ async function main() {
   const dispatcher = ServiceProcess.service(
     'dispatcher',
     'dispatcher',
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(ports[2]),
-      MONGODB_URL: database.toString(),
-      RABBITMQ_URL,
-      AMQP_PREFIX: `bench_${run}`,
-      SMS_PROVIDERS: 'webhook',
-      VOICE_PROVIDERS: 'webhook',
-      WEBHOOK_URL: `${inbox.url}/sms`,
-      WEBHOOK_RECEIPT_SECRET: 'fraud-sim-receipt-secret-0123',
-      OTEL_SDK_DISABLED: 'true',
-    },
+    webhookDispatcherEnv({
+      port: ports[2],
+      mongoUrl: database.toString(),
+      rabbitUrl: RABBITMQ_URL,
+      prefix: `bench_${run}`,
+      webhookUrl: `${inbox.url}/sms`,
+      receiptSecret: 'fraud-sim-receipt-secret-0123',
+    }),
     join(logDir, 'dispatcher.log'),
   );
   const urls = ports.slice(0, 2).map((port) => `http://127.0.0.1:${port}`);

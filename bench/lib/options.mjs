@@ -6,6 +6,29 @@ const list = (value) =>
     .map((item) => Number(item.trim()))
     .filter((item) => Number.isInteger(item) && item > 0);
 
+/**
+ * The options of the scripts that load one gateway process by itself (profile.mjs, http-layer.mjs),
+ * for node:util's parseArgs, and what they mean.
+ */
+export const SINGLE_GATEWAY_LOAD_OPTIONS = {
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '16' },
+};
+export function singleGatewayLoad(values) {
+  return {
+    durationSeconds: Number(values.duration),
+    warmupSeconds: Number(values.warmup),
+    connections: Number(values.connections),
+  };
+}
+
+/** `--name value` from the command line, or `fallback` (the small scripts' options, unvalidated). */
+export function argvOption(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+
 export const USAGE = `npm run bench -- [options]
 
   --duration S        seconds each measurement runs (default 15)

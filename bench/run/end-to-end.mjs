@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { latencySummary } from '../lib/latency.mjs';
 import { fixedRate, saturate } from '../lib/load.mjs';
-import { SEND_PATH } from './sources.mjs';
+import { SEND_PATH } from '../lib/requests.mjs';
 
 /**
  * Send-code (real mobile numbers, so the dispatcher delivers them) until arrival at the webhook, at

@@ -1,13 +1,5 @@
-import { BENCH_API_KEY, BENCH_CLIENT_ID, BENCH_CODE, mobileNumber, testNumber } from '../lib/documents.mjs';
-
-export const SEND_PATH = '/one-time-password-sms/v1/send-code';
-export const VALIDATE_PATH = '/one-time-password-sms/v1/validate-code';
-export const MESSAGE = '{{code}} is your Cool App code';
-export const HEADERS = {
-  authorization: `Bearer ${BENCH_API_KEY}`,
-  'content-type': 'application/json',
-  accept: 'application/json',
-};
+import { mobileNumber, testNumber } from '../lib/documents.mjs';
+import { sendCodeSource, validateCodeSource } from '../lib/requests.mjs';
 
 /** Sessions that validate-code can verify, each used once (a code validates at most once). */
 export class SessionPool {
@@ -41,30 +33,16 @@ export class RequestSources {
     this.mobileIndex = 0;
   }
 
-  send(path, nextNumber, onResponse) {
-    return {
-      path,
-      headers: HEADERS,
-      nextBody: () => JSON.stringify({ phoneNumber: nextNumber(), message: MESSAGE }),
-      onResponse,
-    };
-  }
-
   testSend(path) {
-    return this.send(path, () => testNumber(this.numberIndex++, this.testNumbers));
+    return sendCodeSource(() => testNumber(this.numberIndex++, this.testNumbers), { path });
   }
 
   mobileSend(path, onResponse) {
-    return this.send(path, () => mobileNumber(this.mobileIndex++), onResponse);
+    return sendCodeSource(() => mobileNumber(this.mobileIndex++), { path, onResponse });
   }
 
+  /** The same bodies for the gateway and the ceiling, so the two do the same work. */
   validate(path, pool) {
-    return {
-      path,
-      headers: HEADERS,
-      // clientId is for the ceiling, which has no authentication to take it from; the gateway ignores it.
-      nextBody: () =>
-        JSON.stringify({ authenticationId: pool.take(), code: BENCH_CODE, clientId: BENCH_CLIENT_ID }),
-    };
+    return validateCodeSource(() => pool.take(), { path, withClientId: true });
   }
 }

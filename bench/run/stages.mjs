@@ -2,13 +2,13 @@ import { testNumber } from '../lib/documents.mjs';
 import { endToEnd } from './end-to-end.mjs';
 import { log } from './log.mjs';
 import { ceilingAtOtpflowRate, sendAndValidate } from './send-validate.mjs';
-import { HEADERS, MESSAGE, SEND_PATH, VALIDATE_PATH } from './sources.mjs';
+import { BENCH_HEADERS, MESSAGE, SEND_PATH, VALIDATE_PATH } from '../lib/requests.mjs';
 
 /** One real send job's size, for the ceiling's messages: send one code and look at what was queued. */
 async function calibrate(run, gatewayUrl) {
   const response = await fetch(`${gatewayUrl}${SEND_PATH}`, {
     method: 'POST',
-    headers: HEADERS,
+    headers: BENCH_HEADERS,
     body: JSON.stringify({ phoneNumber: testNumber(0, run.options.testNumbers), message: MESSAGE }),
   });
   if (response.status !== 200)
