@@ -1,19 +1,17 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { openSync, closeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { peakResidentBytes } from '@otpflow/testing/process-stats';
 import { servesWithDependencies } from '@otpflow/testing/readiness';
+import { ServerProcess } from '@otpflow/testing/server-process';
 import { REPOSITORY_ROOT, serviceNodeArgs } from '@otpflow/testing/service-command';
 
 export { freePort } from '@otpflow/testing/net';
 export const ROOT = REPOSITORY_ROOT;
 
 /**
- * One service (or a bench server) run in its own process; a service as its package's `start` script
- * runs it (the harness's serviceNodeArgs). Its output goes straight to a log file, not through this
- * process, so the load generator's event loop never spends time on the services' logs (the tests'
- * ChildService keeps its child's output in memory instead).
+ * One service (or a bench server) run by Node in its own process (the harness's ServerProcess); a
+ * service as its package's `start` script runs it (serviceNodeArgs). Its output goes straight to a log
+ * file, not through this process, so the load generator's event loop never spends time on the
+ * services' logs (the tests' ChildService keeps its child's output in memory instead).
  */
 export class ServiceProcess {
   /**
@@ -27,8 +25,8 @@ export class ServiceProcess {
     this.args = args;
     this.env = env;
     this.logFile = logFile;
-    /** @type {import('node:child_process').ChildProcess | undefined} */
-    this.child = undefined;
+    /** @type {ServerProcess | undefined} */
+    this.server = undefined;
     /** Peak RSS read just before the process was stopped. */
     this.peakRss = undefined;
     /** Where it runs (another checkout, for bench/compare.mjs). */
@@ -42,26 +40,28 @@ export class ServiceProcess {
   }
 
   start() {
-    const fd = openSync(this.logFile, 'a');
-    try {
-      this.child = spawn(process.execPath, this.args, {
-        cwd: this.cwd,
-        env: { PATH: process.env.PATH ?? '', ...this.env },
-        stdio: ['ignore', fd, fd],
-      });
-    } finally {
-      // The child holds its own copy of the descriptor.
-      closeSync(fd);
-    }
+    this.server = new ServerProcess(
+      process.execPath,
+      this.args,
+      { PATH: process.env.PATH ?? '', ...this.env },
+      // In the run's process group: Ctrl-C reaches the services with the run, as with npm start.
+      { cwd: this.cwd, logFile: this.logFile, processGroup: false },
+    );
+    this.server.start();
     return this;
   }
 
   get pid() {
-    return this.child?.pid;
+    return this.server?.pid;
   }
 
   get running() {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.server?.running ?? false;
+  }
+
+  /** How it ended: `{ code, signal }`. */
+  get exit() {
+    return this.server?.exit;
   }
 
   /**
@@ -83,13 +83,8 @@ export class ServiceProcess {
 
   /** Reads VmHWM, then SIGTERM and waits (SIGKILL after the timeout). */
   async stop(timeoutMs = 15_000) {
-    const child = this.child;
-    if (!child || !this.running) return;
-    this.peakRss = peakResidentBytes(child.pid) ?? this.peakRss;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
+    if (!this.running) return;
+    this.peakRss = peakResidentBytes(this.pid) ?? this.peakRss;
+    await this.server.stop('SIGTERM', timeoutMs);
   }
 }

@@ -123,11 +123,7 @@ export class SoakServices {
       if (!service) continue;
       const started = performance.now();
       await service.stop();
-      exits[name] = {
-        code: service.child?.exitCode,
-        signal: service.child?.signalCode,
-        stopMs: Math.round(performance.now() - started),
-      };
+      exits[name] = { ...service.exit, stopMs: Math.round(performance.now() - started) };
     }
     return exits;
   }

@@ -16,6 +16,7 @@ export { InspectorSession } from './inspector.js';
 export type { MemoryAfterGc } from './inspector.js';
 export { cpuSeconds, MB, openDescriptors, peakResidentBytes, residentBytes } from './process-stats.js';
 export type { DescriptorCount } from './process-stats.js';
+export type { ServerProcessOptions } from './server-process.js';
 export { servesWithDependencies, waitUntilServing } from './readiness.js';
 export { REPOSITORY_ROOT, serviceNodeArgs } from './service-command.js';
 export type { ServiceName } from './service-command.js';
