@@ -65,13 +65,7 @@ function server(kind, port) {
   const root = kind === 'base' ? values.base : ROOT;
   const env = gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: 'info', testNumbers: 5000 });
   if (kind === 'unmonitored') env.MONGODB_COMMAND_METRICS = 'false';
-  const args = [
-    '--enable-source-maps',
-    '--import',
-    '@otpflow/telemetry/register',
-    'services/gateway/dist/main.js',
-  ];
-  const child = new ServiceProcess(kind, args, env, log);
+  const child = ServiceProcess.service(kind, 'gateway', env, log);
   child.cwd = root;
   return child;
 }
