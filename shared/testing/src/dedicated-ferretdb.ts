@@ -47,10 +47,10 @@ export class DedicatedFerretDb {
         : { kind: 'sqlite' };
     const dir = await mkdtemp(join(tmpdir(), 'otpflow-ferretdb-'));
     await mkdir(join(dir, 'sqlite'));
-    if (chosen.kind === 'postgresql') createPostgresDatabase(chosen.database);
     // FerretDB needs a fixed port (it cannot report port 0): one that was free a moment ago.
     const database = new DedicatedFerretDb(dir, await freePort(), chosen);
     try {
+      if (chosen.kind === 'postgresql') createPostgresDatabase(chosen.database);
       await database.boot();
     } catch (error) {
       await database.dispose();
@@ -110,6 +110,7 @@ export class DedicatedFerretDb {
     this.server.kill();
     await waitPortClosed(this.port, 10_000).catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
+    // `if exists`: a start that failed before creating it disposes too.
     if (this.backend.kind === 'postgresql') dropPostgresDatabase(this.backend.database);
   }
 }
