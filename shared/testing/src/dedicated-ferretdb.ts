@@ -24,6 +24,7 @@ export type DedicatedBackend = 'sqlite' | 'postgresql' | 'auto';
  */
 export class DedicatedFerretDb {
   private readonly server: ServerProcess;
+  private ownsPostgresDatabase = false;
 
   private constructor(
     private readonly dir: string,
@@ -50,7 +51,10 @@ export class DedicatedFerretDb {
     // FerretDB needs a fixed port (it cannot report port 0): one that was free a moment ago.
     const database = new DedicatedFerretDb(dir, await freePort(), chosen);
     try {
-      if (chosen.kind === 'postgresql') createPostgresDatabase(chosen.database);
+      if (chosen.kind === 'postgresql') {
+        createPostgresDatabase(chosen.database);
+        database.ownsPostgresDatabase = true;
+      }
       await database.boot();
     } catch (error) {
       await database.dispose();
@@ -110,7 +114,8 @@ export class DedicatedFerretDb {
     this.server.kill();
     await waitPortClosed(this.port, 10_000).catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
-    // `if exists`: a start that failed before creating it disposes too.
-    if (this.backend.kind === 'postgresql') dropPostgresDatabase(this.backend.database);
+    // Only what it created: a start that failed on a name already taken leaves that database alone.
+    if (this.backend.kind === 'postgresql' && this.ownsPostgresDatabase)
+      dropPostgresDatabase(this.backend.database);
   }
 }
