@@ -8,8 +8,8 @@
 //                   session inserted beforehand, then 204 (404 when it matches nothing)
 //   GET  /readyz    200 once both connections are up
 //
-// Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the
-// gateway's default, 50), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES.
+// Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the bench
+// gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES.
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';

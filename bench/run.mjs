@@ -71,6 +71,13 @@ class BenchRun {
       webhookUrl: `${this.receiver.url}/sms`,
     });
 
+    // Read from the build, so after it.
+    const { serviceDefaults } = await import('./run/service-defaults.mjs');
+    this.serviceDefaults = serviceDefaults({
+      gateway: this.services.gatewayEnv(0),
+      dispatcher: this.services.dispatcherEnv(0),
+    });
+
     // What else this machine is doing, before we add anything.
     log(`measuring the idle machine for ${options.idleMachineSeconds} s`);
     const idleBefore = this.cpu.snapshot();
@@ -117,6 +124,7 @@ class BenchRun {
         gatewayLimits: GATEWAY_LIMITS,
         goals: options.goals,
         messageBytes: this.messageBytes,
+        serviceDefaults: this.serviceDefaults,
         queueType: 'quorum',
         writeConcern: 'majority',
       },

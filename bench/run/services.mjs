@@ -40,10 +40,11 @@ export class BenchServices {
   }
 
   /** The ceiling (bench/ceiling-server.mjs) on its own database and prefix; answers its URL. */
-  async startCeiling({ database, prefix, messageBytes }) {
+  async startCeiling({ database, prefix, messageBytes, poolSize }) {
     const port = await freePort();
     const env = {
       PORT: String(port),
+      MONGODB_MAX_POOL_SIZE: String(poolSize),
       MONGODB_URL: this.infra.databaseUrl(database),
       RABBITMQ_URL: this.options.rabbitUrl,
       AMQP_PREFIX: this.infra.usePrefix(prefix),
@@ -55,10 +56,8 @@ export class BenchServices {
     return { url, child };
   }
 
-  async startGateway() {
-    const port = await freePort();
-    const label = `gateway-${this.gateways.length + 1}`;
-    const env = gatewayEnv({
+  gatewayEnv(port) {
+    return gatewayEnv({
       port,
       mongoUrl: this.infra.databaseUrl(this.database),
       rabbitUrl: this.options.rabbitUrl,
@@ -66,6 +65,21 @@ export class BenchServices {
       logLevel: this.options.logLevel,
       testNumbers: this.options.testNumbers,
     });
+  }
+
+  dispatcherEnv(port) {
+    return {
+      ...this.commonEnv(port),
+      SMS_PROVIDERS: 'webhook',
+      VOICE_PROVIDERS: 'webhook',
+      WEBHOOK_URL: this.webhookUrl,
+    };
+  }
+
+  async startGateway() {
+    const port = await freePort();
+    const label = `gateway-${this.gateways.length + 1}`;
+    const env = this.gatewayEnv(port);
     const url = `http://127.0.0.1:${port}`;
     await this.startProcess(ServiceProcess.service(label, 'gateway', env, this.logFile(label)), url);
     this.gateways.push({ label, url });
@@ -81,12 +95,7 @@ export class BenchServices {
   async startDispatcher() {
     const port = await freePort();
     const label = `dispatcher-${this.dispatchers.length + 1}`;
-    const env = {
-      ...this.commonEnv(port),
-      SMS_PROVIDERS: 'webhook',
-      VOICE_PROVIDERS: 'webhook',
-      WEBHOOK_URL: this.webhookUrl,
-    };
+    const env = this.dispatcherEnv(port);
     const child = ServiceProcess.service(label, 'dispatcher', env, this.logFile(label));
     await this.startProcess(child, `http://127.0.0.1:${port}`);
     this.dispatchers.push({ label, child });

@@ -40,6 +40,7 @@ export async function runStages(run) {
       database,
       prefix: run.ceilingPrefix,
       messageBytes: run.messageBytes,
+      poolSize: run.serviceDefaults.gatewayMongoPoolSize,
     });
     await sendAndValidate(run, {
       part: 'ceiling',
