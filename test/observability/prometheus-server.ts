@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@otpflow/testing';
+import { freePort, waitFor } from '@otpflow/testing';
 import { stringify } from 'yaml';
 
 export interface Sample {
@@ -20,16 +19,6 @@ interface ApiAnswer<T> {
 
 interface TargetsData {
   activeTargets: { labels: Record<string, string>; health: string; lastError: string }[];
-}
-
-/** Asks the kernel for a port nobody listens on. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A real Prometheus (the `prometheus` binary) in a child process, with its data in a temporary folder. */
