@@ -13,6 +13,8 @@ export interface ServerProcessOptions {
    * script forked. Without one, a Ctrl-C in the terminal reaches it along with the parent.
    */
   processGroup?: boolean;
+  /** Keep everything it printed (a test that searches a service's log), not only the last lines. */
+  keepAllOutput?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ServerProcessOptions {
 export class ServerProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
-  /** The last lines the server printed, for the error message when it does not come up. */
+  /** What the server printed (the last lines, or all with keepAllOutput), in the chunks it came in. */
   private readonly tail: string[] = [];
 
   constructor(
@@ -44,6 +46,11 @@ export class ServerProcess {
   /** How it ended: the exit code, or the signal; both null while it runs. */
   get exit(): { code: number | null; signal: NodeJS.Signals | null } {
     return { code: this.child?.exitCode ?? null, signal: this.child?.signalCode ?? null };
+  }
+
+  /** The chunks it printed, as they came (live: later output is appended). */
+  get chunks(): string[] {
+    return this.tail;
   }
 
   output(): string {
@@ -73,7 +80,7 @@ export class ServerProcess {
     }
     const keep = (chunk: Buffer) => {
       this.tail.push(chunk.toString());
-      if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
+      if (!this.options.keepAllOutput && this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
