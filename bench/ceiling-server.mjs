@@ -8,13 +8,13 @@
 //                   session inserted beforehand, then 204 (404 when it matches nothing)
 //   GET  /readyz    200 once both connections are up
 //
-// Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the
-// gateway's default, 50), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES.
+// Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the bench
+// gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { pendingSession } from './lib/documents.mjs';
+import { jsonServer, serveUntilStopped } from './lib/json-server.mjs';
 
 const env = process.env;
 const port = Number(env.PORT ?? 8090);
@@ -73,44 +73,6 @@ async function validate(body) {
   return session ? { status: 204, body: '' } : { status: 404, body: '{"code":"NOT_FOUND"}' };
 }
 
-const server = createServer((request, response) => {
-  if (request.method === 'GET' && request.url === '/readyz') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-    return;
-  }
-  const chunks = [];
-  request.on('data', (chunk) => chunks.push(chunk));
-  request.on('end', () => {
-    // Parsing the JSON body is work any real endpoint does, so the ceiling does it too.
-    let body;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    const handler = request.url === '/send' ? send : request.url === '/validate' ? validate : undefined;
-    if (!handler) {
-      response.writeHead(404).end();
-      return;
-    }
-    handler(body).then(
-      ({ status, body: answer }) => {
-        response.writeHead(status, { 'content-type': 'application/json' }).end(answer);
-      },
-      () => {
-        response.writeHead(503).end();
-      },
-    );
-  });
-});
-server.keepAliveTimeout = 30_000;
-server.listen(port, '127.0.0.1');
-
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  void Promise.allSettled([connection.close(), mongo.close()]).then(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+const handlers = { '/send': send, '/validate': validate };
+const server = jsonServer((url, body) => (handlers[url] ? handlers[url](body) : { status: 404 }));
+serveUntilStopped(server, port, () => Promise.allSettled([connection.close(), mongo.close()]));

@@ -10,18 +10,12 @@
 // Not part of `npm test`; `npm run bench` is the full benchmark.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { processCpuSeconds } from './lib/cpu.mjs';
-import {
-  BENCH_API_KEY,
-  BENCH_CLIENT_ID,
-  BENCH_CODE,
-  CODE_HASH_SECRET,
-  gatewayEnv,
-  testNumber,
-} from './lib/documents.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
+import { CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { SEND_PATH, sendCodeSource, VALIDATE_PATH, validateCodeSource } from './lib/requests.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -46,11 +40,6 @@ const prefix = `${runId}.otp`;
 // The ceiling declares its queue with other arguments than the gateway's topology does.
 const ceilingPrefix = `${runId}.ceiling`;
 const logDir = join(ROOT, 'bench/results');
-const headers = {
-  authorization: `Bearer ${BENCH_API_KEY}`,
-  'content-type': 'application/json',
-  accept: 'application/json',
-};
 
 const infra = await new Infrastructure({
   mongoUrl: values['mongodb-url'],
@@ -76,13 +65,7 @@ function server(kind, port) {
   const root = kind === 'base' ? values.base : ROOT;
   const env = gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: 'info', testNumbers: 5000 });
   if (kind === 'unmonitored') env.MONGODB_COMMAND_METRICS = 'false';
-  const args = [
-    '--enable-source-maps',
-    '--import',
-    '@otpflow/telemetry/register',
-    'services/gateway/dist/main.js',
-  ];
-  const child = new ServiceProcess(kind, args, env, log);
+  const child = ServiceProcess.service(kind, 'gateway', env, log);
   child.cwd = root;
   return child;
 }
@@ -90,24 +73,12 @@ function server(kind, port) {
 function source(kind, operation, ids) {
   let n = 0;
   const ceiling = kind === 'ceiling';
-  if (operation === 'send') {
-    return {
-      path: ceiling ? '/send' : '/one-time-password-sms/v1/send-code',
-      headers,
-      nextBody: () =>
-        JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your Cool App code' }),
-    };
-  }
-  return {
-    path: ceiling ? '/validate' : '/one-time-password-sms/v1/validate-code',
-    headers,
-    nextBody: () =>
-      JSON.stringify({
-        authenticationId: ids[n++ % ids.length],
-        code: BENCH_CODE,
-        clientId: BENCH_CLIENT_ID,
-      }),
-  };
+  return operation === 'send'
+    ? sendCodeSource(() => testNumber(n++, 5000), { path: ceiling ? '/send' : SEND_PATH })
+    : validateCodeSource(() => ids[n++ % ids.length], {
+        path: ceiling ? '/validate' : VALIDATE_PATH,
+        withClientId: true,
+      });
 }
 
 async function measure(kind, operation) {

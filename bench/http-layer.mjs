@@ -10,52 +10,31 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_API_KEY, BENCH_CODE, testNumber } from './lib/documents.mjs';
+import { testNumber } from './lib/documents.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
-import {
-  perfAvailable,
-  perfNodeArgs,
-  recordPerf,
-  removePerfMap,
-  summarisePerf,
-} from './lib/perf-profile.mjs';
+import * as perf from './lib/perf-profile.mjs';
+import { SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
-import { processCpuSeconds } from './lib/cpu.mjs';
+import { sendCodeSource, validateCodeSource } from './lib/requests.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
+    ...SINGLE_GATEWAY_LOAD_OPTIONS,
     rate: { type: 'string', default: '200' },
-    connections: { type: 'string', default: '16' },
     perf: { type: 'boolean', default: false },
   },
 });
-const durationSeconds = Number(values.duration);
-const warmupSeconds = Number(values.warmup);
+const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
 const rate = Number(values.rate);
-const connections = Number(values.connections);
 const outDir = join(ROOT, 'bench/results', `http-layer_${Date.now()}`);
 mkdirSync(outDir, { recursive: true });
-const usePerf = values.perf && perfAvailable();
+const usePerf = values.perf && perf.perfAvailable();
 if (values.perf && !usePerf) process.stderr.write('perf is not available here: no profile\n');
 
-const headers = {
-  authorization: `Bearer ${BENCH_API_KEY}`,
-  'content-type': 'application/json',
-  accept: 'application/json',
-};
 const sources = {
-  send: (n = 0) => ({
-    path: '/one-time-password-sms/v1/send-code',
-    headers,
-    nextBody: () => JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your code' }),
-  }),
-  validate: () => ({
-    path: '/one-time-password-sms/v1/validate-code',
-    headers,
-    nextBody: () => JSON.stringify({ authenticationId: crypto.randomUUID(), code: BENCH_CODE }),
-  }),
+  send: (n = 0) => sendCodeSource(() => testNumber(n++, 5000), { message: '{{code}} is your code' }),
+  validate: () => validateCodeSource(() => crypto.randomUUID()),
 };
 
 /** CPU microseconds of the process per answered request over one load run. */
@@ -68,7 +47,7 @@ async function measured(pid, load) {
 
 async function run(variant, operation) {
   const port = await freePort();
-  const nodeArgs = usePerf && variant === 'gateway' ? perfNodeArgs(outDir) : [];
+  const nodeArgs = usePerf && variant === 'gateway' ? perf.perfNodeArgs(outDir) : [];
   const server = new ServiceProcess(
     `${variant}-${operation}`,
     [...nodeArgs, 'bench/lib/http-layer-server.mjs'],
@@ -91,7 +70,7 @@ async function run(variant, operation) {
     );
     const profile =
       usePerf && variant === 'gateway'
-        ? recordPerf(server.pid, join(outDir, `${operation}.perf.data`))
+        ? perf.recordPerf(server.pid, join(outDir, `${operation}.perf.data`))
         : undefined;
     const fixed = await measured(server.pid, () =>
       fixedRate({ urls: [url], rate, durationSeconds, maxSockets: connections, source }),
@@ -133,8 +112,8 @@ for (const operation of ['send', 'validate']) {
   );
 }
 for (const row of rows.filter((candidate) => candidate.perfData)) {
-  const summary = await summarisePerf(row.perfData);
-  removePerfMap(row.pid);
+  const summary = await perf.summarisePerf(row.perfData);
+  perf.removePerfMap(row.pid);
   lines.push('', `gateway ${row.operation}-code at ${rate}/s, on-CPU samples of the main thread by owner:`);
   for (const entry of summary.byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
   lines.push('', 'by function:');

@@ -15,26 +15,20 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { processCpuSeconds } from './lib/cpu.mjs';
+import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
-import { BENCH_API_KEY, BENCH_CODE, CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
+import { CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
 import { saturate } from './lib/load.mjs';
-import {
-  perfAvailable,
-  perfNodeArgs,
-  recordPerf,
-  removePerfMap,
-  summarisePerf,
-} from './lib/perf-profile.mjs';
+import * as perf from './lib/perf-profile.mjs';
+import { SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { sendCodeSource, validateCodeSource } from './lib/requests.mjs';
 import { readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '16' },
+    ...SINGLE_GATEWAY_LOAD_OPTIONS,
     sessions: { type: 'string', default: '10000' },
     'log-level': { type: 'string', default: 'info' },
     'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
@@ -44,15 +38,8 @@ const { values } = parseArgs({
     checkout: { type: 'string' },
   },
 });
-const durationSeconds = Number(values.duration);
-const warmupSeconds = Number(values.warmup);
-const connections = Number(values.connections);
-const usePerf = !values.v8 && perfAvailable();
-const headers = {
-  authorization: `Bearer ${BENCH_API_KEY}`,
-  'content-type': 'application/json',
-  accept: 'application/json',
-};
+const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
+const usePerf = !values.v8 && perf.perfAvailable();
 
 const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
 const runId = `profile_${stamp}`;
@@ -72,25 +59,16 @@ infra.usePrefix(prefix);
 function source(operation, ids) {
   let n = 0;
   return operation === 'send'
-    ? {
-        path: '/one-time-password-sms/v1/send-code',
-        headers,
-        nextBody: () =>
-          JSON.stringify({ phoneNumber: testNumber(n++, 5000), message: '{{code}} is your Cool App code' }),
-      }
-    : {
-        path: '/one-time-password-sms/v1/validate-code',
-        headers,
-        nextBody: () => JSON.stringify({ authenticationId: ids[n++ % ids.length], code: BENCH_CODE }),
-      };
+    ? sendCodeSource(() => testNumber(n++, 5000))
+    : validateCodeSource(() => ids[n++ % ids.length]);
 }
 
 /** Starts sampling the gateway: perf on the running process, or nothing (V8 samples from the start). */
 function startSampling(gateway, operation) {
   if (!usePerf) return { stop: () => Promise.resolve(), summarise: () => v8Summary(operation) };
   const file = join(outDir, `${operation}.perf.data`);
-  const recording = recordPerf(gateway.pid, file);
-  return { stop: recording.stop, summarise: async () => ({ file, ...(await summarisePerf(file)) }) };
+  const recording = perf.recordPerf(gateway.pid, file);
+  return { stop: recording.stop, summarise: async () => ({ file, ...(await perf.summarisePerf(file)) }) };
 }
 
 /** V8's profile covers the whole process life: start-up included, which the load makes a small part. */
@@ -118,7 +96,7 @@ async function profile(operation) {
     }),
     join(outDir, `gateway-${operation}.log`),
     usePerf
-      ? { nodeArgs: perfNodeArgs(join(outDir, operation)) }
+      ? { nodeArgs: perf.perfNodeArgs(join(outDir, operation)) }
       : { cpuProfileDir: join(outDir, operation) },
   );
   if (values.checkout) gateway.cwd = values.checkout;
@@ -143,7 +121,7 @@ async function profile(operation) {
   await gateway.stop();
   await infra.purge(`${prefix}.send`);
   const summary = await sampling.summarise();
-  removePerfMap(gateway.pid);
+  perf.removePerfMap(gateway.pid);
   return {
     operation,
     throughput: result.throughput,

@@ -19,16 +19,14 @@ import { DEV_JOB_ENCRYPTION_KEYS, encodeSendJob, jobKeysSchema } from '@otpflow/
 import amqplib from 'amqplib';
 import { MongoClient } from 'mongodb';
 import { latencySummary } from './lib/latency.mjs';
+import { argvOption as option } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { benchTopology, deleteTopology } from './lib/topology.mjs';
 import { WebhookServer } from './lib/webhook-receiver.mjs';
+import { webhookDispatcherEnv } from './lib/webhook-dispatcher.mjs';
 
 const RECEIPT_SECRET = 'bench-webhook-receipt-secret-0123';
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
 const COUNT = Number(option('count', '2000'));
 const CONCURRENCY = Number(option('concurrency', '16'));
 const MONGODB_URL = option('mongodb-url', process.env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017/');
@@ -90,20 +88,14 @@ async function main() {
   const dispatcher = ServiceProcess.service(
     'dispatcher',
     'dispatcher',
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      MONGODB_URL: database.toString(),
-      RABBITMQ_URL,
-      AMQP_PREFIX: prefix,
-      SMS_PROVIDERS: 'webhook',
-      VOICE_PROVIDERS: 'webhook',
-      WEBHOOK_URL: `${gateway.url}/sms`,
-      WEBHOOK_RECEIPT_SECRET: RECEIPT_SECRET,
-      OTEL_SDK_DISABLED: 'true',
-    },
+    webhookDispatcherEnv({
+      port,
+      mongoUrl: database.toString(),
+      rabbitUrl: RABBITMQ_URL,
+      prefix,
+      webhookUrl: `${gateway.url}/sms`,
+      receiptSecret: RECEIPT_SECRET,
+    }),
     join(logDir, 'dispatcher.log'),
   );
   const url = `http://127.0.0.1:${port}`;
@@ -215,8 +207,7 @@ async function main() {
   } finally {
     await dispatcher.stop();
     await gateway.close();
-    const { queues, exchanges } = benchTopology(prefix);
-    await deleteTopology(broker, { queues: [eventsQueue, ...queues], exchanges }).catch(() => undefined);
+    await deleteTopology(broker, benchTopology(prefix, [eventsQueue])).catch(() => undefined);
     await broker.close().catch(() => undefined);
     await mongo
       .db()

@@ -129,9 +129,3 @@ export class CpuAccounting {
     };
   }
 }
-
-/** User + system CPU seconds a process has used so far, all its threads; undefined once it has exited. */
-export function processCpuSeconds(pid) {
-  const read = readProcessTicks(pid);
-  return read ? read.ticks / TICKS_PER_SECOND : undefined;
-}

@@ -95,6 +95,19 @@ export function testNumbersEnv(count) {
 
 export const CODE_HASH_SECRET = 'bench-code-hash-secret-0123456789abcdef';
 
+/**
+ * Limits high enough never to answer 403/429: the bench measures the work, not the refusals (they are
+ * still counted in the store on every request). A run's results state them, and its report reads them there.
+ */
+export const GATEWAY_LIMITS = {
+  MAX_SENDS: 1000,
+  SEND_WINDOW_SECONDS: 60,
+  NUMBER_MAX_SENDS: 100_000,
+  NUMBER_SEND_WINDOW_SECONDS: 60,
+  CLIENT_RATE_LIMIT: 1_000_000_000,
+  CLIENT_QUOTA: 1_000_000_000,
+};
+
 /** The gateway's environment in every bench: one API key, test numbers, limits that never refuse. */
 export function gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel, testNumbers }) {
   return {
@@ -108,12 +121,6 @@ export function gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel, testNu
     API_KEYS: `${BENCH_API_KEY}:${BENCH_CLIENT_ID}`,
     CODE_HASH_SECRET,
     TEST_NUMBERS: testNumbersEnv(testNumbers),
-    // Limits high enough never to answer 403/429: the bench measures the work, not the refusals.
-    MAX_SENDS: '1000',
-    SEND_WINDOW_SECONDS: '60',
-    NUMBER_MAX_SENDS: '100000',
-    NUMBER_SEND_WINDOW_SECONDS: '60',
-    CLIENT_RATE_LIMIT: '1000000000',
-    CLIENT_QUOTA: '1000000000',
+    ...Object.fromEntries(Object.entries(GATEWAY_LIMITS).map(([name, value]) => [name, String(value)])),
   };
 }

@@ -12,35 +12,20 @@ import { pino } from 'pino';
 import { createApp } from '../../services/gateway/dist/app.js';
 import { createAuthenticator } from '../../services/gateway/dist/auth/create-authenticator.js';
 import { loadConfig } from '../../services/gateway/dist/config.js';
-import { policyDefaults } from '../../services/gateway/dist/gateway.js';
+import { policyDefaults } from '../../services/gateway/dist/policies/policy-defaults.js';
 import { defaultPolicy } from '../../services/gateway/dist/policies/client-policy.js';
 import { gatewayEnv } from './documents.mjs';
+import { jsonServer, serveUntilStopped } from './json-server.mjs';
 
 const port = Number(process.env.PORT ?? 8091);
 
+/** Answers as the gateway does, at once: an authenticationId for send-code, 204 for validate-code. */
 function bareServer() {
-  return createServer((request, response) => {
-    if (request.method === 'GET' && request.url === '/readyz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-      return;
-    }
-    const chunks = [];
-    request.on('data', (chunk) => chunks.push(chunk));
-    request.on('end', () => {
-      try {
-        JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        response.writeHead(400).end();
-        return;
-      }
-      if (request.url.endsWith('/send-code')) {
-        const body = JSON.stringify({ authenticationId: randomUUID() });
-        response.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      } else {
-        response.writeHead(204).end();
-      }
-    });
-  });
+  return jsonServer((url) =>
+    url.endsWith('/send-code')
+      ? { status: 200, body: JSON.stringify({ authenticationId: randomUUID() }) }
+      : { status: 204 },
+  );
 }
 
 function gatewayServer() {
@@ -90,9 +75,4 @@ function gatewayServer() {
 }
 
 const server = process.env.VARIANT === 'bare' ? bareServer() : gatewayServer();
-server.keepAliveTimeout = 30_000;
-server.listen(port, '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-});
+serveUntilStopped(server, port);

@@ -6,6 +6,29 @@ const list = (value) =>
     .map((item) => Number(item.trim()))
     .filter((item) => Number.isInteger(item) && item > 0);
 
+/**
+ * The options of the scripts that load one gateway process by itself (profile.mjs, http-layer.mjs),
+ * for node:util's parseArgs, and what they mean.
+ */
+export const SINGLE_GATEWAY_LOAD_OPTIONS = {
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '16' },
+};
+export function singleGatewayLoad(values) {
+  return {
+    durationSeconds: Number(values.duration),
+    warmupSeconds: Number(values.warmup),
+    connections: Number(values.connections),
+  };
+}
+
+/** `--name value` from the command line, or `fallback` (the small scripts' options, unvalidated). */
+export function argvOption(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
+}
+
 export const USAGE = `npm run bench -- [options]
 
   --duration S        seconds each measurement runs (default 15)
@@ -24,6 +47,20 @@ export const USAGE = `npm run bench -- [options]
   --no-build          do not run npm run build first
   --keep              keep the run's databases and queues
   --help`;
+
+/** The settings of a run that have no option; the results state them with the rest. */
+export const FIXED_SETTINGS = {
+  /** How long the machine is watched idle before anything starts. */
+  idleMachineSeconds: 5,
+  /** How long a server is watched idle before a series, for its idle CPU and background store commands. */
+  backgroundSeconds: 5,
+  /**
+   * What the report judges by: otpflow's throughput at least this share of the ceiling's; the
+   * gateway's CPU per request at most this many times the ceiling process's; a measurement during
+   * which other processes used more than this share of one core is called disturbed.
+   */
+  goals: { throughputRatio: 0.8, cpuRatio: 2, otherBusyShare: 0.15 },
+};
 
 /** The command-line options, with defaults that finish the whole run in about 6-8 minutes on 2 cores. */
 export function parseOptions(argv) {
@@ -68,5 +105,6 @@ export function parseOptions(argv) {
     report: values.report,
     build: !values['no-build'],
     keep: values.keep,
+    ...FIXED_SETTINGS,
   };
 }

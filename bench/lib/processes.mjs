@@ -1,49 +1,18 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { openSync, closeSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { peakResidentBytes } from '@otpflow/testing/process-stats';
+import { servesWithDependencies } from '@otpflow/testing/readiness';
+import { ServerProcess } from '@otpflow/testing/server-process';
+import { REPOSITORY_ROOT, serviceNodeArgs } from '@otpflow/testing/service-command';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A free loopback port: the OS picks one, we release it and hand it to a child. */
-export async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Peak resident set size (VmHWM) of a live process, in bytes; undefined once it has exited. */
-export function peakRssBytes(pid) {
-  try {
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { freePort } from '@otpflow/testing/net';
+export const ROOT = REPOSITORY_ROOT;
 
 /**
- * One service run from its build output in its own process, as its package's `start` script runs it
- * (telemetry hook first). Its output goes straight to a log file, not through this process, so the
- * load generator's event loop never spends time on the services' logs.
+ * One service (or a bench server) run by Node in its own process (the harness's ServerProcess); a
+ * service as its package's `start` script runs it (serviceNodeArgs). Its output goes straight to a log
+ * file, not through this process, so the load generator's event loop never spends time on the
+ * services' logs (the tests' ChildService keeps its child's output in memory instead).
  */
-/** True when a /readyz body reports no dependency down (the ceiling's body has no checks). */
-function dependenciesUp(body) {
-  try {
-    const { checks } = JSON.parse(body);
-    return Object.values(checks ?? {}).every((state) => state === 'up');
-  } catch {
-    return false;
-  }
-}
-
 export class ServiceProcess {
   /**
    * @param {string} label e.g. "gateway-2"
@@ -56,53 +25,43 @@ export class ServiceProcess {
     this.args = args;
     this.env = env;
     this.logFile = logFile;
-    /** @type {import('node:child_process').ChildProcess | undefined} */
-    this.child = undefined;
+    /** @type {ServerProcess | undefined} */
+    this.server = undefined;
     /** Peak RSS read just before the process was stopped. */
     this.peakRss = undefined;
     /** Where it runs (another checkout, for bench/compare.mjs). */
     this.cwd = ROOT;
   }
 
-  /** A service of the repository: `node --import @otpflow/telemetry/register services/<name>/dist/main.js`. */
+  /** A service of the repository, from its build output. */
   static service(label, name, env, logFile, { cpuProfileDir, nodeArgs = [] } = {}) {
     const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-    return new ServiceProcess(
-      label,
-      [
-        ...profile,
-        ...nodeArgs,
-        '--enable-source-maps',
-        '--import',
-        '@otpflow/telemetry/register',
-        `services/${name}/dist/main.js`,
-      ],
-      env,
-      logFile,
-    );
+    return new ServiceProcess(label, [...profile, ...nodeArgs, ...serviceNodeArgs(name)], env, logFile);
   }
 
   start() {
-    const fd = openSync(this.logFile, 'a');
-    try {
-      this.child = spawn(process.execPath, this.args, {
-        cwd: this.cwd,
-        env: { PATH: process.env.PATH ?? '', ...this.env },
-        stdio: ['ignore', fd, fd],
-      });
-    } finally {
-      // The child holds its own copy of the descriptor.
-      closeSync(fd);
-    }
+    this.server = new ServerProcess(
+      process.execPath,
+      this.args,
+      { PATH: process.env.PATH ?? '', ...this.env },
+      // In the run's process group: Ctrl-C reaches the services with the run, as with npm start.
+      { cwd: this.cwd, logFile: this.logFile, processGroup: false },
+    );
+    this.server.start();
     return this;
   }
 
   get pid() {
-    return this.child?.pid;
+    return this.server?.pid;
   }
 
   get running() {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.server?.running ?? false;
+  }
+
+  /** How it ended: `{ code, signal }`. */
+  get exit() {
+    return this.server?.exit;
   }
 
   /**
@@ -114,15 +73,9 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`${this.label} exited while starting; see ${this.logFile}`);
-      try {
-        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-        const body = await response.text();
-        // /readyz answers 200 while a dependency is still connecting (it lists each one's state):
-        // a measurement starts only once every dependency is up.
-        if (response.status === 200 && dependenciesUp(body)) return;
-      } catch {
-        // Not listening yet.
-      }
+      // /readyz answers 200 while a dependency is still connecting (it lists each one's state): a
+      // measurement starts only once every dependency is up (a bench server's body has no checks).
+      if (await servesWithDependencies(url).catch(() => false)) return;
       await sleep(200);
     }
     throw new Error(`${this.label} was not ready within ${timeoutMs} ms; see ${this.logFile}`);
@@ -130,13 +83,8 @@ export class ServiceProcess {
 
   /** Reads VmHWM, then SIGTERM and waits (SIGKILL after the timeout). */
   async stop(timeoutMs = 15_000) {
-    const child = this.child;
-    if (!child || !this.running) return;
-    this.peakRss = peakRssBytes(child.pid) ?? this.peakRss;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await exited;
-    clearTimeout(timer);
+    if (!this.running) return;
+    this.peakRss = peakResidentBytes(this.pid) ?? this.peakRss;
+    await this.server.stop('SIGTERM', timeoutMs);
   }
 }

@@ -1,7 +1,8 @@
 import { waitFor } from '@otpflow/testing';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetterQueue, type DeadLetter } from '../../services/dispatcher/src/cli/dead-letters.js';
+import type { DeadLetter } from '../../services/dispatcher/src/cli/dead-letter.js';
+import { DeadLetterQueue } from '../../services/dispatcher/src/cli/dead-letters.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let sequence = 0;

@@ -1,9 +1,8 @@
-import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
+import { createTestContext, type TestContext, waitFor, waitUntilServing } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { ChildService } from '../support/child-service.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
-import { waitUntilServing } from '../support/readiness.js';
 import { acceptAll, API_KEY, sharedEnv, webhookMessage } from '../support/stack.js';
 
 const PHONE = '+34699887766';

@@ -5,13 +5,11 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeAddresses } from '../../services/gateway/src/otp/keys.js';
 import { ChildService } from '../support/child-service.js';
-import { waitUntilServing } from '../support/readiness.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import { sharedEnv } from '../support/stack.js';
-import { DedicatedFerretDb } from './support/dedicated-ferretdb.js';
 import { faultContext } from './support/fault-context.js';
 import { printFigures } from './support/figures.js';
-import { freePort } from './support/net.js';
+import { DedicatedFerretDb, freePort, waitUntilServing } from '@otpflow/testing';
 
 const API_KEY = 'brute-force-client-api-key-01';
 const CLIENT_ID = 'bf-client';

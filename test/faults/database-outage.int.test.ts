@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codesOfNumber, storedCode } from '../../services/gateway/test/number-documents.js';
 import { API_KEY, startStack, type Stack } from '../support/stack.js';
-import { DedicatedFerretDb } from './support/dedicated-ferretdb.js';
 import { faultContext } from './support/fault-context.js';
 import { printFigures } from './support/figures.js';
 import {
@@ -14,6 +13,7 @@ import {
   waitForAnswerAfter,
   type Sample,
 } from './support/steady-load.js';
+import { DedicatedFerretDb } from '@otpflow/testing';
 
 /** The gateway's MONGODB_SERVER_SELECTION_TIMEOUT_MS here: how long one operation waits for the database. */
 const SELECTION_TIMEOUT_MS = 1_000;

@@ -1,10 +1,9 @@
-import { waitFor, type TestContext } from '@otpflow/testing';
+import { freePort, type TestContext, waitFor } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChildService } from '../support/child-service.js';
 import { rawRequest, type RawAnswer } from '../support/raw-http.js';
 import { sharedEnv } from '../support/stack.js';
 import { faultContext } from './support/fault-context.js';
-import { freePort } from './support/net.js';
 
 const API_KEY = 'fraud-guard-client-api-key-01';
 const ADMIN_KEY = 'fraud-guard-admin-api-key-0001';

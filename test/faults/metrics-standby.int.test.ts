@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topologyNames } from '@otpflow/amqp';
 import { EVENT_SCHEMA, type OtpEvent } from '@otpflow/contracts';
-import { createTestContext, waitFor, type TestContext } from '@otpflow/testing';
+import { createTestContext, freePort, type TestContext, waitFor, waitUntilServing } from '@otpflow/testing';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@otpflow/telemetry';
 import { loadConfig } from '../../services/metrics/src/config.js';
 import { startMetricsService } from '../../services/metrics/src/metrics-service.js';
 import { ChildService } from '../support/child-service.js';
-import { waitUntilServing } from '../support/readiness.js';
 import { sharedEnv } from '../support/stack.js';
 import { printFigures } from './support/figures.js';
-import { freePort } from './support/net.js';
 
 interface Replica {
   name: string;

@@ -1,17 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@otpflow/testing';
+import {
+  type DescriptorCount,
+  freePort,
+  InspectorSession,
+  MB,
+  openDescriptors,
+  waitFor,
+  waitUntilServing,
+} from '@otpflow/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FakeHttpServer,
   type CannedResponse,
 } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import { ChildService } from '../support/child-service.js';
-import { waitUntilServing } from '../support/readiness.js';
 import { acceptAll, startStack, type Stack } from '../support/stack.js';
-import { InspectorSession } from './support/inspector.js';
 import { printFigures } from './support/figures.js';
-import { freePort } from './support/net.js';
-import { MB, openDescriptors, type DescriptorCount } from './support/process-stats.js';
 import { freshMobile } from './support/steady-load.js';
 
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;

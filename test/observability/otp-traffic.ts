@@ -53,6 +53,7 @@ export class OtpTraffic {
   private sequence = 0;
   private readonly base = String(Date.now() % 100_000).padStart(5, '0');
   private readonly flaky = new Set<string>();
+  private swept = 0;
   private readonly refused = new Set<string>();
 
   constructor(private readonly stack: Stack) {
@@ -86,16 +87,25 @@ export class OtpTraffic {
     return { id, code };
   }
 
-  /** The sum of the dispatcher's otpflow_dispatcher_jobs_total for one outcome, from its /metrics. */
-  private async dispatcherJobs(outcome: string): Promise<number> {
-    const exposition = await (await fetch(`${this.stack.dispatcher?.url ?? ''}/metrics`)).text();
+  /** The sum of a counter's series (those whose labels include `match`) on a service's /metrics. */
+  private async counted(url: string, name: string, match = ''): Promise<number> {
+    const exposition = await (await fetch(`${url}/metrics`)).text();
     let total = 0;
     for (const [, labels = '', value] of exposition.matchAll(
-      /^otpflow_dispatcher_jobs_total\{([^}]*)\} (\S+)$/gm,
+      new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`, 'gm'),
     )) {
-      if (labels.includes(`outcome="${outcome}"`)) total += Number(value);
+      if (labels.includes(match)) total += Number(value);
     }
     return total;
+  }
+
+  /** The sum of the dispatcher's otpflow_dispatcher_jobs_total for one outcome. */
+  private dispatcherJobs(outcome: string): Promise<number> {
+    return this.counted(
+      this.stack.dispatcher?.url ?? '',
+      'otpflow_dispatcher_jobs_total',
+      `outcome="${outcome}"`,
+    );
   }
 
   /**
@@ -174,6 +184,24 @@ export class OtpTraffic {
     await this.receipt(lost.id, 'undelivered');
     // An id that was never issued.
     await this.validate(randomUUID(), '123456', 404);
+    await this.sweep();
+  }
+
+  /**
+   * A sweep through one block of a hundred numbers of the full country, until the fraud guard reports
+   * a decision on it (the stack's guard runs in its default mode, monitor: it decides and reports, and
+   * lets every send through, so each is counted as a send). The next wave's sweep goes on in the same
+   * block, which the guard has blocked since: its decisions come at once.
+   */
+  async sweep(): Promise<void> {
+    const decisions = () => this.counted(this.stack.gateway.url, 'otpflow_fraud_decisions_total');
+    const before = await decisions();
+    for (let sends = 0; sends < 30; sends += 1) {
+      this.swept += 1;
+      await this.send(`+346${this.base}9${String(this.swept).padStart(2, '0')}`);
+      if ((await decisions()) > before) return;
+    }
+    throw new Error('the fraud guard reported no decision on a sweep of 30 numbers');
   }
 
   /** One send the provider refuses for a moment (retried), one it refuses for good (dead letter). */

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@otpflow/testing';
+import { freePort, ServerProcess, waitFor } from '@otpflow/testing';
 import { stringify } from 'yaml';
 
 export interface Sample {
@@ -22,32 +20,19 @@ interface TargetsData {
   activeTargets: { labels: Record<string, string>; health: string; lastError: string }[];
 }
 
-/** Asks the kernel for a port nobody listens on. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** A real Prometheus (the `prometheus` binary) in a child process, with its data in a temporary folder. */
 export class PrometheusServer {
-  private child: ChildProcess | undefined;
-  private readonly output: string[] = [];
-
   private constructor(
     readonly url: string,
     private readonly dir: string,
+    private readonly server: ServerProcess,
   ) {}
 
   static async start(config: Record<string, unknown>): Promise<PrometheusServer> {
     const dir = await mkdtemp(join(tmpdir(), 'otpflow-prometheus-'));
     const port = await freePort();
-    const server = new PrometheusServer(`http://127.0.0.1:${port}`, dir);
     await writeFile(join(dir, 'prometheus.yml'), stringify(config));
-    const child = spawn(
+    const child = new ServerProcess(
       'prometheus',
       [
         `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -56,15 +41,14 @@ export class PrometheusServer {
         '--storage.tsdb.retention.time=1h',
         '--log.level=warn',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
     );
-    child.stdout.on('data', (chunk: Buffer) => server.output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => server.output.push(chunk.toString()));
-    server.child = child;
+    const server = new PrometheusServer(`http://127.0.0.1:${port}`, dir, child);
+    child.start();
     try {
       await waitFor(
         async () => {
-          if (child.exitCode !== null) throw new Error(`prometheus exited: ${server.log()}`);
+          if (!child.running) throw new Error(`prometheus exited: ${server.log()}`);
           return (await fetch(`${server.url}/-/ready`)).ok;
         },
         { timeoutMs: 20_000, intervalMs: 100, what: 'Prometheus to be ready' },
@@ -78,7 +62,7 @@ export class PrometheusServer {
 
   /** What Prometheus printed (warnings and errors only), for failure messages. */
   log(): string {
-    return this.output.join('').slice(-4000);
+    return this.server.output().slice(-4000);
   }
 
   private async api<T>(path: string, params: Record<string, string | string[]> = {}): Promise<T> {
@@ -118,14 +102,7 @@ export class PrometheusServer {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.server.stop('SIGTERM', 5_000);
     await rm(this.dir, { recursive: true, force: true });
   }
 }

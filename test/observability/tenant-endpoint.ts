@@ -5,15 +5,16 @@ import type { Stack } from '../support/stack.js';
 export const HOOKS_KEY = 'observability-hooks-key-000000001';
 
 /**
- * A tenant's status-callback endpoint that refuses its first callback (503) and takes the rest, so
- * the dispatcher's callback metrics have a delivered and a failed attempt, as the alert on them reads.
- * The gateway must run with `WEBHOOK_ALLOW_HTTP` (a plain http endpoint on 127.0.0.1).
+ * A tenant's status-callback endpoint that refuses its first callback for now (503: retried), its
+ * second for good (410: dead-lettered) and takes the rest, so the dispatcher's callback metrics have a
+ * delivered, a retried and a dead-lettered callback, as the alert and the dashboard's callbacks row read
+ * them. The gateway must run with `WEBHOOK_ALLOW_HTTP` (a plain http endpoint on 127.0.0.1).
  */
 export async function registerFlakyEndpoint(stack: Stack): Promise<FakeHttpServer> {
   let seen = 0;
   const server = await new FakeHttpServer(() => {
     seen += 1;
-    return { status: seen === 1 ? 503 : 204 };
+    return { status: seen === 1 ? 503 : seen === 2 ? 410 : 204 };
   }).start();
   const response = await fetch(`${stack.gateway.url}/v1/webhooks`, {
     method: 'POST',

@@ -7,6 +7,7 @@ import {
   type Shutdown,
   type ShutdownStep,
 } from '@otpflow/lifecycle';
+import type { FraudGuard } from '@otpflow/fraud';
 import { shutdownTracing, type Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
 import type { Clock } from './clock.js';
@@ -32,6 +33,8 @@ export interface DispatcherPorts {
   /** Whether a code is still pending (the gateway's numbers), read before a later workflow step. */
   sessions: SessionLookup;
   events: EventSink;
+  /** The fraud guard later workflow steps pass (started, synced and stopped by the composition root). */
+  guard: Pick<FraudGuard, 'assess'>;
   clock: Clock;
   providers: ReadonlyMap<string, Provider>;
   registry: Registry;
@@ -79,6 +82,7 @@ export async function assembleDispatcher(
     store: ports.store,
     sessions: ports.sessions,
     events: ports.events,
+    guard: ports.guard,
     metrics,
     logger,
     clock: ports.clock,

@@ -1,5 +1,6 @@
 import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { ConfigError, envBool, envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { fraudEnvShape } from '@otpflow/fraud';
 import { mongoEnvShape } from '@otpflow/mongo';
 import { DEV_JOB_ENCRYPTION_KEYS, jobKeysSchema, usesDevelopmentJobKey } from '@otpflow/contracts';
 import { z } from 'zod';
@@ -82,6 +83,8 @@ export const envSchema = z.object({
   EXPIRY_SWEEP_INTERVAL_MS: envInt(60_000, { min: 1000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(30_000, { min: 0 }),
   ...callbackEnvShape,
+  /** The fraud guard later workflow steps pass: the gateway's settings (docs/FRAUD.md), set alike on both. */
+  ...fraudEnvShape,
 });
 
 export type DispatcherConfig = z.output<typeof envSchema> & {

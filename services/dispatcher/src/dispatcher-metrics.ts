@@ -75,6 +75,7 @@ export const JOB_OUTCOMES = [
   'malformed',
   'next_step',
   'step_canceled',
+  'step_refused',
 ] as const;
 export type JobOutcomeLabel = (typeof JOB_OUTCOMES)[number];
 

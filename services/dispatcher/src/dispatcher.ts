@@ -1,4 +1,13 @@
 import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher, topologyFromEnv } from '@otpflow/amqp';
+import {
+  fraudBlocksGauge,
+  FraudStore,
+  fraudCommandCounter,
+  fraudFailureCounter,
+  fraudReporter,
+  fraudSettingsOf,
+  startFraudGuard,
+} from '@otpflow/fraud';
 import { createMetricsRegistry, type Logger } from '@otpflow/telemetry';
 import type { Connection } from 'mongoose';
 import { assembleDispatcher, type AssembledDispatcher } from './assemble-dispatcher.js';
@@ -21,6 +30,7 @@ export interface RunningDispatcher extends AssembledDispatcher {
  * providers from config, all handed as ports to the dispatcher itself (assemble-dispatcher.ts).
  *
  *   RabbitMQ otp.send ─▶ AmqpJobSource ─▶ SendJobHandler ─▶ ProviderRouter ─▶ providers
+ *                                            │ a later workflow step: FraudGuard (counts shared in MongoDB)
  *                                            │ decide → effects: MongoDeliveryStore, EventPublisher,
  *                                            │ metrics, retry tiers / dead letters
  *   providers' receipts ─▶ /v1/receipts/{provider} ─▶ MongoDeliveryStore, EventPublisher
@@ -49,6 +59,15 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
       )
     : undefined;
   const mongo = database.connection;
+  const events = new EventPublisher(amqp, logger, registry);
+  // The gateway's guard state (counts and rules in MongoDB); the gateway keeps its indexes and expiry.
+  const fraud = startFraudGuard(
+    fraudSettingsOf(config),
+    new FraudStore(database.db, fraudCommandCounter(registry), fraudFailureCounter(registry)),
+    logger,
+    fraudReporter(events, registry, logger),
+  );
+  fraudBlocksGauge(registry, fraud.guard);
   const callbacks = config.CALLBACKS_ENABLED
     ? await startCallbacks(config, { amqp, db: mongo.getClient().db(mongo.name), registry, logger })
     : undefined;
@@ -58,7 +77,8 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
       jobs: new AmqpJobSource(amqp, { prefetch: config.PREFETCH, logger }),
       store: database.store,
       sessions: new MongoSessionLookup(database.connection.getClient().db(database.connection.name)),
-      events: new EventPublisher(amqp, logger, registry),
+      events,
+      guard: fraud.guard,
       clock: systemClock,
       providers: buildProviders(config.providerSettings, { logger }),
       registry,
@@ -70,6 +90,7 @@ export async function startDispatcher(config: DispatcherConfig, logger: Logger):
           run: () => projections?.stop(),
           timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
         },
+        { name: 'flush the fraud counters', run: () => fraud.stop() },
         { name: 'close RabbitMQ', run: () => amqp.close() },
         { name: 'close MongoDB', run: () => database.close() },
       ],

@@ -10,7 +10,7 @@ import {
 import type { Logger } from '@otpflow/telemetry';
 import type { Registry } from 'prom-client';
 import type { GatewayConfig } from './config.js';
-import { FraudStore, fraudCommandCounter } from '@otpflow/fraud';
+import { FraudStore, fraudCommandCounter, fraudFailureCounter } from '@otpflow/fraud';
 import { IdempotencyStore } from './http/idempotency.js';
 import { ReadModelReader } from './listing/read-models.reader.js';
 import { Limits } from './otp/limits.js';
@@ -42,7 +42,7 @@ export async function openGatewayDatabase(config: GatewayConfig, logger: Logger,
       const idempotency = new IdempotencyStore(db, config.IDEMPOTENCY_TTL_SECONDS, {
         leaseMs: config.IDEMPOTENCY_LEASE_SECONDS * 1000,
       });
-      const fraud = new FraudStore(db, fraudCommandCounter(registry));
+      const fraud = new FraudStore(db, fraudCommandCounter(registry), fraudFailureCounter(registry));
       return {
         // The gateway's collections are the driver's: no mongoose model of its own to index.
         models: [],

@@ -9,7 +9,7 @@ import type { Connection } from 'mongoose';
 import { createApp } from './app.js';
 import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
-import { fraudReporter, fraudSettingsOf, startFraudGuard } from '@otpflow/fraud';
+import { fraudBlocksGauge, fraudReporter, fraudSettingsOf, startFraudGuard } from '@otpflow/fraud';
 import { openGatewayDatabase } from './gateway-database.js';
 import { buildCodeServices } from './otp/code-services.js';
 import type { CodeAddresses } from './otp/keys.js';
@@ -81,6 +81,7 @@ export async function startGateway(
     logger,
     fraudReporter(events, registry, logger),
   );
+  fraudBlocksGauge(registry, fraudGuard.guard);
   const codes = buildCodeServices(config, {
     numbers,
     capabilities: store.capabilities,

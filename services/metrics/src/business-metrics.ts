@@ -67,8 +67,8 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
   const canceled = counter('otpflow_codes_canceled_total', 'Codes canceled before validation.', base);
   const fraudRefused = counter(
     'otpflow_fraud_refusals_total',
-    'Sends the fraud guard refused or would refuse (monitor mode), by action and reason (docs/FRAUD.md).',
-    [...base, 'action', 'reason'],
+    'Sends the fraud guard refused (enforced="true") or would refuse (monitor mode), by action and reason (docs/FRAUD.md).',
+    [...base, 'action', 'reason', 'enforced'],
   );
   const smsParts = counter('otpflow_sms_parts_total', 'SMS parts billed (the cost), by encoding.', [
     ...withProvider,
@@ -160,7 +160,13 @@ export function createBusinessMetrics(registry: Registry, clients: LabelLimiter)
         return;
       case 'fraud.blocked':
       case 'fraud.throttled':
-        fraudRefused.inc({ ...labels, action: event.type.slice('fraud.'.length), reason });
+        // An event of a gateway older than `enforced` was a refusal: monitor mode came with the field.
+        fraudRefused.inc({
+          ...labels,
+          action: event.type.slice('fraud.'.length),
+          reason,
+          enforced: String(event.enforced ?? true),
+        });
         return;
     }
   };

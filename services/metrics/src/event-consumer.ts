@@ -1,4 +1,4 @@
-import { otpEventSchema, type OtpEvent } from '@otpflow/contracts';
+import { otpEventSchema, parseMessageBody, type OtpEvent } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { LRUCache } from 'lru-cache';
@@ -30,21 +30,15 @@ export class EventConsumer {
   }
 
   readonly handle = (message: ConsumeMessage, channel: Channel): Promise<void> => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const parsed = otpEventSchema.safeParse(raw);
-    if (!parsed.success) {
+    const event = parseMessageBody(otpEventSchema, message.content);
+    if (!event) {
       this.consumed.inc({ outcome: 'invalid' });
       this.logger.warn({ messageId: message.properties.messageId }, 'invalid event dropped');
-    } else if (this.seen.has(parsed.data.eventId)) {
+    } else if (this.seen.has(event.eventId)) {
       this.consumed.inc({ outcome: 'duplicate' });
     } else {
-      this.seen.set(parsed.data.eventId, true);
-      this.record(parsed.data);
+      this.seen.set(event.eventId, true);
+      this.record(event);
       this.consumed.inc({ outcome: 'counted' });
     }
     channel.ack(message);

@@ -1,5 +1,6 @@
 import type { Channel } from 'amqplib';
 import { topologyNames } from './topology.js';
+import { declareWorkQueue } from './work-queue.js';
 
 /**
  * The status callbacks' own queues, apart from the send path so a slow or failing tenant endpoint
@@ -17,8 +18,8 @@ export interface CallbackTopologyNames {
   callbackQueue: string;
   callbackDeadExchange: string;
   callbackDeadQueue: string;
-  callbackRetryRoutingKey(delayMs: number): string;
-  callbackRetryQueue(delayMs: number): string;
+  callbackRetryRoutingKey: (delayMs: number) => string;
+  callbackRetryQueue: (delayMs: number) => string;
 }
 
 export function callbackTopologyNames(prefix: string): CallbackTopologyNames {
@@ -38,30 +39,20 @@ export async function declareCallbackTopology(
 ): Promise<CallbackTopologyNames> {
   const base = topologyNames(options.prefix);
   const names = callbackTopologyNames(options.prefix);
-  const queueType = { 'x-queue-type': options.queueType };
   await channel.assertExchange(base.jobsExchange, 'direct', { durable: true });
   await channel.assertExchange(base.retryExchange, 'direct', { durable: true });
   await channel.assertExchange(names.callbackDeadExchange, 'fanout', { durable: true });
-
-  await channel.assertQueue(names.callbackQueue, {
-    durable: true,
-    arguments: { ...queueType, 'x-dead-letter-exchange': names.callbackDeadExchange },
+  await declareWorkQueue(channel, {
+    queueType: options.queueType,
+    jobsExchange: base.jobsExchange,
+    routingKey: names.callbackRoutingKey,
+    queue: names.callbackQueue,
+    retryExchange: base.retryExchange,
+    delaysMs: options.retryDelaysMs,
+    retryQueue: names.callbackRetryQueue,
+    retryRoutingKey: names.callbackRetryRoutingKey,
+    deadExchange: names.callbackDeadExchange,
+    deadQueue: names.callbackDeadQueue,
   });
-  await channel.bindQueue(names.callbackQueue, base.jobsExchange, names.callbackRoutingKey);
-  for (const delayMs of options.retryDelaysMs) {
-    const queue = names.callbackRetryQueue(delayMs);
-    await channel.assertQueue(queue, {
-      durable: true,
-      arguments: {
-        ...queueType,
-        'x-message-ttl': delayMs,
-        'x-dead-letter-exchange': base.jobsExchange,
-        'x-dead-letter-routing-key': names.callbackRoutingKey,
-      },
-    });
-    await channel.bindQueue(queue, base.retryExchange, names.callbackRetryRoutingKey(delayMs));
-  }
-  await channel.assertQueue(names.callbackDeadQueue, { durable: true, arguments: queueType });
-  await channel.bindQueue(names.callbackDeadQueue, names.callbackDeadExchange, '');
   return names;
 }

@@ -1,16 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '@otpflow/errors';
-import type { Logger } from '@otpflow/telemetry';
 import { Gauge, type Registry } from 'prom-client';
-import type { ManagementApi, StoredPolicy } from './management-api.js';
-import {
-  keysThatMustBeUnset,
-  policyDifferences,
-  queuePolicies,
-  type QueuePolicy,
-  type QueuePolicyRole,
-} from './queue-policies.js';
-import { delayTiersMs, topologyNames, type TopologyOptions } from './topology.js';
+import type { ManagementApi } from './management-api.js';
+import { applyPolicies, policyProblemsOnceSettled, type PolicyTarget } from './policy-reconciler.js';
 
 /**
  * RABBITMQ_POLICIES:
@@ -28,17 +19,11 @@ export type PolicyMode = (typeof POLICY_MODES)[number];
 export const POLICY_STATES = ['in_effect', 'missing', 'unverified'] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
 
-export interface QueuePolicyGuardOptions {
+export interface QueuePolicyGuardOptions extends PolicyTarget {
   mode: PolicyMode;
   /** Absent when no RABBITMQ_MANAGEMENT_URL is set (only `warn` and `off` allow that). */
   api: ManagementApi | undefined;
-  vhost: string;
-  topology: TopologyOptions;
-  deadLetterTtlMs: number;
-  logger: Logger;
   registry: Registry | undefined;
-  /** How long to wait for the management API to show a queue and its policy (it lags behind). */
-  settleTimeoutMs?: number;
 }
 
 /** A queue's policies are not what otpflow needs, and the mode says not to run without them. */
@@ -85,22 +70,6 @@ export class QueuePolicyGuard {
     for (const each of POLICY_STATES) this.state?.set({ state: each }, each === state ? 1 : 0);
   }
 
-  /** The queues otpflow owns and the policy each must carry. */
-  expectations(brokerVersion: string): { queue: string; role: QueuePolicyRole; policy: QueuePolicy }[] {
-    const { topology, deadLetterTtlMs } = this.options;
-    const names = topologyNames(topology.prefix);
-    const policies = queuePolicies({ prefix: topology.prefix, deadLetterTtlMs, brokerVersion });
-    return [
-      { queue: names.sendQueue, role: 'jobs' as const, policy: policies.jobs },
-      ...delayTiersMs(topology).map((delay) => ({
-        queue: names.retryQueue(delay),
-        role: 'jobs' as const,
-        policy: policies.jobs,
-      })),
-      { queue: names.deadQueue, role: 'deadLetters' as const, policy: policies.deadLetters },
-    ];
-  }
-
   /**
    * Runs after the topology is declared on a new connection. Throws a QueuePolicyError when the service
    * must not run yet: on the first connect with apply (the policies could not be set) or require (they
@@ -124,7 +93,7 @@ export class QueuePolicyGuard {
     }
     try {
       if (mode === 'apply') {
-        await this.apply(api, brokerVersion);
+        await applyPolicies(api, this.options, brokerVersion);
         this.settled = true;
         this.verifyInBackground(api, brokerVersion);
         return;
@@ -153,13 +122,17 @@ export class QueuePolicyGuard {
     return this.stopped;
   }
 
+  private problemsOnceSettled(api: ManagementApi, brokerVersion: string): Promise<string[]> {
+    return policyProblemsOnceSettled(api, this.options, brokerVersion, () => this.isStopped());
+  }
+
   private verifyInBackground(api: ManagementApi, brokerVersion: string): void {
     const { logger, mode } = this.options;
     if (this.background || this.stopped) return;
     this.background = (async () => {
       let problems = await this.problemsOnceSettled(api, brokerVersion);
       if (problems.length > 0 && mode === 'apply') {
-        await this.apply(api, brokerVersion);
+        await applyPolicies(api, this.options, brokerVersion);
         problems = await this.problemsOnceSettled(api, brokerVersion);
       }
       if (this.isStopped()) return;
@@ -189,58 +162,4 @@ export class QueuePolicyGuard {
     this.report('missing');
     logger.warn({ problems }, 'queue policies not in effect: dead-lettering is at-most-once');
   }
-
-  /** Sets each policy that differs from ours (an unchanged PUT would still touch every queue). */
-  private async apply(api: ManagementApi, brokerVersion: string): Promise<void> {
-    const { vhost, topology, deadLetterTtlMs, logger } = this.options;
-    const policies = queuePolicies({ prefix: topology.prefix, deadLetterTtlMs, brokerVersion });
-    for (const policy of Object.values(policies)) {
-      const current = await api.policy(vhost, policy.name);
-      if (current && samePolicy(current, policy)) continue;
-      await api.putPolicy(vhost, policy);
-      logger.info({ policy: policy.name, definition: policy.definition }, 'queue policy set');
-    }
-  }
-
-  /**
-   * What is missing, once the management API has caught up: it learns of a queue, and of a policy
-   * change, from statistics the nodes emit every few seconds, so a queue it does not show yet (or shows
-   * without its policy) is asked about again until the settle time is up.
-   */
-  private async problemsOnceSettled(api: ManagementApi, brokerVersion: string): Promise<string[]> {
-    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 15_000);
-    for (;;) {
-      const problems = await this.problems(api, brokerVersion);
-      if (problems.length === 0 || Date.now() >= deadline || this.isStopped()) return problems;
-      await sleep(500);
-    }
-  }
-
-  private async problems(api: ManagementApi, brokerVersion: string): Promise<string[]> {
-    const problems: string[] = [];
-    for (const { queue, role, policy } of this.expectations(brokerVersion)) {
-      const info = await api.queue(this.options.vhost, queue);
-      if (!info?.effective_policy_definition) {
-        problems.push(`${queue}: not known to the management API yet`);
-        continue;
-      }
-      const differences = policyDifferences(
-        policy,
-        info.effective_policy_definition,
-        keysThatMustBeUnset(role, brokerVersion),
-      );
-      if (differences.length > 0) problems.push(`${queue}: ${differences.join(', ')}`);
-    }
-    return problems;
-  }
-}
-
-function samePolicy(current: StoredPolicy, wanted: QueuePolicy): boolean {
-  const keys = new Set([...Object.keys(current.definition), ...Object.keys(wanted.definition)]);
-  return (
-    current.pattern === wanted.pattern &&
-    current.priority === wanted.priority &&
-    current.applyTo === wanted.applyTo &&
-    [...keys].every((key) => current.definition[key] === wanted.definition[key])
-  );
 }

@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
+import { declareWorkQueue } from './work-queue.js';
 
 /**
  * The RabbitMQ topology of otpflow, in one place. Every service declares all of it on every
@@ -21,9 +22,9 @@ export interface TopologyNames {
   deadExchange: string;
   deadQueue: string;
   eventsExchange: string;
-  retryRoutingKey(delayMs: number): string;
-  retryQueue(delayMs: number): string;
-  eventsQueue(consumer: string): string;
+  retryRoutingKey: (delayMs: number) => string;
+  retryQueue: (delayMs: number) => string;
+  eventsQueue: (consumer: string) => string;
 }
 
 export interface TopologyOptions {
@@ -81,35 +82,23 @@ export function topologyNames(prefix: string): TopologyNames {
 
 export async function declareTopology(channel: Channel, options: TopologyOptions): Promise<TopologyNames> {
   const names = topologyNames(options.prefix);
-  const queueType = { 'x-queue-type': options.queueType };
-
   await channel.assertExchange(names.jobsExchange, 'direct', { durable: true });
   await channel.assertExchange(names.retryExchange, 'direct', { durable: true });
   await channel.assertExchange(names.deadExchange, 'fanout', { durable: true });
   await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
 
-  await channel.assertQueue(names.sendQueue, {
-    durable: true,
-    arguments: { ...queueType, 'x-dead-letter-exchange': names.deadExchange },
+  await declareWorkQueue(channel, {
+    queueType: options.queueType,
+    jobsExchange: names.jobsExchange,
+    routingKey: names.sendRoutingKey,
+    queue: names.sendQueue,
+    retryExchange: names.retryExchange,
+    delaysMs: delayTiersMs(options),
+    retryQueue: names.retryQueue,
+    retryRoutingKey: names.retryRoutingKey,
+    deadExchange: names.deadExchange,
+    deadQueue: names.deadQueue,
   });
-  await channel.bindQueue(names.sendQueue, names.jobsExchange, names.sendRoutingKey);
-
-  for (const delayMs of delayTiersMs(options)) {
-    const queue = names.retryQueue(delayMs);
-    await channel.assertQueue(queue, {
-      durable: true,
-      arguments: {
-        ...queueType,
-        'x-message-ttl': delayMs,
-        'x-dead-letter-exchange': names.jobsExchange,
-        'x-dead-letter-routing-key': names.sendRoutingKey,
-      },
-    });
-    await channel.bindQueue(queue, names.retryExchange, names.retryRoutingKey(delayMs));
-  }
-
-  await channel.assertQueue(names.deadQueue, { durable: true, arguments: queueType });
-  await channel.bindQueue(names.deadQueue, names.deadExchange, '');
   return names;
 }
 

@@ -22,6 +22,7 @@ export type { JobKey } from './job-crypto.js';
 export { JOB_REJECTIONS, JobRejectedError } from './job-rejection.js';
 export type { JobRejection } from './job-rejection.js';
 export { encodeSendJob, openSendJob, parseSendJob } from './send-job-codec.js';
+export { parseMessageBody } from './message-body.js';
 export type { SendJobFields } from './send-job-codec.js';
 export {
   SEND_JOB_SCHEMA,

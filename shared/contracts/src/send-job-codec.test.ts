@@ -49,6 +49,13 @@ describe('send job codec', () => {
     expect(openSendJob(parseSendJob(wire), keys)).toEqual(secret);
   });
 
+  it('seals what the fraud guard judged the number on (its line type says something of it)', () => {
+    const judged = { ...secret, fraud: { lineType: 'MOBILE', thresholdScale: 2 } };
+    const wire = encodeSendJob(fields(), judged, keys);
+    expect(wire.toString()).not.toContain('MOBILE');
+    expect(openSendJob(parseSendJob(wire), keys)).toEqual(judged);
+  });
+
   it('opens payloads sealed with an older key after rotation', () => {
     const wire = encodeSendJob(fields(), secret, jobKeysSchema.parse(keyB));
     expect(openSendJob(parseSendJob(wire), keys)).toEqual(secret);

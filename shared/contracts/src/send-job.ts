@@ -103,5 +103,19 @@ export const sealedSendPayloadSchema = z.object({
       codeId: z.string().min(1).max(64),
     })
     .optional(),
+  /**
+   * What the fraud guard knows of the number and the tenant at the gateway, for the dispatcher's guard
+   * to judge a later workflow step as the gateway judged the first (docs/FRAUD.md): libphonenumber's
+   * line type, and the tenant's own thresholds (its client policy's `fraud`). Sealed: the line type
+   * says something of the number. Absent (a gateway older than this field): the step is judged as an
+   * unknown line type, of the high cost tier.
+   */
+  fraud: z
+    .object({
+      lineType: z.string().min(1).max(32).optional(),
+      thresholdScale: z.number().min(0.1).max(100).optional(),
+      minConversion: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
 });
 export type SealedSendPayload = z.infer<typeof sealedSendPayloadSchema>;

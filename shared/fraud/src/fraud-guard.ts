@@ -175,6 +175,11 @@ export class SignalFraudGuard implements FraudGuard {
     this.distinct.prune(this.counts.windowStart(now));
   }
 
+  /** The blocks this replica applies now (as last synced, and its own since). */
+  activeBlocks(): { range: number; address: number } {
+    return this.rules.countActive(this.clock());
+  }
+
   private blockLength(scope: string, target: string, now: number): number {
     const { settings } = this;
     const previous = this.rules.get(scope, target);

@@ -1,3 +1,4 @@
+import type { Channel } from '@otpflow/contracts';
 import type { Decision } from './decision.js';
 import type { TenantFraudPolicy } from './fraud-settings.js';
 
@@ -16,6 +17,10 @@ export interface SendFacts {
   /** A test number: never refused, never counted. */
   testNumber: boolean;
   tenant: TenantFraudPolicy | undefined;
+  /** What the report names, when the caller knows it: the channel (else sms) and, for a later workflow
+   * step, the verification it belongs to (else the decision gets an id of its own: no code exists). */
+  channel?: Channel;
+  authenticationId?: string;
 }
 
 export type Refusal = Exclude<Decision, { action: 'allow' }>;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '@otpflow/amqp';
-import type { Channel } from '@otpflow/contracts';
 import { maskPhoneNumber, type Logger } from '@otpflow/telemetry';
 import { Counter, type Registry } from 'prom-client';
 import type { FraudOutcome } from './fraud-guard.js';
@@ -14,20 +13,20 @@ export function fraudReporter(
   events: Pick<EventPublisher, 'emit'>,
   registry: Registry,
   logger: Logger,
-): (outcome: FraudOutcome, channel?: Channel) => void {
+): (outcome: FraudOutcome) => void {
   const decisions = new Counter({
     name: 'otpflow_fraud_decisions_total',
     help: 'Sends the fraud guard refused (enforced) or would have refused (monitor), by action and reason',
     labelNames: ['action', 'reason', 'enforced'] as const,
     registers: [registry],
   });
-  return ({ decision, enforced, send }, channel = 'sms') => {
+  return ({ decision, enforced, send }) => {
     decisions.inc({ action: decision.action, reason: decision.reason, enforced: String(enforced) });
     events.emit({
       type: decision.action === 'block' ? 'fraud.blocked' : 'fraud.throttled',
-      authenticationId: randomUUID(),
+      authenticationId: send.authenticationId ?? randomUUID(),
       clientId: send.clientId,
-      channel,
+      channel: send.channel ?? 'sms',
       countryCallingCode: send.countryCallingCode,
       requestedAt: new Date().toISOString(),
       reason: decision.reason,

@@ -43,6 +43,8 @@ export function fraudCommandCounter(registry: Registry): CommandCounter {
   return (count) => counter.inc(count);
 }
 
+export type StoreOperation = 'exchange' | 'read_rules' | 'write_block';
+
 /** What the guard itself needs of the store (an in-memory twin serves the unit and component tests). */
 export type GuardStore = Pick<FraudStore, 'exchange' | 'readRules' | 'writeBlock'>;
 
@@ -58,6 +60,7 @@ export class FraudStore {
   constructor(
     private readonly db: Db,
     private readonly onCommands: CommandCounter = () => undefined,
+    private readonly onFailure: (operation: StoreOperation) => void = () => undefined,
   ) {
     this.counts = db.collection<CountDocument>('fraud_counts');
     this.rules = db.collection<RuleDocument>('fraud_rules');
@@ -75,7 +78,16 @@ export class FraudStore {
   }
 
   /** Adds the increments, then reads the counters of `keys` from `since` on: two commands. */
-  async exchange(
+  exchange(
+    increments: readonly BucketTally[],
+    keys: readonly string[],
+    since: number,
+    keepMs: number,
+  ): Promise<BucketTally[]> {
+    return this.counted('exchange', () => this.exchangeCounts(increments, keys, since, keepMs));
+  }
+
+  private async exchangeCounts(
     increments: readonly BucketTally[],
     keys: readonly string[],
     since: number,
@@ -121,12 +133,31 @@ export class FraudStore {
   }
 
   /** Allow-list entries, and blocks still active or remembered. */
-  async readRules(now: Date): Promise<RuleDocument[]> {
+  readRules(now: Date): Promise<RuleDocument[]> {
     this.onCommands(1);
-    return this.rules.find({ $or: [{ kind: 'allow' }, { kind: 'block', purgeAt: { $gt: now } }] }).toArray();
+    return this.counted('read_rules', () =>
+      this.rules.find({ $or: [{ kind: 'allow' }, { kind: 'block', purgeAt: { $gt: now } }] }).toArray(),
+    );
   }
 
-  async writeBlock(block: Omit<RuleDocument, 'kind' | 'createdAt' | '_id'>, now: Date): Promise<void> {
+  writeBlock(block: Omit<RuleDocument, 'kind' | 'createdAt' | '_id'>, now: Date): Promise<void> {
+    return this.counted('write_block', () => this.upsertBlock(block, now));
+  }
+
+  /** Runs one of the guard's operations, counting it when it fails (the guard logs and carries on). */
+  private async counted<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.onFailure(operation);
+      throw error;
+    }
+  }
+
+  private async upsertBlock(
+    block: Omit<RuleDocument, 'kind' | 'createdAt' | '_id'>,
+    now: Date,
+  ): Promise<void> {
     this.onCommands(1);
     const { scope, target, ...rest } = block;
     const write = () =>

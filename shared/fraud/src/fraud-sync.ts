@@ -1,5 +1,5 @@
 import type { Logger } from '@otpflow/telemetry';
-import { SignalFraudGuard, type FraudGuard, type FraudOutcome } from './fraud-guard.js';
+import { SignalFraudGuard, type FraudOutcome } from './fraud-guard.js';
 import type { FraudSettings } from './fraud-settings.js';
 import type { GuardStore } from './fraud-store.js';
 
@@ -13,7 +13,7 @@ export function startFraudGuard(
   store: GuardStore,
   logger: Logger,
   report: (outcome: FraudOutcome) => void,
-): { guard: FraudGuard; stop: () => Promise<void> } {
+): { guard: SignalFraudGuard; stop: () => Promise<void> } {
   const guard = new SignalFraudGuard(settings, store, logger, report);
   if (settings.mode === 'off') return { guard, stop: () => Promise.resolve() };
   let running: Promise<void> = guard.sync();

@@ -5,8 +5,9 @@ export type { FraudGuard, FraudOutcome, LineType, SendFacts, VerifiedFacts } fro
 export { fraudReporter } from './fraud-report.js';
 export { DEFAULT_THRESHOLDS, FRAUD_MODES, thresholdsFor } from './fraud-settings.js';
 export type { FraudMode, FraudSettings, FraudThresholds, TenantFraudPolicy } from './fraud-settings.js';
+export { fraudBlocksGauge, fraudFailureCounter } from './fraud-metrics.js';
 export { FraudStore, fraudCommandCounter, ruleId } from './fraud-store.js';
-export type { CommandCounter, GuardStore, RuleDocument } from './fraud-store.js';
+export type { CommandCounter, GuardStore, RuleDocument, StoreOperation } from './fraud-store.js';
 export { startFraudGuard } from './fraud-sync.js';
 export { InMemoryFraudStore } from './in-memory-fraud.store.js';
 export { FRAUD_REASONS } from './signals.js';

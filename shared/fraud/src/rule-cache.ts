@@ -70,6 +70,14 @@ export class RuleCache {
     return count;
   }
 
+  /** The active blocks, of tenants' ranges and of addresses (every client's), for the gauge. */
+  countActive(now: number): { range: number; address: number } {
+    const counts = { range: 0, address: 0 };
+    for (const block of this.blocks.values())
+      if (block.expiresAt > now) counts[block.scope === '*' ? 'address' : 'range'] += 1;
+    return counts;
+  }
+
   /** Allow-listed by the settings or by an operator, for every client or for this one. */
   isAllowed(clientId: string, e164: string): boolean {
     if (this.allowNumbers.has(e164) || withinAny(e164, this.allowPrefixes)) return true;

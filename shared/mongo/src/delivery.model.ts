@@ -11,6 +11,8 @@ export const DELIVERY_STATUSES = [
   'expired_before_delivery',
   'dead_lettered',
   'not_sent',
+  /** A later workflow step the fraud guard refused: not sent, and the workflow ends there. */
+  'refused',
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 

@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 
 /**
  * Where scripts/install-ferretdb.sh puts the binary: the Go bin folder (also on PATH via env.sh). The
- * one lookup of the fault tests' and the soak's servers of their own.
+ * one lookup of every FerretDB of one's own (DedicatedFerretDb).
  */
 export function ferretdbBinary(): string {
   const fromPath = (process.env.PATH ?? '')
@@ -28,15 +28,14 @@ export function ferretdbBinary(): string {
   return candidate;
 }
 
+/** Where a FerretDB of one's own keeps its data. */
+export type FerretDbBackend = { kind: 'sqlite' } | { kind: 'postgresql'; database: string };
+
 /**
  * The command line of a FerretDB of one's own: on a port of its own, its state in `dir`, its data in
  * `dir/sqlite/` or in a PostgreSQL database of its own on the local server; no telemetry, no debug port.
  */
-export function ferretdbArgs(options: {
-  port: number;
-  dir: string;
-  backend?: { kind: 'sqlite' } | { kind: 'postgresql'; database: string };
-}): string[] {
+export function ferretdbArgs(options: { port: number; dir: string; backend?: FerretDbBackend }): string[] {
   const backend = options.backend ?? { kind: 'sqlite' };
   return [
     `--listen-addr=127.0.0.1:${options.port}`,

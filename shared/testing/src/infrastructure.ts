@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { connect as netConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { portOpen } from './net.js';
 
 /**
  * Where the integration tests find RabbitMQ and a MongoDB-protocol server, in order of preference:
@@ -21,19 +21,6 @@ export interface Infrastructure {
 const LOCAL_MONGO_URL = 'mongodb://127.0.0.1:27017/';
 const LOCAL_RABBIT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const servicesScript = fileURLToPath(new URL('../../../scripts/services.sh', import.meta.url));
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
 
 async function dockerAvailable(): Promise<boolean> {
   try {

@@ -60,17 +60,22 @@ export async function deleteTopology(
   connection: ChannelModel,
   { queues, exchanges }: RunTopology,
 ): Promise<void> {
-  for (const queue of queues) await withChannel(connection, (channel) => channel.deleteQueue(queue));
+  for (const queue of queues) await withOwnChannel(connection, (channel) => channel.deleteQueue(queue));
   for (const exchange of exchanges)
-    await withChannel(connection, (channel) => channel.deleteExchange(exchange));
+    await withOwnChannel(connection, (channel) => channel.deleteExchange(exchange));
 }
 
-async function withChannel(
+/**
+ * Runs one broker operation on a channel of its own and answers its result, or undefined when it
+ * failed (a queue that is not there closes the channel it was asked on; nothing else is affected).
+ */
+export async function withOwnChannel<T>(
   connection: ChannelModel,
-  action: (channel: Channel) => Promise<unknown>,
-): Promise<void> {
+  action: (channel: Channel) => Promise<T>,
+): Promise<T | undefined> {
   const channel = await connection.createChannel();
   channel.on('error', () => undefined);
-  await action(channel).catch(() => undefined);
+  const result = await action(channel).catch(() => undefined);
   await channel.close().catch(() => undefined);
+  return result;
 }

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerAdmin, type BrokerUser } from './broker-admin.js';
-import { freePort } from './net.js';
 import { RabbitMqNode } from './rabbitmq-node.js';
+import { freePort } from '@otpflow/testing';
 
 /**
  * One RabbitMQ node of the test's own (see RabbitMqNode), in a temporary folder: the test can stop it

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@otpflow/testing';
+import { freePort, waitFor } from '@otpflow/testing';
 import { BrokerAdmin, type BrokerUser } from './broker-admin.js';
-import { freePort } from './net.js';
 import { RabbitMqNode } from './rabbitmq-node.js';
 
 /**

@@ -3,8 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitPortClosed } from './net.js';
-import { ServerProcess } from './server-process.js';
+import { ServerProcess, waitPortClosed } from '@otpflow/testing';
 
 /**
  * Debian's rabbitmq-server in /usr/sbin is a wrapper that switches to the rabbitmq user and its

@@ -1,10 +1,8 @@
-import { createServer } from 'node:net';
-import { waitFor } from '@otpflow/testing';
+import { servesWithDependencies, waitFor } from '@otpflow/testing';
 import {
   FakeHttpServer,
   type CapturedRequest,
 } from '../../../services/dispatcher/test/fakes/fake-http-server.js';
-import { servesWithDependencies } from '../../support/readiness.js';
 
 export const API_KEY = 'images-client-api-key-0000000001';
 /** Production settings: the services refuse their public development secrets under NODE_ENV=production. */
@@ -13,15 +11,8 @@ export const SECRETS = {
   JOB_ENCRYPTION_KEYS: `ci:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
-/** A port free on 127.0.0.1 right now (the containers share the host's network). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
+/** A port free on 127.0.0.1 right now (the containers share the host's network): the harness's. */
+export { freePort } from '@otpflow/testing';
 
 /** Ready, and reaching the broker and the database (the /readyz body says so). */
 export async function waitReady(url: string, timeoutMs: number, what: string): Promise<void> {

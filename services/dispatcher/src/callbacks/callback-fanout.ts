@@ -1,4 +1,9 @@
-import { otpEventSchema, type CallbackEventType, type CallbackJob } from '@otpflow/contracts';
+import {
+  otpEventSchema,
+  parseMessageBody,
+  type CallbackEventType,
+  type CallbackJob,
+} from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import { z } from 'zod';
 import {
@@ -42,7 +47,7 @@ export class CallbackFanout {
   ) {}
 
   readonly handle = async (body: Buffer): Promise<FanoutOutcome> => {
-    const event = parseEvent(body);
+    const event: MappableEvent | undefined = parseMessageBody(fanoutEventSchema, body);
     if (!event) {
       this.options.logger.warn('invalid event ignored by the callbacks fan-out');
       return 'invalid';
@@ -63,13 +68,4 @@ export class CallbackFanout {
       return 'retry';
     }
   };
-}
-
-function parseEvent(body: Buffer): MappableEvent | undefined {
-  try {
-    const parsed = fanoutEventSchema.safeParse(JSON.parse(body.toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }

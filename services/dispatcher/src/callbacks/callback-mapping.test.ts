@@ -30,6 +30,7 @@ describe('callbackTypeOf', () => {
     ['code.rejected', 'expired', 'verification.expired'],
     ['code.rejected', 'max_attempts_exceeded', 'verification.failed'],
     ['code.failed', 'permanent_failure', 'verification.failed'],
+    ['code.failed', 'fraud_throttled', 'verification.failed'],
     ['code.canceled', undefined, 'verification.canceled'],
     ['fraud.blocked', 'prefix_velocity', 'verification.fraud_blocked'],
   ])('%s (%s) is %s', (type, reason, expected) => {
@@ -45,6 +46,8 @@ describe('callbackTypeOf', () => {
     ['code.rejected', 'invalid_otp'],
     ['code.rejected', 'superseded'],
     ['fraud.throttled', undefined],
+    // A workflow step the guard blocked: its fraud.blocked tells it, not a second callback.
+    ['code.failed', 'fraud_blocked'],
   ])('%s (%s) is no callback', (type, reason) => {
     expect(callbackTypeOf({ type, reason })).toBeUndefined();
   });

@@ -42,7 +42,8 @@ export function callbackTypeOf(
     case 'code.expired_before_delivery':
       return 'verification.expired';
     case 'code.failed':
-      return 'verification.failed';
+      // A workflow step the guard blocked: its fraud.blocked is the callback that tells it.
+      return event.reason === 'fraud_blocked' ? undefined : 'verification.failed';
     case 'code.canceled':
       return 'verification.canceled';
     case 'fraud.blocked':

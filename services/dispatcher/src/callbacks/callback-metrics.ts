@@ -13,6 +13,7 @@ export class CallbackMetrics {
   private readonly attempts: Counter<'client' | 'endpoint_id' | 'outcome'>;
   private readonly latency: Histogram<'client' | 'endpoint_id'>;
   private readonly fates: Counter<'fate'>;
+  private readonly deadLetters: Counter<'client' | 'endpoint_id' | 'reason'>;
   private readonly delay: Histogram;
   private readonly fannedOut: Counter<'type'>;
 
@@ -34,6 +35,12 @@ export class CallbackMetrics {
       name: 'otpflow_callback_jobs_total',
       help: 'Callback jobs handled, by what became of them.',
       labelNames: ['fate'],
+      registers: [registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'otpflow_callback_dead_lettered_total',
+      help: 'Callbacks given up for good (to the callbacks dead-letter queue), by endpoint and reason.',
+      labelNames: ['client', 'endpoint_id', 'reason'],
       registers: [registry],
     });
     this.delay = new Histogram({
@@ -59,6 +66,12 @@ export class CallbackMetrics {
 
   fate(fate: CallbackFate): void {
     this.fates.inc({ fate });
+  }
+
+  /** A callback dead-lettered: its endpoint's, beside the fate every job has. */
+  deadLettered(client: string, endpoint: string, reason: string): void {
+    this.fates.inc({ fate: 'dead_lettered' });
+    this.deadLetters.inc({ client, endpoint_id: endpoint, reason });
   }
 
   delivered(delaySeconds: number): void {

@@ -2,6 +2,7 @@ import {
   callbackJobSchema,
   JobRejectedError,
   openWebhookSecret,
+  parseMessageBody,
   type CallbackJob,
   type JobKey,
 } from '@otpflow/contracts';
@@ -119,7 +120,7 @@ export class CallbackWorker {
         );
         return;
       case 'dead-letter':
-        this.options.metrics.fate('dead_lettered');
+        this.options.metrics.deadLettered(job.clientId, job.endpointId, decision.reason);
         this.options.logger.warn({ ...log, reason: decision.reason }, 'callback dead-lettered');
         await this.settle(received, () =>
           received.deadLetter({
@@ -150,17 +151,11 @@ export class CallbackWorker {
   }
 
   private open(body: Buffer): { job: CallbackJob; secret: string } | { rejected: string } {
-    let raw: unknown;
+    const job = parseMessageBody(callbackJobSchema, body);
+    if (!job) return { rejected: 'malformed' };
     try {
-      raw = JSON.parse(body.toString('utf8'));
-    } catch {
-      return { rejected: 'malformed' };
-    }
-    const parsed = callbackJobSchema.safeParse(raw);
-    if (!parsed.success) return { rejected: 'malformed' };
-    try {
-      const secret = openWebhookSecret(parsed.data.sealedSecret, this.options.keys, parsed.data);
-      return { job: parsed.data, secret };
+      const secret = openWebhookSecret(job.sealedSecret, this.options.keys, job);
+      return { job, secret };
     } catch (error) {
       return { rejected: error instanceof JobRejectedError ? error.rejection : 'malformed' };
     }

@@ -13,7 +13,8 @@ import { loadConfigOrExit } from '@otpflow/lifecycle';
 import { connectMongo, mongoSettingsFromEnv } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { loadCliConfig } from './config.js';
-import { DeadLetterQueue, type DeadLetter } from './dead-letters.js';
+import type { DeadLetter } from './dead-letter.js';
+import { DeadLetterQueue } from './dead-letters.js';
 import { MongoSessionLookup } from '../delivery/session-lookup.js';
 
 const USAGE =

@@ -107,6 +107,43 @@ describe('decide: one outcome per job message', () => {
         reason: 'store_unavailable',
       });
       expect(decide({ job: second, now, session: 'live', lease: 'taken' }, policy)).toEqual({
+        next: 'screen_step',
+        channel: 'voice',
+      });
+    });
+
+    it("asks the fraud guard about a later step's first attempt once it holds the lease, and sends only what it allows", () => {
+      const held = { job: second, now, session: 'live', lease: 'taken' } as const;
+      expect(decide({ ...held, screen: { action: 'allow' } }, policy)).toEqual({
+        next: 'attempt_delivery',
+        channel: 'voice',
+      });
+      const refusal = {
+        action: 'block',
+        reason: 'prefix_velocity',
+        target: '+34600',
+        retryAfterSeconds: 900,
+        newBlock: true,
+      } as const;
+      expect(decide({ ...held, screen: refusal }, policy)).toEqual({
+        type: 'step_refused',
+        opened: second,
+        plan: { index: 1, channel: 'voice' },
+        refusal,
+      });
+      // A duplicate or a deferred message is not judged (nor counted) again.
+      expect(decide({ job: second, now, session: 'live', lease: 'done' }, policy)).toMatchObject({
+        type: 'duplicate',
+      });
+    });
+
+    it("never asks the guard about the first step (the gateway did) or a later step's retries", () => {
+      expect(decide({ job: first, now, lease: 'taken' }, policy)).toEqual({
+        next: 'attempt_delivery',
+        channel: 'sms',
+      });
+      const retry = openedJob({ now, workflow, attempt: { attempt: 2, run: 'first', step: 1 } });
+      expect(decide({ job: retry, now, session: 'live', lease: 'taken' }, policy)).toEqual({
         next: 'attempt_delivery',
         channel: 'voice',
       });
@@ -144,7 +181,14 @@ describe('decide: one outcome per job message', () => {
 
     it('dead-letters the last step that fails for good', () => {
       const result = failedResult({ retryable: false });
-      expect(decide({ job: second, now, session: 'live', lease: 'taken', result }, policy)).toMatchObject({
+      const facts = {
+        job: second,
+        now,
+        session: 'live',
+        lease: 'taken',
+        screen: { action: 'allow' },
+      } as const;
+      expect(decide({ ...facts, result }, policy)).toMatchObject({
         type: 'dead_lettered',
       });
     });

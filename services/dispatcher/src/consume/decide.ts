@@ -11,9 +11,10 @@ const isOpened = (job: Facts['job']): job is OpenedJob => 'payload' in job;
  *
  * In order: a message that does not open is rejected; an expired code is never sent; a test number
  * never reaches a provider; a later workflow step first asks whether its code is still pending (no:
- * canceled); then the attempt's lease (done: a duplicate; held elsewhere or store down: deferred),
- * then the delivery on the step's channel, whose failure is retried by `decideRetry`, or else moves to
- * the next step, or is dead-lettered when none follows.
+ * canceled); then the attempt's lease (done: a duplicate; held elsewhere or store down: deferred);
+ * for a later step's first attempt, the fraud guard (a refusal: the step is not sent); then the
+ * delivery on the step's channel, whose failure is retried by `decideRetry`, or else moves to the next
+ * step, or is dead-lettered when none follows.
  */
 export function decide(facts: Facts, policy: DeliveryPolicy): Decision {
   const opened = facts.job;
@@ -33,6 +34,11 @@ export function decide(facts: Facts, policy: DeliveryPolicy): Decision {
   if (facts.lease === 'done') return { type: 'duplicate', opened };
   if (facts.lease === 'busy') return { type: 'deferred', opened, reason: 'in_progress_elsewhere' };
   if (facts.lease === 'unavailable') return { type: 'deferred', opened, reason: 'store_unavailable' };
+
+  if (plan.index > 0 && opened.attempt.attempt === 1) {
+    if (facts.screen === undefined) return { next: 'screen_step', channel: plan.channel };
+    if (facts.screen.action !== 'allow') return { type: 'step_refused', opened, plan, refusal: facts.screen };
+  }
 
   const result = facts.result;
   if (result === undefined) return { next: 'attempt_delivery', channel: plan.channel };

@@ -1,5 +1,5 @@
 import type { OtpEventInput, JobKey } from '@otpflow/contracts';
-import type { FailureRecord, SentRecord } from '../delivery/delivery-store.js';
+import type { FailureRecord, FailureStatus, SentRecord } from '../delivery/delivery-store.js';
 import type { JobOutcomeLabel } from '../dispatcher-metrics.js';
 import type { DeadLetterMove, RetryMove } from './job-source.js';
 
@@ -7,7 +7,7 @@ import type { DeadLetterMove, RetryMove } from './job-source.js';
 export type StoreWrite =
   | { kind: 'skipped'; status: 'expired_before_delivery' | 'not_sent' }
   | { kind: 'sent'; record: SentRecord }
-  | { kind: 'failure'; status: 'retrying' | 'dead_lettered'; failure: FailureRecord };
+  | { kind: 'failure'; status: FailureStatus; failure: FailureRecord };
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';

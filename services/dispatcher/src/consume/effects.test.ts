@@ -199,6 +199,34 @@ describe('the effects table', () => {
       });
     });
 
+    it('settles a step the fraud guard refused as a failed delivery with its reason, sending nothing', () => {
+      const second = openedJob({ now, attempt: { attempt: 1, run: 'first', step: 1 } });
+      const outcome: Outcome = {
+        type: 'step_refused',
+        opened: second,
+        plan: { index: 1, channel: 'voice' },
+        refusal: {
+          action: 'throttle',
+          reason: 'prefix_velocity',
+          target: '+34',
+          retryAfterSeconds: 60,
+          newBlock: false,
+        },
+      };
+      expect(summary(outcome)).toEqual({
+        move: 'none',
+        record: 'failure:refused',
+        finishAttempt: true,
+        events: ['code.failed'],
+        count: { outcome: 'step_refused', channel: 'voice' },
+      });
+      const effects = effectsOf(outcome, context);
+      expect(effects.events[0]).toMatchObject({ channel: 'voice', reason: 'fraud_throttled', attempt: 1 });
+      expect(effects.record?.write).toMatchObject({
+        failure: { channel: 'voice', lastError: 'fraud_throttled', history: [] },
+      });
+    });
+
     it('acks a canceled step with nothing else than its count', () => {
       expect(summary({ type: 'step_canceled', opened })).toEqual({
         move: 'none',

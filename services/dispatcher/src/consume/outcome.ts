@@ -1,6 +1,8 @@
 import type { JobAttempt, JobRejection, SealedSendPayload, SendJob } from '@otpflow/contracts';
+import type { Decision as FraudDecision } from '@otpflow/fraud';
 import type { AttemptLease } from '../delivery/delivery-store.js';
 import type { RetryDecision } from '../delivery/retry-policy.js';
+import type { StepRefusal } from '../workflow/step-screen.js';
 import type { StepPlan, StepTimer } from '../workflow/workflow-plan.js';
 import type { AttemptResult } from './delivery-attempt.js';
 
@@ -45,6 +47,11 @@ export type Outcome =
   | { type: 'sent'; opened: OpenedJob; result: Accepted; plan: StepPlan; timer?: StepTimer }
   /** A later workflow step fired, but its code is no longer pending (verified, canceled, superseded). */
   | { type: 'step_canceled'; opened: OpenedJob }
+  /**
+   * The fraud guard (enforce mode) refused a later workflow step: not sent, settled as a failed
+   * delivery; the rest of the workflow is dropped (its steps go to the same number).
+   */
+  | { type: 'step_refused'; opened: OpenedJob; plan: StepPlan; refusal: StepRefusal }
   /** This step failed for good and another follows: the next step runs at once. */
   | { type: 'next_step'; opened: OpenedJob; result: Failed; step: number; reason: DeadLetterReason }
   /** Failed for a transient reason, with attempts and time left: through a retry tier. */
@@ -65,6 +72,11 @@ export interface Facts {
    * no such read: the gateway just issued it). `unavailable`: the store could not be reached.
    */
   session?: 'live' | 'ended' | 'unavailable';
+  /**
+   * The fraud guard's word on a later workflow step (the first was judged by the gateway), asked once
+   * per step, on its first attempt, once the lease is held: a redelivery is not counted twice.
+   */
+  screen?: FraudDecision;
   /** The delivery attempt's result, once made. */
   result?: AttemptResult;
 }
@@ -74,6 +86,7 @@ export type Decision =
   | Outcome
   | { next: 'check_session' }
   | { next: 'take_lease' }
+  | { next: 'screen_step'; channel: StepPlan['channel'] }
   | { next: 'attempt_delivery'; channel: StepPlan['channel'] };
 
 /** The retry policy the decision applies. */

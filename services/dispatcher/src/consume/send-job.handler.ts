@@ -1,10 +1,12 @@
 import type { JobKey } from '@otpflow/contracts';
+import type { FraudGuard } from '@otpflow/fraud';
 import type { Logger } from '@otpflow/telemetry';
 import type { Clock } from '../clock.js';
 import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { SessionLookup } from '../delivery/session-lookup.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { EventSink } from '../events/event-sink.js';
+import { stepFacts } from '../workflow/step-screen.js';
 import { applyEffects } from './apply-effects.js';
 import { decide } from './decide.js';
 import { attemptDelivery, type AttemptDeps } from './delivery-attempt.js';
@@ -19,6 +21,8 @@ export interface SendJobHandlerDeps {
   /** Whether a code is still pending, asked before a later workflow step sends. */
   sessions: SessionLookup;
   events: EventSink;
+  /** The fraud guard every later workflow step passes (the gateway's, sharing its counts and blocks). */
+  guard: Pick<FraudGuard, 'assess'>;
   metrics: DispatcherMetrics;
   logger: Logger;
   clock: Clock;
@@ -54,7 +58,7 @@ export class SendJobHandler {
 
   /**
    * Asks `decide` until it has an outcome, fetching each fact it needs (at most the code's state, the
-   * lease, then the attempt).
+   * lease, the fraud guard's word on a later step, then the attempt).
    */
   private async resolve(initial: Facts, log: Logger): Promise<Outcome> {
     let facts = initial;
@@ -67,6 +71,10 @@ export class SendJobHandler {
           break;
         case 'take_lease':
           facts = { ...facts, lease: await this.lease(opened, log) };
+          break;
+        case 'screen_step':
+          // From memory: the guard's counts and blocks are synced on its own timer.
+          facts = { ...facts, screen: this.deps.guard.assess(stepFacts(opened, decision.channel)) };
           break;
         case 'attempt_delivery':
           facts = {

@@ -19,6 +19,9 @@ export interface SentRecord {
   nextStep?: NonNullable<DeliveryDocument['nextStep']>;
 }
 
+/** Where a failure leaves a delivery: retried, dead-lettered, or refused by the fraud guard (a workflow step). */
+export type FailureStatus = Extract<DeliveryStatus, 'retrying' | 'dead_lettered' | 'refused'>;
+
 export interface FailureRecord {
   attempt: number;
   /** The channel of the attempt that failed. */
@@ -69,11 +72,7 @@ export interface DeliveryStore {
    */
   releaseAttempt(job: SendJob, attempt: JobAttempt): Promise<void>;
   recordSent(job: SendJob, record: SentRecord): Promise<void>;
-  recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void>;
+  recordFailure(job: SendJob, status: FailureStatus, failure: FailureRecord): Promise<void>;
   /** A job that ends without any provider being called. */
   recordSkipped(
     job: SendJob,
@@ -81,6 +80,28 @@ export interface DeliveryStore {
   ): Promise<void>;
   /** Applies a delivery receipt once, in order (see receipt-order.ts). */
   recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult>;
+}
+
+/** When a job's records go: its code's expiry plus the tombstone time (deliveries, leases, receipt keys). */
+export function purgeAt(job: SendJob, tombstoneSeconds: number): Date {
+  return new Date(Date.parse(job.expiresAt) + tombstoneSeconds * 1000);
+}
+
+/** The fields a delivery record is created with, on the job's first write (both stores write the same). */
+export function creationFields(
+  job: SendJob,
+  tombstoneSeconds: number,
+): Pick<
+  DeliveryDocument,
+  'authenticationId' | 'clientId' | 'countryCallingCode' | 'requestedAt' | 'purgeAt'
+> {
+  return {
+    authenticationId: job.authenticationId,
+    clientId: job.clientId,
+    countryCallingCode: job.countryCallingCode,
+    requestedAt: new Date(job.createdAt),
+    purgeAt: purgeAt(job, tombstoneSeconds),
+  };
 }
 
 /** The fields a send sets on the delivery record (both stores write the same). */
@@ -99,10 +120,7 @@ export function sentFields(record: SentRecord, now: Date): Partial<DeliveryDocum
   };
 }
 
-export function failureFields(
-  status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-  failure: FailureRecord,
-): Partial<DeliveryDocument> {
+export function failureFields(status: FailureStatus, failure: FailureRecord): Partial<DeliveryDocument> {
   return {
     status,
     channel: failure.channel,

@@ -1,25 +1,23 @@
 import type { JobAttempt, SendJob } from '@otpflow/contracts';
-import type { DeliveryAttemptRecord, DeliveryDocument, DeliveryStatus } from '@otpflow/mongo';
+import type { DeliveryAttemptRecord, DeliveryDocument } from '@otpflow/mongo';
 import { systemClock, type Clock } from '../clock.js';
 import { receiptEffect } from '../receipts/receipt-order.js';
+import { DeliveryRecordWriter } from './delivery-record-writer.js';
 import {
   attemptKey,
-  failureFields,
+  creationFields,
   receiptFields,
-  sentFields,
   type AttemptLease,
   type DeliveryStore,
-  type FailureRecord,
   type ReceiptRecord,
   type ReceiptResult,
-  type SentRecord,
 } from './delivery-store.js';
 
 /**
  * Delivery state in memory, with the MongoDB store's rules (leases, upserted records, receipts in
  * order), for unit and component tests. `failWith` makes every call fail, as an unreachable database.
  */
-export class MemoryDeliveryStore implements DeliveryStore {
+export class MemoryDeliveryStore extends DeliveryRecordWriter implements DeliveryStore {
   readonly deliveries = new Map<string, DeliveryDocument>();
   private readonly leases = new Map<string, { until: number; done: boolean }>();
   /** While set, every operation rejects with it: the database is down. */
@@ -31,7 +29,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
       tombstoneSeconds: 86_400,
     },
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    super();
+  }
+
+  protected now(): Date {
+    return this.clock.now();
+  }
 
   private async available(): Promise<void> {
     await Promise.resolve();
@@ -61,25 +65,6 @@ export class MemoryDeliveryStore implements DeliveryStore {
     if (lease) lease.done = true;
   }
 
-  async recordSent(job: SendJob, record: SentRecord): Promise<void> {
-    await this.update(job, sentFields(record, this.clock.now()), record.history);
-  }
-
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void> {
-    await this.update(job, failureFields(status, failure), failure.history);
-  }
-
-  async recordSkipped(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
-  ): Promise<void> {
-    await this.update(job, { status }, []);
-  }
-
   async recordReceipt(receipt: ReceiptRecord): Promise<ReceiptResult> {
     await this.available();
     const delivery = [...this.deliveries.values()].find(
@@ -99,7 +84,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     };
   }
 
-  private async update(
+  protected async update(
     job: SendJob,
     fields: Partial<DeliveryDocument>,
     history: readonly DeliveryAttemptRecord[],
@@ -108,11 +93,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const now = this.clock.now();
     const existing = this.deliveries.get(job.jobId) ?? {
       _id: job.jobId,
-      authenticationId: job.authenticationId,
-      clientId: job.clientId,
-      countryCallingCode: job.countryCallingCode,
-      requestedAt: new Date(job.createdAt),
-      purgeAt: new Date(Date.parse(job.expiresAt) + this.settings.tombstoneSeconds * 1000),
+      ...creationFields(job, this.settings.tombstoneSeconds),
       channel: job.channel,
       status: 'queued' as const,
       updatedAt: now,

@@ -7,19 +7,18 @@ import {
   type DeliveryDocument,
   type DeliveryModel,
   type DeliveryReceiptKeyModel,
-  type DeliveryStatus,
 } from '@otpflow/mongo';
 import {
   attemptKey,
-  failureFields,
-  sentFields,
+  creationFields,
+  purgeAt,
   type AttemptLease,
   type DeliveryStore,
-  type FailureRecord,
   type ReceiptRecord,
   type ReceiptResult,
   type SentRecord,
 } from './delivery-store.js';
+import { DeliveryRecordWriter } from './delivery-record-writer.js';
 import { MongoReceipts } from './mongo-receipts.js';
 
 /**
@@ -27,7 +26,7 @@ import { MongoReceipts } from './mongo-receipts.js';
  * conditional updates on FerretDB); delivery records are upserts keyed by the job id; receipts find
  * theirs by a receipt key (mongo-receipts.ts).
  */
-export class MongoDeliveryStore implements DeliveryStore {
+export class MongoDeliveryStore extends DeliveryRecordWriter implements DeliveryStore {
   private readonly deliveries: DeliveryModel;
   private readonly claims: ClaimModel;
   private readonly receipts: MongoReceipts;
@@ -40,6 +39,7 @@ export class MongoDeliveryStore implements DeliveryStore {
       atomicConditionalUpdates: boolean;
     },
   ) {
+    super();
     this.deliveries = models.deliveries;
     this.claims = models.claims;
     this.receipts = new MongoReceipts(
@@ -49,8 +49,12 @@ export class MongoDeliveryStore implements DeliveryStore {
     );
   }
 
+  protected now(): Date {
+    return new Date();
+  }
+
   private purgeAt(job: SendJob): Date {
-    return new Date(Date.parse(job.expiresAt) + this.settings.tombstoneSeconds * 1000);
+    return purgeAt(job, this.settings.tombstoneSeconds);
   }
 
   async takeAttempt(job: SendJob, attempt: JobAttempt): Promise<AttemptLease> {
@@ -78,26 +82,11 @@ export class MongoDeliveryStore implements DeliveryStore {
     await typedCollection(this.claims).updateOne({ _id: attemptKey(job, attempt) }, { $set: { done: true } });
   }
 
-  async recordSent(job: SendJob, record: SentRecord): Promise<void> {
-    await this.update(job, sentFields(record, new Date()), record.history);
+  override async recordSent(job: SendJob, record: SentRecord): Promise<void> {
+    await super.recordSent(job, record);
     // After the record: a receipt that finds the key finds the delivery sent.
     if (record.providerMessageId)
       await this.receipts.keep(record.provider, record.providerMessageId, job.jobId, this.purgeAt(job));
-  }
-
-  async recordFailure(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'retrying' | 'dead_lettered'>,
-    failure: FailureRecord,
-  ): Promise<void> {
-    await this.update(job, failureFields(status, failure), failure.history);
-  }
-
-  async recordSkipped(
-    job: SendJob,
-    status: Extract<DeliveryStatus, 'expired_before_delivery' | 'not_sent'>,
-  ): Promise<void> {
-    await this.update(job, { status }, []);
   }
 
   /** Applies a receipt once and in order (receipt-order.ts): see mongo-receipts.ts. */
@@ -106,7 +95,7 @@ export class MongoDeliveryStore implements DeliveryStore {
   }
 
   /** Creates the job's delivery record on its first write, and updates it after. */
-  private async update(
+  protected async update(
     job: SendJob,
     fields: Partial<DeliveryDocument>,
     history: readonly DeliveryAttemptRecord[],
@@ -115,13 +104,7 @@ export class MongoDeliveryStore implements DeliveryStore {
       { _id: job.jobId },
       {
         $set: { channel: job.channel, ...fields, updatedAt: new Date() },
-        $setOnInsert: {
-          authenticationId: job.authenticationId,
-          clientId: job.clientId,
-          countryCallingCode: job.countryCallingCode,
-          requestedAt: new Date(job.createdAt),
-          purgeAt: this.purgeAt(job),
-        },
+        $setOnInsert: creationFields(job, this.settings.tombstoneSeconds),
         ...(history.length > 0 ? { $push: { history: { $each: [...history] } } } : {}),
       },
       { upsert: true },

@@ -1,4 +1,4 @@
-import { otpEventSchema } from '@otpflow/contracts';
+import { otpEventSchema, parseMessageBody } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { Counter, type Registry } from 'prom-client';
@@ -28,25 +28,19 @@ export function projectionHandler(
     events.inc({ outcome }, 0);
 
   return async (message, channel) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.content.toString('utf8'));
-    } catch {
-      raw = undefined;
-    }
-    const parsed = otpEventSchema.safeParse(raw);
-    if (!parsed.success) {
+    const event = parseMessageBody(otpEventSchema, message.content);
+    if (!event) {
       events.inc({ outcome: 'invalid' });
       logger.warn({ messageId: message.properties.messageId }, 'invalid event dropped by the projector');
       channel.ack(message);
       return;
     }
     try {
-      events.inc({ outcome: await projector.project(parsed.data) });
+      events.inc({ outcome: await projector.project(event) });
       channel.ack(message);
     } catch (error) {
       events.inc({ outcome: 'requeued' });
-      logger.warn({ err: error, eventId: parsed.data.eventId }, 'event not projected; requeued');
+      logger.warn({ err: error, eventId: event.eventId }, 'event not projected; requeued');
       await pause(requeueDelayMs);
       channel.nack(message, false, true);
     }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Price } from '@otpflow/contracts';
 import type { Clock } from '../clock.js';
 
@@ -59,4 +60,23 @@ export function withinWindow(seconds: string | undefined, window: ReceiptWindow)
   const at = new Date(Number(seconds) * 1000);
   const skewMs = Math.abs(window.clock.now().getTime() - at.getTime());
   return skewMs <= window.toleranceSeconds * 1000 ? at : undefined;
+}
+
+/**
+ * Whether a presented signature is the expected one, in constant time. A signature's length (its
+ * digest's) is no secret, so a presented one of another length is refused before the comparison
+ * (timingSafeEqual throws on different lengths).
+ */
+export function sameSignature(presented: Buffer | undefined, expected: Buffer): boolean {
+  return (
+    presented !== undefined && presented.length === expected.length && timingSafeEqual(presented, expected)
+  );
+}
+
+/** A receipt's JSON body, which must be an object (`vendor` names the callback in the error). */
+export function jsonObjectBody(body: string, vendor: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(body);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${vendor} is a JSON object`);
+  return parsed as Record<string, unknown>;
 }

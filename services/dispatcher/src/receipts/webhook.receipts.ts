@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import {
   boundedReceiptCode,
+  sameSignature,
   withinWindow,
   type DeliveryReceipt,
   type ReceiptRequest,
@@ -53,8 +54,7 @@ export class WebhookReceiptVerifier implements ReceiptVerifier {
         ? Buffer.from(header.slice(7), 'hex')
         : undefined;
     const expected = createHmac('sha256', this.secret).update(`${timestamp}.${request.body}`).digest();
-    if (!presented || presented.length !== expected.length || !timingSafeEqual(presented, expected))
-      return undefined;
+    if (!sameSignature(presented, expected)) return undefined;
     const at = withinWindow(timestamp, this.window);
     if (!at) return undefined;
     const body = bodySchema.parse(JSON.parse(request.body));

@@ -1,10 +1,11 @@
 import { attemptHeaders, type JobKey } from '@otpflow/contracts';
 import type { Effects } from '../consume/effect.js';
 import { failureOf } from '../consume/failure-record.js';
-import { failureEvent } from '../consume/job-events.js';
+import { eventOf, failureEvent } from '../consume/job-events.js';
 import { JOB_HEADERS } from '../consume/job-headers.js';
 import type { OpenedJob, Outcome } from '../consume/outcome.js';
 import type { SentRecord } from '../delivery/delivery-store.js';
+import { refusalReason } from './step-screen.js';
 import { firstAttemptOf, type StepPlan, type StepTimer } from './workflow-plan.js';
 
 /** The workflow's rows of the effects table (effects.ts), and what a sent step adds to its row. */
@@ -76,6 +77,38 @@ export const STEP_EFFECTS = {
     },
   }),
 
+  // The fraud guard refused the step (enforce mode; its fraud event and metric are the guard's report):
+  // nothing is sent, and the workflow ends as a failed delivery. The attempt is finished, so a
+  // redelivery is a duplicate rather than a second judgement.
+  step_refused: ({ opened, plan, refusal }: Extract<Outcome, { type: 'step_refused' }>): Effects => {
+    const reason = refusalReason(refusal);
+    return {
+      record: {
+        write: {
+          kind: 'failure',
+          status: 'refused',
+          failure: { attempt: opened.attempt.attempt, channel: plan.channel, lastError: reason, history: [] },
+        },
+        required: false,
+        ifFailed: { level: 'warn', message: 'could not record the refused step' },
+      },
+      finishAttempt: true,
+      events: [
+        {
+          ...eventOf(opened.job, 'code.failed'),
+          channel: plan.channel,
+          attempt: opened.attempt.attempt,
+          reason,
+        },
+      ],
+      count: { outcome: 'step_refused', channel: plan.channel },
+      log: {
+        level: 'warn',
+        message: 'workflow step refused by the fraud guard: not sent',
+        fields: { step: plan.index, reason, signal: refusal.reason },
+      },
+    };
+  },
   // Verified, canceled or superseded before the step fired: the rest of the workflow is dropped.
   step_canceled: ({ opened }: Extract<Outcome, { type: 'step_canceled' }>): Effects => ({
     finishAttempt: false,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   attemptHeaders,
   encodeSendJob,
@@ -6,6 +5,7 @@ import {
   type SealedSendPayload,
   type SendJobFields,
 } from '@otpflow/contracts';
+import { fraudReporter, fraudSettingsOf, InMemoryFraudStore, SignalFraudGuard } from '@otpflow/fraud';
 import { createLogger } from '@otpflow/telemetry';
 import { Registry } from 'prom-client';
 import { assembleDispatcher, type AssembledDispatcher } from '../../src/assemble-dispatcher.js';
@@ -17,6 +17,7 @@ import { MemorySessionLookup } from '../../src/delivery/memory-session-lookup.js
 import { MemoryEventSink } from '../../src/events/event-sink.js';
 import type { Provider } from '../../src/providers/provider.js';
 import { buildProviders } from '../../src/providers/registry.js';
+import { sendJob } from '../fakes/jobs.js';
 import { ScriptedProvider } from '../fakes/scripted.provider.js';
 
 export const RECEIPT_SECRET = 'component-receipt-secret';
@@ -47,6 +48,8 @@ export interface ComponentDispatcher {
   events: MemoryEventSink;
   webhook: ScriptedProvider;
   vonage: ScriptedProvider;
+  /** The fraud guard of later workflow steps, over a store its test may fill as a gateway would. */
+  fraud: { guard: SignalFraudGuard; store: InMemoryFraudStore };
   dispatcher: AssembledDispatcher;
   /** The pauses the handler took before giving a job back (they resolve at once here). */
   pauses: number[];
@@ -94,6 +97,13 @@ export async function startComponentDispatcher(
   const vonage = new ScriptedProvider('vonage', ['sms']);
   const registry = new Registry();
   const pauses: number[] = [];
+  const fraudStore = new InMemoryFraudStore();
+  const guard = new SignalFraudGuard(
+    fraudSettingsOf(config),
+    fraudStore,
+    logger,
+    fraudReporter(events, registry, logger),
+  );
   const dispatcher = await assembleDispatcher(
     config,
     {
@@ -101,6 +111,7 @@ export async function startComponentDispatcher(
       store,
       sessions,
       events,
+      guard,
       clock: systemClock,
       providers:
         options.providers === 'configured'
@@ -128,23 +139,11 @@ export async function startComponentDispatcher(
     events,
     webhook,
     vonage,
+    fraud: { guard, store: fraudStore },
     dispatcher,
     pauses,
     publish(fields = {}, headers = {}, secret = {}) {
-      const now = Date.now();
-      const job: SendJobFields = {
-        jobId: randomUUID(),
-        authenticationId: randomUUID(),
-        clientId: 'acme',
-        channel: 'sms',
-        countryCallingCode: '34',
-        createdAt: new Date(now).toISOString(),
-        expiresAt: new Date(now + 300_000).toISOString(),
-        options: {},
-        allowedChannels: ['sms', 'voice'],
-        test: false,
-        ...fields,
-      };
+      const { schema: _schema, sealed: _sealed, ...job } = sendJob(fields);
       const body = encodeSendJob(job, { ...SECRET, ...secret }, config.JOB_ENCRYPTION_KEYS);
       jobs.publish(body, headers);
       return { ...job, body };

@@ -1,3 +1,4 @@
+import { waitFor } from '@otpflow/testing';
 import { describe, expect, it } from 'vitest';
 import { startComponentDispatcher } from './harness.js';
 
@@ -5,11 +6,11 @@ import { startComponentDispatcher } from './harness.js';
 describe('dispatcher shutdown', () => {
   it('turns unready, finishes the jobs in flight, and takes no new ones', async () => {
     const it_ = await startComponentDispatcher({ PREFETCH: '2' });
-    it_.webhook.answer({ acceptAfterMs: 200 });
+    // Long enough for both calls to be still in flight when shutdown begins on a loaded machine.
+    it_.webhook.answer({ acceptAfterMs: 1_000 });
     const inFlight = [it_.publish(), it_.publish()];
     const waiting = it_.publish();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(it_.webhook.calls).toBe(2);
+    await waitFor(() => it_.webhook.calls === 2, { what: 'both calls in flight' });
 
     const readyBefore = (await fetch(`${it_.dispatcher.url}/readyz`)).status;
     const stopping = it_.stop();
@@ -25,9 +26,9 @@ describe('dispatcher shutdown', () => {
 
   it('answers 503 on /readyz once shutdown has begun', async () => {
     const it_ = await startComponentDispatcher();
-    it_.webhook.answer({ acceptAfterMs: 300 });
+    it_.webhook.answer({ acceptAfterMs: 1_000 });
     it_.publish();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => it_.webhook.calls === 1, { what: 'the call in flight' });
     const stopping = it_.stop();
     // The listener stays open while jobs drain (closing HTTP comes after), so probes see the change.
     const ready = await fetch(`${it_.dispatcher.url}/readyz`);

@@ -1,5 +1,5 @@
-import type { VendorScenario } from '../providers/provider-contract.js';
-import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
+import type { CannedResponse, CapturedRequest } from './fake-http-server.js';
+import { NO_ANSWER, VendorFake } from './vendor-fake.js';
 
 let requestSerial = 0;
 
@@ -15,29 +15,15 @@ export function accuauthAnswer(
 }
 
 /** AccuAuth's SMS OTP API (seed 004): POST /data/send_sms_otp, X-DF-API-ID / X-DF-API-SECRET headers. */
-export class AccuAuthFake {
-  scenario: VendorScenario = 'accept';
-  readonly http = new FakeHttpServer((request) => this.answer(request));
-
+export class AccuAuthFake extends VendorFake {
   constructor(
     private readonly apiId: string,
     private readonly apiSecret: string,
-  ) {}
-
-  get requests(): CapturedRequest[] {
-    return this.http.requests;
+  ) {
+    super();
   }
 
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private answer(request: CapturedRequest): CannedResponse {
+  protected answer(request: CapturedRequest): CannedResponse {
     if (request.method !== 'POST' || request.path !== '/data/send_sms_otp')
       return accuauthAnswer(404, 'NOT_FOUND');
     if (
@@ -56,7 +42,7 @@ export class AccuAuthFake {
       case 'rate-limited':
         return accuauthAnswer(403, 'RATE_LIMIT_EXCEEDED');
       case 'hang':
-        return { status: 200, hang: true };
+        return NO_ANSWER;
       case 'garbage':
         return { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>Bad Gateway</html>' };
     }

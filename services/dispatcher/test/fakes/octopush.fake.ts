@@ -1,5 +1,5 @@
-import type { VendorScenario } from '../providers/provider-contract.js';
-import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
+import type { CannedResponse, CapturedRequest } from './fake-http-server.js';
+import { NO_ANSWER, VendorFake } from './vendor-fake.js';
 
 const octopushAnswer = (status: number, body: Record<string, unknown>): CannedResponse => ({
   status,
@@ -24,9 +24,7 @@ export type OctopushReceiptStatus =
   | 'BUSY'
   | 'REFUSED';
 
-export class OctopushFake {
-  scenario: VendorScenario = 'accept';
-  readonly http = new FakeHttpServer((request) => this.answer(request));
+export class OctopushFake extends VendorFake {
   /** Tickets of the messages accepted, with their number and channel, for the callbacks about them. */
   readonly accepted: { ticket: string; number: string; channel: string }[] = [];
   private serial = 0;
@@ -57,22 +55,11 @@ export class OctopushFake {
   constructor(
     private readonly login: string,
     private readonly key: string,
-  ) {}
-
-  get requests(): CapturedRequest[] {
-    return this.http.requests;
+  ) {
+    super();
   }
 
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private answer(request: CapturedRequest): CannedResponse {
+  protected answer(request: CapturedRequest): CannedResponse {
     if (request.method !== 'POST' || request.path !== '/service/otp/generate') {
       return octopushAnswer(404, { code: 404, message: 'Not found' });
     }
@@ -99,7 +86,7 @@ export class OctopushFake {
       case 'rate-limited':
         return octopushAnswer(429, { code: 429, message: 'Too many requests' });
       case 'hang':
-        return { status: 200, hang: true };
+        return NO_ANSWER;
       case 'garbage':
         return octopushAnswer(200, { message: 'maintenance' });
     }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { VendorScenario } from '../providers/provider-contract.js';
-import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
+import type { CannedResponse, CapturedRequest } from './fake-http-server.js';
+import { NO_ANSWER, VendorFake } from './vendor-fake.js';
 
 const twilioError = (status: number, code: number, message: string): CannedResponse => ({
   status,
@@ -16,9 +16,7 @@ const basic = (user: string, password: string) =>
  * the one in the URL either way), form bodies, JSON answers and JSON errors {code, message,
  * more_info, status}.
  */
-export class TwilioFake {
-  scenario: VendorScenario = 'accept';
-  readonly http = new FakeHttpServer((request) => this.answer(request));
+export class TwilioFake extends VendorFake {
   private readonly authorizations: Set<string>;
 
   /** Messages accepted, for the status callbacks about them. */
@@ -30,6 +28,7 @@ export class TwilioFake {
     private readonly authToken: string,
     apiKey?: { sid: string; secret: string },
   ) {
+    super();
     this.authorizations = new Set([
       basic(accountSid, authToken),
       ...(apiKey ? [basic(apiKey.sid, apiKey.secret)] : []),
@@ -74,20 +73,7 @@ export class TwilioFake {
     });
   }
 
-  get requests(): CapturedRequest[] {
-    return this.http.requests;
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private answer(request: CapturedRequest): CannedResponse {
+  protected answer(request: CapturedRequest): CannedResponse {
     if (!this.authorizations.has(request.headers.authorization ?? ''))
       return twilioError(401, 20003, 'Authenticate');
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.path);
@@ -119,7 +105,7 @@ export class TwilioFake {
       case 'rate-limited':
         return twilioError(429, 20429, 'Too Many Requests');
       case 'hang':
-        return { status: 201, hang: true };
+        return NO_ANSWER;
       case 'garbage':
         // What a captive proxy or a broken load balancer returns: a 2xx that is not Twilio's JSON.
         return {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { vonageSignature, type VonageSignatureMethod } from '../../src/providers/vonage/vonage.receipts.js';
-import type { VendorScenario } from '../providers/provider-contract.js';
-import { FakeHttpServer, type CannedResponse, type CapturedRequest } from './fake-http-server.js';
+import type { CannedResponse, CapturedRequest } from './fake-http-server.js';
+import { NO_ANSWER, VendorFake } from './vendor-fake.js';
 
 /** One Vonage SMS API answer: always HTTP 200, the verdict in each message's `status`. */
 export function vonageAnswer(
@@ -32,9 +32,7 @@ export type VonageDlrFormat = 'form' | 'json';
  * The Vonage SMS API (POST /sms/json, form body, credentials in the body). Like the real one it answers
  * 200 with status "4" for bad credentials and "3" for an invalid destination.
  */
-export class VonageFake {
-  scenario: VendorScenario = 'accept';
-  readonly http = new FakeHttpServer((request) => this.answer(request));
+export class VonageFake extends VendorFake {
   /** Messages accepted, for the DLRs about them. */
   readonly accepted: { messageId: string; to: string; from: string; clientRef: string }[] = [];
   private serial = 0;
@@ -46,7 +44,9 @@ export class VonageFake {
       secret: 'vonage-signature-secret-0123',
       method: 'md5hash',
     },
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * Posts a DLR the way Vonage's signed SMS webhooks do: every field of a real DLR (msisdn, to,
@@ -87,25 +87,7 @@ export class VonageFake {
     });
   }
 
-  get requests(): CapturedRequest[] {
-    return this.http.requests;
-  }
-
-  /** Back to answering as the scenario says, after a test's own responder. */
-  answerAsUsual(): void {
-    this.http.respondWith((request) => this.answer(request));
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.http.close();
-  }
-
-  private answer(request: CapturedRequest): CannedResponse {
+  protected answer(request: CapturedRequest): CannedResponse {
     if (request.method !== 'POST' || request.path !== '/sms/json') return { status: 404, body: '' };
     const form = new URLSearchParams(request.body);
     if (form.get('api_key') !== this.apiKey || form.get('api_secret') !== this.apiSecret) {
@@ -131,7 +113,7 @@ export class VonageFake {
           { status: '1', 'error-text': 'Throughput Rate Exceeded - please wait [ 10 ] and retry' },
         ]);
       case 'hang':
-        return { status: 200, hang: true };
+        return NO_ANSWER;
       case 'garbage':
         return { status: 200, body: JSON.stringify({ 'message-count': '1' }) };
     }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { SendJob } from '@otpflow/contracts';
 import { claimModel, connectMongo, deliveryModel, deliveryReceiptKeyModel } from '@otpflow/mongo';
 import { createLogger } from '@otpflow/telemetry';
 import { createTestContext, type TestContext } from '@otpflow/testing';
@@ -8,27 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryStore, SentRecord } from '../../src/delivery/delivery-store.js';
 import { MemoryDeliveryStore } from '../../src/delivery/memory-delivery.store.js';
 import { MongoDeliveryStore } from '../../src/delivery/mongo-delivery.store.js';
+import { sendJob } from '../fakes/jobs.js';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
 const EUR = (amount: string) => ({ amount, currency: 'EUR' });
-
-function sendJob(): SendJob {
-  const now = Date.now();
-  return {
-    schema: 'otpflow.send-job.v2',
-    jobId: randomUUID(),
-    authenticationId: randomUUID(),
-    clientId: 'acme',
-    channel: 'sms',
-    countryCallingCode: '34',
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 300_000).toISOString(),
-    options: {},
-    allowedChannels: ['sms'],
-    test: false,
-    sealed: 'unused',
-  };
-}
 
 /**
  * The delivery store's receipt rules, the same for the in-memory store and for MongoDB with either
@@ -69,7 +51,7 @@ describe('delivery stores: receipts once and in order', () => {
   });
 
   const sent = async (store: DeliveryStore, extra: Partial<SentRecord> = {}) => {
-    const job = sendJob();
+    const job = sendJob({ allowedChannels: ['sms'] });
     const providerMessageId = `m-${randomUUID()}`;
     await store.recordSent(job, {
       provider: 'vonage',

@@ -24,7 +24,7 @@ const allowTargetSchema = z.string().regex(/^\+[1-9][0-9]{0,14}$/, 'must be + fo
 const allowBodySchema = z.strictObject({ note: z.string().max(200).optional() });
 
 /** A fraud rule's place: its scope and its URL-encoded target (checked as a block's or an allow-list's). */
-function ruleParameters(target: z.ZodType<string>): readonly PathParameter[] {
+function ruleParameters(target: z.ZodType<string>): readonly PathParameter<'scope' | 'target'>[] {
   return [
     {
       name: 'scope',
@@ -111,7 +111,7 @@ const liftFraudBlock = defineRoute({
   handle:
     ({ fraud }) =>
     async ({ response, params }) => {
-      if (!(await fraud.lift('block', params.scope ?? '', params.target ?? '', new Date())))
+      if (!(await fraud.lift('block', params.scope, params.target, new Date())))
         throw new ApiError('NOT_FOUND', { message: 'No such active block.' });
       response.status(204).end();
     },
@@ -144,7 +144,7 @@ const allowFraudTarget = defineRoute({
   handle:
     ({ fraud }) =>
     async ({ response, params, body }) => {
-      const { scope: ruleScope = '', target = '' } = params;
+      const { scope: ruleScope, target } = params;
       await fraud.allow(ruleScope, target, body.note, new Date());
       response.json({ scope: ruleScope, target, ...(body.note ? { note: body.note } : {}) });
     },
@@ -162,7 +162,7 @@ const removeFraudAllow = defineRoute({
   handle:
     ({ fraud }) =>
     async ({ response, params }) => {
-      if (!(await fraud.lift('allow', params.scope ?? '', params.target ?? '', new Date())))
+      if (!(await fraud.lift('allow', params.scope, params.target, new Date())))
         throw new ApiError('NOT_FOUND', { message: 'No such allow-list entry.' });
       response.status(204).end();
     },

@@ -58,8 +58,8 @@ export interface RouteSettings {
 export type ComponentSchema = { name: string } & ({ schema: z.ZodType } | { json: JsonObject });
 
 /** A path parameter: documented, and, with a schema, checked before the body (400 naming it). */
-export interface PathParameter {
-  name: string;
+export interface PathParameter<Name extends string = string> {
+  name: Name;
   /** Checked by the route's gates; without one the handler treats the raw value (e.g. an unknown id is a 404). */
   schema?: z.ZodType<string>;
   /** Its OpenAPI parameter object, less `name`, `in` and `required`. */
@@ -84,16 +84,19 @@ export interface RouteResponse {
 /** The errors beyond those every route may answer (400, 401, 403, 406, 429, 503; 415 with a body). */
 export type RouteError = 'NotFound' | 'Conflict';
 
-/** What a handler gets: the request, with its principal, path parameters and body already checked. */
-export interface RouteCall<Body> {
+/**
+ * What a handler gets: the request, with its principal, path parameters and body already checked.
+ * `params` holds exactly the route's declared parameters, so a handler never re-checks one.
+ */
+export interface RouteCall<Body, Param extends string = never> {
   request: Request;
   response: Response;
   principal: Principal;
-  params: Record<string, string>;
+  params: Readonly<Record<Param, string>>;
   body: Body;
 }
 
-export interface RouteSpec<B extends z.ZodType> {
+export interface RouteSpec<B extends z.ZodType, P extends string = never> {
   /** Unique in the API; the OpenAPI operation id (a CAMARA route: the spec's). */
   operationId: string;
   method: HttpMethod;
@@ -101,7 +104,7 @@ export interface RouteSpec<B extends z.ZodType> {
   path: string;
   scope: Scope;
   summary: string;
-  parameters?: readonly PathParameter[];
+  parameters?: readonly PathParameter<P>[];
   query?: readonly QueryParameter[];
   /** Said in the document after the scope the route needs. */
   description?: string;
@@ -117,14 +120,19 @@ export interface RouteSpec<B extends z.ZodType> {
   };
   responses: readonly RouteResponse[];
   errors?: readonly RouteError[];
-  handle: (deps: RouteDependencies) => (call: RouteCall<z.output<B>>) => Promise<void>;
+  handle: (deps: RouteDependencies) => (call: RouteCall<z.output<B>, P>) => Promise<void>;
 }
 
-/** A declared route, its body type erased so that routes of different bodies share one table. */
-export type ApiRoute = RouteSpec<z.ZodType>;
+/** A declared route, its body and parameter types erased so that every route shares one table. */
+export type ApiRoute = RouteSpec<z.ZodType, string>;
 
-/** Declares a route; the type parameter lets the handler see its body's type. */
-export function defineRoute<B extends z.ZodType = z.ZodUnknown>(spec: RouteSpec<B>): ApiRoute {
+/**
+ * Declares a route; the type parameters let the handler see its body's type and its parameters by
+ * name (the gates fill every declared one before the handler runs).
+ */
+export function defineRoute<B extends z.ZodType = z.ZodUnknown, P extends string = never>(
+  spec: RouteSpec<B, P>,
+): ApiRoute {
   return spec;
 }
 

@@ -4,6 +4,7 @@ import {
   SEND_JOB_SCHEMA,
   type Channel,
   type JobKey,
+  type SealedSendPayload,
   type SendJobFields,
   type Workflow,
 } from '@otpflow/contracts';
@@ -28,6 +29,8 @@ export interface JobSubject {
   allowedChannels: readonly Channel[];
   /** The channel workflow, starting on the entry's channel. */
   workflow?: Workflow;
+  /** What the fraud guard judged the number and tenant on, for the dispatcher's guard of later steps. */
+  fraud?: SealedSendPayload['fraud'];
 }
 
 /**
@@ -90,6 +93,8 @@ export class SendJobPublisher {
       // A call with the client's own words says them with the code spelled out (the dispatcher renders it).
       ...(calls && entry.content.message ? { voiceTemplate: subject.template } : {}),
       state: subject.state,
+      // For the dispatcher's guard of later steps (a workflow's, or its SMS_FALLBACK_TO_VOICE call).
+      ...(subject.fraud ? { fraud: subject.fraud } : {}),
     };
     await this.amqp.publish(
       names.jobsExchange,

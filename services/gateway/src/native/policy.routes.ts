@@ -51,7 +51,7 @@ export const TENANT_POLICY_ROUTES: RouteGroup = {
   routes: [getOwnPolicy],
 };
 
-const clientIdParameter: readonly PathParameter[] = [
+const clientIdParameter: readonly PathParameter<'clientId'>[] = [
   {
     name: 'clientId',
     schema: tenantIdSchema,
@@ -73,7 +73,7 @@ const getPolicy = defineRoute({
   handle:
     ({ policies }) =>
     async ({ response, params }) => {
-      response.json(await readPolicy(policies, params.clientId ?? ''));
+      response.json(await readPolicy(policies, params.clientId));
     },
 });
 
@@ -88,8 +88,7 @@ const putPolicy = defineRoute({
   responses: [{ status: 200, description: 'The new policy', body: policyView }],
   handle:
     ({ policies }) =>
-    async ({ response, params, body: stored }) => {
-      const clientId = params.clientId ?? '';
+    async ({ response, params: { clientId }, body: stored }) => {
       response.json({ clientId, policy: await policies.put(clientId, stored), stored });
     },
 });
@@ -105,7 +104,7 @@ const deletePolicy = defineRoute({
   handle:
     ({ policies }) =>
     async ({ response, params }) => {
-      await policies.remove(params.clientId ?? '');
+      await policies.remove(params.clientId);
       response.status(204).end();
     },
 });

@@ -26,7 +26,7 @@ function templateView(template: MessageTemplate) {
 const noSuchTemplate = () => new ApiError('NOT_FOUND', { message: 'There is no such template.' });
 
 /** A template is addressed by its id and locale, both checked (400 naming the one at fault). */
-const templateParameters: readonly PathParameter[] = [
+const templateParameters: readonly PathParameter<'id' | 'locale'>[] = [
   {
     name: 'id',
     schema: templateIdSchema,
@@ -76,7 +76,7 @@ const getTemplate = defineRoute({
   handle:
     ({ templates }) =>
     async ({ response, principal, params }) => {
-      const found = await templates.get(principal.clientId, params.id ?? '', params.locale ?? '');
+      const found = await templates.get(principal.clientId, params.id, params.locale);
       if (!found) throw noSuchTemplate();
       response.json(templateView(found));
     },
@@ -100,8 +100,8 @@ const putTemplate = defineRoute({
       checkTemplateText(text, 'text');
       checkMessageLimits(insertCode(text, SAMPLE_CODE), 'sms', 'text');
       const { template: stored, created } = await templates.put(principal.clientId, {
-        templateId: params.id ?? '',
-        locale: params.locale ?? '',
+        templateId: params.id,
+        locale: params.locale,
         text,
         variables: variablesOf(text),
       });
@@ -121,8 +121,7 @@ const deleteTemplate = defineRoute({
   handle:
     ({ templates }) =>
     async ({ response, principal, params }) => {
-      if (!(await templates.remove(principal.clientId, params.id ?? '', params.locale ?? '')))
-        throw noSuchTemplate();
+      if (!(await templates.remove(principal.clientId, params.id, params.locale))) throw noSuchTemplate();
       response.status(204).end();
     },
 });

@@ -4,7 +4,7 @@ import { resendAllowedAt } from '../otp/code-entries.js';
 import type { StoredCode } from '../otp/session-store.js';
 import type { VerificationView } from './verification.schemas.js';
 
-const FAILED_DELIVERY = new Set(['dead_lettered', 'expired_before_delivery', 'undelivered']);
+const FAILED_DELIVERY = new Set(['dead_lettered', 'expired_before_delivery', 'undelivered', 'refused']);
 
 /** One status for the whole verification, from its code's state and its delivery record's. */
 export function statusOf(

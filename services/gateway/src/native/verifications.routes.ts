@@ -46,7 +46,7 @@ async function viewWithDelivery(deliveries: DeliveryModel, code: StoredCode) {
 }
 
 /** Not checked at the edge: an id that is no verification's is a 404, whatever its shape. */
-const idParameter: PathParameter = {
+const idParameter: PathParameter<'id'> = {
   name: 'id',
   doc: {
     description:
@@ -119,7 +119,7 @@ const getVerification = defineRoute({
     (deps) =>
     async ({ response, principal, params }) => {
       response.json(
-        await viewWithDelivery(deps.deliveries, await verificationOf(deps, principal, params.id ?? '')),
+        await viewWithDelivery(deps.deliveries, await verificationOf(deps, principal, params.id)),
       );
     },
 });
@@ -143,7 +143,7 @@ const checkVerification = defineRoute({
   handle:
     ({ checker }) =>
     async ({ response, principal, params, body }) => {
-      const outcome = await checker.check(principal, params.id ?? '', body.code);
+      const outcome = await checker.check(principal, params.id, body.code);
       if (outcome.kind === 'not_found') throw notFound();
       response.json(checkAnswer(outcome));
     },
@@ -161,7 +161,7 @@ const cancelVerification = defineRoute({
   handle:
     ({ checker, deliveries }) =>
     async ({ response, principal, params }) => {
-      const outcome = await checker.cancel(principal, params.id ?? '');
+      const outcome = await checker.cancel(principal, params.id);
       if (outcome.kind === 'not_found') throw notFound();
       // Canceling twice is harmless; canceling what ended otherwise is a conflict.
       if (outcome.code.status !== 'canceled') {
@@ -184,7 +184,7 @@ const resendVerification = defineRoute({
   handle:
     (deps) =>
     async ({ response, principal, params, body }) => {
-      const current = await verificationOf(deps, principal, params.id ?? '');
+      const current = await verificationOf(deps, principal, params.id);
       const { policy } = await deps.policies.effective(principal.clientId);
       const { code } = await deps.issuer.resend(
         principal,

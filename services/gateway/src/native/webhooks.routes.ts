@@ -39,7 +39,7 @@ function sealedSecret(webhooks: WebhookDependencies, clientId: string, endpointI
   return { secret, sealedSecret: sealWebhookSecret(secret, webhooks.jobKeys, { clientId, endpointId }) };
 }
 
-const idParameter: readonly PathParameter[] = [
+const idParameter: readonly PathParameter<'id'>[] = [
   {
     name: 'id',
     schema: webhookIdSchema,
@@ -129,7 +129,7 @@ const getWebhook = defineRoute({
   handle:
     ({ webhooks }) =>
     async ({ response, principal, params }) => {
-      const endpoint = await webhooks.endpoints.get(principal.clientId, params.id ?? '');
+      const endpoint = await webhooks.endpoints.get(principal.clientId, params.id);
       if (!endpoint) throw noSuchEndpoint();
       response.json(webhookView(endpoint));
     },
@@ -149,7 +149,7 @@ const updateWebhook = defineRoute({
     ({ webhooks }) =>
     async ({ response, principal, params, body: change }) => {
       checkUrl(change.url, webhooks);
-      const endpoint = await webhooks.endpoints.update(principal.clientId, params.id ?? '', change);
+      const endpoint = await webhooks.endpoints.update(principal.clientId, params.id, change);
       if (!endpoint) throw noSuchEndpoint();
       response.json(webhookView(endpoint));
     },
@@ -167,7 +167,7 @@ const deleteWebhook = defineRoute({
   handle:
     ({ webhooks }) =>
     async ({ response, principal, params }) => {
-      if (!(await webhooks.endpoints.remove(principal.clientId, params.id ?? ''))) throw noSuchEndpoint();
+      if (!(await webhooks.endpoints.remove(principal.clientId, params.id))) throw noSuchEndpoint();
       response.status(204).end();
     },
 });
@@ -184,8 +184,7 @@ const rotateWebhookSecret = defineRoute({
   errors: ['NotFound'],
   handle:
     ({ webhooks }) =>
-    async ({ response, principal: { clientId }, params }) => {
-      const id = params.id ?? '';
+    async ({ response, principal: { clientId }, params: { id } }) => {
       const { secret, sealedSecret: sealed } = sealedSecret(webhooks, clientId, id);
       const endpoint = await webhooks.endpoints.update(clientId, id, { sealedSecret: sealed });
       if (!endpoint) throw noSuchEndpoint();

@@ -2,7 +2,8 @@ import camara from './camara-one-time-password-sms-1.1.1.json' with { type: 'jso
 import { API_ROUTES } from '../api-routes.js';
 import { CAMARA_ROUTES } from '../camara/camara.routes.js';
 import { errorResponse } from './error-response.js';
-import { NATIVE_TAGS, nativePaths, nativeResponses, nativeSchemas } from './native-paths.js';
+import { nativeResponses } from './native-errors.js';
+import { NATIVE_TAGS, nativePaths, nativeSchemas } from './native-paths.js';
 
 type JsonObject = Record<string, unknown>;
 

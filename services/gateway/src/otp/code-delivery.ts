@@ -78,19 +78,21 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
   const testNumber = testCode !== undefined;
   const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testNumber);
   const parsed = phone.parsed ?? canonicalPhoneNumber(phone.e164).parsed;
+  const lineType = parsed?.isValid() ? parsed.getType() : undefined;
   const send: SendFacts = {
     clientId: principal.clientId,
     e164: checked.e164,
     countryCallingCode: checked.countryCallingCode,
-    lineType: parsed?.isValid() ? parsed.getType() : undefined,
+    lineType,
     address: delivery.address,
     testNumber,
     tenant: policy.fraud,
+    channel,
   };
   const decision = deps.fraud.assess(send);
   if (decision.action !== 'allow') throw fraudAnswer(decision, delivery.api);
   try {
-    return await issueAllowed(deps, delivery, checked, testCode);
+    return await issueAllowed(deps, delivery, { checked, testCode, lineType });
   } catch (error) {
     // Allowed, then stopped (a cap, the quota, a conflict, a failure): the guard must not count it.
     deps.fraud.withdrawn(send);
@@ -102,8 +104,11 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
 async function issueAllowed(
   deps: DeliveryDependencies,
   delivery: Delivery,
-  checked: CheckedPhoneNumber,
-  testCode: string | undefined,
+  {
+    checked,
+    testCode,
+    lineType,
+  }: { checked: CheckedPhoneNumber; testCode: string | undefined; lineType: string | undefined },
 ): Promise<IssuedCode> {
   const { principal, policy, phone, channel } = delivery;
   const testNumber = testCode !== undefined;
@@ -142,6 +147,8 @@ async function issueAllowed(
     code,
     testNumber,
     workflow: delivery.workflow,
+    // What the dispatcher's guard judges a later workflow step on, as this one was judged.
+    fraud: { ...(lineType ? { lineType } : {}), ...policy.fraud },
     correlator: delivery.correlator,
     releaseQuota,
   });

@@ -1,5 +1,5 @@
 import type { EventPublisher } from '@otpflow/amqp';
-import type { Workflow } from '@otpflow/contracts';
+import type { SealedSendPayload, Workflow } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
@@ -28,6 +28,8 @@ export interface Dispatch {
   code: string;
   testNumber: boolean;
   workflow: Workflow | undefined;
+  /** The line type and the tenant's thresholds the fraud guard judged the send on. */
+  fraud?: SealedSendPayload['fraud'];
   correlator: string | undefined;
   /** Gives the client's quota back. */
   releaseQuota: () => Promise<void>;
@@ -53,6 +55,7 @@ export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatc
         code,
         allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testNumber),
         ...(workflow ? { workflow } : {}),
+        ...(dispatch.fraud ? { fraud: dispatch.fraud } : {}),
       },
       dispatch.correlator,
     );

@@ -179,6 +179,12 @@ describe('CodeIssuer on the in-memory store', () => {
     }
   });
 
+  it("gives the job what the guard judged the number on, for the dispatcher's guard of later steps", async () => {
+    const { send, jobs } = wired();
+    await send('+34612345678');
+    expect(jobs[0]?.fraud).toEqual({ lineType: 'MOBILE' });
+  });
+
   it('announces a code once its job is queued, and keeps the quota it took', async () => {
     const { send, jobs, events, released, withdrawn } = wired();
     const { id } = await send('+34612345678');

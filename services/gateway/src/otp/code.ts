@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { deriveKey } from './keys.js';
+import { deriveKey } from './key-derivation.js';
 
 /** Which kinds of characters a code may use (the Octopush-style allow_* flags of seed 003). */
 export interface AlphabetSpec {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AuthenticationIds, CodeAddresses, StateKeys } from './keys.js';
+import { AuthenticationIds } from './authentication-ids.js';
+import { CodeAddresses, StateKeys } from './keys.js';
 
 const SECRET = 'keys-unit-test-secret-0123456789abcdef';
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   boundedReceiptCode,
+  jsonObjectBody,
   type DeliveryReceipt,
   type ReceiptRequest,
   type ReceiptVerifier,
@@ -30,10 +31,7 @@ function fieldsOf(request: ReceiptRequest): Record<string, unknown> {
   const type = String(request.headers['content-type'] ?? '');
   if (type.includes('application/x-www-form-urlencoded'))
     return Object.fromEntries(new URLSearchParams(request.body));
-  const parsed: unknown = JSON.parse(request.body);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new Error('an Octopush callback is a JSON object');
-  return parsed as Record<string, unknown>;
+  return jsonObjectBody(request.body, 'an Octopush callback');
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -4,7 +4,7 @@ import { httpRequest, type HttpResponse } from '../http-transport.js';
 import { kindForHttpStatus, ProviderError, type ProviderFailureKind } from '../provider-error.js';
 import { defineProvider, requireHttps } from '../provider-factory.js';
 import type { OutboundMessage, Provider, ProviderReceipt } from '../provider.js';
-import { TwilioReceiptVerifier } from '../../receipts/twilio.receipts-verifier.js';
+import { TwilioReceiptVerifier } from './twilio.receipts-verifier.js';
 import { baseUrlSetting, billedPartsOf, boundedCode } from '../vendor-settings.js';
 import { otpCallTwiml } from './twilio.voices.js';
 

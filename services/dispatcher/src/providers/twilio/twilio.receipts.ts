@@ -1,20 +1,20 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSignature, type DeliveryReceipt } from '../../receipts/delivery-receipt.js';
 
-export type DeliveryOutcome = 'delivered' | 'undelivered' | 'pending';
-
-export interface TwilioReceipt {
-  providerMessageId: string;
-  outcome: DeliveryOutcome;
-  /** Twilio's MessageStatus as sent, for logs. */
-  vendorStatus: string;
-  /** Twilio's ErrorCode (30003 unreachable, 30005 unknown number...) when the message failed. */
-  errorCode?: string;
-}
+/**
+ * What a Twilio status callback says: `vendorStatus` is its MessageStatus as sent, `errorCode` its
+ * ErrorCode (30003 unreachable, 30005 unknown number...) when the message failed. It carries no time
+ * to trust and no price.
+ */
+export type TwilioReceipt = Pick<
+  DeliveryReceipt,
+  'providerMessageId' | 'outcome' | 'vendorStatus' | 'errorCode'
+>;
 
 export type TwilioReceiptResult =
   { ok: true; receipt: TwilioReceipt } | { ok: false; reason: 'bad_signature' | 'malformed' };
 
-const OUTCOMES: Record<string, DeliveryOutcome> = {
+const OUTCOMES: Record<string, DeliveryReceipt['outcome']> = {
   delivered: 'delivered',
   read: 'delivered',
   undelivered: 'undelivered',
@@ -56,9 +56,7 @@ export function parseTwilioReceipt(input: {
   const params = new URLSearchParams(input.body);
   const expected = Buffer.from(twilioSignature(input.authToken, input.url, params), 'base64');
   const given = Buffer.from(input.signature ?? '', 'base64');
-  // timingSafeEqual throws on different lengths; the length of an HMAC-SHA1 is no secret.
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad_signature' };
+  if (!sameSignature(given, expected)) return { ok: false, reason: 'bad_signature' };
 
   const providerMessageId = params.get('MessageSid') ?? params.get('SmsSid');
   const vendorStatus = params.get('MessageStatus') ?? params.get('SmsStatus');

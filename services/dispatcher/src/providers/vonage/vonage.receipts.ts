@@ -1,7 +1,9 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { priceOf } from '@otpflow/contracts';
 import {
   boundedReceiptCode,
+  jsonObjectBody,
+  sameSignature,
   withinWindow,
   type DeliveryReceipt,
   type ReceiptRequest,
@@ -64,11 +66,8 @@ const OUTCOMES: Record<string, DeliveryReceipt['outcome']> = {
 function paramsOf(request: ReceiptRequest): Record<string, string> {
   const type = String(request.headers['content-type'] ?? '');
   if (type.includes('application/json')) {
-    const parsed: unknown = JSON.parse(request.body);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('a Vonage DLR is a JSON object');
     return Object.fromEntries(
-      Object.entries(parsed as Record<string, unknown>)
+      Object.entries(jsonObjectBody(request.body, 'a Vonage DLR'))
         .filter(([, value]) => typeof value === 'string' || typeof value === 'number')
         .map(([name, value]) => [name, String(value)]),
     );
@@ -96,8 +95,8 @@ export class VonageReceiptVerifier implements ReceiptVerifier {
     const params = paramsOf(request);
     const presented = Buffer.from(params.sig ?? '', 'hex');
     const expected = Buffer.from(vonageSignature(params, this.settings.secret, this.settings.method), 'hex');
-    // Hex compares in either case; the digest length is no secret.
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
+    // Hex compares in either case.
+    if (!sameSignature(presented, expected)) return undefined;
     const at = withinWindow(params.timestamp, this.window);
     if (!at) return undefined;
     const { messageId, status } = params;

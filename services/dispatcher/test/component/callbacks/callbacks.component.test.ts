@@ -206,10 +206,19 @@ describe('status callbacks', () => {
 
   it('dead-letters at once what the endpoint refuses (410 Gone)', async () => {
     const server = await endpointServer(() => ({ status: 410 }));
-    const { fanout, queued, deliver } = wire([endpointAt(server.url, ['verification.canceled'])]);
+    const gone = endpointAt(server.url, ['verification.canceled']);
+    const { fanout, queued, deliver, registry } = wire([gone]);
     await fanout.handle(event('code.canceled'));
     const history = await deliver(queued[0] as CallbackJob);
     expect(history.map((h) => h.moved)).toEqual([{ to: 'dead', reason: 'permanent_failure' }]);
+    // Counted against its endpoint, for the dashboard's callbacks row.
+    expect(
+      await metricValue(registry, 'otpflow_callback_dead_lettered_total', {
+        client: 'tenant-a',
+        endpoint_id: gone.endpointId,
+        reason: 'permanent_failure',
+      }),
+    ).toBe(1);
   });
 
   it('defers the jobs of a busy endpoint instead of waiting on it, attempt unspent', async () => {

@@ -1,8 +1,8 @@
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accuauthProvider } from '../../../src/providers/accuauth/accuauth.provider.js';
 import { AccuAuthFake, accuauthAnswer } from '../../fakes/accuauth.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
+import { providerFromEnv, vendorSubject } from '../../providers/vendor-subject.js';
 
 const API_ID = 'df-api-id-0001';
 const API_SECRET = 'df-api-secret-0001-abcdef';
@@ -13,41 +13,29 @@ describe('accuauth provider', () => {
   let subject: ContractSubject;
   const send = (overrides: Parameters<typeof sampleMessage>[0] = {}) =>
     subject.provider.send(sampleMessage(overrides), AbortSignal.timeout(5_000));
-  const lastBody = (): unknown => JSON.parse(fake.requests.at(-1)?.body ?? '');
 
   beforeEach(async () => {
     fake = await new AccuAuthFake(API_ID, API_SECRET).start();
-    const provider = accuauthProvider.create(
-      accuauthProvider.envSchema.parse({
-        ACCUAUTH_API_ID: API_ID,
-        ACCUAUTH_API_SECRET: API_SECRET,
-        ACCUAUTH_TEMPLATE_ID: TEMPLATE,
-        ACCUAUTH_BASE_URL: fake.http.url,
-      }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
-    subject = {
-      provider,
-      scenario: (next) => {
-        fake.scenario = next;
-      },
-      requestCount: () => fake.requests.length,
-      expectExactRequest: (message) => {
-        const request = fake.requests.at(-1);
-        expect(request?.method).toBe('POST');
-        expect(request?.path).toBe('/data/send_sms_otp');
-        expect(request?.headers['x-df-api-id']).toBe(API_ID);
-        expect(request?.headers['x-df-api-secret']).toBe(API_SECRET);
-        expect(request?.headers['content-type']).toBe('application/json');
-        expect(lastBody()).toEqual({
-          phone_number: message.to,
-          template_id: message.templateId ?? TEMPLATE,
-          // The sample message expires in five minutes.
-          content: `code:${message.code},expire_at:5`,
-        });
-      },
-      close: () => fake.close(),
-    };
+    const provider = providerFromEnv(accuauthProvider, {
+      ACCUAUTH_API_ID: API_ID,
+      ACCUAUTH_API_SECRET: API_SECRET,
+      ACCUAUTH_TEMPLATE_ID: TEMPLATE,
+      ACCUAUTH_BASE_URL: fake.http.url,
+    });
+    subject = vendorSubject(fake, provider, (message) => {
+      const request = fake.requests.at(-1);
+      expect(request?.method).toBe('POST');
+      expect(request?.path).toBe('/data/send_sms_otp');
+      expect(request?.headers['x-df-api-id']).toBe(API_ID);
+      expect(request?.headers['x-df-api-secret']).toBe(API_SECRET);
+      expect(request?.headers['content-type']).toBe('application/json');
+      expect(fake.lastJsonBody()).toEqual({
+        phone_number: message.to,
+        template_id: message.templateId ?? TEMPLATE,
+        // The sample message expires in five minutes.
+        content: `code:${message.code},expire_at:5`,
+      });
+    });
   });
   afterEach(async () => {
     await subject.close();
@@ -65,7 +53,7 @@ describe('accuauth provider', () => {
   it('fills the template with the code, the minutes left and the variables', async () => {
     const expiresAt = new Date(Date.now() + 61_000);
     await send({ templateId: 'tpl_2', expiresAt, variables: { app: 'CoolApp', name: 'Budi' } });
-    expect(lastBody()).toEqual({
+    expect(fake.lastJsonBody()).toEqual({
       phone_number: '+34612345678',
       template_id: 'tpl_2',
       content: 'code:482913,expire_at:2,app:CoolApp,name:Budi',

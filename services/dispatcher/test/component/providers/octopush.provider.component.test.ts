@@ -1,8 +1,8 @@
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { octopushProvider } from '../../../src/providers/octopush/octopush.provider.js';
 import { OctopushFake } from '../../fakes/octopush.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
+import { providerFromEnv, vendorSubject } from '../../providers/vendor-subject.js';
 
 const LOGIN = 'ops@coolapp.example';
 const KEY = 'k3yk3yk3yk3yk3yk3yk3yk3y';
@@ -11,48 +11,36 @@ describe('octopush provider', () => {
   let fake: OctopushFake;
   let subject: ContractSubject;
   const makeProvider = (env: Record<string, string> = {}) =>
-    octopushProvider.create(
-      octopushProvider.envSchema.parse({
-        OCTOPUSH_API_LOGIN: LOGIN,
-        OCTOPUSH_API_KEY: KEY,
-        OCTOPUSH_BASE_URL: `${fake.http.url}/`,
-        ...env,
-      }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
-  const lastBody = (): unknown => JSON.parse(fake.requests.at(-1)?.body ?? '');
+    providerFromEnv(octopushProvider, {
+      OCTOPUSH_API_LOGIN: LOGIN,
+      OCTOPUSH_API_KEY: KEY,
+      OCTOPUSH_BASE_URL: `${fake.http.url}/`,
+      ...env,
+    });
 
   beforeEach(async () => {
     fake = await new OctopushFake(LOGIN, KEY).start();
-    subject = {
-      provider: makeProvider(),
-      scenario: (next) => {
-        fake.scenario = next;
-      },
-      requestCount: () => fake.requests.length,
-      expectExactRequest: (message) => {
-        const request = fake.requests.at(-1);
-        expect(request?.method).toBe('POST');
-        expect(request?.path).toBe('/service/otp/generate');
-        expect(request?.headers['api-login']).toBe(LOGIN);
-        expect(request?.headers['api-key']).toBe(KEY);
-        expect(request?.headers['content-type']).toBe('application/json');
-        const voice = message.channel === 'voice';
-        expect(lastBody()).toEqual({
-          phone_number: message.to,
-          text: message.text,
-          channel: voice ? 'voice_sms' : 'sms',
-          code_length: 6,
-          allow_digits: true,
-          allow_upper_case: false,
-          allow_lower_case: false,
-          allow_special_chars: false,
-          validity_period: Math.ceil((message.expiresAt.getTime() - Date.now()) / 1000),
-          ...(voice && { voice_language: 'de-DE', voice_gender: 'male' }),
-        });
-      },
-      close: () => fake.close(),
-    };
+    subject = vendorSubject(fake, makeProvider(), (message) => {
+      const request = fake.requests.at(-1);
+      expect(request?.method).toBe('POST');
+      expect(request?.path).toBe('/service/otp/generate');
+      expect(request?.headers['api-login']).toBe(LOGIN);
+      expect(request?.headers['api-key']).toBe(KEY);
+      expect(request?.headers['content-type']).toBe('application/json');
+      const voice = message.channel === 'voice';
+      expect(fake.lastJsonBody()).toEqual({
+        phone_number: message.to,
+        text: message.text,
+        channel: voice ? 'voice_sms' : 'sms',
+        code_length: 6,
+        allow_digits: true,
+        allow_upper_case: false,
+        allow_lower_case: false,
+        allow_special_chars: false,
+        validity_period: Math.ceil((message.expiresAt.getTime() - Date.now()) / 1000),
+        ...(voice && { voice_language: 'de-DE', voice_gender: 'male' }),
+      });
+    });
   });
   afterEach(async () => {
     await subject.close();
@@ -73,7 +61,7 @@ describe('octopush provider', () => {
       sampleMessage({ code: 'aB3-x9', expiresAt, recipientIp: '203.0.113.7' }),
       AbortSignal.timeout(5_000),
     );
-    expect(lastBody()).toMatchObject({
+    expect(fake.lastJsonBody()).toMatchObject({
       sender: 'CoolApp',
       code_length: 6,
       allow_digits: true,
@@ -87,7 +75,7 @@ describe('octopush provider', () => {
       sampleMessage({ senderId: 'Other', expiresAt: new Date(0) }),
       AbortSignal.timeout(5_000),
     );
-    expect(lastBody()).toMatchObject({ sender: 'Other', validity_period: 1 });
+    expect(fake.lastJsonBody()).toMatchObject({ sender: 'Other', validity_period: 1 });
   });
 
   it('treats a non-zero result code as permanent even with HTTP 200', async () => {

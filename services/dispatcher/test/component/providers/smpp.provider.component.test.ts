@@ -1,10 +1,10 @@
 import { smsChargeInfo } from '@otpflow/contracts';
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Provider } from '../../../src/providers/provider.js';
 import { smppProvider } from '../../../src/providers/smpp/smpp.provider.js';
 import { FakeSmsc } from '../../fakes/smpp.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
+import { providerFromEnv } from '../../providers/vendor-subject.js';
 
 const SYSTEM_ID = 'otpflow';
 /** GSM 03.38 extension characters take an escape and a septet. */
@@ -17,17 +17,14 @@ describe('smpp provider', () => {
   let smsc: FakeSmsc;
   let subject: ContractSubject;
   const makeProvider = (env: Record<string, string> = {}): Provider =>
-    smppProvider.create(
-      smppProvider.envSchema.parse({
-        SMPP_URL: smsc.url,
-        SMPP_SYSTEM_ID: SYSTEM_ID,
-        SMPP_PASSWORD: PASSWORD,
-        SMPP_SYSTEM_TYPE: 'OTP',
-        SMPP_SOURCE_ADDR: SOURCE,
-        ...env,
-      }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
+    providerFromEnv(smppProvider, {
+      SMPP_URL: smsc.url,
+      SMPP_SYSTEM_ID: SYSTEM_ID,
+      SMPP_PASSWORD: PASSWORD,
+      SMPP_SYSTEM_TYPE: 'OTP',
+      SMPP_SOURCE_ADDR: SOURCE,
+      ...env,
+    });
   const send = (overrides: Parameters<typeof sampleMessage>[0] = {}) =>
     subject.provider.send(sampleMessage(overrides), AbortSignal.timeout(5_000));
 

@@ -1,28 +1,24 @@
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/providers/provider-error.js';
 import { twilioProvider } from '../../../src/providers/twilio/twilio.provider.js';
 import { TwilioFake } from '../../fakes/twilio.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
+import { providerFromEnv, vendorSubject } from '../../providers/vendor-subject.js';
 
 const ACCOUNT_SID = `AC${'a1b2c3d4'.repeat(4)}`;
 const AUTH_TOKEN = 'f'.repeat(32);
 const FROM = '+14155550100';
 const CALLBACK = 'https://otp.example.com/receipts/twilio';
-const logger = createLogger({ service: 'test', level: 'silent' });
 
 const makeProvider = (fake: TwilioFake, env: Record<string, string> = {}) =>
-  twilioProvider.create(
-    twilioProvider.envSchema.parse({
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: FROM,
-      TWILIO_STATUS_CALLBACK_URL: CALLBACK,
-      TWILIO_BASE_URL: fake.http.url,
-      ...env,
-    }),
-    { logger },
-  );
+  providerFromEnv(twilioProvider, {
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_FROM: FROM,
+    TWILIO_STATUS_CALLBACK_URL: CALLBACK,
+    TWILIO_BASE_URL: fake.http.url,
+    ...env,
+  });
 
 const formOf = (body: string | undefined) => [...new URLSearchParams(body ?? '')];
 
@@ -31,41 +27,31 @@ describe('twilio provider', () => {
   let subject: ContractSubject;
   beforeEach(async () => {
     fake = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN).start();
-    subject = {
-      provider: makeProvider(fake),
-      scenario: (next) => {
-        fake.scenario = next;
-      },
-      requestCount: () => fake.requests.length,
-      expectExactRequest: (message) => {
-        const request = fake.requests.at(-1);
-        const voice = message.channel === 'voice';
-        expect(request?.method).toBe('POST');
-        expect(request?.path).toBe(
-          `/2010-04-01/Accounts/${ACCOUNT_SID}/${voice ? 'Calls' : 'Messages'}.json`,
-        );
-        expect(request?.headers.authorization).toBe(
-          `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
-        );
-        expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-        if (voice) {
-          const say = `<Say voice="Polly.Celine" language="fr-FR">${message.text}</Say>`;
-          expect(formOf(request?.body)).toEqual([
-            ['To', message.to],
-            ['From', FROM],
-            ['Twiml', `<Response>${say}<Pause/>${say}</Response>`],
-          ]);
-        } else {
-          expect(formOf(request?.body)).toEqual([
-            ['To', message.to],
-            ['From', message.senderId ?? FROM],
-            ['Body', message.text],
-            ['StatusCallback', CALLBACK],
-          ]);
-        }
-      },
-      close: () => fake.close(),
-    };
+    subject = vendorSubject(fake, makeProvider(fake), (message) => {
+      const request = fake.requests.at(-1);
+      const voice = message.channel === 'voice';
+      expect(request?.method).toBe('POST');
+      expect(request?.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/${voice ? 'Calls' : 'Messages'}.json`);
+      expect(request?.headers.authorization).toBe(
+        `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`,
+      );
+      expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      if (voice) {
+        const say = `<Say voice="Polly.Celine" language="fr-FR">${message.text}</Say>`;
+        expect(formOf(request?.body)).toEqual([
+          ['To', message.to],
+          ['From', FROM],
+          ['Twiml', `<Response>${say}<Pause/>${say}</Response>`],
+        ]);
+      } else {
+        expect(formOf(request?.body)).toEqual([
+          ['To', message.to],
+          ['From', message.senderId ?? FROM],
+          ['Body', message.text],
+          ['StatusCallback', CALLBACK],
+        ]);
+      }
+    });
   });
   afterEach(async () => {
     await subject.close();
@@ -110,16 +96,13 @@ describe('twilio provider', () => {
     const apiKey = { sid: `SK${'9f8e7d6c'.repeat(4)}`, secret: 'Zr7QmW2pXk9LbV4nHs6TjY1cFd8GaE3u' };
     const keyed = await new TwilioFake(ACCOUNT_SID, AUTH_TOKEN, apiKey).start();
     try {
-      const provider = twilioProvider.create(
-        twilioProvider.envSchema.parse({
-          TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-          TWILIO_API_KEY_SID: apiKey.sid,
-          TWILIO_API_KEY_SECRET: apiKey.secret,
-          TWILIO_FROM: FROM,
-          TWILIO_BASE_URL: keyed.http.url,
-        }),
-        { logger },
-      );
+      const provider = providerFromEnv(twilioProvider, {
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_API_KEY_SID: apiKey.sid,
+        TWILIO_API_KEY_SECRET: apiKey.secret,
+        TWILIO_FROM: FROM,
+        TWILIO_BASE_URL: keyed.http.url,
+      });
       const receipt = await provider.send(sampleMessage(), AbortSignal.timeout(5_000));
       expect(receipt.providerMessageId).toMatch(/^SM/);
       const request = keyed.requests.at(-1);

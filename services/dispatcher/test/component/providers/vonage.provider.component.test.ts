@@ -1,8 +1,8 @@
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vonageProvider } from '../../../src/providers/vonage/vonage.provider.js';
 import { VonageFake, vonageAnswer } from '../../fakes/vonage.fake.js';
 import { providerContract, sampleMessage, type ContractSubject } from '../../providers/provider-contract.js';
+import { providerFromEnv, vendorSubject } from '../../providers/vendor-subject.js';
 
 const API_KEY = 'a1b2c3d4';
 const API_SECRET = 'S3cr3tS3cr3tS3cr';
@@ -11,40 +11,31 @@ const FROM = 'CoolApp';
 describe('vonage provider', () => {
   let fake: VonageFake;
   let subject: ContractSubject;
+  const makeProvider = (env: Record<string, string> = {}) =>
+    providerFromEnv(vonageProvider, {
+      VONAGE_API_KEY: API_KEY,
+      VONAGE_API_SECRET: API_SECRET,
+      VONAGE_FROM: FROM,
+      VONAGE_BASE_URL: fake.http.url,
+      ...env,
+    });
   beforeEach(async () => {
     fake = await new VonageFake(API_KEY, API_SECRET).start();
-    const provider = vonageProvider.create(
-      vonageProvider.envSchema.parse({
-        VONAGE_API_KEY: API_KEY,
-        VONAGE_API_SECRET: API_SECRET,
-        VONAGE_FROM: FROM,
-        VONAGE_BASE_URL: fake.http.url,
-      }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
-    subject = {
-      provider,
-      scenario: (next) => {
-        fake.scenario = next;
-      },
-      requestCount: () => fake.requests.length,
-      expectExactRequest: (message) => {
-        const request = fake.requests.at(-1);
-        expect(request?.method).toBe('POST');
-        expect(request?.path).toBe('/sms/json');
-        expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
-        expect([...new URLSearchParams(request?.body)]).toEqual([
-          ['api_key', API_KEY],
-          ['api_secret', API_SECRET],
-          ['from', message.senderId ?? FROM],
-          ['to', '34612345678'],
-          ['text', message.text],
-          ...(message.sms?.encoding === 'UCS-2' ? [['type', 'unicode']] : []),
-          ['client-ref', message.idempotencyKey],
-        ]);
-      },
-      close: () => fake.close(),
-    };
+    subject = vendorSubject(fake, makeProvider(), (message) => {
+      const request = fake.requests.at(-1);
+      expect(request?.method).toBe('POST');
+      expect(request?.path).toBe('/sms/json');
+      expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+      expect([...new URLSearchParams(request?.body)]).toEqual([
+        ['api_key', API_KEY],
+        ['api_secret', API_SECRET],
+        ['from', message.senderId ?? FROM],
+        ['to', '34612345678'],
+        ['text', message.text],
+        ...(message.sms?.encoding === 'UCS-2' ? [['type', 'unicode']] : []),
+        ['client-ref', message.idempotencyKey],
+      ]);
+    });
   });
   afterEach(async () => {
     await subject.close();
@@ -71,16 +62,7 @@ describe('vonage provider', () => {
   });
 
   it('adds up the price of every part, in the currency the deployment names', async () => {
-    const provider = vonageProvider.create(
-      vonageProvider.envSchema.parse({
-        VONAGE_API_KEY: API_KEY,
-        VONAGE_API_SECRET: API_SECRET,
-        VONAGE_FROM: FROM,
-        VONAGE_BASE_URL: fake.http.url,
-        VONAGE_PRICE_CURRENCY: 'GBP',
-      }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
+    const provider = makeProvider({ VONAGE_PRICE_CURRENCY: 'GBP' });
     fake.http.respondWith(() =>
       vonageAnswer([
         { status: '0', 'message-id': '0A01', 'message-price': '0.03330000' },

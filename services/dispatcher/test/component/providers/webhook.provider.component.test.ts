@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { webhookProvider } from '../../../src/providers/webhook/webhook.provider.js';
 import { FakeHttpServer, type CannedResponse } from '../../fakes/fake-http-server.js';
@@ -8,6 +7,7 @@ import {
   type ContractSubject,
   type VendorScenario,
 } from '../../providers/provider-contract.js';
+import { providerFromEnv } from '../../providers/vendor-subject.js';
 
 const SECRET = 'webhook-shared-secret-0123';
 
@@ -26,10 +26,10 @@ describe('webhook provider', () => {
   beforeEach(async () => {
     let current: VendorScenario = 'accept';
     const fake = await new FakeHttpServer(() => answers[current]).start();
-    const provider = webhookProvider.create(
-      webhookProvider.envSchema.parse({ WEBHOOK_URL: `${fake.url}/sms`, WEBHOOK_SECRET: SECRET }),
-      { logger: createLogger({ service: 'test', level: 'silent' }) },
-    );
+    const provider = providerFromEnv(webhookProvider, {
+      WEBHOOK_URL: `${fake.url}/sms`,
+      WEBHOOK_SECRET: SECRET,
+    });
     subject = {
       provider,
       scenario: (next) => {

@@ -1,4 +1,4 @@
-import { WebhookServer } from './webhook-receiver.mjs';
+import { WebhookServer } from '../lib/webhook-receiver.mjs';
 
 /**
  * For the soak: keeps, per authenticationId, when a message first arrived, the code it carried (so the

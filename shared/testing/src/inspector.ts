@@ -1,4 +1,4 @@
-import { waitFor } from '@otpflow/testing';
+import { waitFor } from './wait-for.js';
 
 export interface MemoryAfterGc {
   heapUsed: number;
@@ -9,8 +9,10 @@ export interface MemoryAfterGc {
 
 /**
  * A DevTools-protocol session with a child Node process started with `--inspect=127.0.0.1:0`: it can
- * force a full garbage collection in the child before reading its memory, so a memory check compares
- * what is really retained instead of wherever V8 happened to be in its GC cycle.
+ * force a full garbage collection in the child before reading its memory, so a memory check (a fault
+ * test's, the soak's every minute) compares what is really retained instead of wherever V8 happened to
+ * be in its GC cycle. RSS alone rises and falls by tens of MB with lazy collection, which hides a slow
+ * leak and fakes a fast one.
  */
 export class InspectorSession {
   private nextId = 1;
@@ -23,7 +25,7 @@ export class InspectorSession {
     });
   }
 
-  /** Finds the child's debugger URL in what it printed, and connects. */
+  /** Finds the child's debugger URL in what it printed (its output so far, or its log file), and connects. */
   static async attach(output: () => string): Promise<InspectorSession> {
     const url = await waitFor(() => /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(output())?.[0], {
       timeoutMs: 15_000,
@@ -62,6 +64,7 @@ export class InspectorSession {
     return JSON.parse(evaluated.result.value) as MemoryAfterGc;
   }
 
+  /** A process with a debugger attached waits for it to detach before it exits: close before stopping. */
   close(): void {
     this.socket.close();
   }

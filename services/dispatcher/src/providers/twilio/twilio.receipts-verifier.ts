@@ -1,5 +1,5 @@
-import { parseTwilioReceipt } from '../providers/twilio/twilio.receipts.js';
-import type { DeliveryReceipt, ReceiptRequest, ReceiptVerifier } from './delivery-receipt.js';
+import type { DeliveryReceipt, ReceiptRequest, ReceiptVerifier } from '../../receipts/delivery-receipt.js';
+import { parseTwilioReceipt } from './twilio.receipts.js';
 
 /** Twilio status callbacks, signed with the account's auth token over the public callback URL. */
 export class TwilioReceiptVerifier implements ReceiptVerifier {

@@ -1,6 +1,6 @@
 import type { GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { describeDeadLetter } from './dead-letters.js';
+import { describeDeadLetter } from './dead-letter.js';
 
 function message(headers: Record<string, unknown>): GetMessage {
   return {

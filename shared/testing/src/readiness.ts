@@ -1,4 +1,4 @@
-import { waitFor } from '@otpflow/testing';
+import { waitFor } from './wait-for.js';
 
 interface ReadyzBody {
   checks?: Record<string, string>;

@@ -1,36 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { latencySummary } from './latency.mjs';
-
-/** Linux reports CPU time in clock ticks of USER_HZ, 100 on every mainstream kernel build. */
-const TICKS_PER_SECOND = 100;
-export const MB = 1024 * 1024;
+import { MB } from '@otpflow/testing/process-stats';
+import { latencySummary } from '../lib/latency.mjs';
 
 const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Resident set size of a live process in bytes (VmRSS), or undefined once it has exited. */
-export function residentBytes(pid) {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a live process has used, or undefined once it has exited. */
-export function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is in parentheses and may hold spaces: count fields after the last ')'.
-    const fields = stat
-      .slice(stat.lastIndexOf(')') + 2)
-      .split(' ')
-      .map(Number);
-    return ((fields[11] ?? 0) + (fields[12] ?? 0)) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Least-squares slope of y over x: how fast a series grows, robust to one noisy sample. */
 export function slope(points) {

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { BlockCipher, deriveKey, readNumber, writeNumber } from './key-derivation.js';
+
+/** What an authenticationId names: the number (hence its document) and the code within it. */
+export interface CodeIdentity {
+  e164: string;
+  /** The code's field name in its tenant's `codes`. */
+  codeId: string;
+  /** The code compares without regard to case: a presented code is read upper-cased. */
+  caseless: boolean;
+}
+
+const VERSION = 0x01;
+const CASELESS = 0x10;
+const CHECK = 0xa5;
+const MIN_NUMBER = 10n ** 4n;
+const MAX_NUMBER = 10n ** 15n;
+const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * authenticationIds: one AES-256 block of [version and flags, check byte, the number's digits in 7
+ * bytes, 7 random bytes naming the code], written like a UUID. Decrypting one leads to its document
+ * without a lookup, and says how to read a presented code; without the key it is indistinguishable
+ * from random, and two tenants sending to one number get unrelated ids. A made-up id fails the version,
+ * check byte and number range (all but one in about 300,000) before the database is asked.
+ */
+export class AuthenticationIds {
+  private readonly cipher: BlockCipher;
+
+  constructor(secret: string) {
+    this.cipher = new BlockCipher(deriveKey(secret, 'authenticationId'));
+  }
+
+  /** A new id for a code to this (canonical) number. */
+  issue(e164: string, caseless = false): { authenticationId: string; codeId: string } {
+    const block = Buffer.alloc(16);
+    block[0] = VERSION | (caseless ? CASELESS : 0);
+    block[1] = CHECK;
+    writeNumber(block, BigInt(e164.slice(1)));
+    randomBytes(7).copy(block, 9);
+    const sealed = this.cipher.encrypt(block).toString('hex');
+    return { authenticationId: uuidShaped(sealed), codeId: codeIdOf(block) };
+  }
+
+  /** What an id names, or undefined for anything this deployment did not issue (or cannot read). */
+  read(authenticationId: string): CodeIdentity | undefined {
+    const lower = authenticationId.toLowerCase();
+    if (!ID_PATTERN.test(lower)) return undefined;
+    const block = this.cipher.decrypt(Buffer.from(lower.replaceAll('-', ''), 'hex'));
+    const head = block[0] ?? 0;
+    if ((head & 0x0f) !== VERSION || (head & 0xe0) !== 0 || block[1] !== CHECK) return undefined;
+    const digits = readNumber(block);
+    if (digits < MIN_NUMBER || digits >= MAX_NUMBER) return undefined;
+    return { e164: `+${digits.toString()}`, codeId: codeIdOf(block), caseless: (head & CASELESS) !== 0 };
+  }
+}
+
+/** `c` + 14 hex digits: a field name that never reads as a number. */
+function codeIdOf(block: Buffer): string {
+  return `c${block.subarray(9, 16).toString('hex')}`;
+}
+
+function uuidShaped(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
