@@ -1,7 +1,14 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 
-/** The shared counter: rate-limiter-flexible's MongoDB limiter in production. */
-export type SharedCounter = Pick<RateLimiterAbstract, 'consume' | 'reward' | 'points'>;
+/**
+ * The shared counter (MongoWindowCounter in production): `consume` rejects with a RateLimiterRes,
+ * whose `consumedPoints` is the window's total, when the points take it past `points`.
+ */
+export interface SharedCounter {
+  readonly points: number;
+  consume(key: string, points: number): Promise<Pick<RateLimiterRes, 'msBeforeNext'>>;
+  reward(key: string, points: number): Promise<unknown>;
+}
 
 interface Lease {
   tokens: number;

@@ -1,8 +1,9 @@
 import { ApiError, DependencyUnavailableError, type ApiErrorCode } from '@otpflow/errors';
 import type { ExpiringCollection } from '@otpflow/mongo';
 import type { Db } from 'mongodb';
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { LeasedLimiter, LimitReached } from './leased-limiter.js';
+import { MongoWindowCounter, type CounterDocument } from './window-counter.js';
 
 export interface LimitSettings {
   /** Requests per client per window, on every endpoint: TOO_MANY_REQUESTS. */
@@ -30,8 +31,8 @@ type LimitName = keyof typeof COLLECTIONS;
 const SWEEP_GRACE_MS: Record<LimitName, number> = { requestRate: 3_600_000, quota: 3_600_000 };
 
 /**
- * The per-client limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
- * against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
+ * The per-client limits, kept in MongoDB (fixed windows in rate-limiter-flexible's documents,
+ * MongoWindowCounter) so every gateway replica counts against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
  * key can be lost: the limits then admit a few extra requests under a burst. On MongoDB they are exact.)
  */
 export class Limits {
@@ -55,16 +56,10 @@ export class Limits {
     name: LimitName,
     keyPrefix: string,
     limit: { points: number; windowSeconds: number },
-  ): RateLimiterMongo {
-    return new RateLimiterMongo({
-      storeClient: this.db,
-      tableName: COLLECTIONS[name],
-      keyPrefix,
-      points: limit.points,
-      duration: limit.windowSeconds,
-      // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
-      disableIndexesCreation: true,
-    });
+  ): MongoWindowCounter {
+    // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
+    const collection = this.db.collection<CounterDocument>(COLLECTIONS[name]);
+    return new MongoWindowCounter(collection, keyPrefix, limit.points, limit.windowSeconds);
   }
 
   /** The collections whose counters expire, with their expiry field, for ensureIndexes. */
