@@ -11,14 +11,21 @@ export interface LimitSettings {
   /** Codes sent per client per window: QUOTA_EXCEEDED. */
   quota: { points: number; windowSeconds: number };
   /**
-   * Points a gateway takes at once from a client's request-rate and quota counters (see
-   * LeasedLimiter); at most a tenth of the limit, so small limits stay exact. 1 disables leasing.
+   * The least points a gateway takes at once from a client's request-rate and quota counters (see
+   * LeasedLimiter; leases grow with the client's rate); at most a tenth of the limit, so small limits
+   * stay exact. 1 disables leasing.
    */
   leaseSize: number;
 }
 
 /** Gives back what a request consumed when it fails before a code is sent. */
 export type Release = () => Promise<void>;
+
+/**
+ * A busy client's lease holds what it spends in this long (or its window, if shorter): a refill of
+ * its quota every 10 s whatever its rate, and no more of its points idle in one replica than that.
+ */
+const LEASE_HORIZON_MS = 10_000;
 
 const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota' } as const;
 type LimitName = keyof typeof COLLECTIONS;
@@ -45,8 +52,15 @@ export class Limits {
   ) {
     const leased = (name: 'requestRate' | 'quota') => {
       const limit = settings[name];
-      const leaseSize = Math.max(1, Math.min(settings.leaseSize, Math.floor(limit.points / 10)));
-      return new LeasedLimiter(this.limiter(name, name, limit), leaseSize);
+      // A tenth of the limit at most, so small limits stay exact; 1 (no leasing) stays 1.
+      const tenth = Math.max(1, Math.floor(limit.points / 10));
+      const min = Math.max(1, Math.min(settings.leaseSize, tenth));
+      const sizes = {
+        min,
+        max: min === 1 ? 1 : tenth,
+        horizonMs: Math.min(LEASE_HORIZON_MS, limit.windowSeconds * 1000),
+      };
+      return new LeasedLimiter(this.limiter(name, name, limit), sizes);
     };
     this.requestRate = leased('requestRate');
     this.quota = leased('quota');
