@@ -44,9 +44,6 @@ export function versions({ ferretdbBuildInfo, postgresVersion }) {
       run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-Atc', 'show server_version']) ??
       run('psql', ['--version']) ??
       'unknown',
-    autocannon: JSON.parse(
-      readFileSync(new URL('../../node_modules/autocannon/package.json', import.meta.url), 'utf8'),
-    ).version,
   };
 }
 

@@ -54,14 +54,7 @@ ${quiet} Everything runs on this one machine: the load generator, the services, 
 ## Versions
 
 ${table(
-  [
-    'Node',
-    'RabbitMQ',
-    'Erlang/OTP',
-    'FerretDB',
-    ...(store.backend === 'postgresql' ? ['PostgreSQL'] : []),
-    'autocannon',
-  ],
+  ['Node', 'RabbitMQ', 'Erlang/OTP', 'FerretDB', ...(store.backend === 'postgresql' ? ['PostgreSQL'] : [])],
   [
     [
       versions.node,
@@ -69,7 +62,6 @@ ${table(
       versions.erlang ?? 'n/a',
       `${versions.ferretdb} (${store.backend} backend)`,
       ...(store.backend === 'postgresql' ? [versions.postgresql] : []),
-      versions.autocannon,
     ],
   ],
 )}`;
@@ -82,7 +74,7 @@ export function settingsSection(results) {
     .join(', ');
   return `## Settings and method
 
-- Each measurement runs ${settings.durationSeconds} s; saturation measurements follow ${settings.warmupSeconds} s of unmeasured load. Saturation: autocannon, ${settings.connections} connections, each sending its next request when the previous one is answered (round-robin over the gateway processes); throughput counts 2xx answers only. Fixed rate: an open-loop generator (\`bench/lib/load.mjs\`) sends request _i_ at _start + i/rate_ and measures each latency from that due time, so queueing behind a slow answer is counted; autocannon's own \`overallRate\` sends each connection's per-second quota in a burst at the top of every second, which would measure bursts at full speed.
+- Each measurement runs ${settings.durationSeconds} s; saturation measurements follow ${settings.warmupSeconds} s of unmeasured load. Saturation (\`bench/lib/load.mjs\`): ${settings.connections} connections, each sending its next request when the previous one is answered (round-robin over the gateway processes); when the time is up the requests in flight are waited for and counted (a server finishes a request its client dropped, so dropping them would leave their store commands and CPU in the next measurement); throughput counts 2xx answers over the whole time, that drain included. Fixed rate: an open-loop generator sends request _i_ at _start + i/rate_ and measures each latency from that due time, so queueing behind a slow answer is counted.
 - The services run from their build output, one process each, with the telemetry hook (\`node --import @otpflow/telemetry/register services/<name>/dist/main.js\`), \`LOG_LEVEL=${settings.logLevel}\` (logs to files), a database and an \`AMQP_PREFIX\` of their own for the run, ${settings.queueType} queues, writes with \`{w: '${settings.writeConcern}'}\`, and the defaults for everything else (\`MONGODB_MAX_POOL_SIZE\` ${number(settings.serviceDefaults?.gatewayMongoPoolSize)} in the gateway, \`PREFETCH\` ${number(settings.serviceDefaults?.dispatcherPrefetch)} in the dispatcher).
 - Gateway: one API key; \`TEST_NUMBERS\` with ${number(settings.testNumbers)} numbers (\`+3460000xxxx:${settings.code}\`, cycled), so send-code involves no provider; ${limits}, so no limit refuses a request (the limits are still counted in the store on every request, as in production). Send-code bodies use the CAMARA \`message\` with \`{{code}}\`.
 - Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending codes are inserted with the gateway's own code hasher and addresses (for otpflow, each in its number's document; for the ceiling, a flat session).

@@ -99,7 +99,7 @@ export const envSchema = z
     CLIENT_RATE_WINDOW_SECONDS: envInt(1, { min: 1 }),
     CLIENT_QUOTA: envInt(100_000, { min: 1 }),
     CLIENT_QUOTA_WINDOW_SECONDS: envInt(86_400, { min: 1 }),
-    /** Points a gateway takes at once from a client's request-rate and quota counters (1: none). */
+    /** The least points a gateway takes at once from a client's counters; leases grow with its rate (1: none). */
     LIMIT_LEASE_SIZE: envInt(10, { min: 1, max: 1000 }),
     MESSAGE_MAX_LENGTH: envInt(160, { min: 16, max: 160 }),
 

@@ -6,9 +6,11 @@ import { LeasedLimiter, LimitReached } from './leased-limiter.js';
 class SwitchableCounter extends RateLimiterMemory {
   down = false;
   consumeCalls = 0;
+  readonly leases: number[] = [];
 
   override async consume(key: string | number, points?: number): Promise<RateLimiterRes> {
     this.consumeCalls += 1;
+    this.leases.push(points ?? 1);
     // Let concurrent callers pile up behind the refill, as they do behind a real round trip.
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (this.down) throw new Error('store unreachable');
@@ -61,5 +63,54 @@ describe('LeasedLimiter', () => {
     counter.down = false;
 
     await expect(limiter.take('client')).resolves.toBeUndefined();
+  });
+
+  describe('with leases that grow with the rate', () => {
+    /** A clock the test moves, and a limiter over a counter whose window outlasts the test. */
+    function growing(points: number) {
+      let now = 1_000_000;
+      const counter = new SwitchableCounter({ points, duration: 3600 });
+      const limiter = new LeasedLimiter(counter, { min: 10, max: 500, horizonMs: 10_000 }, () => now);
+      const spend = async (requests: number, overMs: number) => {
+        for (let index = 0; index < requests; index += 1) {
+          await limiter.take('client');
+          now += overMs / requests;
+        }
+      };
+      return { counter, limiter, spend };
+    }
+
+    it('takes the least lease first, then what the key spends over the horizon at its rate', async () => {
+      const { counter, spend } = growing(100_000);
+      // 10 requests over 2 s: 5 a second, so the next lease is 10 s of them.
+      await spend(10, 2000);
+      await spend(50, 10_000);
+      expect(counter.leases).toEqual([10, 50]);
+    });
+
+    it('never leases more than its most, however fast the key spends', async () => {
+      const { counter, spend } = growing(100_000);
+      await spend(10, 10);
+      await spend(500, 10);
+      await spend(1, 10);
+      expect(counter.leases).toEqual([10, 500, 500]);
+    });
+
+    it('shrinks back to the least lease once the key slows down', async () => {
+      const { counter, spend } = growing(100_000);
+      await spend(10, 200);
+      // The lease of 500 spent over ten minutes: under 10 for the horizon, so the least lease again.
+      await spend(500, 600_000);
+      await spend(1, 0);
+      expect(counter.leases).toEqual([10, 500, 10]);
+    });
+
+    it('still admits exactly the limit of a window', async () => {
+      const { counter, limiter, spend } = growing(700);
+      await spend(10, 10);
+      const outcomes = await Promise.allSettled(Array.from({ length: 800 }, () => limiter.take('client')));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(690);
+      expect(counter.leases[1]).toBe(500);
+    });
   });
 });

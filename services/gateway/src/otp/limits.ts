@@ -1,8 +1,9 @@
 import { ApiError, DependencyUnavailableError, type ApiErrorCode } from '@otpflow/errors';
 import type { ExpiringCollection } from '@otpflow/mongo';
 import type { Db } from 'mongodb';
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { LeasedLimiter, LimitReached } from './leased-limiter.js';
+import { MongoWindowCounter, type CounterDocument } from './window-counter.js';
 
 export interface LimitSettings {
   /** Requests per client per window, on every endpoint: TOO_MANY_REQUESTS. */
@@ -10,14 +11,21 @@ export interface LimitSettings {
   /** Codes sent per client per window: QUOTA_EXCEEDED. */
   quota: { points: number; windowSeconds: number };
   /**
-   * Points a gateway takes at once from a client's request-rate and quota counters (see
-   * LeasedLimiter); at most a tenth of the limit, so small limits stay exact. 1 disables leasing.
+   * The least points a gateway takes at once from a client's request-rate and quota counters (see
+   * LeasedLimiter; leases grow with the client's rate); at most a tenth of the limit, so small limits
+   * stay exact. 1 disables leasing.
    */
   leaseSize: number;
 }
 
 /** Gives back what a request consumed when it fails before a code is sent. */
 export type Release = () => Promise<void>;
+
+/**
+ * A busy client's lease holds what it spends in this long (or its window, if shorter): a refill of
+ * its quota every 10 s whatever its rate, and no more of its points idle in one replica than that.
+ */
+const LEASE_HORIZON_MS = 10_000;
 
 const COLLECTIONS = { requestRate: 'limits_requests', quota: 'limits_quota' } as const;
 type LimitName = keyof typeof COLLECTIONS;
@@ -30,8 +38,8 @@ type LimitName = keyof typeof COLLECTIONS;
 const SWEEP_GRACE_MS: Record<LimitName, number> = { requestRate: 3_600_000, quota: 3_600_000 };
 
 /**
- * The per-client limits, kept in MongoDB with rate-limiter-flexible so every gateway replica counts
- * against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
+ * The per-client limits, kept in MongoDB (fixed windows in rate-limiter-flexible's documents,
+ * MongoWindowCounter) so every gateway replica counts against the same numbers. (On FerretDB, whose updates are not atomic, concurrent increments on one
  * key can be lost: the limits then admit a few extra requests under a burst. On MongoDB they are exact.)
  */
 export class Limits {
@@ -44,8 +52,15 @@ export class Limits {
   ) {
     const leased = (name: 'requestRate' | 'quota') => {
       const limit = settings[name];
-      const leaseSize = Math.max(1, Math.min(settings.leaseSize, Math.floor(limit.points / 10)));
-      return new LeasedLimiter(this.limiter(name, name, limit), leaseSize);
+      // A tenth of the limit at most, so small limits stay exact; 1 (no leasing) stays 1.
+      const tenth = Math.max(1, Math.floor(limit.points / 10));
+      const min = Math.max(1, Math.min(settings.leaseSize, tenth));
+      const sizes = {
+        min,
+        max: min === 1 ? 1 : tenth,
+        horizonMs: Math.min(LEASE_HORIZON_MS, limit.windowSeconds * 1000),
+      };
+      return new LeasedLimiter(this.limiter(name, name, limit), sizes);
     };
     this.requestRate = leased('requestRate');
     this.quota = leased('quota');
@@ -55,16 +70,10 @@ export class Limits {
     name: LimitName,
     keyPrefix: string,
     limit: { points: number; windowSeconds: number },
-  ): RateLimiterMongo {
-    return new RateLimiterMongo({
-      storeClient: this.db,
-      tableName: COLLECTIONS[name],
-      keyPrefix,
-      points: limit.points,
-      duration: limit.windowSeconds,
-      // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
-      disableIndexesCreation: true,
-    });
+  ): MongoWindowCounter {
+    // Indexes are created by ensureIndexes, which knows whether the store has TTL indexes.
+    const collection = this.db.collection<CounterDocument>(COLLECTIONS[name]);
+    return new MongoWindowCounter(collection, keyPrefix, limit.points, limit.windowSeconds);
   }
 
   /** The collections whose counters expire, with their expiry field, for ensureIndexes. */
