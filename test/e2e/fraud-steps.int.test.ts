@@ -2,7 +2,8 @@ import { waitFor } from '@otpflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, receiptHeaders, startStack, type Stack } from '../support/stack.js';
 
-const FRAUD = { FRAUD_MODE: 'enforce', FRAUD_SYNC_INTERVAL_MS: '200' };
+// Every tick a sync, as on a busy replica: a block one service decides reaches the other at once.
+const FRAUD = { FRAUD_MODE: 'enforce', FRAUD_SYNC_INTERVAL_MS: '200', FRAUD_SYNC_MAX_INTERVAL_MS: '200' };
 
 /** A service's metric, summed over the series whose labels include `labels`. */
 async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {

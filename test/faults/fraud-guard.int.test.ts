@@ -35,7 +35,9 @@ describe('the fraud guard across two gateway processes', () => {
         TEST_NUMBERS: `${TEST_NUMBER}:123456`,
         CLIENT_RATE_LIMIT: '100000',
         FRAUD_MODE: 'enforce',
+        // Every tick a sync, as on a busy replica: what one gateway counts reaches the other at once.
         FRAUD_SYNC_INTERVAL_MS: '200',
+        FRAUD_SYNC_MAX_INTERVAL_MS: '200',
         // Low enough that a handful of sends to one country is a burst (a new country: a quarter, 5),
         // from its first send on (no grace for a new country's first sends).
         FRAUD_COUNTRY_VELOCITY: '20',

@@ -33,6 +33,8 @@ export const fraudEnvShape = {
   FRAUD_STRIKE_MEMORY_SECONDS: envInt(86_400, { min: 0, max: 86_400 * 30 }),
   FRAUD_ESCALATE_AFTER: envInt(3, { min: 1, max: 100 }),
   FRAUD_SYNC_INTERVAL_MS: envInt(1000, { min: 100, max: 60_000 }),
+  FRAUD_SYNC_AFTER_SENDS: envInt(15, { min: 1, max: 1_000_000 }),
+  FRAUD_SYNC_MAX_INTERVAL_MS: envInt(10_000, { min: 100, max: 600_000 }),
 };
 
 type FraudEnv = { [K in keyof typeof fraudEnvShape]: z.output<(typeof fraudEnvShape)[K]> };
@@ -65,5 +67,6 @@ export function fraudSettingsOf(env: FraudEnv): FraudSettings {
     strikeMemorySeconds: env.FRAUD_STRIKE_MEMORY_SECONDS,
     escalateAfter: env.FRAUD_ESCALATE_AFTER,
     syncIntervalMs: env.FRAUD_SYNC_INTERVAL_MS,
+    syncCadence: { afterSends: env.FRAUD_SYNC_AFTER_SENDS, maxIntervalMs: env.FRAUD_SYNC_MAX_INTERVAL_MS },
   };
 }

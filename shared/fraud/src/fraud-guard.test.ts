@@ -20,6 +20,7 @@ const settings: FraudSettings = {
   strikeMemorySeconds: 86_400,
   escalateAfter: 3,
   syncIntervalMs: 1000,
+  syncCadence: { afterSends: 15, maxIntervalMs: 10_000 },
 };
 const logger = createLogger({ service: 'fraud-test', level: 'silent' });
 

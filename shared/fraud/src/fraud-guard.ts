@@ -27,6 +27,8 @@ export class SignalFraudGuard implements FraudGuard {
   private readonly counts: SlidingCounts;
   private readonly distinct: DistinctNumbers;
   private readonly rules: RuleCache;
+  /** Sends counted since the last sync began (what makes the next one worth its commands). */
+  private sendsSinceSync = 0;
 
   constructor(
     private readonly settings: FraudSettings,
@@ -127,6 +129,7 @@ export class SignalFraudGuard implements FraudGuard {
     newNumber: boolean,
     now: number,
   ): void {
+    this.sendsSinceSync += 1;
     for (const counted of [keys.country, keys.cc3, keys.cc5, keys.ip, keys.subnet])
       if (counted) this.counts.add(counted, 'sent', now);
     if (newNumber) {
@@ -153,9 +156,15 @@ export class SignalFraudGuard implements FraudGuard {
     for (const counted of [keys.country, keys.cc3, keys.cc5]) this.counts.add(counted, 'verified', sentAt);
   }
 
+  /** Sends counted since the last sync began: fraud-sync syncs once they share its commands. */
+  sendsAwaitingSync(): number {
+    return this.sendsSinceSync;
+  }
+
   /** Flushes the counts, reads back the shared ones and the rules: three commands per replica and sync. */
   async sync(): Promise<void> {
     const now = this.clock();
+    this.sendsSinceSync = 0;
     const increments = this.counts.takePending();
     const keys = this.counts.touchedKeys(now);
     try {

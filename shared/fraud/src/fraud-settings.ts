@@ -1,3 +1,5 @@
+import type { SyncCadence } from './sync-cadence.js';
+
 /** monitor: decide, count and log, but let every send through; enforce: refuse what is decided. */
 export const FRAUD_MODES = ['off', 'monitor', 'enforce'] as const;
 export type FraudMode = (typeof FRAUD_MODES)[number];
@@ -81,8 +83,10 @@ export interface FraudSettings {
   strikeMemorySeconds: number;
   /** Blocks under one range that escalate to the range above it. */
   escalateAfter: number;
-  /** How often counts are flushed and the shared counts and blocks read (each replica). */
+  /** How often a replica asks whether a sync is due (its tick). */
   syncIntervalMs: number;
+  /** When a tick syncs: enough sends to share its commands, or the longest interval passed. */
+  syncCadence: SyncCadence;
 }
 
 export const DEFAULT_THRESHOLDS: FraudThresholds = {

@@ -9,7 +9,7 @@ import type { RuleDocument } from '@otpflow/fraud';
  * /v1/admin/fraud (scope `otpflow:admin`): the fraud guard's rules. GET /blocks lists the active
  * blocks; DELETE /blocks/{scope}/{target} lifts one (a repeat still counts as a repeat); GET /allow,
  * PUT and DELETE /allow/{scope}/{target} manage the allow-list. Targets are URL-encoded (`%2B34`,
- * `%2F24`). Changes reach every gateway within FRAUD_SYNC_INTERVAL_MS.
+ * `%2F24`). Changes reach every gateway at its next sync (at most FRAUD_SYNC_MAX_INTERVAL_MS and a tick).
  */
 
 /** `*` (every client) or a client id. */

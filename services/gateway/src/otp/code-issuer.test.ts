@@ -56,6 +56,7 @@ function wired(
       strikeMemorySeconds: 86_400,
       escalateAfter: 3,
       syncIntervalMs: 1000,
+      syncCadence: { afterSends: 15, maxIntervalMs: 10_000 },
     },
     new InMemoryFraudStore(),
     createLogger({ service: 'test', level: 'silent' }),
