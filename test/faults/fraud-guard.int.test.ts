@@ -42,6 +42,9 @@ describe('the fraud guard across two gateway processes', () => {
         // from its first send on (no grace for a new country's first sends).
         FRAUD_COUNTRY_VELOCITY: '20',
         FRAUD_NEW_COUNTRY_GRACE: '0',
+        // An address network may keep 3 codes unverified while its conversion is unknown (only the
+        // network test sends an end-user address).
+        FRAUD_NETWORK_UNPROVEN_SENDS: '3',
       }).start();
       gateways.push({ service, url: `http://127.0.0.1:${port}` });
     }
@@ -69,12 +72,12 @@ describe('the fraud guard across two gateway processes', () => {
       headers: headers(),
       body: JSON.stringify({ phoneNumber, message: '{{code}} is your code' }),
     });
-  const native = (gateway: 0 | 1, phoneNumber: string) =>
+  const native = (gateway: 0 | 1, phoneNumber: string, recipientIp?: string) =>
     rawRequest(urlOf(gateway), {
       method: 'POST',
       path: '/v1/verifications',
       headers: headers(),
-      body: JSON.stringify({ to: phoneNumber }),
+      body: JSON.stringify({ to: phoneNumber, ...(recipientIp ? { recipientIp } : {}) }),
     });
   const admin = (gateway: 0 | 1, method: string, path: string) =>
     rawRequest(urlOf(gateway), { method, path: `/v1/admin/fraud${path}`, headers: headers(ADMIN_KEY) });
@@ -203,5 +206,24 @@ describe('the fraud guard across two gateway processes', () => {
       (await rawRequest(urlOf(0), { method: 'GET', path: '/v1/admin/fraud/blocks', headers: headers() }))
         .status,
     ).toBe(403);
+  });
+
+  it("throttles an address network's unverified codes counted on both gateways, not another network", async () => {
+    // Two countries, two numbers each in different ranges, one address each in one /24: no range,
+    // country or address signal sees more than two sends.
+    const numbers = ['+393471234567', '+447911123456', '+393331234567', '+447400123456'];
+    const fromNetwork = (index: number) => `203.0.113.${index + 10}`;
+    for (let index = 0; index < 2; index += 1)
+      expect((await native(0, numbers[index] ?? '', fromNetwork(index))).status).toBe(201);
+    // Gateway 1 reads a counter's shared figure from its first sync after it first counts it.
+    expect((await native(1, numbers[2] ?? '', fromNetwork(2))).status).toBe(201);
+    await syncs(1);
+    // The network's 4th unverified code, on the other gateway: over its budget of 3.
+    const refused = await native(1, numbers[3] ?? '', fromNetwork(3));
+    expect(refused.status, refused.text).toBe(429);
+    expect(codeOf(refused)).toBe('FRAUD_THROTTLED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The same number from another network goes out.
+    expect((await native(1, numbers[3] ?? '', '198.51.100.9')).status).toBe(201);
   });
 });

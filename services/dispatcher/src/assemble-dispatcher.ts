@@ -34,7 +34,7 @@ export interface DispatcherPorts {
   sessions: SessionLookup;
   events: EventSink;
   /** The fraud guard later workflow steps pass (started, synced and stopped by the composition root). */
-  guard: Pick<FraudGuard, 'assess'>;
+  guard: Pick<FraudGuard, 'assess' | 'withdrawn'>;
   clock: Clock;
   providers: ReadonlyMap<string, Provider>;
   registry: Registry;

@@ -12,6 +12,9 @@ export function counterKeysOf(send: { clientId: string; address: string | undefi
     cc3: ofTenant('p', ranges.cc3),
     cc5: ofTenant('p', ranges.cc5),
     dense: ofTenant('d', ranges.block),
-    ...(send.address ? { ip: `i:${send.address}`, subnet: `s:${subnetOf(send.address)}` } : {}),
+    ...(send.address ? { ip: `i:${send.address}`, subnet: networkKeyOf(subnetOf(send.address)) } : {}),
   };
 }
+
+/** The counter of an address network (a /24 or /48), for every tenant: its sends and verified codes. */
+export const networkKeyOf = (subnet: string) => `s:${subnet}`;

@@ -153,6 +153,64 @@ describe('SignalFraudGuard', () => {
     expect(drip(true).every((decision) => decision.action === 'allow')).toBe(true);
   });
 
+  it('throttles a rotation through one network that enters none of its codes, not a network whose users do', () => {
+    const rotate = (verify: boolean) => {
+      // A country the tenant serves (its grace covers the run): only the network can tell.
+      const { guard, issue, advance, now } = replica(new InMemoryFraudStore(), { newCountryGrace: 1000 });
+      return Array.from({ length: 60 }, (_, index) => {
+        // Many ranges and one address per send: no velocity, density or range conversion signal.
+        const facts = send(`+4474${String((index * 7_919_993) % 100_000_000).padStart(8, '0')}`, {
+          countryCallingCode: '44',
+          address: `203.0.113.${index + 1}`,
+        });
+        const decision = issue(facts);
+        if (verify && decision.action === 'allow')
+          guard.verified({
+            ...facts,
+            sentAt: new Date(now()),
+            network: { subnet: '203.0.113.0/24', sentAt: new Date(now()) },
+          });
+        advance(2_000);
+        return decision;
+      });
+    };
+    const pumped = rotate(false);
+    expect(pumped.slice(0, 20).map((decision) => decision.action)).toEqual(Array<string>(20).fill('allow'));
+    expect(pumped.slice(20)).toEqual(
+      Array<unknown>(40).fill(
+        expect.objectContaining({
+          action: 'throttle',
+          reason: 'unproven_conversion',
+          target: '203.0.113.0/24',
+        }),
+      ),
+    );
+    expect(rotate(true).every((decision) => decision.action === 'allow')).toBe(true);
+  });
+
+  it("credits a verification to the network its code was asked from, in that request's bucket", async () => {
+    const store = new InMemoryFraudStore();
+    const { guard, advance, now } = replica(store);
+    const askedAt = now();
+    const bucketOfRequest = askedAt - (askedAt % 300_000);
+    advance(400_000);
+    const facts = send('+34600123456');
+    guard.verified({
+      ...facts,
+      sentAt: new Date(now()),
+      network: { subnet: '198.51.100.0/24', sentAt: new Date(askedAt) },
+    });
+    // Asked before the window: nothing left to credit.
+    guard.verified({
+      ...facts,
+      sentAt: new Date(now()),
+      network: { subnet: '198.51.100.0/24', sentAt: new Date(0) },
+    });
+    await guard.sync();
+    expect(store.counts.get(`s:198.51.100.0/24|${bucketOfRequest}`)).toMatchObject({ sent: 0, verified: 1 });
+    expect([...store.counts.values()].filter((tally) => tally.key.startsWith('s:'))).toHaveLength(1);
+  });
+
   it('refuses a range whose codes are sent and never entered', async () => {
     const { guard, issue, advance } = replica(new InMemoryFraudStore());
     const actions: string[] = [];

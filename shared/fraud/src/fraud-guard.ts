@@ -7,7 +7,7 @@ import { RuleCache } from './rule-cache.js';
 import { findingsOf, type FraudReason, type Observation, type Targets } from './signals.js';
 import { SlidingCounts } from './sliding-counts.js';
 import { DistinctNumbers } from './distinct-numbers.js';
-import { counterKeysOf } from './counter-keys.js';
+import { counterKeysOf, networkKeyOf } from './counter-keys.js';
 import type { FraudGuard, FraudOutcome, LineType, Refusal, SendFacts, VerifiedFacts } from './fraud-port.js';
 
 export type { FraudGuard, FraudOutcome, LineType, Refusal, SendFacts, VerifiedFacts } from './fraud-port.js';
@@ -142,18 +142,24 @@ export class SignalFraudGuard implements FraudGuard {
    * Credits the verification to the bucket its code was sent in, however late it comes: a range's
    * conversion compares its sends with the verifications of those sends, so a code entered after its
    * bucket ended (a slow user, a loaded machine) does not leave that bucket looking unconverted. A
-   * code sent before the window has nothing left to credit.
+   * code sent before the window has nothing left to credit. The network the code was asked from is
+   * credited the same way, in the bucket of the request it counted (the verification's first send).
    */
   verified(facts: VerifiedFacts): void {
     if (this.settings.mode === 'off') return;
     const now = this.clock();
+    const windowStart = this.counts.windowStart(now);
     const sentAt = Math.min(now, facts.sentAt.getTime());
-    if (sentAt < this.counts.windowStart(now)) return;
-    const keys = counterKeysOf(
-      { clientId: facts.clientId, address: undefined },
-      rangesOf(facts.e164, facts.countryCallingCode),
-    );
-    for (const counted of [keys.country, keys.cc3, keys.cc5]) this.counts.add(counted, 'verified', sentAt);
+    if (sentAt >= windowStart) {
+      const keys = counterKeysOf(
+        { clientId: facts.clientId, address: undefined },
+        rangesOf(facts.e164, facts.countryCallingCode),
+      );
+      for (const counted of [keys.country, keys.cc3, keys.cc5]) this.counts.add(counted, 'verified', sentAt);
+    }
+    const network = facts.network;
+    const askedAt = network ? Math.min(now, network.sentAt.getTime()) : 0;
+    if (network && askedAt >= windowStart) this.counts.add(networkKeyOf(network.subnet), 'verified', askedAt);
   }
 
   /** Sends counted since the last sync began: fraud-sync syncs once they share its commands. */

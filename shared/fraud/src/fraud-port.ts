@@ -42,9 +42,19 @@ export interface FraudGuard {
    * block of a hundred: it was asked for.
    */
   withdrawn(send: SendFacts): void;
-  /** A code was verified: the conversion of its ranges counts it, in the bucket it was sent in. */
+  /**
+   * A code was verified: the conversion of its ranges (and of the network it was asked from) counts
+   * it, in the bucket it was sent in.
+   */
   verified(facts: VerifiedFacts): void;
 }
 
-/** A verified code: whose, to which number, and when it was sent (its request). */
-export type VerifiedFacts = Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'> & { sentAt: Date };
+/**
+ * A verified code: whose, to which number, and when it was sent (its request); and, when it was asked
+ * from an end-user address, that address's network (its /24 or /48, stored with the code) and when the
+ * verification was asked from it (its first send: a resend is not counted against an address).
+ */
+export type VerifiedFacts = Pick<SendFacts, 'clientId' | 'e164' | 'countryCallingCode'> & {
+  sentAt: Date;
+  network?: { subnet: string; sentAt: Date } | undefined;
+};

@@ -37,6 +37,12 @@ export interface FraudThresholds {
    * unset): no such budget, as for a destination that is not risky.
    */
   unprovenSends?: number;
+  /**
+   * Codes an address network (a /24 or /48) may keep unverified, beyond what its verified codes earn
+   * at the conversion floor, while its conversion is unknown: past them, it is throttled. 0 (or
+   * unset): off. Any destination: a network's risk is its own.
+   */
+  networkUnprovenSends?: number;
 }
 
 /**
@@ -99,6 +105,7 @@ export const DEFAULT_THRESHOLDS: FraudThresholds = {
   minConversion: 0.2,
   conversionSample: 25,
   unprovenSends: 10,
+  networkUnprovenSends: 20,
 };
 
 /** A tenant's own thresholds (its client policy): the deployment's, scaled, with its own conversion floor. */
@@ -136,5 +143,6 @@ export function thresholdsFor(
     judgeCountry: risky,
     countryRefusal: risk.highCost ? 'block' : 'throttle',
     unprovenSends: risky ? scaled(base.unprovenSends ?? 0, tenantScale) : 0,
+    networkUnprovenSends: scaled(base.networkUnprovenSends ?? 0, tenantScale),
   };
 }

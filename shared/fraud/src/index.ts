@@ -10,5 +10,6 @@ export { FraudStore, fraudCommandCounter, ruleId } from './fraud-store.js';
 export type { CommandCounter, GuardStore, RuleDocument, StoreOperation } from './fraud-store.js';
 export { startFraudGuard } from './fraud-sync.js';
 export { InMemoryFraudStore } from './in-memory-fraud.store.js';
+export { subnetOf } from './ranges.js';
 export { FRAUD_REASONS } from './signals.js';
 export type { FraudReason } from './signals.js';

@@ -4,7 +4,9 @@ import {
   conversionUpperBound,
   convertsBelow,
   findingsOf,
+  networkConversion,
   unprovenConversion,
+  unprovenNetwork,
   type Observation,
   type Targets,
 } from './signals.js';
@@ -158,6 +160,59 @@ describe('signals', () => {
     ).toMatchObject({
       cc5Velocity: 10,
       judgeCountry: true,
+    });
+  });
+
+  describe('of an address network', () => {
+    const withNetwork: Targets = { ...targets, ip: '203.0.113.7', subnet: '203.0.113.0/24' };
+    const from = (subnet: ReturnType<typeof quiet>): Observation => ({ ...calm, ip: quiet(), subnet });
+
+    it('block a network whose mature codes are, with confidence, not entered', () => {
+      expect(networkConversion(from(quiet(40, 0, 25, 0)), limits, withNetwork)).toEqual({
+        kind: 'block',
+        reason: 'low_conversion',
+        target: '203.0.113.0/24',
+      });
+      // Under the sample, or converting (its verifications credited to it), or without an address: nothing.
+      expect(networkConversion(from(quiet(40, 0, 24, 0)), limits, withNetwork)).toBeUndefined();
+      expect(networkConversion(from(quiet(400, 300, 300, 240)), limits, withNetwork)).toBeUndefined();
+      expect(networkConversion(calm, limits, targets)).toBeUndefined();
+    });
+
+    it('throttle an unproven network past its budget of unverified codes', () => {
+      expect(unprovenNetwork(from(quiet(21, 0, 0)), limits, withNetwork)).toEqual({
+        kind: 'throttle',
+        reason: 'unproven_conversion',
+        target: '203.0.113.0/24',
+      });
+      expect(unprovenNetwork(from(quiet(20, 0, 0)), limits, withNetwork)).toBeUndefined();
+      // The budget holds whatever the destination: a network's risk is its own.
+      expect(findingsOf(from(quiet(21, 0, 0)), limits, withNetwork)).toContainEqual(
+        expect.objectContaining({ reason: 'unproven_conversion', target: '203.0.113.0/24' }),
+      );
+    });
+
+    it('never throttle a network whose verified codes earn its sends at the floor, at any volume', () => {
+      // A CGNAT of many users entering most of their codes: 300 codes, 70 verified, none mature yet.
+      expect(unprovenNetwork(from(quiet(300, 70, 0)), limits, withNetwork)).toBeUndefined();
+      // Each verified code makes room for 1 ÷ floor (5) sends beyond the budget: 20 + 5 × 4 = 40.
+      expect(unprovenNetwork(from(quiet(40, 4, 0)), limits, withNetwork)).toBeUndefined();
+      expect(unprovenNetwork(from(quiet(41, 4, 0)), limits, withNetwork)?.kind).toBe('throttle');
+    });
+
+    it('leave a network to its conversion once its sends matured, and stay off without a floor or budget', () => {
+      expect(unprovenNetwork(from(quiet(60, 0, 25)), limits, withNetwork)).toBeUndefined();
+      expect(
+        unprovenNetwork(from(quiet(60, 0, 0)), { ...limits, networkUnprovenSends: 0 }, withNetwork),
+      ).toBeUndefined();
+      expect(
+        unprovenNetwork(from(quiet(60, 0, 0)), { ...limits, minConversion: 0 }, withNetwork),
+      ).toBeUndefined();
+    });
+
+    it("scale a network's budget for a tenant scaled up, never for the destination's risk", () => {
+      expect(thresholdsFor(limits, undefined, highCost, 0.25).networkUnprovenSends).toBe(20);
+      expect(thresholdsFor(limits, { thresholdScale: 2 }, plain, 0.25).networkUnprovenSends).toBe(40);
     });
   });
 });

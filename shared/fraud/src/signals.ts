@@ -158,13 +158,54 @@ export function unprovenConversion(
   return undefined;
 }
 
+/**
+ * Codes asked from one address network (a /24 or /48, every tenant's) and never entered: what an
+ * attacker rotating through one provider's addresses cannot spread out, however few sends each
+ * address makes. Judged like a range's conversion (mature sends, their upper bound, the sample), with
+ * verifications credited to the network the code was asked from; the network is blocked.
+ */
+export function networkConversion(
+  observed: Observation,
+  limits: FraudThresholds,
+  targets: Targets,
+): Finding | undefined {
+  if (!observed.subnet || !targets.subnet) return undefined;
+  return convertsBelow(observed.subnet, limits.minConversion, limits.conversionSample)
+    ? { kind: 'block', reason: 'low_conversion', target: targets.subnet }
+    : undefined;
+}
+
+/**
+ * While a network's conversion is unknown (fewer mature sends than the sample), it may keep
+ * `networkUnprovenSends` codes unverified beyond what its verified codes earn at the floor: each
+ * verified code makes room for 1 ÷ floor sends, so a network converting at the floor or better never
+ * runs out (a CGNAT or an office whose users enter their codes keeps its way, at any volume), while a
+ * rotation through one network that enters none of its codes gets no further than the budget; past it
+ * the network is throttled until the bucket ends, and once its sends mature, its conversion judges it.
+ */
+export function unprovenNetwork(
+  observed: Observation,
+  limits: FraudThresholds,
+  targets: Targets,
+): Finding | undefined {
+  const budget = limits.networkUnprovenSends ?? 0;
+  const tally = observed.subnet;
+  if (budget <= 0 || limits.minConversion <= 0 || !tally || !targets.subnet) return undefined;
+  if (tally.matureSent >= limits.conversionSample) return undefined;
+  return tally.sent - tally.verified / limits.minConversion > budget
+    ? { kind: 'throttle', reason: 'unproven_conversion', target: targets.subnet }
+    : undefined;
+}
+
 /** Every signal, in the order their findings win: the most specific evidence first. */
 export const SIGNALS = [
   denseRange,
   addressVelocity,
   prefixVelocity,
   lowConversion,
+  networkConversion,
   unprovenConversion,
+  unprovenNetwork,
 ] as const;
 
 export function findingsOf(observed: Observation, limits: FraudThresholds, targets: Targets): Finding[] {

@@ -67,6 +67,11 @@ export interface CodeEntry {
   voice?: { language: VoiceLanguage; gender: VoiceGender };
   /** The end user's IP as the client saw it (seed 003): kept for fraud analysis. */
   recipientIp?: string;
+  /**
+   * The network (/24 or /48) of the end user's address the verification was asked from, when known:
+   * the fraud guard credits its verification to that network's conversion.
+   */
+  network?: string;
   /** SMS charge info of the current code's message, as sent. */
   charge?: { encoding: SmsEncoding; parts: number };
   /** The pause required between two codes of this verification (the policy's, when it was created). */
@@ -162,6 +167,7 @@ export const codeEntrySchema = z.strictObject({
   senderId: z.string().optional(),
   voice: z.strictObject({ language: z.string(), gender: z.string() }).optional(),
   recipientIp: z.string().optional(),
+  network: z.string().optional(),
   charge: z.strictObject({ encoding: z.enum(['GSM-7', 'UCS-2']), parts: z.number().int().min(1) }).optional(),
   resendIntervalSeconds: z.number().int().min(0),
 });

@@ -6,7 +6,7 @@ import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { SessionLookup } from '../delivery/session-lookup.js';
 import type { DispatcherMetrics } from '../dispatcher-metrics.js';
 import type { EventSink } from '../events/event-sink.js';
-import { stepFacts } from '../workflow/step-screen.js';
+import { stepFacts, unsentCountedStep } from '../workflow/step-screen.js';
 import { applyEffects } from './apply-effects.js';
 import { decide } from './decide.js';
 import { attemptDelivery, type AttemptDeps } from './delivery-attempt.js';
@@ -22,7 +22,7 @@ export interface SendJobHandlerDeps {
   sessions: SessionLookup;
   events: EventSink;
   /** The fraud guard every later workflow step passes (the gateway's, sharing its counts and blocks). */
-  guard: Pick<FraudGuard, 'assess'>;
+  guard: Pick<FraudGuard, 'assess' | 'withdrawn'>;
   metrics: DispatcherMetrics;
   logger: Logger;
   clock: Clock;
@@ -50,7 +50,9 @@ export class SendJobHandler {
       const log = this.logFor(received, job);
       if ('payload' in job && job.attempt.attempt === 1 && job.attempt.run === 'first')
         metrics.queueLag.observe((clock.now().getTime() - Date.parse(job.job.createdAt)) / 1000);
-      await this.apply(await this.resolve({ job, now: clock.now() }, log), received, log);
+      const outcome = await this.resolve({ job, now: clock.now() }, log);
+      this.withdrawUnsentStep(outcome);
+      await this.apply(outcome, received, log);
     } finally {
       metrics.inFlight.dec();
     }
@@ -90,6 +92,12 @@ export class SendJobHandler {
       decision = decide(facts, this.deps.policy);
     }
     return decision;
+  }
+
+  /** A later step the guard counted but that was never sent leaves its counts (from memory, no command). */
+  private withdrawUnsentStep(outcome: Outcome): void {
+    const plan = unsentCountedStep(outcome, this.deps.policy.smsFallbackToVoice);
+    if (plan && 'opened' in outcome) this.deps.guard.withdrawn(stepFacts(outcome.opened, plan.channel));
   }
 
   private async session(opened: OpenedJob, log: Logger): Promise<Facts['session']> {

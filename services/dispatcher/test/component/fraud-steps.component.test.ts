@@ -48,6 +48,12 @@ describe('workflow steps through the fraud guard', () => {
     return job;
   }
 
+  /** The sends counted in the shared store for one counter. */
+  const sentTo = (dispatcher: ComponentDispatcher, key: string) =>
+    [...dispatcher.fraud.store.counts.values()]
+      .filter((tally) => tally.key === key)
+      .reduce((sum, tally) => sum + tally.sent, 0);
+
   const channels = (dispatcher: ComponentDispatcher) =>
     dispatcher.webhook.messages.map((message) => message.channel);
 
@@ -128,13 +134,27 @@ describe('workflow steps through the fraud guard', () => {
     await runBothSteps(dispatcher);
     expect(channels(dispatcher)).toEqual(['sms', 'voice']);
     await dispatcher.fraud.guard.sync();
-    const sentTo = (key: string) =>
-      [...dispatcher.fraud.store.counts.values()]
-        .filter((tally) => tally.key === key)
-        .reduce((sum, tally) => sum + tally.sent, 0);
     // One send: the second step (the first was the gateway's to count).
-    expect(sentTo('p:acme:+34')).toBe(1);
-    expect(sentTo(`p:acme:${RANGE}`)).toBe(1);
+    expect(sentTo(dispatcher, 'p:acme:+34')).toBe(1);
+    expect(sentTo(dispatcher, `p:acme:${RANGE}`)).toBe(1);
+  });
+
+  it('takes a step it allowed back out of its counts when every provider refused it', async () => {
+    const dispatcher = await start({ FRAUD_MODE: 'enforce' });
+    dispatcher.webhook.answer('accept', 'rejected');
+    const job = await runBothSteps(dispatcher);
+    expect(channels(dispatcher)).toEqual(['sms', 'voice']);
+    expect(dispatcher.store.deliveries.get(job.jobId)).toMatchObject({ channel: 'voice' });
+    expect(
+      await dispatcher.metric('otpflow_dispatcher_jobs_total', {
+        outcome: 'dead_lettered',
+        channel: 'voice',
+      }),
+    ).toBe(1);
+    await dispatcher.fraud.guard.sync();
+    // Counted when allowed, withdrawn when it failed: the step was never sent.
+    expect(sentTo(dispatcher, 'p:acme:+34')).toBe(0);
+    expect(sentTo(dispatcher, `p:acme:${RANGE}`)).toBe(0);
   });
 
   it('leaves the first step to the gateway: sent even to a blocked range', async () => {

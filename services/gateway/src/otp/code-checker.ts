@@ -51,6 +51,9 @@ export class CodeChecker {
         e164: ref.e164,
         countryCallingCode: result.code.entry.countryCallingCode,
         sentAt: result.code.entry.requestedAt,
+        ...(result.code.entry.network
+          ? { network: { subnet: result.code.entry.network, sentAt: result.code.entry.createdAt } }
+          : {}),
       });
     return result;
   }

@@ -12,6 +12,8 @@ export interface NewCodeFacts {
   countryCallingCode: string;
   charge: CodeEntry['charge'];
   tombstoneSeconds: number;
+  /** The network of the end user's address (the fraud guard's), when the request had one. */
+  network: string | undefined;
 }
 
 /** A first code's entry, as send-code and a native create store it. */
@@ -46,6 +48,7 @@ export function newCodeEntry(
     ...(request.senderId ? { senderId: request.senderId } : {}),
     ...(request.voice ? { voice: request.voice } : {}),
     ...(request.recipientIp ? { recipientIp: request.recipientIp } : {}),
+    ...(facts.network ? { network: facts.network } : {}),
   };
 }
 

@@ -6,7 +6,13 @@ import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import { DEFAULT_THRESHOLDS, InMemoryFraudStore, SignalFraudGuard, type FraudGuard } from '@otpflow/fraud';
+import {
+  DEFAULT_THRESHOLDS,
+  InMemoryFraudStore,
+  SignalFraudGuard,
+  type FraudGuard,
+  type VerifiedFacts,
+} from '@otpflow/fraud';
 import type { JobSubject } from '../messaging/send-job.publisher.js';
 import { defaultPolicy, type ClientPolicy } from '../policies/client-policy.js';
 import { CodeChecker } from './code-checker.js';
@@ -64,9 +70,14 @@ function wired(
   );
   // The sends the guard was told did not go out after all.
   const withdrawn: string[] = [];
+  // The verifications the guard was told of.
+  const verified: VerifiedFacts[] = [];
   const recordingFraud: FraudGuard = {
     assess: (facts) => guard.assess(facts),
-    verified: (facts) => guard.verified(facts),
+    verified: (facts) => {
+      verified.push(facts);
+      guard.verified(facts);
+    },
     withdrawn: (facts) => {
       withdrawn.push(facts.e164);
       guard.withdrawn(facts);
@@ -109,8 +120,9 @@ function wired(
     tombstoneSeconds: 86_400,
   });
   const checker = new CodeChecker(store, addresses, hasher, { emit: () => undefined }, recordingFraud);
-  const send = async (phoneNumber: string) => {
+  const send = async (phoneNumber: string, recipientIp?: string) => {
     const request: SendRequest = {
+      ...(recipientIp ? { recipientIp } : {}),
       phone: canonicalPhoneNumber(phoneNumber),
       channel: 'sms',
       codeLength: 6,
@@ -123,7 +135,7 @@ function wired(
     const { ref } = await issuer.send(principal, policy, request);
     return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
   };
-  return { send, checker, jobs, events, released, store, withdrawn };
+  return { send, checker, jobs, events, released, store, withdrawn, verified, addresses };
 }
 
 /** A country's example mobile, written canonically and with the national trunk 0 kept after the country code. */
@@ -219,5 +231,25 @@ describe('CodeIssuer on the in-memory store', () => {
       code: 'ONE_TIME_PASSWORD_SMS.MAX_OTP_CODES_EXCEEDED',
     });
     expect(withdrawn).toEqual(['+34612345678']);
+  });
+
+  it("stores the network a code was asked from with it, and credits that network's conversion on verification", async () => {
+    const { send, checker, store, verified, addresses } = wired();
+    const { id, code } = await send('+34612345678', '198.51.100.23');
+    const { numberKey, tenantKey } = addresses.fresh('+34612345678', 'acme', false);
+    const entry = Object.values(store.document(numberKey)?.tenants?.[tenantKey]?.codes ?? {})[0];
+    expect(entry).toMatchObject({ recipientIp: '198.51.100.23', network: '198.51.100.0/24' });
+    expect((await checker.check(principal, id, code)).kind).toBe('verified');
+    expect(verified).toEqual([
+      expect.objectContaining({ network: { subnet: '198.51.100.0/24', sentAt: entry?.createdAt } }),
+    ]);
+  });
+
+  it('credits no network for a code asked without an end-user address', async () => {
+    const { send, checker, verified } = wired();
+    const { id, code } = await send('+34612345678');
+    await checker.check(principal, id, code);
+    expect(verified).toHaveLength(1);
+    expect(verified[0]?.network).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
+import { subnetOf } from '@otpflow/fraud';
 import type { Principal } from '../auth/principal.js';
 import type { ClientPolicy } from '../policies/client-policy.js';
 import { newCodeEntry, resendAllowedAt } from './code-entries.js';
@@ -34,6 +35,7 @@ export class CodeIssuer {
     const { deps } = this;
     const ref = deps.addresses.fresh(request.phone.e164, principal.clientId, isCaseless(request.alphabet));
     const words = await deps.renderer.words(principal.clientId, policy, request.message);
+    const address = request.recipientIp ?? request.forwardedFor;
     return deliverCode(deps, {
       principal,
       policy,
@@ -45,7 +47,7 @@ export class CodeIssuer {
       alphabet: request.alphabet,
       field: request.message.kind === 'template' ? 'template' : 'message',
       correlator: request.correlator,
-      address: request.recipientIp ?? request.forwardedFor,
+      address,
       api: request.api,
       ref,
       store: ({ hash, test, jobId, now, checked, charge }) => {
@@ -57,6 +59,7 @@ export class CodeIssuer {
           countryCallingCode: checked.countryCallingCode,
           charge,
           tombstoneSeconds: deps.tombstoneSeconds,
+          network: address ? subnetOf(address) : undefined,
         });
         return deps.store.issue(
           ref,
