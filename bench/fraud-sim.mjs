@@ -25,6 +25,7 @@ import {
   randomMobile,
 } from './lib/fraud-traffic.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { removeBenchTopology } from './lib/topology.mjs';
 import { webhookDispatcherEnv } from './lib/webhook-dispatcher.mjs';
 
 const log = (message) =>
@@ -178,6 +179,9 @@ async function main() {
     rules.stop();
     await Promise.allSettled([...gateways, dispatcher].map((service) => service.stop()));
     await inbox.close();
+    // The run's queues go with it: quorum queues left on a shared broker keep their files open, and
+    // enough runs' worth exhausted a broker's 1,024 descriptors here.
+    await removeBenchTopology(settings.rabbitUrl, `bench_${run}`).catch(() => undefined);
     await mongo
       .db()
       .dropDatabase()
