@@ -10,7 +10,8 @@ const settings: FraudSettings = {
   mode: 'monitor',
   windowSeconds: 3600,
   buckets: 12,
-  thresholds: DEFAULT_THRESHOLDS,
+  // No conversion floor: sends never verified here must not trip a signal whatever the clock reads.
+  thresholds: { ...DEFAULT_THRESHOLDS, minConversion: 0 },
   riskFactor: 0.25,
   highCostPrefixes: [],
   allowPrefixes: [],
@@ -64,6 +65,8 @@ async function commandsPerSend(perSecond: number, seconds: number) {
 describe('startFraudGuard: the sync cadence', () => {
   beforeEach(() => {
     vi.useFakeTimers();
+    // The start of a bucket, so no bucket ends (and no send matures) within a measurement.
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
   });
   afterEach(() => {
     vi.useRealTimers();
