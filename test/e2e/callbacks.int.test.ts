@@ -6,6 +6,7 @@ import {
   type CannedResponse,
   type CapturedRequest,
 } from '../../services/dispatcher/test/fakes/fake-http-server.js';
+import { printFigures } from '../faults/support/figures.js';
 import { API_KEY, receiptHeaders, startStack, type Stack } from '../support/stack.js';
 
 let phoneSequence = 0;
@@ -168,13 +169,12 @@ describe('status callbacks', () => {
         `p95=${Math.round(percentile(fromReceipt, 95))} max=${Math.round(Math.max(...fromReceipt))}`;
     }
     const sendMs = sends.map((send) => send.sendMs);
-    console.log(
-      `[callback-figures] codes=${count} endpoints=prompt,slow(800ms then 300ms, timeout 400ms),failing(503x2) ` +
-        `send-code p50=${Math.round(percentile(sendMs, 50))}ms max=${Math.round(Math.max(...sendMs))}ms ` +
-        `all SMS at provider and verified in ${smsDoneMs}ms | ` +
-        Object.entries(figures)
-          .map(([name, figure]) => `${name}: ${figure}`)
-          .join(' | '),
-    );
+    printFigures('callbacks', {
+      codes: count,
+      endpoints: 'prompt, slow (800 ms then 300 ms, timeout 400 ms), failing (503 twice)',
+      sendCodeMs: { p50: Math.round(percentile(sendMs, 50)), max: Math.round(Math.max(...sendMs)) },
+      allSmsAtProviderAndVerifiedMs: smsDoneMs,
+      ...figures,
+    });
   });
 });
