@@ -1,29 +1,21 @@
 import { createLogger } from '@otpflow/telemetry';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_THRESHOLDS, type FraudSettings } from './fraud-settings.js';
+import { z } from 'zod';
+import { fraudEnvShape, fraudSettingsOf } from './fraud-env.js';
+import type { FraudSettings } from './fraud-settings.js';
 import type { SendFacts } from './fraud-port.js';
 import { startFraudGuard } from './fraud-sync.js';
 import { InMemoryFraudStore } from './in-memory-fraud.store.js';
 
-// Monitor: every send is counted whatever the signals say, so what is measured is the sync's cost alone.
+// The deployment's defaults (as a service reads them from an empty environment), except: monitor, so
+// every send is counted whatever the signals say and what is measured is the sync's cost alone; no
+// conversion floor and Spain established, so sends never verified here trip no signal.
+const defaults = fraudSettingsOf(z.object(fraudEnvShape).parse({}));
 const settings: FraudSettings = {
+  ...defaults,
   mode: 'monitor',
-  windowSeconds: 3600,
-  buckets: 12,
-  // No conversion floor: sends never verified here must not trip a signal whatever the clock reads.
-  thresholds: { ...DEFAULT_THRESHOLDS, minConversion: 0 },
-  riskFactor: 0.25,
-  highCostPrefixes: [],
-  allowPrefixes: [],
-  allowNumbers: [],
-  // Spain counts as established and the numbers spread over its plan, so no signal trips.
+  thresholds: { ...defaults.thresholds, minConversion: 0 },
   establishedCountryVerified: 0,
-  blockSeconds: 900,
-  maxBlockSeconds: 86_400,
-  strikeMemorySeconds: 86_400,
-  escalateAfter: 3,
-  syncIntervalMs: 1000,
-  syncCadence: { afterSends: 15, maxIntervalMs: 10_000 },
 };
 const logger = createLogger({ service: 'fraud-sync-test', level: 'silent' });
 
