@@ -20,12 +20,17 @@ describe('addressRange', () => {
     expect(addressRange(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '203.0.113.7'])(
-    'IPv4 %s is public',
-    (address) => {
-      expect(addressRange(address)).toBe('public');
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.15.255.255',
+    '172.32.0.1',
+    '100.63.255.255',
+    '100.128.0.1',
+    '203.0.113.7',
+  ])('IPv4 %s is public', (address) => {
+    expect(addressRange(address)).toBe('public');
+  });
 
   it.each([
     ['::', 'unspecified'],

@@ -23,5 +23,7 @@ export function webhookUrlProblem(url: string, rules: WebhookUrlRules): string |
   if (host === 'localhost' || host.endsWith('.localhost')) return 'must not point at this host';
   if (isIP(host) === 0) return undefined;
   const range = addressRange(host);
-  return range === 'public' ? undefined : `must not point at an internal address (${range.replace('_', '-')})`;
+  return range === 'public'
+    ? undefined
+    : `must not point at an internal address (${range.replace('_', '-')})`;
 }
