@@ -1,8 +1,21 @@
 import type { LookupAddress } from 'node:dns';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CallbackJob } from '@otpflow/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResolveHost } from '../../../src/callbacks/callback-egress.js';
-import { closeAll, endpointAt, endpointServer, event, metricValue, wire } from './callback-harness.js';
+import { makeTestPki } from '../../../../../test/faults/support/test-certificates.js';
+import { FakeHttpServer } from '../../fakes/fake-http-server.js';
+import {
+  closeAll,
+  endpointAt,
+  endpointServer,
+  event,
+  metricValue,
+  wire,
+  type WireSettings,
+} from './callback-harness.js';
 
 afterEach(closeAll);
 
@@ -24,12 +37,8 @@ function resolverOf(table: Record<string, readonly string[]>) {
 /** The local endpoint's URL, under a host name of the test's DNS instead of 127.0.0.1. */
 const underName = (url: string, host: string) => url.replace('127.0.0.1', host);
 
-async function runOne(
-  url: string,
-  settings: { allowPrivateAddresses: boolean; resolve: ResolveHost },
-  endpointUrl = url,
-) {
-  const endpoint = endpointAt(endpointUrl, ['verification.sent']);
+async function runOne(url: string, settings: WireSettings) {
+  const endpoint = endpointAt(url, ['verification.sent']);
   const wired = wire([endpoint], settings);
   await wired.fanout.handle(event('code.sent'));
   const history = await wired.deliver(wired.queued[0] as CallbackJob);
@@ -107,5 +116,32 @@ describe('callbacks to internal addresses', () => {
     expect(history.map((h) => h.moved?.to)).toEqual(['retry', 'retry', 'dead']);
     expect(history.at(-1)?.moved).toEqual({ to: 'dead', reason: 'attempts_exhausted' });
     expect(history.at(-1)?.lastError).toBe('network_error');
+  });
+
+  it('checks TLS against the registered host name while it connects to the checked address', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otpflow-callback-tls-'));
+    try {
+      const pki = await makeTestPki(dir);
+      const read = (file: string) => readFile(file, 'utf8');
+      const [cert, key, ca] = [
+        await read(pki.server.certFile),
+        await read(pki.server.keyFile),
+        await read(pki.caFile),
+      ];
+      const server = await new FakeHttpServer(() => ({ status: 204 })).start({ tls: { cert, key } });
+      const port = new URL(server.url).port;
+      const dns = resolverOf({ [pki.serverName]: ['127.0.0.1'], 'other.otpflow.test': ['127.0.0.1'] });
+      const settings = { allowPrivateAddresses: true, resolve: dns.resolve, ca, timeoutMs: 2_000 };
+
+      const named = await runOne(`https://${pki.serverName}:${port}/hook`, settings);
+      expect(named.history.map((h) => h.settled)).toEqual(['ack']);
+      // Another name for the same address: the certificate does not cover it, so nothing is sent.
+      const other = await runOne(`https://other.otpflow.test:${port}/hook`, settings);
+      expect(other.history.at(-1)?.lastError).toBe('network_error');
+      expect(server.requests).toHaveLength(1);
+      await server.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

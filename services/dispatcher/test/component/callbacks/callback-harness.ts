@@ -107,6 +107,8 @@ export interface WireSettings {
   /** CALLBACK_ALLOW_PRIVATE_ADDRESSES; on by default, as the endpoints listen on 127.0.0.1. */
   allowPrivateAddresses?: boolean;
   resolve?: ResolveHost;
+  /** A CA to trust beyond Node's (a test's own). */
+  ca?: string;
 }
 
 export function wire(endpoints: Endpoint[], settings: WireSettings = {}) {
@@ -129,6 +131,7 @@ export function wire(endpoints: Endpoint[], settings: WireSettings = {}) {
     timeoutMs: settings.timeoutMs ?? 2_000,
     allowPrivateAddresses: settings.allowPrivateAddresses ?? true,
     ...(settings.resolve ? { resolve: settings.resolve } : {}),
+    ...(settings.ca ? { tls: { ca: settings.ca } } : {}),
   });
   senders.push(sender);
   const worker = new CallbackWorker({
