@@ -1,4 +1,4 @@
-import { promises as dns, type LookupAddress } from 'node:dns';
+import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { addressRange, type AddressRange } from '@otpflow/contracts';
@@ -48,6 +48,13 @@ export function literalRefusal(url: string): AddressRefusal | undefined {
   return isIP(host) === 0 ? undefined : refusalOf(host, [host]);
 }
 
+/** The family a connection asks for (4 or 6), or undefined for either. */
+function familyOf(family: LookupOptions['family']): number | undefined {
+  if (family === 4 || family === 'IPv4') return 4;
+  if (family === 6 || family === 'IPv6') return 6;
+  return undefined;
+}
+
 const notFound = (hostname: string) =>
   Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND', hostname });
 
@@ -59,7 +66,7 @@ const notFound = (hostname: string) =>
  */
 export function checkedLookup(resolve: ResolveHost, allowPrivateAddresses: boolean): LookupFunction {
   return (hostname, options, callback) => {
-    resolve(hostname, options.family === 0 ? undefined : (options.family as number | undefined)).then(
+    resolve(hostname, familyOf(options.family)).then(
       (addresses) => {
         const refusal = allowPrivateAddresses
           ? undefined
