@@ -54,8 +54,11 @@ describe('status callbacks', () => {
       gatewayEnv: {
         API_KEYS: `${API_KEY}:e2e-client:one-time-password-sms:send-validate+otpflow:templates`,
         WEBHOOK_ALLOW_HTTP: 'true',
+        CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true',
       },
       dispatcherEnv: {
+        // The tenants' endpoints below listen on 127.0.0.1.
+        CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true',
         CALLBACK_TIMEOUT_MS: '400',
         CALLBACK_MAX_ATTEMPTS: '10',
         CALLBACK_ENDPOINT_CONCURRENCY: '2',

@@ -106,7 +106,10 @@ describe('dashboards and rules against a live Prometheus', () => {
         CLIENT_RATE_LIMIT: '1000',
         API_KEYS: `${API_KEY}:e2e-client,${HOOKS_KEY}:e2e-client:otpflow:templates`,
         WEBHOOK_ALLOW_HTTP: 'true',
+        CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true',
       },
+      // The tenant endpoint listens on 127.0.0.1.
+      dispatcherEnv: { CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true' },
     });
     // Status callbacks of the traffic below go to an endpoint that refuses the first one.
     callbackEndpoint = await registerFlakyEndpoint(stack);

@@ -8,7 +8,8 @@ export const HOOKS_KEY = 'observability-hooks-key-000000001';
  * A tenant's status-callback endpoint that refuses its first callback for now (503: retried), its
  * second for good (410: dead-lettered) and takes the rest, so the dispatcher's callback metrics have a
  * delivered, a retried and a dead-lettered callback, as the alert and the dashboard's callbacks row read
- * them. The gateway must run with `WEBHOOK_ALLOW_HTTP` (a plain http endpoint on 127.0.0.1).
+ * them. Gateway and dispatcher must run with `WEBHOOK_ALLOW_HTTP` and `CALLBACK_ALLOW_PRIVATE_ADDRESSES`
+ * (a plain http endpoint on 127.0.0.1).
  */
 export async function registerFlakyEndpoint(stack: Stack): Promise<FakeHttpServer> {
   let seen = 0;

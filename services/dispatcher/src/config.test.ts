@@ -76,4 +76,14 @@ describe('dispatcher config', () => {
       expect.stringMatching(/^PUBLIC_BASE_URL: .*https/),
     ]);
   });
+
+  it('refuses callbacks to internal addresses in production, and takes them elsewhere only when asked', () => {
+    expect(problemsOf({ ...production, CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true' })).toEqual([
+      expect.stringMatching(/^CALLBACK_ALLOW_PRIVATE_ADDRESSES: /),
+    ]);
+    expect(loadConfig({}).CALLBACK_ALLOW_PRIVATE_ADDRESSES).toBe(false);
+    expect(loadConfig({ CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true' }).CALLBACK_ALLOW_PRIVATE_ADDRESSES).toBe(
+      true,
+    );
+  });
 });

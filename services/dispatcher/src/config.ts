@@ -104,7 +104,7 @@ function providersInUse(config: z.output<typeof envSchema>): Set<string> {
   return names;
 }
 
-/** What production refuses that development allows: public keys, codes printed, plain http. */
+/** What production refuses that development allows: public keys, codes printed, plain http, internal callbacks. */
 function productionProblems(
   base: z.output<typeof envSchema>,
   providerSettings: ReadonlyMap<string, unknown>,
@@ -117,6 +117,10 @@ function productionProblems(
   if (usesDevelopmentJobKey(base.JOB_ENCRYPTION_KEYS))
     problems.push('JOB_ENCRYPTION_KEYS: the development key is refused in production');
   problems.push(...requireHttps('PUBLIC_BASE_URL', base.PUBLIC_BASE_URL));
+  if (base.CALLBACK_ALLOW_PRIVATE_ADDRESSES)
+    problems.push(
+      'CALLBACK_ALLOW_PRIVATE_ADDRESSES: callbacks must never reach into the cluster in production',
+    );
   for (const [name, settings] of providerSettings)
     problems.push(...(providerFactory(name)?.productionProblems?.(settings) ?? []));
   return problems;

@@ -33,6 +33,13 @@ describe('gateway config', () => {
     expect(problems.join('\n')).toMatch(/CODE_HASH_SECRET/);
     expect(problems.join('\n')).toMatch(/JOB_ENCRYPTION_KEYS/);
     expect(problems.join('\n')).toMatch(/TEST_NUMBERS/);
+    const local = problemsOf({
+      NODE_ENV: 'production',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      CALLBACK_ALLOW_PRIVATE_ADDRESSES: 'true',
+    });
+    expect(local.join('\n')).toMatch(/WEBHOOK_ALLOW_HTTP/);
+    expect(local.join('\n')).toMatch(/CALLBACK_ALLOW_PRIVATE_ADDRESSES/);
     expect(problemsOf({ NODE_ENV: 'production', API_KEYS: `${DEV_API_KEY}:dev` }).join('\n')).toMatch(
       /development key/,
     );

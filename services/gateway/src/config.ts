@@ -128,6 +128,8 @@ export const envSchema = z
     SHUTDOWN_GRACE_MS: envInt(0, { min: 0 }),
     /** Lets tenants register plain http:// callback endpoints: development and tests only. */
     WEBHOOK_ALLOW_HTTP: envBool(false),
+    /** Lets tenants register localhost and internal IP literals (the dispatcher's setting too): development and tests only. */
+    CALLBACK_ALLOW_PRIVATE_ADDRESSES: envBool(false),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -151,6 +153,8 @@ export const envSchema = z
     if (env.TEST_NUMBERS.length > 0) refuse('TEST_NUMBERS', 'test numbers are refused in production');
     if (env.WEBHOOK_ALLOW_HTTP)
       refuse('WEBHOOK_ALLOW_HTTP', 'callbacks carry verification status: https only in production');
+    if (env.CALLBACK_ALLOW_PRIVATE_ADDRESSES)
+      refuse('CALLBACK_ALLOW_PRIVATE_ADDRESSES', 'callbacks must never reach into the cluster in production');
   });
 
 export type GatewayConfig = z.output<typeof envSchema>;

@@ -115,6 +115,7 @@ export async function startGateway(
       endpoints: database.webhookEndpoints,
       jobKeys: config.JOB_ENCRYPTION_KEYS,
       allowHttp: config.WEBHOOK_ALLOW_HTTP,
+      allowPrivateAddresses: config.CALLBACK_ALLOW_PRIVATE_ADDRESSES,
     },
   });
   const server = createServer(app);

@@ -55,3 +55,5 @@ export {
   workflowStepSchema,
 } from './workflow.js';
 export type { Workflow, WorkflowStep } from './workflow.js';
+export { addressRange, embeddedIpv4 } from './address-range.js';
+export type { AddressRange } from './address-range.js';

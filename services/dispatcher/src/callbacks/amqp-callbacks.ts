@@ -11,11 +11,12 @@ import type { CallbackJob } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { CallbackFanout } from './callback-fanout.js';
+import { CALLBACK_HEADERS } from './callback-headers.js';
 import { CALLBACK_EVENT_PATTERNS } from './callback-mapping.js';
 import type { CallbackWorker, ReceivedCallback } from './callback-worker.js';
 
 /** The header that carries a callback job's attempt through the retry tiers. */
-export const CALLBACK_ATTEMPT_HEADER = 'x-otpflow-callback-attempt';
+export const CALLBACK_ATTEMPT_HEADER = CALLBACK_HEADERS.attempt;
 
 /** The events queue of the callbacks fan-out (`otp.events.callbacks`). */
 export const CALLBACKS_CONSUMER = 'callbacks';
@@ -135,9 +136,9 @@ class AmqpReceivedCallback implements ReceivedCallback {
     return this.publish(callbackTopologyNames(this.prefix).callbackDeadExchange, '', {
       headers: {
         [CALLBACK_ATTEMPT_HEADER]: move.attempts,
-        'x-otpflow-reason': move.reason,
-        'x-otpflow-last-error': move.lastError,
-        'x-otpflow-dead-lettered-at': new Date().toISOString(),
+        [CALLBACK_HEADERS.reason]: move.reason,
+        [CALLBACK_HEADERS.lastError]: move.lastError,
+        [CALLBACK_HEADERS.deadLetteredAt]: new Date().toISOString(),
       },
     });
   }

@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-export type CallbackAttemptOutcome = 'delivered' | 'retryable' | 'permanent';
+export type CallbackAttemptOutcome = 'delivered' | 'retryable' | 'permanent' | 'refused';
 export type CallbackFate = 'delivered' | 'retried' | 'dead_lettered' | 'deferred' | 'rejected';
 
 /**
@@ -20,7 +20,7 @@ export class CallbackMetrics {
   constructor(registry: Registry) {
     this.attempts = new Counter({
       name: 'otpflow_callback_attempts_total',
-      help: 'POSTs to tenant callback endpoints, by endpoint and outcome (delivered, retryable, permanent).',
+      help: 'POSTs to tenant callback endpoints, by endpoint and outcome (delivered, retryable, permanent; refused: an internal address, never sent).',
       labelNames: ['client', 'endpoint_id', 'outcome'],
       registers: [registry],
     });
@@ -61,7 +61,8 @@ export class CallbackMetrics {
 
   attempt(client: string, endpoint: string, outcome: CallbackAttemptOutcome, seconds: number): void {
     this.attempts.inc({ client, endpoint_id: endpoint, outcome });
-    this.latency.observe({ client, endpoint_id: endpoint }, seconds);
+    // A refused callback never reached the endpoint: it has no answer time to count.
+    if (outcome !== 'refused') this.latency.observe({ client, endpoint_id: endpoint }, seconds);
   }
 
   fate(fate: CallbackFate): void {

@@ -40,4 +40,16 @@ describe('decideCallback', () => {
       reason: 'permanent_failure',
     });
   });
+
+  it('dead-letters a refused address at once, with its own reason, on the first attempt as on the last', () => {
+    const refused = {
+      kind: 'refused',
+      error: 'address_refused: hooks.example is 10.0.0.5 (private)',
+    } as const;
+    expect(decideCallback(refused, context)).toEqual({ action: 'dead-letter', reason: 'address_refused' });
+    expect(decideCallback(refused, { ...context, attempt: 3 })).toEqual({
+      action: 'dead-letter',
+      reason: 'address_refused',
+    });
+  });
 });

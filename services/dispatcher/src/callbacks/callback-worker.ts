@@ -119,17 +119,19 @@ export class CallbackWorker {
           }),
         );
         return;
-      case 'dead-letter':
+      case 'dead-letter': {
+        const lastError = result.kind === 'delivered' ? '' : result.error;
         this.options.metrics.deadLettered(job.clientId, job.endpointId, decision.reason);
-        this.options.logger.warn({ ...log, reason: decision.reason }, 'callback dead-lettered');
+        // The error names a status, or a refused host and its address: never the URL's path or query.
+        this.options.logger.warn(
+          { ...log, reason: decision.reason, error: lastError },
+          'callback dead-lettered',
+        );
         await this.settle(received, () =>
-          received.deadLetter({
-            reason: decision.reason,
-            lastError: result.kind === 'delivered' ? '' : result.error,
-            attempts: received.attempt,
-          }),
+          received.deadLetter({ reason: decision.reason, lastError, attempts: received.attempt }),
         );
         return;
+      }
     }
   }
 

@@ -7,17 +7,18 @@ import type { DispatcherConfig } from '../config.js';
 import { AmqpCallbacks } from './amqp-callbacks.js';
 import { CallbackFanout } from './callback-fanout.js';
 import { CallbackMetrics } from './callback-metrics.js';
-import { sendCallback } from './callback-sender.js';
+import { CallbackSender } from './callback-sender.js';
 import { CallbackWorker } from './callback-worker.js';
 
 /**
  * Status callbacks, wired over the dispatcher's broker connection and database: the fan-out from the
  * events exchange and the worker that POSTs, each on a consumer of its own (docs/ARCHITECTURE.md).
+ * Stopping drains both, then closes the sender's connections.
  */
 export async function startCallbacks(
   config: DispatcherConfig,
   deps: { amqp: AmqpClient; db: Db; registry: Registry; logger: Logger },
-): Promise<AmqpCallbacks> {
+): Promise<{ stop(): Promise<void> }> {
   const logger = deps.logger.child({ component: 'callbacks' });
   const metrics = new CallbackMetrics(deps.registry);
   const endpoints = new WebhookEndpoints(deps.db);
@@ -30,8 +31,12 @@ export async function startCallbacks(
     logger,
   });
   const fanout = new CallbackFanout({ endpoints, enqueue: callbacks.enqueue, metrics, logger });
+  const sender = new CallbackSender({
+    timeoutMs: config.CALLBACK_TIMEOUT_MS,
+    allowPrivateAddresses: config.CALLBACK_ALLOW_PRIVATE_ADDRESSES,
+  });
   const worker = new CallbackWorker({
-    post: (job, secret) => sendCallback(job, secret, { timeoutMs: config.CALLBACK_TIMEOUT_MS }),
+    post: sender.send,
     keys: config.JOB_ENCRYPTION_KEYS,
     maxAttempts: config.CALLBACK_MAX_ATTEMPTS,
     tiersMs: config.CALLBACK_RETRY_DELAYS_MS,
@@ -44,5 +49,11 @@ export async function startCallbacks(
     { prefetch: config.CALLBACK_PREFETCH, timeoutMs: config.CALLBACK_TIMEOUT_MS },
     'callbacks running',
   );
-  return callbacks;
+  return {
+    // The worker drains first: its last POSTs still need the sender's connections.
+    stop: async () => {
+      await callbacks.stop();
+      await sender.close();
+    },
+  };
 }

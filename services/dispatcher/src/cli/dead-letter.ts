@@ -18,14 +18,14 @@ export interface DeadLetter {
   expired: boolean;
 }
 
-const text = (value: unknown) =>
+export const text = (value: unknown) =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 
 /**
  * Why the broker itself dead-lettered a message (`delivery_limit`: the work queue gave up on a job
  * redelivered too often): the latest entry of `x-death`, which RabbitMQ keeps newest first.
  */
-function brokerReason(headers: Record<string, unknown>): string {
+export function brokerReason(headers: Record<string, unknown>): string {
   const deaths = headers['x-death'];
   if (!Array.isArray(deaths)) return '';
   const latest: unknown = deaths[0];

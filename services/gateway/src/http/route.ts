@@ -47,6 +47,8 @@ export interface WebhookDependencies {
   jobKeys: readonly JobKey[];
   /** Plain http endpoints (WEBHOOK_ALLOW_HTTP: development and tests only, production refuses it). */
   allowHttp: boolean;
+  /** localhost and internal IP literals (CALLBACK_ALLOW_PRIVATE_ADDRESSES: development and tests only). */
+  allowPrivateAddresses: boolean;
 }
 
 export interface RouteSettings {

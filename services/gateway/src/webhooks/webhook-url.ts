@@ -1,44 +1,29 @@
-import { BlockList, isIP } from 'node:net';
+import { addressRange } from '@otpflow/contracts';
+import { isIP } from 'node:net';
+
+export interface WebhookUrlRules {
+  /** Plain http:// endpoints (WEBHOOK_ALLOW_HTTP): development and tests, production refuses it. */
+  allowHttp: boolean;
+  /** This host and internal addresses (CALLBACK_ALLOW_PRIVATE_ADDRESSES): the same. */
+  allowPrivateAddresses: boolean;
+}
 
 /**
- * Addresses a callback must never be aimed at outside development: loopback, private, link-local
- * (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, and their IPv6 forms. Only IP
- * literals and `localhost` are recognised here; a public name that resolves to one of them is not
- * (docs/native-api.md says so).
+ * Why a tenant may not register this URL, or undefined when it may. Only what the URL's text shows
+ * is judged here: `localhost` and IP literals that are not public (loopback, private, link-local
+ * with the cloud metadata at 169.254.169.254, CGNAT, unique-local, unspecified, in any IPv6 form).
+ * A name that resolves to such an address is refused by the dispatcher when it connects, where
+ * the answer that counts is known (docs/SECURITY.md).
  */
-const INTERNAL = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const)
-  INTERNAL.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const)
-  INTERNAL.addSubnet(network, prefix, 'ipv6');
-
-/** Why a tenant may not register this URL, or undefined when it may. */
-export function webhookUrlProblem(url: string, options: { allowHttp: boolean }): string | undefined {
-  // Development and tests point callbacks at local servers over http; production allows neither.
-  if (options.allowHttp) return undefined;
+export function webhookUrlProblem(url: string, rules: WebhookUrlRules): string | undefined {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:') return 'must be an https:// URL';
+  if (!rules.allowHttp && parsed.protocol !== 'https:') return 'must be an https:// URL';
+  if (rules.allowPrivateAddresses) return undefined;
   const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return 'must not point at this host';
-  const family = isIP(host);
-  if (family === 4 && INTERNAL.check(host, 'ipv4')) return 'must not point at an internal address';
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host)?.[1];
-    if (mapped ? INTERNAL.check(mapped, 'ipv4') : INTERNAL.check(host, 'ipv6'))
-      return 'must not point at an internal address';
-  }
-  return undefined;
+  if (isIP(host) === 0) return undefined;
+  const range = addressRange(host);
+  return range === 'public'
+    ? undefined
+    : `must not point at an internal address (${range.replace('_', '-')})`;
 }

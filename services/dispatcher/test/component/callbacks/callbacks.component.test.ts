@@ -1,147 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import {
-  EVENT_SCHEMA,
-  jobKeysSchema,
-  sealWebhookSecret,
-  type CallbackEventType,
-  type CallbackJob,
-  type OtpEvent,
-} from '@otpflow/contracts';
+import type { CallbackJob, OtpEvent } from '@otpflow/contracts';
 import { createLogger } from '@otpflow/telemetry';
 import { Registry } from 'prom-client';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CallbackFanout } from '../../../src/callbacks/callback-fanout.js';
 import { CallbackMetrics } from '../../../src/callbacks/callback-metrics.js';
-import { sendCallback } from '../../../src/callbacks/callback-sender.js';
-import { CallbackWorker, type ReceivedCallback } from '../../../src/callbacks/callback-worker.js';
-import { FakeHttpServer, type CannedResponse } from '../../fakes/fake-http-server.js';
+import type { CannedResponse } from '../../fakes/fake-http-server.js';
+import {
+  closeAll,
+  endpointAt,
+  endpointServer,
+  event,
+  MemoryCallback,
+  metricValue,
+  SECRET,
+  wire,
+} from './callback-harness.js';
 
-const keys = jobKeysSchema.parse(`k1:${Buffer.alloc(32, 9).toString('base64')}`);
 const logger = createLogger({ service: 'dispatcher', level: 'silent' });
-const SECRET = `whsec_${Buffer.alloc(24, 5).toString('base64')}`;
-
-interface Endpoint {
-  endpointId: string;
-  clientId: string;
-  url: string;
-  events: CallbackEventType[];
-  sealedSecret: string;
-}
-
-/** A settled in-memory callback job: how the worker left it. */
-class MemoryCallback implements ReceivedCallback {
-  settled: 'ack' | 'requeue' | undefined;
-  moved: { to: 'retry'; attempt: number; tierMs: number } | { to: 'dead'; reason: string } | undefined;
-  constructor(
-    readonly body: Buffer,
-    readonly attempt = 1,
-    private readonly refuseMoves = false,
-  ) {}
-  ack(): void {
-    this.settled = 'ack';
-  }
-  requeue(): void {
-    this.settled = 'requeue';
-  }
-  retry(move: { tierMs: number; attempt: number }): Promise<void> {
-    if (this.refuseMoves) return Promise.reject(new Error('broker refused'));
-    this.moved = { to: 'retry', attempt: move.attempt, tierMs: move.tierMs };
-    return Promise.resolve();
-  }
-  deadLetter(move: { reason: string }): Promise<void> {
-    this.moved = { to: 'dead', reason: move.reason };
-    return Promise.resolve();
-  }
-}
-
-const servers: FakeHttpServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function endpointServer(responder: (index: number) => CannedResponse | Promise<CannedResponse>) {
-  let index = 0;
-  const server = await new FakeHttpServer(() => responder(index++)).start();
-  servers.push(server);
-  return server;
-}
-
-function endpointAt(url: string, events: CallbackEventType[], clientId = 'tenant-a'): Endpoint {
-  const endpointId = `ep_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  return {
-    endpointId,
-    clientId,
-    url,
-    events,
-    sealedSecret: sealWebhookSecret(SECRET, keys, { clientId, endpointId }),
-  };
-}
-
-function event(type: string, extra: Partial<OtpEvent> = {}): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schema: EVENT_SCHEMA,
-      eventId: randomUUID(),
-      type,
-      occurredAt: new Date().toISOString(),
-      authenticationId: randomUUID(),
-      clientId: 'tenant-a',
-      channel: 'sms',
-      countryCallingCode: '34',
-      requestedAt: new Date().toISOString(),
-      ...extra,
-    }),
-  );
-}
-
-/** The callbacks wired from their real code, with the endpoints and the queue in memory. */
-function wire(endpoints: Endpoint[], settings: { timeoutMs?: number; perEndpointConcurrency?: number } = {}) {
-  const registry = new Registry();
-  const metrics = new CallbackMetrics(registry);
-  const queued: CallbackJob[] = [];
-  const fanout = new CallbackFanout({
-    endpoints: {
-      subscribers: (clientId, type) =>
-        Promise.resolve(endpoints.filter((e) => e.clientId === clientId && e.events.includes(type))),
-    },
-    enqueue: (job) => {
-      queued.push(job);
-      return Promise.resolve();
-    },
-    metrics,
-    logger,
-  });
-  const worker = new CallbackWorker({
-    post: (job, secret) => sendCallback(job, secret, { timeoutMs: settings.timeoutMs ?? 2_000 }),
-    keys,
-    maxAttempts: 3,
-    tiersMs: [100, 200],
-    perEndpointConcurrency: settings.perEndpointConcurrency ?? 4,
-    metrics,
-    logger,
-    random: () => 0.5,
-  });
-  /** Runs a job through the worker until it is delivered or dead-lettered, as the retry tiers would. */
-  const deliver = async (job: CallbackJob) => {
-    const history: MemoryCallback[] = [];
-    let attempt = 1;
-    for (;;) {
-      const received = new MemoryCallback(Buffer.from(JSON.stringify(job)), attempt);
-      await worker.handle(received);
-      history.push(received);
-      if (received.moved?.to !== 'retry') return history;
-      attempt = received.moved.attempt;
-    }
-  };
-  return { registry, fanout, worker, queued, deliver };
-}
-
-async function metricValue(registry: Registry, name: string, labels: Record<string, string>) {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
-  return value?.value ?? 0;
-}
+afterEach(closeAll);
 
 describe('status callbacks', () => {
   it('sends each subscribed endpoint one signed callback, in the Standard Webhooks form', async () => {
