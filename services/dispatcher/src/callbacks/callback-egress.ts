@@ -99,6 +99,8 @@ export interface CallbackAgentOptions {
  */
 export function callbackAgent(options: CallbackAgentOptions): Agent {
   return new Agent({
+    // HTTP/1.1, as callbacks went out before this pool and as the endpoints' docs assume.
+    allowH2: false,
     connect: {
       ...options.tls,
       lookup: checkedLookup(options.resolve ?? systemResolver, options.allowPrivateAddresses),
