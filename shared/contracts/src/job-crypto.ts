@@ -60,16 +60,38 @@ export const jobKeysSchema = z.string().transform((raw, ctx) => {
   return keys;
 });
 
+/**
+ * IVs come from a pool of random bytes drawn 256 IVs at a time, each byte used once: a random 96-bit
+ * IV per seal, as before, for one call into the CSPRNG per 256 seals instead of one per seal (the call,
+ * not the bytes, was most of its cost: about 1% of the gateway's CPU per send-code). A fresh pool is
+ * drawn when one runs out, so no IV handed out is ever overwritten.
+ */
+const IV_POOL_BYTES = IV_BYTES * 256;
+let ivPool = Buffer.alloc(0);
+let ivPoolOffset = 0;
+
+function nextIv(): Buffer {
+  if (ivPoolOffset + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivPoolOffset = 0;
+  }
+  const iv = ivPool.subarray(ivPoolOffset, ivPoolOffset + IV_BYTES);
+  ivPoolOffset += IV_BYTES;
+  return iv;
+}
+
 export function sealJson(value: unknown, keys: readonly JobKey[], associatedData: string): string {
   const [active] = keys;
   if (!active) throw new Error('no job encryption key configured');
-  const iv = randomBytes(IV_BYTES);
+  const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', active.key, iv);
   cipher.setAAD(Buffer.from(associatedData));
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return [active.id, iv, ciphertext, cipher.getAuthTag()]
-    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-    .join('.');
+  const ciphertext = cipher.update(JSON.stringify(value), 'utf8');
+  // GCM is a stream mode: final() adds no bytes, it only computes the tag.
+  const rest = cipher.final();
+  const sealed = rest.length > 0 ? Buffer.concat([ciphertext, rest]) : ciphertext;
+  const encode = (part: Buffer) => part.toString('base64url');
+  return `${active.id}.${encode(iv)}.${encode(sealed)}.${encode(cipher.getAuthTag())}`;
 }
 
 /**

@@ -114,6 +114,52 @@ describe('send job codec', () => {
     ).toThrow();
   });
 
+  it('gives every job its own IV, across as many seals as several IV pools hold', () => {
+    const ivs = new Set<string>();
+    for (let index = 0; index < 600; index += 1) {
+      const job = parseSendJob(encodeSendJob(fields(), secret, keys));
+      ivs.add(job.sealed.split('.')[1] ?? '');
+    }
+    expect(ivs.size).toBe(600);
+  });
+
+  it('writes on the wire exactly the envelope the seal is bound to, and the seal', () => {
+    const sent = fields();
+    const job = JSON.parse(encodeSendJob(sent, secret, keys).toString()) as Record<string, unknown>;
+    expect(job).toEqual({ schema: 'otpflow.send-job.v2', ...sent, sealed: expect.any(String) as unknown });
+  });
+
+  it('opens a job an earlier gateway wrote, its fields in declaration order (a rolling update)', () => {
+    const written =
+      '{"schema":"otpflow.send-job.v2","jobId":"7d1f0c2e-5b7a-4c1e-9f3a-2b6d8e4a1c90","authenticationId":"a1b2c3",' +
+      '"clientId":"acme","channel":"sms","countryCallingCode":"34","createdAt":"2026-01-01T10:00:00.000Z",' +
+      '"expiresAt":"2026-01-01T10:05:00.000Z","options":{"senderId":"Acme","locale":"es-ES"},' +
+      '"allowedChannels":["sms","voice"],"test":false,"sealed":"dev.OBqdxMQr1Qf9CzE3.wGEZutw2woPmkWm9tRRZbmKU5e' +
+      'TsIqD4yo79dbd_zmjOTbjv-Ga10P3LqBv5TCYU0qLEaBCS4byi6Gdnlm34Ckq2IhOl_ghDCU2CRxwYJSuTwMHdw8W22jPA7jD6.3949bNY7' +
+      '3meTqA39Z4ifcw"}';
+    const devKeys = jobKeysSchema.parse(DEV_JOB_ENCRYPTION_KEYS);
+    expect(openSendJob(parseSendJob(Buffer.from(written)), devKeys)).toEqual({
+      to: '+34666111333',
+      text: '123456 is your code',
+      code: '123456',
+      variables: { name: 'Ana' },
+    });
+  });
+
+  it.each<[string, Partial<SendJobFields>]>([
+    ['starts on another channel', { workflow: [{ channel: 'voice' }, { channel: 'sms' }] }],
+    [
+      'uses a channel not allowed',
+      { allowedChannels: ['sms'], workflow: [{ channel: 'sms' }, { channel: 'voice' }] },
+    ],
+  ])('refuses to write, and refuses to read, a job whose workflow %s', (_case, change) => {
+    const conflicting: SendJobFields = { ...fields(), allowedChannels: ['sms', 'voice'], ...change };
+    expect(() => encodeSendJob(conflicting, secret, keys)).toThrow(/workflow/);
+    const job = parseSendJob(encodeSendJob({ ...fields(), allowedChannels: ['sms', 'voice'] }, secret, keys));
+    const read = rewritten.bind(undefined, job, (raw) => Object.assign(raw, change));
+    expect(rejectionOf(read)).toBe('malformed');
+  });
+
   it('rejects badly formed keys', () => {
     expect(jobKeysSchema.safeParse('nokey').success).toBe(false);
     expect(jobKeysSchema.safeParse(`x:${randomBytes(16).toString('base64')}`).success).toBe(false);

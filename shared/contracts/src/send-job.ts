@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { channelSchema, senderIdSchema, voiceGenderSchema, voiceLanguageSchema } from './channel.js';
+import {
+  channelSchema,
+  senderIdSchema,
+  type Channel,
+  voiceGenderSchema,
+  voiceLanguageSchema,
+} from './channel.js';
 import { workflowSchema } from './workflow.js';
 
 /**
@@ -55,19 +61,38 @@ export const sendJobEnvelopeSchema = z.object({
 
 export type SendJobEnvelope = z.infer<typeof sendJobEnvelopeSchema>;
 
+/**
+ * How an envelope contradicts itself, if it does: a channel outside its own allowed channels, a
+ * workflow that does not start on the channel or uses a channel not allowed. The schema refines on
+ * these, and the gateway checks them on the envelope it builds (send-job-codec.ts), once.
+ */
+export function envelopeConflicts(
+  job: Pick<SendJobEnvelope, 'channel' | 'allowedChannels' | 'workflow'>,
+): { message: string; path: string }[] {
+  const conflicts: { message: string; path: string }[] = [];
+  const allowed = (channel: Channel) => job.allowedChannels.includes(channel);
+  if (!allowed(job.channel)) {
+    conflicts.push({ message: 'the channel must be one of allowedChannels', path: 'allowedChannels' });
+  }
+  const { workflow } = job;
+  if (
+    workflow &&
+    (workflow[0]?.channel !== job.channel || !workflow.every((step) => allowed(step.channel)))
+  ) {
+    conflicts.push({
+      message: 'the workflow must start on the channel and use allowed channels only',
+      path: 'workflow',
+    });
+  }
+  return conflicts;
+}
+
 export const sendJobSchema = sendJobEnvelopeSchema
   .extend({ sealed: z.string().min(1) })
-  .refine((job) => job.allowedChannels.includes(job.channel), {
-    message: 'the channel must be one of allowedChannels',
-    path: ['allowedChannels'],
-  })
-  .refine(
-    (job) =>
-      !job.workflow ||
-      (job.workflow[0]?.channel === job.channel &&
-        job.workflow.every((step) => job.allowedChannels.includes(step.channel))),
-    { message: 'the workflow must start on the channel and use allowed channels only', path: ['workflow'] },
-  );
+  .superRefine((job, ctx) => {
+    for (const { message, path } of envelopeConflicts(job))
+      ctx.addIssue({ code: 'custom', message, path: [path] });
+  });
 export type SendJob = z.infer<typeof sendJobSchema>;
 export type SendJobInput = z.input<typeof sendJobSchema>;
 

@@ -60,10 +60,11 @@ describe('splitSms', () => {
   });
 
   it('cuts exactly as many parts as the charge counts, for texts of every length', () => {
-    for (const unit of ['a', '€', 'ж', '🙂']) {
+    for (const unit of ['a', '€', 'ж', '🙂', 'a€', 'aж']) {
       for (let length = 1; length <= 400; length += 7) {
         const text = unit.repeat(length);
         expect(splitSms(text).segments).toHaveLength(smsChargeInfo(text).parts);
+        expect(splitSms(text).units).toBe(smsChargeInfo(text).units);
         expect(splitSms(text).segments.join('')).toBe(text);
       }
     }

@@ -39,9 +39,21 @@ function unitsPerCharacter(text: string, encoding: SmsEncoding): number[] {
   );
 }
 
+/** The text's size in the encoding's units, without building the per-character list. */
+function unitsOf(text: string, encoding: SmsEncoding): number {
+  if (encoding === 'UCS-2') return text.length;
+  let units = 0;
+  for (const character of text) units += extension.has(character) ? 2 : 1;
+  return units;
+}
+
 export function smsChargeInfo(text: string): SmsChargeInfo {
-  const { encoding, segments, units } = splitSms(text);
-  return { encoding, parts: segments.length, units };
+  // Every send-code counts its text: one that fits a single message (nearly all) is counted without
+  // cutting it into parts; a longer one is counted on the very parts splitSms cuts.
+  const encoding = smsEncodingOf(text);
+  const units = unitsOf(text, encoding);
+  if (units <= LIMITS[encoding].single) return { encoding, parts: 1, units };
+  return { encoding, parts: splitSms(text).segments.length, units };
 }
 
 /** A text cut into the parts carriers bill, each part's own text, in order. */
