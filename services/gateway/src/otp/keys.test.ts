@@ -21,6 +21,20 @@ describe('AuthenticationIds', () => {
     expect(codeId).toMatch(/^c[0-9a-f]{14}$/);
   });
 
+  it('name every code with fresh random bytes, past many draws of the random pool', () => {
+    const ids = new AuthenticationIds(SECRET);
+    const codeIds = new Set<string>();
+    const authenticationIds = new Set<string>();
+    for (let index = 0; index < 2_000; index += 1) {
+      const issued = ids.issue('+34612345678');
+      codeIds.add(issued.codeId);
+      authenticationIds.add(issued.authenticationId);
+      expect(ids.read(issued.authenticationId)?.codeId).toBe(issued.codeId);
+    }
+    expect(codeIds.size).toBe(2_000);
+    expect(authenticationIds.size).toBe(2_000);
+  });
+
   it('reveal nothing of the number: ids for one number share no visible part', () => {
     const issued = Array.from({ length: 200 }, () =>
       ids.issue('+34612345678').authenticationId.replaceAll('-', ''),
