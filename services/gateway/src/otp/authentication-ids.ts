@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { BlockCipher, deriveKey, readNumber, writeNumber } from './key-derivation.js';
+import { BlockCipher, deriveKey, digitsOf, readNumber, writeNumber } from './key-derivation.js';
 
 /** What an authenticationId names: the number (hence its document) and the code within it. */
 export interface CodeIdentity {
@@ -13,8 +13,8 @@ export interface CodeIdentity {
 const VERSION = 0x01;
 const CASELESS = 0x10;
 const CHECK = 0xa5;
-const MIN_NUMBER = 10n ** 4n;
-const MAX_NUMBER = 10n ** 15n;
+const MIN_NUMBER = 10 ** 4;
+const MAX_NUMBER = 10 ** 15;
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The random bytes naming a code. */
 const CODE_BYTES = 7;
@@ -62,7 +62,7 @@ export class AuthenticationIds {
     const block = Buffer.alloc(16);
     block[0] = VERSION | (caseless ? CASELESS : 0);
     block[1] = CHECK;
-    writeNumber(block, BigInt(e164.slice(1)));
+    writeNumber(block, digitsOf(e164));
     this.random.fill(block, 9, CODE_BYTES);
     const sealed = this.cipher.encrypt(block).toString('hex');
     return { authenticationId: uuidShaped(sealed), codeId: codeIdOf(block) };
