@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { BlockCipher, deriveKey, readNumber, writeNumber } from './key-derivation.js';
+import { randomFillSync } from 'node:crypto';
+import { BlockCipher, deriveKey, digitsOf, readNumber, writeNumber } from './key-derivation.js';
 
 /** What an authenticationId names: the number (hence its document) and the code within it. */
 export interface CodeIdentity {
@@ -13,9 +13,34 @@ export interface CodeIdentity {
 const VERSION = 0x01;
 const CASELESS = 0x10;
 const CHECK = 0xa5;
-const MIN_NUMBER = 10n ** 4n;
-const MAX_NUMBER = 10n ** 15n;
+const MIN_NUMBER = 10 ** 4;
+const MAX_NUMBER = 10 ** 15;
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The random bytes naming a code. */
+const CODE_BYTES = 7;
+/** Codes named per draw from the CSPRNG. */
+const CODES_PER_DRAW = 512;
+
+/**
+ * Random bytes drawn from the CSPRNG a few kilobytes at a time and handed out in order, each byte once:
+ * a call into OpenSSL costs the same for 7 bytes as for 3,584 (about 2 µs on Node 24; a code's 7 bytes
+ * from the pool, 30 ns), and one such call per code was 0.8% of a send-code's CPU. Node's randomUUID
+ * keeps such a cache for the same reason.
+ */
+class RandomBytesPool {
+  private readonly pool = Buffer.alloc(CODE_BYTES * CODES_PER_DRAW);
+  private offset = this.pool.length;
+
+  /** Writes `length` fresh random bytes into `target` at `start`. */
+  fill(target: Buffer, start: number, length: number): void {
+    if (this.offset + length > this.pool.length) {
+      randomFillSync(this.pool);
+      this.offset = 0;
+    }
+    this.pool.copy(target, start, this.offset, this.offset + length);
+    this.offset += length;
+  }
+}
 
 /**
  * authenticationIds: one AES-256 block of [version and flags, check byte, the number's digits in 7
@@ -26,6 +51,7 @@ const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
  */
 export class AuthenticationIds {
   private readonly cipher: BlockCipher;
+  private readonly random = new RandomBytesPool();
 
   constructor(secret: string) {
     this.cipher = new BlockCipher(deriveKey(secret, 'authenticationId'));
@@ -36,8 +62,8 @@ export class AuthenticationIds {
     const block = Buffer.alloc(16);
     block[0] = VERSION | (caseless ? CASELESS : 0);
     block[1] = CHECK;
-    writeNumber(block, BigInt(e164.slice(1)));
-    randomBytes(7).copy(block, 9);
+    writeNumber(block, digitsOf(e164));
+    this.random.fill(block, 9, CODE_BYTES);
     const sealed = this.cipher.encrypt(block).toString('hex');
     return { authenticationId: uuidShaped(sealed), codeId: codeIdOf(block) };
   }

@@ -44,17 +44,27 @@ export class BlockCipher {
   }
 }
 
-/** The digits of an E.164 number (at most 15: 50 bits) in bytes 2–8. */
-export function writeNumber(block: Buffer, digits: bigint): void {
-  for (let index = 8; index >= 2; index -= 1) {
-    block[index] = Number(digits & 0xffn);
-    digits >>= 8n;
-  }
+/** 2^48: byte 2 holds what lies above the 48 bits of bytes 3–8. */
+const LOW_BYTES_RANGE = 2 ** 48;
+
+/**
+ * The digits of an E.164 number (at most 15: under 2^50, so exact in a double) in bytes 2–8, big-endian.
+ * Plain numbers, not BigInt: a BigInt operation allocates, and this runs for every request.
+ */
+export function writeNumber(block: Buffer, digits: number): void {
+  block[2] = Math.floor(digits / LOW_BYTES_RANGE);
+  block.writeUIntBE(digits % LOW_BYTES_RANGE, 3, 6);
 }
 
-/** The digits `writeNumber` wrote. */
-export function readNumber(block: Buffer): bigint {
-  let digits = 0n;
-  for (let index = 2; index <= 8; index += 1) digits = (digits << 8n) | BigInt(block[index] ?? 0);
-  return digits;
+/**
+ * The digits `writeNumber` wrote. Bytes no number wrote (a made-up id) may read as up to 2^56, beyond
+ * exact doubles but far beyond any number's 15 digits, which is all the caller checks them for.
+ */
+export function readNumber(block: Buffer): number {
+  return (block[2] ?? 0) * LOW_BYTES_RANGE + block.readUIntBE(3, 6);
+}
+
+/** The digits of a canonical E.164 number (`+` and up to 15 digits), as writeNumber takes them. */
+export function digitsOf(e164: string): number {
+  return Number(e164.slice(1));
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationIds } from './authentication-ids.js';
+import { readNumber, writeNumber } from './key-derivation.js';
 import { CodeAddresses, StateKeys } from './keys.js';
 
 const SECRET = 'keys-unit-test-secret-0123456789abcdef';
@@ -19,6 +20,20 @@ describe('AuthenticationIds', () => {
     });
     expect(ids.read(ids.issue('+34612345678', true).authenticationId)?.caseless).toBe(true);
     expect(codeId).toMatch(/^c[0-9a-f]{14}$/);
+  });
+
+  it('name every code with fresh random bytes, past many draws of the random pool', () => {
+    const ids = new AuthenticationIds(SECRET);
+    const codeIds = new Set<string>();
+    const authenticationIds = new Set<string>();
+    for (let index = 0; index < 2_000; index += 1) {
+      const issued = ids.issue('+34612345678');
+      codeIds.add(issued.codeId);
+      authenticationIds.add(issued.authenticationId);
+      expect(ids.read(issued.authenticationId)?.codeId).toBe(issued.codeId);
+    }
+    expect(codeIds.size).toBe(2_000);
+    expect(authenticationIds.size).toBe(2_000);
   });
 
   it('reveal nothing of the number: ids for one number share no visible part', () => {
@@ -66,6 +81,22 @@ describe('StateKeys and CodeAddresses', () => {
     );
   });
 
+  it('keep every number’s document key: the same keys for the same secret, release after release', () => {
+    // Stored documents are named by these keys: a change to how digits become a block would lose them.
+    const keys = new StateKeys(SECRET);
+    expect(
+      ['+10000', '+34612345678', '+447911123499', '+123456789012345', '+999999999999999'].map((e164) =>
+        keys.numberKey(e164),
+      ),
+    ).toEqual([
+      'X1PVlDMm-sdRIL23NVxU3w',
+      'C9LTNyQGsnpETFt67U9ekw',
+      'zupUHgv227rpEVOxvBUxOA',
+      'TOs7hGILah9YmbFKfYq84Q',
+      'iJ5ccCtm4v4ECtWODzDnsA',
+    ]);
+  });
+
   it('lead an id to its document for every tenant, under that tenant’s own part', () => {
     const addresses = new CodeAddresses(SECRET);
     const ref = addresses.fresh('+34612345678', 'acme');
@@ -73,5 +104,26 @@ describe('StateKeys and CodeAddresses', () => {
     const stranger = addresses.resolve(ref.authenticationId, 'globex');
     expect(stranger?.numberKey).toBe(ref.numberKey);
     expect(stranger?.tenantKey).not.toBe(ref.tenantKey);
+  });
+});
+
+describe('writeNumber and readNumber', () => {
+  it('put up to 15 digits big-endian in bytes 2–8 and read them back, touching no other byte', () => {
+    for (const [digits, hex] of [
+      [10_000, '00000000000000271000000000000000'],
+      [34_612_345_678, '00000000080f0e7b4e00000000000000'],
+      [999_999_999_999_999, '0000038d7ea4c67fff00000000000000'],
+      [2 ** 50 - 1, '000003ffffffffffff00000000000000'],
+    ] as const) {
+      const block = Buffer.alloc(16);
+      writeNumber(block, digits);
+      expect(block.toString('hex')).toBe(hex);
+      expect(readNumber(block)).toBe(digits);
+    }
+  });
+
+  it('read bytes no number wrote as at least 10^15, which no id names', () => {
+    const block = Buffer.alloc(16, 0xff);
+    expect(readNumber(block)).toBeGreaterThanOrEqual(10 ** 15);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { AuthenticationIds } from './authentication-ids.js';
-import { BlockCipher, deriveKey, writeNumber } from './key-derivation.js';
+import { BlockCipher, deriveKey, digitsOf, writeNumber } from './key-derivation.js';
 import type { CodeRef } from './session-store.js';
 
 /** Tenant keys kept per gateway: tenants are few, and each request needs its tenant's. */
@@ -25,7 +25,7 @@ export class StateKeys {
   /** 128 bits, base64url: the `_id` of the number's document. */
   numberKey(e164: string): string {
     const block = Buffer.alloc(16);
-    writeNumber(block, BigInt(e164.slice(1)));
+    writeNumber(block, digitsOf(e164));
     return this.numbers.encrypt(block).toString('base64url');
   }
 

@@ -22,42 +22,68 @@ const absentOr = (field: string, condition: Record<string, unknown>) => ({
   $or: [{ [field]: { $exists: false } }, { [field]: condition }],
 });
 
+/** A send window a new code counts in: its counter's field, the previous window's, its end and cap. */
+interface CountedWindow {
+  field: string;
+  previousField: string;
+  end: number;
+  max: number;
+}
+
+/**
+ * The windows a new code counts in, the number's (if capped) and the tenant's, in the order `refusalOf`
+ * checks them: worked out once per write, for both its conditions and its counters.
+ */
+function countedWindows(tenant: string, rules: SendRules, now: Date): CountedWindow[] {
+  const counted = (prefix: string, windowSeconds: number, max: number): CountedWindow => {
+    const window = windowOf(now, windowSeconds);
+    return {
+      field: `${prefix}.${window.key}`,
+      previousField: `${prefix}.${window.previousKey}`,
+      end: window.end.getTime(),
+      max,
+    };
+  };
+  const own = counted(`${tenant}.sends`, rules.tenant.windowSeconds, rules.tenant.max);
+  return rules.msisdn ? [counted('sends', rules.msisdn.windowSeconds, rules.msisdn.max), own] : [own];
+}
+
 /**
  * The conditions a new code must meet, as a query: the same rules as `refusalOf`. A document that
  * fails them is not updated; an upsert then collides with it on `_id` (duplicate key), which is how
  * the store learns of a refusal without reading first.
  */
-export function admissionConditions(tenantKey: string, rules: SendRules, now: Date): NumberFilter[] {
-  const tenant = tenantPath(tenantKey);
+function admissionConditions(
+  tenant: string,
+  windows: readonly CountedWindow[],
+  rules: SendRules,
+  now: Date,
+): NumberFilter[] {
   const conditions: NumberFilter[] = [absentOr(`${tenant}.lockedUntil`, { $lte: now })];
-  if (rules.msisdn) {
-    const window = windowOf(now, rules.msisdn.windowSeconds);
-    conditions.push(absentOr(`sends.${window.key}`, { $lt: rules.msisdn.max }));
-  }
-  const window = windowOf(now, rules.tenant.windowSeconds);
-  conditions.push(absentOr(`${tenant}.sends.${window.key}`, { $lt: rules.tenant.max }));
+  for (const { field, max } of windows) conditions.push(absentOr(field, { $lt: max }));
   if (rules.cooldown) conditions.push(absentOr(`${tenant}.nextCodeAt`, { $lte: now }));
   return conditions;
 }
 
 /** The counters a new code increments, the previous windows' counters it removes, and the latest end. */
-function counting(tenantKey: string, rules: SendRules, now: Date) {
-  const tenant = tenantPath(tenantKey);
-  const windows = [{ prefix: `${tenant}.sends`, window: windowOf(now, rules.tenant.windowSeconds) }];
-  if (rules.msisdn) windows.push({ prefix: 'sends', window: windowOf(now, rules.msisdn.windowSeconds) });
-  const increments = Object.fromEntries(windows.map(({ prefix, window }) => [`${prefix}.${window.key}`, 1]));
-  const previous = Object.fromEntries(
-    windows
-      .map(({ prefix, window }) => `${prefix}.${window.previousKey}`)
-      .filter((field) => !(field in increments))
-      .map((field) => [field, ''] as const),
-  ) as Record<string, ''>;
-  const lastEnd = new Date(Math.max(...windows.map(({ window }) => window.end.getTime())));
-  return { increments, previous, lastEnd };
+function counting(windows: readonly CountedWindow[]) {
+  const increments: Record<string, number> = {};
+  for (const { field } of windows) increments[field] = 1;
+  const previous: Record<string, ''> = {};
+  let removes = false;
+  let lastEnd = 0;
+  for (const { previousField, end } of windows) {
+    if (!(previousField in increments)) {
+      previous[previousField] = '';
+      removes = true;
+    }
+    lastEnd = Math.max(lastEnd, end);
+  }
+  return { increments, previous: removes ? previous : undefined, lastEnd: new Date(lastEnd) };
 }
 
-function latest(...dates: Date[]): Date {
-  return new Date(Math.max(...dates.map((date) => date.getTime())));
+function latest(first: Date, second: Date): Date {
+  return first.getTime() >= second.getTime() ? first : second;
 }
 
 /** send-code's one write: the new code becomes the tenant's live one, every window counts it. */
@@ -68,7 +94,8 @@ export function issueWrite(
   now: Date,
 ): { filter: NumberFilter; update: NumberUpdate; windows: string[] } {
   const tenant = tenantPath(ref.tenantKey);
-  const { increments, previous, lastEnd } = counting(ref.tenantKey, rules, now);
+  const windows = countedWindows(tenant, rules, now);
+  const { increments, previous, lastEnd } = counting(windows);
   const update: NumberUpdate = {
     $inc: increments,
     $set: {
@@ -78,11 +105,11 @@ export function issueWrite(
     },
     $max: { purgeAt: latest(entry.purgeAt, lastEnd) },
   };
-  if (Object.keys(previous).length > 0) update.$unset = previous;
+  if (previous) update.$unset = previous;
   return {
-    filter: { _id: ref.numberKey, $and: admissionConditions(ref.tenantKey, rules, now) },
+    filter: { _id: ref.numberKey, $and: admissionConditions(tenant, windows, rules, now) },
     update,
-    windows: Object.keys(increments),
+    windows: windows.map(({ field }) => field),
   };
 }
 
@@ -99,7 +126,8 @@ export function reissueWrite(
   const { ref, entry } = code;
   const path = codePath(ref);
   const tenant = tenantPath(ref.tenantKey);
-  const { increments, previous, lastEnd } = counting(ref.tenantKey, rules, now);
+  const windows = countedWindows(tenant, rules, now);
+  const { increments, previous, lastEnd } = counting(windows);
   const { charge, ...fields } = next;
   const update: NumberUpdate = {
     $inc: { ...increments, [`${path}.sends`]: 1 },
@@ -118,10 +146,10 @@ export function reissueWrite(
       [`${tenant}.live`]: ref.codeId,
       [`${path}.jobId`]: entry.jobId,
       [`${path}.status`]: 'pending',
-      $and: admissionConditions(ref.tenantKey, rules, now),
+      $and: admissionConditions(tenant, windows, rules, now),
     },
     update,
-    windows: Object.keys(increments),
+    windows: windows.map(({ field }) => field),
   };
 }
 
