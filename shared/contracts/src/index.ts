@@ -31,6 +31,7 @@ export {
   sendJobSchema,
 } from './send-job.js';
 export type { SealedSendPayload, SendJob, SendJobEnvelope, SendJobInput } from './send-job.js';
+export { RandomBytesPool } from './random-pool.js';
 export { smsChargeInfo, smsEncodingOf, splitSms } from './sms-segments.js';
 export type { SmsChargeInfo, SmsSegments } from './sms-segments.js';
 export { addPrices, priceFromUnits, priceOf, priceSchema, priceUnits } from './price.js';

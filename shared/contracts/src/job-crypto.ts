@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { JobRejectedError } from './job-rejection.js';
+import { RandomBytesPool } from './random-pool.js';
 
 /**
  * AES-256-GCM sealing of a job's secret part. The associated data binds the ciphertext to the rest of
@@ -60,30 +61,13 @@ export const jobKeysSchema = z.string().transform((raw, ctx) => {
   return keys;
 });
 
-/**
- * IVs come from a pool of random bytes drawn 256 IVs at a time, each byte used once: a random 96-bit
- * IV per seal, as before, for one call into the CSPRNG per 256 seals instead of one per seal (the call,
- * not the bytes, was most of its cost: about 1% of the gateway's CPU per send-code). A fresh pool is
- * drawn when one runs out, so no IV handed out is ever overwritten.
- */
-const IV_POOL_BYTES = IV_BYTES * 256;
-let ivPool = Buffer.alloc(0);
-let ivPoolOffset = 0;
-
-function nextIv(): Buffer {
-  if (ivPoolOffset + IV_BYTES > ivPool.length) {
-    ivPool = randomBytes(IV_POOL_BYTES);
-    ivPoolOffset = 0;
-  }
-  const iv = ivPool.subarray(ivPoolOffset, ivPoolOffset + IV_BYTES);
-  ivPoolOffset += IV_BYTES;
-  return iv;
-}
+/** A random 96-bit IV per seal, from one pool (one CSPRNG call per 256 seals, not per seal). */
+const ivs = new RandomBytesPool(IV_BYTES * 256);
 
 export function sealJson(value: unknown, keys: readonly JobKey[], associatedData: string): string {
   const [active] = keys;
   if (!active) throw new Error('no job encryption key configured');
-  const iv = nextIv();
+  const iv = ivs.take(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', active.key, iv);
   cipher.setAAD(Buffer.from(associatedData));
   const ciphertext = cipher.update(JSON.stringify(value), 'utf8');

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { RandomBytesPool } from '@otpflow/contracts';
 import { BlockCipher, deriveKey, digitsOf, readNumber, writeNumber } from './key-derivation.js';
 
 /** What an authenticationId names: the number (hence its document) and the code within it. */
@@ -22,27 +22,6 @@ const CODE_BYTES = 7;
 const CODES_PER_DRAW = 512;
 
 /**
- * Random bytes drawn from the CSPRNG a few kilobytes at a time and handed out in order, each byte once:
- * a call into OpenSSL costs the same for 7 bytes as for 3,584 (about 2 µs on Node 24; a code's 7 bytes
- * from the pool, 30 ns), and one such call per code was 0.8% of a send-code's CPU. Node's randomUUID
- * keeps such a cache for the same reason.
- */
-class RandomBytesPool {
-  private readonly pool = Buffer.alloc(CODE_BYTES * CODES_PER_DRAW);
-  private offset = this.pool.length;
-
-  /** Writes `length` fresh random bytes into `target` at `start`. */
-  fill(target: Buffer, start: number, length: number): void {
-    if (this.offset + length > this.pool.length) {
-      randomFillSync(this.pool);
-      this.offset = 0;
-    }
-    this.pool.copy(target, start, this.offset, this.offset + length);
-    this.offset += length;
-  }
-}
-
-/**
  * authenticationIds: one AES-256 block of [version and flags, check byte, the number's digits in 7
  * bytes, 7 random bytes naming the code], written like a UUID. Decrypting one leads to its document
  * without a lookup, and says how to read a presented code; without the key it is indistinguishable
@@ -51,7 +30,7 @@ class RandomBytesPool {
  */
 export class AuthenticationIds {
   private readonly cipher: BlockCipher;
-  private readonly random = new RandomBytesPool();
+  private readonly random = new RandomBytesPool(CODE_BYTES * CODES_PER_DRAW);
 
   constructor(secret: string) {
     this.cipher = new BlockCipher(deriveKey(secret, 'authenticationId'));
