@@ -14,7 +14,7 @@ function requestTo(hops: number, address: string, headers: Record<string, string
 }
 
 describe('the client address', () => {
-  const cases = [
+  const cases: { hops: number; headers: Record<string, string> }[] = [
     { hops: 0, headers: {} },
     { hops: 1, headers: {} },
     { hops: 0, headers: { 'x-forwarded-for': '203.0.113.7' } },
