@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { requireScope, type Authenticator } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
 import type { Limits } from '../otp/limits.js';
+import { clientAddress } from './forwarded-for.js';
 
 /**
  * The first gate of every API route: authenticate (401, or 429 for a source address past its failed
@@ -11,7 +12,7 @@ import type { Limits } from '../otp/limits.js';
 export function authorize(authenticator: Authenticator, limits: Limits, scope: string): RequestHandler {
   // Express 5 forwards a rejected promise to the error handler; success must still call next().
   return async (request, response, next) => {
-    const principal = await authenticator.authenticate(request.headers.authorization, request.ip);
+    const principal = await authenticator.authenticate(request.headers.authorization, clientAddress(request));
     requireScope(principal, scope);
     await limits.checkRequestRate(principal.clientId);
     response.locals.principal = principal;

@@ -1,39 +1,53 @@
 import { ApiError } from '@otpflow/errors';
 import express, { type RequestHandler } from 'express';
 import type { z } from 'zod';
+import { plainJsonLength, readPlainJson } from './read-json.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/** Accept values that take JSON as they are: no negotiation needed (a missing header accepts anything). */
+const PLAIN_ACCEPTS: ReadonlySet<string | undefined> = new Set([undefined, '*/*', 'application/json']);
+
 /** 406 when the client accepts no JSON (every answer of this API is JSON or empty). */
 export const acceptsJson: RequestHandler = (request, _response, next) => {
-  next(request.accepts('application/json') ? undefined : new ApiError('NOT_ACCEPTABLE'));
+  const takesJson =
+    PLAIN_ACCEPTS.has(request.headers.accept) || request.accepts('application/json') !== false;
+  next(takesJson ? undefined : new ApiError('NOT_ACCEPTABLE'));
 };
 
 /**
  * The JSON body, strictly: 415 for another media type, 400 for a missing, malformed or oversized body
  * (the size limit is checked against Content-Length before a byte is read). An `optional` body may be
- * left out entirely and reads as `{}`.
+ * left out entirely and reads as `{}`. The plain case (UTF-8 JSON of a declared length, which is what
+ * clients send) is read in one pass; body-parser reads the rest (charsets, compression, chunks).
  */
 export function jsonBody(
   limitBytes: number,
   { optional = false }: { optional?: boolean } = {},
-): RequestHandler[] {
-  const requireJsonType: RequestHandler = (request, _response, next) => {
+): RequestHandler {
+  const parseAnyJson: RequestHandler = express.json({ limit: limitBytes, strict: true, type: JSON_TYPES });
+  const readBody: RequestHandler = (request, response, next) => {
     const hasBody =
       request.headers['transfer-encoding'] !== undefined ||
       Number(request.headers['content-length'] ?? 0) > 0;
+    const plainLength = hasBody ? plainJsonLength(request, limitBytes) : undefined;
     if (!hasBody && optional) {
       request.body = {};
       next();
     } else if (!hasBody) {
       next(new ApiError('INVALID_ARGUMENT', { message: 'A JSON request body is required.' }));
+    } else if (plainLength !== undefined) {
+      readPlainJson(request, plainLength).then((body) => {
+        request.body = body;
+        next();
+      }, next);
     } else if (!request.is(JSON_TYPES)) {
       next(new ApiError('UNSUPPORTED_MEDIA_TYPE'));
     } else {
-      next();
+      parseAnyJson(request, response, next);
     }
   };
-  return [requireJsonType, express.json({ limit: limitBytes, strict: true, type: JSON_TYPES })];
+  return readBody;
 }
 
 /** Maps body-parser failures to API errors; anything else passes through. */

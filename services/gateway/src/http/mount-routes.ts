@@ -13,11 +13,18 @@ export interface MountOptions {
   deps: RouteDependencies;
 }
 
-/** CAMARA error bodies are exactly `{status, code, message}`: no native `details`. */
-const camaraErrors: RequestHandler = (_request, response, next) => {
-  response.locals.errorFormat = 'camara';
-  next();
-};
+/**
+ * The first gate of a group's routes: the metric label, and for CAMARA the error format (its error
+ * bodies are exactly `{status, code, message}`: no native `details`). One gate, not two, as it runs
+ * on every request.
+ */
+function enterRoute(api: RouteGroup['api']): RequestHandler {
+  if (api !== 'camara') return nameRoute;
+  return (request, response, next) => {
+    response.locals.errorFormat = 'camara';
+    nameRoute(request, response, next);
+  };
+}
 
 /** A path parameter by its schema; the 400 names it. */
 function parsePathParameter(parameter: PathParameter, value: unknown): string {
@@ -32,7 +39,7 @@ function parsePathParameter(parameter: PathParameter, value: unknown): string {
 }
 
 /**
- * The route's gates, in the order every route runs them: the metric label, the error format, then
+ * The route's gates, in the order every route runs them: the metric label and the error format, then
  * authentication (401) and scope (403) and the client's request rate (429), content negotiation (406,
  * 415), the body's size and syntax (400); then its path parameters and body by their schemas (400),
  * then the handler.
@@ -56,11 +63,10 @@ function routeHandlers(route: ApiRoute, group: RouteGroup, options: MountOptions
     });
   };
   return [
-    nameRoute,
-    ...(group.api === 'camara' ? [camaraErrors] : []),
+    enterRoute(group.api),
     authorize(options.authenticator, options.deps.limits, route.scope),
     acceptsJson,
-    ...(body ? jsonBody(bodyLimitBytes, { optional: body.optional ?? false }) : []),
+    ...(body ? [jsonBody(bodyLimitBytes, { optional: body.optional ?? false })] : []),
     run,
   ];
 }
@@ -80,7 +86,7 @@ function groupRouter(group: RouteGroup, options: MountOptions): Router {
     methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
   }
   for (const [path, methods] of methodsByPath) {
-    router.all(path, nameRoute, ...(group.api === 'camara' ? [camaraErrors] : []), methodNotAllowed(methods));
+    router.all(path, enterRoute(group.api), methodNotAllowed(methods));
   }
   return router;
 }

@@ -11,7 +11,7 @@ import { alphabetOf, generateCode, type CodeHasher } from './code.js';
 import type { Limits } from './limits.js';
 import type { MessageRenderer, MessageWords } from './message-renderer.js';
 import type { CheckedPhoneNumber } from './phone-policy.js';
-import { canonicalPhoneNumber, type PhoneNumber } from './phone-number.js';
+import type { PhoneNumber } from './phone-number.js';
 import { checkRecipient } from './recipient.js';
 import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, StoredCode } from './session-store.js';
@@ -77,8 +77,7 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
   const testCode = deps.testNumbers.codeFor(phone.e164);
   const testNumber = testCode !== undefined;
   const checked = checkRecipient(deps.phonePolicy, policy, phone, channel, testNumber);
-  const parsed = phone.parsed ?? canonicalPhoneNumber(phone.e164).parsed;
-  const lineType = parsed?.isValid() ? parsed.getType() : undefined;
+  const { lineType } = phone;
   const send: SendFacts = {
     clientId: principal.clientId,
     e164: checked.e164,

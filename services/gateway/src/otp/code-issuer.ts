@@ -7,6 +7,7 @@ import { newCodeEntry, resendAllowedAt } from './code-entries.js';
 import { deliverCode, type DeliveryDependencies, type IssuedCode } from './code-delivery.js';
 import { isCaseless } from './code.js';
 import type { CodeAddresses } from './keys.js';
+import { canonicalPhoneNumber } from './phone-number.js';
 import { messageSourceOf, type MessageRenderer } from './message-renderer.js';
 import { refusalAnswer } from './refusals.js';
 import type { SendRules, SessionStore, StoredCode } from './session-store.js';
@@ -99,7 +100,7 @@ export class CodeIssuer {
     return deliverCode(deps, {
       principal,
       policy,
-      phone: { e164: current.ref.e164, countryCallingCode: entry.countryCallingCode, parsed: undefined },
+      phone: canonicalPhoneNumber(current.ref.e164),
       channel,
       words,
       codeLength: entry.codeLength,

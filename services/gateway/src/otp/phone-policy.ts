@@ -1,6 +1,5 @@
 import type { Channel } from '@otpflow/contracts';
 import { ApiError } from '@otpflow/errors';
-import type { PhoneNumber as ParsedPhoneNumber } from 'libphonenumber-js/max';
 import { canonicalPhoneNumber, type PhoneNumber } from './phone-number.js';
 
 /** libphonenumber's line types, as settings and policies name them. */
@@ -80,7 +79,8 @@ export class PhonePolicy {
     phone: PhoneNumber | string,
     options: { isTestNumber: boolean; channel?: Channel; ranges: NumberRanges },
   ): CheckedPhoneNumber {
-    const { e164, parsed } = typeof phone === 'string' ? canonicalPhoneNumber(phone) : phone;
+    const number = typeof phone === 'string' ? canonicalPhoneNumber(phone) : phone;
+    const { e164, parsed } = number;
     const { servedPrefixes, deniedPrefixes } = this.settings;
     if (servedPrefixes.length > 0 && !servedPrefixes.some((prefix) => e164.startsWith(prefix))) {
       throw new ApiError('NOT_FOUND', {
@@ -92,20 +92,20 @@ export class PhonePolicy {
     if (!parsed) throw notAllowed();
     const checked = { e164, countryCallingCode: parsed.countryCallingCode };
     if (options.isTestNumber) return checked;
-    this.checkRanges(parsed, options.channel ?? 'sms', options.ranges);
+    this.checkRanges(number, options.channel ?? 'sms', options.ranges);
     if (this.settings.validation === 'lenient') return checked;
-    if (!parsed.isValid()) throw notAllowed();
+    // Not valid: libphonenumber knows no line type for it (see PhoneNumber.lineType).
+    if (number.lineType === undefined) throw notAllowed();
     return checked;
   }
 
   /** The risk rules hold in lenient mode too: toll-fraud protection is not a validation nicety. */
-  private checkRanges(parsed: ParsedPhoneNumber, channel: Channel, ranges: NumberRanges): void {
-    const e164 = parsed.number;
+  private checkRanges(phone: PhoneNumber, channel: Channel, ranges: NumberRanges): void {
+    const { e164, lineType: type } = phone;
     const network = INTERNATIONAL_NETWORKS.some((prefix) => e164.startsWith(prefix));
     if (network && !ranges.internationalNetworks.some((prefix) => e164.startsWith(prefix))) {
       throw notAllowed('This client may not send codes to international networks.');
     }
-    const type = parsed.isValid() ? parsed.getType() : undefined;
     if (type === undefined) return;
     const allowed: readonly string[] = channel === 'voice' ? ranges.voiceNumberTypes : ranges.smsNumberTypes;
     const highRisk: readonly string[] = HIGH_RISK_NUMBER_TYPES[channel];

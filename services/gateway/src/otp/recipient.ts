@@ -7,7 +7,6 @@ import type { CheckedPhoneNumber, PhonePolicy } from './phone-policy.js';
 /**
  * May this client send a code by this channel to this number? The client's channels, then the
  * deployment's number policy with the ranges the client's policy allows, then the client's countries.
- * A number read at the edge is checked as read; one that comes from an id (a resend) is read here.
  */
 export function checkRecipient(
   phonePolicy: PhonePolicy,
@@ -22,7 +21,7 @@ export function checkRecipient(
       details: { field: 'channel' },
     });
   }
-  const checked = phonePolicy.check(phone.parsed ? phone : phone.e164, {
+  const checked = phonePolicy.check(phone, {
     isTestNumber,
     channel,
     ranges: policy,
