@@ -1,0 +1,145 @@
+// Instructions per request of the gateway and of the ceiling, counted by valgrind's callgrind:
+//   node bench/instructions.mjs [--rate 2] [--warmup 40] [--requests 100] [--only send,validate]
+//     [--checkout PATH]
+// CPU time per request on this shared 2-core machine moves by tens of percent with what the other
+// processes do; the instructions a process executes do not, and they carry over to other machines as
+// the store commands do. For send-code, then validate-code, the gateway (its build, as the bench starts
+// it) and the ceiling (bench/ceiling-server.mjs) each run under callgrind, every thread counted; each
+// gets the same warm-up and the same measured requests at the same low fixed rate (under valgrind a
+// process runs some 30-50 times slower, one thread at a time), and between the two an idle window
+// tells what its timers cost when nothing is asked (included in the per-request figure, as in CPU time
+// at a fixed rate: the goal's ratio is judged at one). It prints instructions per answered request for
+// both and their ratio, and writes bench/results/instructions_<time>/instructions.json.
+// `--checkout PATH` counts the gateway of another built checkout (an older commit, for a before and
+// after); the ceiling and the load are this checkout's. Needs valgrind (Debian's package), not npm's.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../services/gateway/dist/config.js';
+import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
+import { ceilingProcess } from './lib/ceiling.mjs';
+import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
+import { Infrastructure } from './lib/infrastructure.mjs';
+import { fixedRate } from './lib/load.mjs';
+import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
+import { operationSource } from './lib/requests.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '40' },
+    requests: { type: 'string', default: '100' },
+    idle: { type: 'string', default: '10' },
+    only: { type: 'string', default: 'send,validate' },
+    checkout: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
+    'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+  },
+});
+const rate = Number(values.rate);
+const warmupRequests = Number(values.warmup);
+const measuredRequests = Number(values.requests);
+const idleSeconds = Number(values.idle);
+const rabbitUrl = values['rabbitmq-url'];
+if (!(await callgrindAvailable())) throw new Error('valgrind (callgrind) is not installed');
+
+const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
+const runId = `instructions_${stamp}`;
+const database = `${runId}_otpflow`;
+const prefix = `${runId}.otp`;
+const ceilingPrefix = `${runId}.ceiling`;
+const outDir = join(ROOT, 'bench/results', runId);
+mkdirSync(outDir, { recursive: true });
+
+const infra = await new Infrastructure({
+  mongoUrl: values['mongodb-url'],
+  rabbitUrl,
+  codeHashSecret: CODE_HASH_SECRET,
+}).connect();
+const mongoUrl = infra.databaseUrl(database);
+infra.usePrefix(prefix);
+infra.usePrefix(ceilingPrefix);
+const env = (port) =>
+  gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: values['log-level'], testNumbers: 5000 });
+// The ceiling gets the gateway's driver pool, and a send job's size once the gateway has published one.
+const poolSize = loadConfig(env(0)).MONGODB_MAX_POOL_SIZE;
+let messageBytes = 1000;
+
+function server(kind, operation, port) {
+  const log = join(outDir, `${kind}-${operation}.log`);
+  if (kind === 'ceiling') {
+    return ceilingProcess({ port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes, poolSize }, log);
+  }
+  const gateway = ServiceProcess.service(`gateway-${operation}`, 'gateway', env(port), log);
+  if (values.checkout) gateway.cwd = values.checkout;
+  return gateway;
+}
+
+/** `count` requests of the source at the fixed rate. */
+function load(url, source, count) {
+  return fixedRate({ urls: [url], rate, durationSeconds: count / rate, maxSockets: 16, source });
+}
+
+async function count(kind, operation) {
+  await infra.resetCollections(database);
+  // Each right code validates its session: every validate-code request needs a session of its own.
+  const ids =
+    operation === 'validate' ? await infra.prefillSessions(database, warmupRequests + measuredRequests) : [];
+  const counter = new CallgrindCounter(join(outDir, `${kind}-${operation}.callgrind`));
+  const port = await freePort();
+  const child = server(kind, operation, port);
+  child.launcher = counter.launcher();
+  child.start();
+  const url = `http://127.0.0.1:${port}`;
+  const queue = `${kind === 'ceiling' ? ceilingPrefix : prefix}.send`;
+  try {
+    await child.waitReady(url, 600_000);
+    await counter.instrument(child);
+    const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
+    const warmup = await load(url, source, warmupRequests);
+    const idle = await counter.measure(child, () => sleep(idleSeconds * 1000));
+    const { result, instructions } = await counter.measure(child, () =>
+      load(url, source, measuredRequests),
+    );
+    if (kind === 'gateway' && operation === 'send') messageBytes = (await infra.takeMessageSize(queue)) ?? 1000;
+    return {
+      kind,
+      operation,
+      warmup: { ok: warmup.ok, statusCodes: warmup.statusCodes },
+      measured: { ok: result.ok, statusCodes: result.statusCodes, latency: result.latency },
+      instructions,
+      instructionsPerRequest: result.ok > 0 ? Math.round(instructions / result.ok) : undefined,
+      idleInstructionsPerSecond: Math.round(idle.instructions / idleSeconds),
+    };
+  } finally {
+    // Shutting down under valgrind takes a while; the counts are written already.
+    await child.stop(60_000);
+    await infra.purge(queue);
+  }
+}
+
+const millions = (value) => (value === undefined ? 'n/a' : `${(value / 1e6).toFixed(2)} M`);
+const results = [];
+try {
+  for (const operation of values.only.split(',')) {
+    // The gateway first: its send job's size is the ceiling's message.
+    const [gateway, ceiling] = [await count('gateway', operation), await count('ceiling', operation)];
+    const ratio = gateway.instructionsPerRequest / ceiling.instructionsPerRequest;
+    results.push({ operation, gateway, ceiling, ratio: Math.round(ratio * 100) / 100 });
+    for (const side of [gateway, ceiling]) {
+      process.stdout.write(
+        `${operation}-code ${side.kind}: ${millions(side.instructionsPerRequest)} instructions/request (${side.measured.ok} of ${measuredRequests} ok ${JSON.stringify(side.measured.statusCodes)}; idle ${millions(side.idleInstructionsPerSecond)}/s)\n`,
+      );
+    }
+    process.stdout.write(`${operation}-code ratio gateway/ceiling: ${ratio.toFixed(2)}\n`);
+  }
+} finally {
+  await infra.cleanUp().catch(() => undefined);
+  await infra.close();
+}
+const file = join(outDir, 'instructions.json');
+const settings = { rate, warmupRequests, measuredRequests, idleSeconds, checkout: values.checkout };
+writeFileSync(file, `${JSON.stringify({ settings, results }, null, 2)}\n`);
+process.stderr.write(`wrote ${relative(ROOT, file)}\n`);
