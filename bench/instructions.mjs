@@ -100,10 +100,9 @@ async function count(kind, operation) {
     const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
     const warmup = await load(url, source, warmupRequests);
     const idle = await counter.measure(child, () => sleep(idleSeconds * 1000));
-    const { result, instructions } = await counter.measure(child, () =>
-      load(url, source, measuredRequests),
-    );
-    if (kind === 'gateway' && operation === 'send') messageBytes = (await infra.takeMessageSize(queue)) ?? 1000;
+    const { result, instructions } = await counter.measure(child, () => load(url, source, measuredRequests));
+    if (kind === 'gateway' && operation === 'send')
+      messageBytes = (await infra.takeMessageSize(queue)) ?? 1000;
     return {
       kind,
       operation,
