@@ -1,15 +1,20 @@
 // Instructions per request of the gateway and of the ceiling, counted by valgrind's callgrind:
-//   node bench/instructions.mjs [--rate 2] [--warmup 40] [--requests 100] [--only send,validate]
-//     [--checkout PATH]
+//   node bench/instructions.mjs [--warmup 100] [--requests 100] [--pause 100] [--idle 10]
+//     [--at-rate 100] [--only send,validate] [--checkout PATH]
 // CPU time per request on this shared 2-core machine moves by tens of percent with what the other
 // processes do; the instructions a process executes do not, and they carry over to other machines as
 // the store commands do. For send-code, then validate-code, the gateway (its build, as the bench starts
-// it) and the ceiling (bench/ceiling-server.mjs) each run under callgrind, every thread counted; each
-// gets the same warm-up and the same measured requests at the same low fixed rate (under valgrind a
-// process runs some 30-50 times slower, one thread at a time), and between the two an idle window
-// tells what its timers cost when nothing is asked (included in the per-request figure, as in CPU time
-// at a fixed rate: the goal's ratio is judged at one). It prints instructions per answered request for
-// both and their ratio, and writes bench/results/instructions_<time>/instructions.json.
+// it) and the ceiling (bench/ceiling-server.mjs) each run under callgrind, every thread counted. Each
+// gets the same warm-up and the same measured requests, one at a time, `--pause` ms apart: under
+// valgrind a process runs some 50-100 times slower, so a fixed rate it cannot keep up with would queue
+// requests into shared event-loop wake-ups, by how busy the machine is; alone, each request costs what
+// it does at a fixed rate the server answers well within (100 a second, natively). An idle window
+// before the measured one counts what the process's timers cost a second (heartbeats, sweeps, the
+// event-loop monitor); that much times the measured window's length is taken off the requests (it
+// depends on the wall time, which valgrind stretches), and it is added back at `--at-rate` requests a
+// second for the ratio the goal judges (CPU per request at one fixed rate). It prints, for both, the
+// instructions per request (all, and net of the timers), the timers' instructions a second, and the
+// ratios, and writes bench/results/instructions_<time>/instructions.json.
 // `--checkout PATH` counts the gateway of another built checkout (an older commit, for a before and
 // after); the ceiling and the load are this checkout's. Needs valgrind (Debian's package), not npm's.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,16 +26,17 @@ import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
 import { ceilingProcess } from './lib/ceiling.mjs';
 import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
-import { fixedRate } from './lib/load.mjs';
+import { oneAtATime } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
 
 const { values } = parseArgs({
   options: {
-    rate: { type: 'string', default: '2' },
-    warmup: { type: 'string', default: '40' },
+    warmup: { type: 'string', default: '100' },
     requests: { type: 'string', default: '100' },
+    pause: { type: 'string', default: '100' },
     idle: { type: 'string', default: '10' },
+    'at-rate': { type: 'string', default: '100' },
     only: { type: 'string', default: 'send,validate' },
     checkout: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
@@ -38,7 +44,8 @@ const { values } = parseArgs({
     'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
   },
 });
-const rate = Number(values.rate);
+const pauseMs = Number(values.pause);
+const atRate = Number(values['at-rate']);
 const warmupRequests = Number(values.warmup);
 const measuredRequests = Number(values.requests);
 const idleSeconds = Number(values.idle);
@@ -77,9 +84,19 @@ function server(kind, operation, port) {
   return gateway;
 }
 
-/** `count` requests of the source at the fixed rate. */
 function load(url, source, count) {
-  return fixedRate({ urls: [url], rate, durationSeconds: count / rate, maxSockets: 16, source });
+  return oneAtATime({ url, count, pauseMs, source });
+}
+
+/** Per answered request: all instructions, and net of what the timers ran over the window. */
+function perRequest(instructions, idlePerSecond, result) {
+  if (result.ok === 0) return {};
+  const net = instructions - idlePerSecond * result.durationSeconds;
+  return {
+    instructionsPerRequest: Math.round(instructions / result.ok),
+    netInstructionsPerRequest: Math.round(net / result.ok),
+    atRatePerRequest: Math.round(net / result.ok + idlePerSecond / atRate),
+  };
 }
 
 async function count(kind, operation) {
@@ -100,6 +117,7 @@ async function count(kind, operation) {
     const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
     const warmup = await load(url, source, warmupRequests);
     const idle = await counter.measure(child, () => sleep(idleSeconds * 1000));
+    const idlePerSecond = idle.instructions / idleSeconds;
     const { result, instructions } = await counter.measure(child, () => load(url, source, measuredRequests));
     if (kind === 'gateway' && operation === 'send')
       messageBytes = (await infra.takeMessageSize(queue)) ?? 1000;
@@ -107,10 +125,15 @@ async function count(kind, operation) {
       kind,
       operation,
       warmup: { ok: warmup.ok, statusCodes: warmup.statusCodes },
-      measured: { ok: result.ok, statusCodes: result.statusCodes, latency: result.latency },
+      measured: {
+        ok: result.ok,
+        statusCodes: result.statusCodes,
+        seconds: result.durationSeconds,
+        latency: result.latency,
+      },
       instructions,
-      instructionsPerRequest: result.ok > 0 ? Math.round(instructions / result.ok) : undefined,
-      idleInstructionsPerSecond: Math.round(idle.instructions / idleSeconds),
+      idleInstructionsPerSecond: Math.round(idlePerSecond),
+      ...perRequest(instructions, idlePerSecond, result),
     };
   } finally {
     // Shutting down under valgrind takes a while; the counts are written already.
@@ -125,20 +148,30 @@ try {
   for (const operation of values.only.split(',')) {
     // The gateway first: its send job's size is the ceiling's message.
     const [gateway, ceiling] = [await count('gateway', operation), await count('ceiling', operation)];
-    const ratio = gateway.instructionsPerRequest / ceiling.instructionsPerRequest;
-    results.push({ operation, gateway, ceiling, ratio: Math.round(ratio * 100) / 100 });
+    const ratio = (key) => Math.round((gateway[key] / ceiling[key]) * 100) / 100;
+    const ratios = { net: ratio('netInstructionsPerRequest'), atRate: ratio('atRatePerRequest') };
+    results.push({ operation, gateway, ceiling, ratios });
     for (const side of [gateway, ceiling]) {
       process.stdout.write(
-        `${operation}-code ${side.kind}: ${millions(side.instructionsPerRequest)} instructions/request (${side.measured.ok} of ${measuredRequests} ok ${JSON.stringify(side.measured.statusCodes)}; idle ${millions(side.idleInstructionsPerSecond)}/s)\n`,
+        `${operation}-code ${side.kind}: ${millions(side.netInstructionsPerRequest)} instructions/request net of timers (${millions(side.instructionsPerRequest)} in all; timers ${millions(side.idleInstructionsPerSecond)}/s; ${side.measured.ok} of ${measuredRequests} ok ${JSON.stringify(side.measured.statusCodes)}, p50 ${side.measured.latency.p50} ms)\n`,
       );
     }
-    process.stdout.write(`${operation}-code ratio gateway/ceiling: ${ratio.toFixed(2)}\n`);
+    process.stdout.write(
+      `${operation}-code ratio gateway/ceiling: ${ratios.net} net of timers, ${ratios.atRate} at ${atRate} requests/s\n`,
+    );
   }
 } finally {
   await infra.cleanUp().catch(() => undefined);
   await infra.close();
 }
 const file = join(outDir, 'instructions.json');
-const settings = { rate, warmupRequests, measuredRequests, idleSeconds, checkout: values.checkout };
+const settings = {
+  warmupRequests,
+  measuredRequests,
+  pauseMs,
+  idleSeconds,
+  atRate,
+  checkout: values.checkout,
+};
 writeFileSync(file, `${JSON.stringify({ settings, results }, null, 2)}\n`);
 process.stderr.write(`wrote ${relative(ROOT, file)}\n`);
