@@ -44,11 +44,11 @@ export class CallgrindCounter {
     await callgrindControl('--zero', child);
   }
 
-  /** Writes a dump and returns the instructions counted since the last zero (or dump). */
+  /** Writes a dump and returns the instructions counted since the last zero (or dump), by part. */
   async dump(child) {
     await callgrindControl('--dump', child);
     this.dumps += 1;
-    return instructionsOf(`${this.outFile}.${this.dumps}`);
+    return instructionsOfDump(`${this.outFile}.${this.dumps}`);
   }
 
   /** Instructions executed while `work` runs: zero, work, dump; returns work's result and the count. */
@@ -73,11 +73,38 @@ async function callgrindControl(command, child) {
   if (!/^\s*OK\.$/m.test(stdout)) throw new Error(`callgrind_control ${command} ${pid}: ${stdout}`);
 }
 
-/** The `summary:` line of a callgrind dump: instructions (Ir), the only event collected. */
-function instructionsOf(file) {
-  const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
-  if (!match) throw new Error(`no summary line in ${file}`);
-  return Number(match[1]);
+// Where an instruction ran, by the function's name (V8's own C++ is named; JIT code is not): its
+// compilers (and parser), its garbage collector, or the program. Both come in lumps a short window
+// catches or misses (a full collection, an optimisation of a hot function), so they are told apart.
+const COMPILER =
+  /^v8::internal::(?:compiler|maglev|baseline|turboshaft|interpreter::Bytecode|Parser|PreParser|Scanner|Compiler::|OptimizingCompileDispatcher)/;
+const GARBAGE_COLLECTOR =
+  /^(?:heap::base::|cppgc::|__popcountdi2)|v8::internal::\S*(?:Mark|Scaveng|Sweep|Evacuat|Compact|RememberedSet|SlotSet|GCTracer|Heap::|SizeFromMap|IterateObjectCache|StringTableCleaner|Visitor)/;
+
+/**
+ * A callgrind dump's instructions (Ir, the only event collected): all (its `summary:` line), and
+ * those of V8's compilers and garbage collector (the self cost of their functions: a cost line after
+ * a `calls=` line is the call's inclusive cost, counted where it is spent instead).
+ */
+export function instructionsOfDump(file) {
+  const text = readFileSync(file, 'utf8');
+  const summary = /^summary:\s+(\d+)/m.exec(text);
+  if (!summary) throw new Error(`no summary line in ${file}`);
+  const parts = { all: Number(summary[1]), compiler: 0, garbageCollector: 0 };
+  let part;
+  let inclusive = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) {
+      const name = line.slice(3);
+      part = COMPILER.test(name) ? 'compiler' : GARBAGE_COLLECTOR.test(name) ? 'garbageCollector' : undefined;
+    } else if (line.startsWith('calls=')) {
+      inclusive = true;
+    } else if (/^[\d+-]/.test(line)) {
+      if (part && !inclusive) parts[part] += Number(line.split(' ')[1] ?? 0);
+      inclusive = false;
+    }
+  }
+  return parts;
 }
 
 /** True when valgrind's callgrind and callgrind_control are installed (a Debian package, not npm's). */
