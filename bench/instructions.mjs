@@ -8,14 +8,14 @@
 // gets the same warm-up and the same measured requests, one at a time, `--pause` ms apart: under
 // valgrind a process runs some 50-100 times slower, so a fixed rate it cannot keep up with would queue
 // requests into shared event-loop wake-ups, by how busy the machine is; alone, each request costs what
-// it does at a fixed rate the server answers well within (100 a second, natively). An idle window
-// before the measured one counts what the process's timers cost a second (heartbeats, sweeps, the
-// event-loop monitor), for a figure net of them (the measured window's length is valgrind's, not the
+// it does at a fixed rate the server answers well within (100 a second, natively). Idle windows before
+// and after the measured one count what the process's timers cost a second (heartbeats, sweeps, the
+// event-loop monitor; the quieter window's rate), for a figure net of them (the measured window's length is valgrind's, not the
 // requests': natively, at 100 requests a second, the timers' cost a second divided by 100 is what they
 // add to a request). V8's compilers and garbage collector are counted apart: they come in lumps a window
 // of a few hundred requests catches or misses. It prints, for both, the program's instructions per
-// request (without compilers and collector: the figure that repeats), net of timers too, the parts and
-// the total, and the ratios, and writes bench/results/instructions_<time>/instructions.json.
+// request net of timers (without compilers and collector: the figure that repeats), with timers, the
+// parts and the total, and the ratios, and writes bench/results/instructions_<time>/instructions.json.
 // `--checkout PATH` counts the gateway of another built checkout (an older commit, for a before and
 // after); the ceiling and the load are this checkout's. Needs valgrind (Debian's package), not npm's.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -101,11 +101,11 @@ const program = (parts) => parts.all - parts.compiler - parts.garbageCollector;
 /**
  * Per answered request: all instructions; the program's, without V8's compilers and garbage collector
  * (they come in lumps, a full collection or a hot function optimised, that a window of a few hundred
- * requests catches or misses, where at a native 100 a second they spread over thousands): the figure
- * that repeats (within 3% in two runs); and the program's net of its timers at the idle window's rate.
- * The timers run by the wall clock, which valgrind stretches (a gateway's request lasts ~0.5 s under it),
- * so they weigh more here than natively; but the idle window also catches lumps, so the net figure is
- * the less repeatable one.
+ * requests catches or misses, where at a native 100 a second they spread over thousands); and that net
+ * of its timers (the quieter idle window's rate times the measured window's length): the timers run by
+ * the wall clock, which valgrind stretches by the machine's load (a gateway's request lasts 40-500 ms
+ * under it), so with them the gateway's send-code figure moved 10% between a quiet and a busy machine,
+ * and without them it stayed within 3% (six runs, load average 2-15).
  */
 function perRequest(parts, idle, result) {
   if (result.ok === 0) return {};
@@ -137,8 +137,14 @@ async function count(kind, operation) {
     await counter.instrument(child);
     const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
     const warmup = await load(url, source, warmupRequests);
-    const idle = await counter.measure(child, () => sleep(idleSeconds * 1000));
+    const idleWindow = async () =>
+      (await counter.measure(child, () => sleep(idleSeconds * 1000))).instructions;
+    const before = await idleWindow();
     const { result, instructions } = await counter.measure(child, () => load(url, source, measuredRequests));
+    // A window catches the timers and, at times, a lump (a compilation the warm-up queued): the quieter
+    // of two, one on each side of the measured window, is the timers'.
+    const after = await idleWindow();
+    const idle = program(after) < program(before) ? after : before;
     if (kind === 'gateway' && operation === 'send')
       messageBytes = (await infra.takeMessageSize(queue)) ?? 1000;
     return {
@@ -152,9 +158,9 @@ async function count(kind, operation) {
         latency: result.latency,
       },
       instructions,
-      idle: idle.instructions,
-      idleInstructionsPerSecond: Math.round(idle.instructions.all / idleSeconds),
-      ...perRequest(instructions, idle.instructions, result),
+      idleWindows: [before, after],
+      idle,
+      ...perRequest(instructions, idle, result),
     };
   } finally {
     // Shutting down under valgrind takes a while; the counts are written already.
@@ -179,11 +185,11 @@ try {
     for (const side of [gateway, ceiling]) {
       const { measured } = side;
       process.stdout.write(
-        `${operation}-code ${side.kind}: program ${millions(side.programInstructionsPerRequest)} instructions/request (${millions(side.programNetOfTimersPerRequest)} net of timers at ${millions(program(side.idle) / idleSeconds)}/s idle), compilers ${millions(side.compilerInstructionsPerRequest)}, GC ${millions(side.garbageCollectorInstructionsPerRequest)}, ${millions(side.instructionsPerRequest)} in all; ${measured.ok} of ${measuredRequests} ok ${JSON.stringify(measured.statusCodes)}, p50 ${measured.latency.p50} ms\n`,
+        `${operation}-code ${side.kind}: program ${millions(side.programNetOfTimersPerRequest)} instructions/request net of timers (${millions(side.programInstructionsPerRequest)} with them, at ${millions(program(side.idle) / idleSeconds)}/s idle), compilers ${millions(side.compilerInstructionsPerRequest)}, GC ${millions(side.garbageCollectorInstructionsPerRequest)}, ${millions(side.instructionsPerRequest)} in all; ${measured.ok} of ${measuredRequests} ok ${JSON.stringify(measured.statusCodes)}, p50 ${measured.latency.p50} ms\n`,
       );
     }
     process.stdout.write(
-      `${operation}-code ratio gateway/ceiling: program ${ratios.program} (${ratios.programNetOfTimers} net of timers), ${ratios.all} in all\n`,
+      `${operation}-code ratio gateway/ceiling: program ${ratios.programNetOfTimers} net of timers (${ratios.program} with them), ${ratios.all} in all\n`,
     );
   }
 } finally {
