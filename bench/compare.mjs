@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
+import { ceilingProcess } from './lib/ceiling.mjs';
+import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
-import { SEND_PATH, sendCodeSource, VALIDATE_PATH, validateCodeSource } from './lib/requests.mjs';
+import { operationSource } from './lib/requests.mjs';
 import { idleStoreCommands, readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
@@ -59,13 +60,7 @@ infra.usePrefix(ceilingPrefix);
 function server(kind, port) {
   const log = join(logDir, `${runId}_${kind}.log`);
   if (kind === 'ceiling') {
-    const env = {
-      PORT: String(port),
-      MONGODB_URL: mongoUrl,
-      RABBITMQ_URL: rabbitUrl,
-      AMQP_PREFIX: ceilingPrefix,
-    };
-    return new ServiceProcess(kind, ['bench/ceiling-server.mjs'], { ...env, MESSAGE_BYTES: '484' }, log);
+    return ceilingProcess({ port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes: 484 }, log);
   }
   const root = kind === 'base' ? values.base : ROOT;
   const env = gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: 'info', testNumbers: 5000 });
@@ -73,17 +68,6 @@ function server(kind, port) {
   const child = ServiceProcess.service(kind, 'gateway', env, log);
   child.cwd = root;
   return child;
-}
-
-function source(kind, operation, ids) {
-  let n = 0;
-  const ceiling = kind === 'ceiling';
-  return operation === 'send'
-    ? sendCodeSource(() => testNumber(n++, 5000), { path: ceiling ? '/send' : SEND_PATH })
-    : validateCodeSource(() => ids[n++ % ids.length], {
-        path: ceiling ? '/validate' : VALIDATE_PATH,
-        withClientId: true,
-      });
 }
 
 async function measure(kind, operation) {
@@ -94,7 +78,7 @@ async function measure(kind, operation) {
   const url = `http://127.0.0.1:${port}`;
   try {
     await child.waitReady(url);
-    const load = source(kind, operation, ids);
+    const load = operationSource(operation, { ceiling: kind === 'ceiling', ids, withClientId: true });
     // What the gateway sends when idle (sweeps, syncs, pings) is not the requests'.
     const counted = kind === 'base' || kind === 'current';
     const background = counted ? await idleStoreCommands([url], 3, sleep) : {};

@@ -1,6 +1,9 @@
-// Where the gateway's CPU time goes on its two hot paths: `node bench/profile.mjs [--duration 10]`.
+// Where the gateway's CPU time goes on its two hot paths:
+//   node bench/profile.mjs [--duration 10] [--rate N] [--ceiling] [--checkout PATH]
 // For send-code, then validate-code, a fresh gateway (the build, as the bench runs it) is loaded at
-// saturation; after the warm-up, over the measured window only, the script records
+// saturation, or with `--rate N` at N requests a second (the goal's CPU ratio is judged at one fixed
+// rate, where what every event-loop wake-up costs shows; at saturation many requests share one); after
+// the warm-up (the same load), over the measured window only, the script records
 //   - the gateway's CPU per answered request (user + system, /proc) and its store commands per request
 //     (its own otpflow_store_commands_total), and
 //   - an on-CPU profile: Linux `perf` when it can sample here (every thread, kernel included; JIT frames
@@ -10,25 +13,32 @@
 // It prints self time by owner (package, otpflow module, Node core; Node core's work is charged to
 // the package that called it) and by function, and writes everything to
 // bench/results/profile_<time>/profile.json. bench/findings.md is written from its output.
+// `--ceiling` measures and profiles the ceiling (bench/ceiling-server.mjs) the same way right after
+// each gateway, and prints both CPU figures per request and their ratio.
 // `--checkout PATH` profiles the gateway of another built checkout (an older commit, for a before and
 // after); one without otpflow_store_commands_total reports no store commands.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
+import { loadConfig } from '../services/gateway/dist/config.js';
+import { ceilingProcess } from './lib/ceiling.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
-import { CODE_HASH_SECRET, gatewayEnv, testNumber } from './lib/documents.mjs';
+import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
 import { Infrastructure } from './lib/infrastructure.mjs';
-import { saturate } from './lib/load.mjs';
+import { fixedRate, saturate } from './lib/load.mjs';
 import * as perf from './lib/perf-profile.mjs';
 import { SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
-import { sendCodeSource, validateCodeSource } from './lib/requests.mjs';
+import { profileReport } from './lib/profile-report.mjs';
+import { operationSource } from './lib/requests.mjs';
 import { readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
   options: {
     ...SINGLE_GATEWAY_LOAD_OPTIONS,
+    rate: { type: 'string' },
+    ceiling: { type: 'boolean', default: false },
     sessions: { type: 'string', default: '10000' },
     'log-level': { type: 'string', default: 'info' },
     'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
@@ -39,99 +49,125 @@ const { values } = parseArgs({
   },
 });
 const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 const usePerf = !values.v8 && perf.perfAvailable();
+const rabbitUrl = values['rabbitmq-url'];
 
 const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
 const runId = `profile_${stamp}`;
 const database = `${runId}_otpflow`;
 const prefix = `${runId}.otp`;
+// The ceiling declares its queue with other arguments than the gateway's topology does.
+const ceilingPrefix = `${runId}.ceiling`;
 const outDir = join(ROOT, 'bench/results', runId);
 mkdirSync(outDir, { recursive: true });
 
 const infra = await new Infrastructure({
   mongoUrl: values['mongodb-url'],
-  rabbitUrl: values['rabbitmq-url'],
+  rabbitUrl,
   codeHashSecret: CODE_HASH_SECRET,
 }).connect();
-infra.databaseUrl(database);
+const mongoUrl = infra.databaseUrl(database);
 infra.usePrefix(prefix);
+infra.usePrefix(ceilingPrefix);
+const env = (port) =>
+  gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: values['log-level'], testNumbers: 5000 });
+// The ceiling gets the gateway's driver pool, and a send job's size once the gateway has published one.
+const poolSize = loadConfig(env(0)).MONGODB_MAX_POOL_SIZE;
+let messageBytes = 1000;
 
-function source(operation, ids) {
-  let n = 0;
-  return operation === 'send'
-    ? sendCodeSource(() => testNumber(n++, 5000))
-    : validateCodeSource(() => ids[n++ % ids.length]);
+/** Saturation, or the fixed rate given; both processes of a run get the same. */
+function load(url, source, seconds) {
+  const urls = [url];
+  return rate === undefined
+    ? saturate({ urls, connections, durationSeconds: seconds, source })
+    : fixedRate({ urls, rate, durationSeconds: seconds, maxSockets: connections, source });
 }
 
-/** Starts sampling the gateway: perf on the running process, or nothing (V8 samples from the start). */
-function startSampling(gateway, operation) {
-  if (!usePerf) return { stop: () => Promise.resolve(), summarise: () => v8Summary(operation) };
-  const file = join(outDir, `${operation}.perf.data`);
-  const recording = perf.recordPerf(gateway.pid, file);
+function server(kind, operation, port) {
+  const dir = join(outDir, `${kind}-${operation}`);
+  // V8's profiler writes a .cpuprofile into dir at exit; perf needs V8's map of JIT code.
+  const nodeArgs = usePerf ? perf.perfNodeArgs(dir) : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const log = join(outDir, `${kind}-${operation}.log`);
+  if (kind === 'ceiling') {
+    const settings = { port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes, poolSize, nodeArgs };
+    return ceilingProcess(settings, log);
+  }
+  const gateway = ServiceProcess.service(`gateway-${operation}`, 'gateway', env(port), log, { nodeArgs });
+  if (values.checkout) gateway.cwd = values.checkout;
+  return gateway;
+}
+
+/** Starts sampling a process: perf on the running process, or nothing (V8 samples from the start). */
+function startSampling(child, name) {
+  if (!usePerf) return { stop: () => Promise.resolve(), summarise: () => v8Summary(name) };
+  const file = join(outDir, `${name}.perf.data`);
+  const recording = perf.recordPerf(child.pid, file);
   return { stop: recording.stop, summarise: async () => ({ file, ...(await perf.summarisePerf(file)) }) };
 }
 
 /** V8's profile covers the whole process life: start-up included, which the load makes a small part. */
-function v8Summary(operation) {
-  const dir = join(outDir, operation);
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+function v8Summary(name) {
+  const dir = join(outDir, name);
+  const file = readdirSync(dir).find((entry) => entry.endsWith('.cpuprofile'));
   return file ? { file: join(dir, file), ...summariseCpuProfile(join(dir, file)) } : undefined;
 }
 
-async function profile(operation) {
-  await infra.resetCollections(database);
-  let ids = [];
-  if (operation === 'validate') ids = await infra.prefillSessions(database, Number(values.sessions));
-  const port = await freePort();
-  const gateway = ServiceProcess.service(
-    `gateway-${operation}`,
-    'gateway',
-    gatewayEnv({
-      port,
-      mongoUrl: infra.databaseUrl(database),
-      rabbitUrl: values['rabbitmq-url'],
-      prefix,
-      logLevel: values['log-level'],
-      testNumbers: 5000,
-    }),
-    join(outDir, `gateway-${operation}.log`),
-    usePerf
-      ? { nodeArgs: perf.perfNodeArgs(join(outDir, operation)) }
-      : { cpuProfileDir: join(outDir, operation) },
-  );
-  if (values.checkout) gateway.cwd = values.checkout;
-  gateway.start();
-  const url = `http://127.0.0.1:${port}`;
-  await gateway.waitReady(url);
-
-  const load = source(operation, ids);
-  await saturate({ urls: [url], connections, durationSeconds: warmupSeconds, source: load });
-  const commandsBefore = await readStoreCommands([url]);
-  const cpuBefore = processCpuSeconds(gateway.pid);
-  const sampling = startSampling(gateway, operation);
+async function profile(kind, operation, ids) {
+  const child = server(kind, operation, await freePort());
+  const gateway = kind === 'gateway';
+  const url = `http://127.0.0.1:${child.env.PORT}`;
+  const queue = `${gateway ? prefix : ceilingPrefix}.send`;
+  child.start();
+  await child.waitReady(url);
+  const source = operationSource(operation, { ceiling: !gateway, ids });
+  await load(url, source, warmupSeconds);
+  // The ceiling has no metrics: store commands are the gateway's only.
+  const commandsBefore = gateway ? await readStoreCommands([url]) : undefined;
+  const cpuBefore = processCpuSeconds(child.pid);
+  const sampling = startSampling(child, `${kind}-${operation}`);
   const startedAt = performance.now();
-  const result = await saturate({ urls: [url], connections, durationSeconds, source: load });
+  const result = await load(url, source, durationSeconds);
   await sampling.stop();
   const wallSeconds = (performance.now() - startedAt) / 1000;
-  const cpuSeconds = processCpuSeconds(gateway.pid) - cpuBefore;
-  const storeCommands = storeCommandsPerRequest(commandsBefore, await readStoreCommands([url]), {
-    requests: result.requests,
-    wallSeconds,
-  });
-  await gateway.stop();
-  await infra.purge(`${prefix}.send`);
+  const cpuSeconds = processCpuSeconds(child.pid) - cpuBefore;
+  const storeCommands = commandsBefore
+    ? storeCommandsPerRequest(commandsBefore, await readStoreCommands([url]), {
+        requests: result.requests,
+        wallSeconds,
+      })
+    : undefined;
+  if (gateway && operation === 'send') messageBytes = (await infra.takeMessageSize(queue)) ?? messageBytes;
+  await child.stop();
+  await infra.purge(queue);
   const summary = await sampling.summarise();
-  perf.removePerfMap(gateway.pid);
+  perf.removePerfMap(child.pid);
   return {
-    operation,
-    throughput: result.throughput,
+    kind,
+    throughput: result.throughput ?? result.achievedRate,
     ok: result.ok,
     statusCodes: result.statusCodes,
-    gatewayCpuMsPerRequest: result.ok > 0 ? Math.round((cpuSeconds * 1e6) / result.ok) / 1000 : undefined,
+    cpuMsPerRequest: result.ok > 0 ? Math.round((cpuSeconds * 1e6) / result.ok) / 1000 : undefined,
     storeCommands,
     profiler: usePerf ? 'perf' : 'v8',
     profile: summary ? { ...summary, file: relative(ROOT, summary.file) } : undefined,
   };
+}
+
+/** The gateway, then (with --ceiling) the ceiling, each from the same fresh state. */
+async function profileOperation(operation) {
+  const fresh = async () => {
+    await infra.resetCollections(database);
+    return operation === 'validate' ? infra.prefillSessions(database, Number(values.sessions)) : [];
+  };
+  const gateway = await profile('gateway', operation, await fresh());
+  const ceiling = values.ceiling ? await profile('ceiling', operation, await fresh()) : undefined;
+  const ratio =
+    ceiling?.cpuMsPerRequest && gateway.cpuMsPerRequest
+      ? Math.round((gateway.cpuMsPerRequest / ceiling.cpuMsPerRequest) * 100) / 100
+      : undefined;
+  const loadName = rate === undefined ? `saturation, ${connections} connections` : `fixed rate ${rate} req/s`;
+  return { operation, load: loadName, gateway, ceiling, ratio };
 }
 
 const results = [];
@@ -140,42 +176,14 @@ try {
     process.stderr.write(
       `profiling ${operation}-code for ${durationSeconds} s (${usePerf ? 'perf' : 'V8'})\n`,
     );
-    results.push(await profile(operation));
+    results.push(await profileOperation(operation));
   }
 } finally {
   await infra.cleanUp().catch(() => undefined);
   await infra.close();
 }
 
-const lines = [];
-for (const result of results) {
-  lines.push(
-    `## ${result.operation}-code: ${result.throughput} req/s under the profiler`,
-    '',
-    `gateway CPU ${result.gatewayCpuMsPerRequest} ms per request; ${result.storeCommands.perRequest ?? 'n/a'} store commands per request (${Object.entries(
-      result.storeCommands.byCommand,
-    )
-      .map(([name, count]) => `${name} ${count}`)
-      .join(', ')})`,
-  );
-  const summary = result.profile;
-  if (summary?.byThread) {
-    lines.push('', `perf: ${summary.samples} samples; by thread`);
-    for (const entry of summary.byThread) lines.push(`- ${entry.share}% ${entry.name}`);
-    lines.push('', 'main thread, by where the sample was taken');
-    for (const entry of summary.byLayer) lines.push(`- ${entry.share}% ${entry.name}`);
-  } else if (summary) {
-    lines.push('', `V8 profile (${summary.busyMs} ms busy, ${summary.idleMs} ms idle)`);
-  }
-  if (summary) {
-    lines.push('', 'main thread, self time by owner');
-    for (const entry of summary.byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
-    lines.push('', 'by function');
-    for (const entry of summary.byFunction) lines.push(`- ${entry.share}% ${entry.name}`);
-  }
-  lines.push('');
-}
-process.stdout.write(`${lines.join('\n')}\n`);
+process.stdout.write(profileReport(results));
 const file = join(outDir, 'profile.json');
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.stderr.write(`wrote ${relative(ROOT, file)}\n`);

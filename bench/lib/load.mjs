@@ -155,3 +155,37 @@ export async function fixedRate({ urls, rate, durationSeconds, maxSockets, sourc
     latency: latencySummary(latencies),
   };
 }
+
+/**
+ * `count` requests one at a time, each sent `pauseMs` after the previous answer: every request runs by
+ * itself (its own event-loop wake-ups, nothing shared with a neighbour) however slow the server, as at
+ * a fixed rate the server answers well within the interval. bench/instructions.mjs loads processes
+ * under valgrind so: there a fixed rate they cannot keep up with queues requests into shared wake-ups
+ * (and into the gateway's publish-confirm timeout), and what a request counts then depends on the
+ * machine's load.
+ * @param {{ url: string, count: number, pauseMs: number, source: RequestSource }} options
+ */
+export async function oneAtATime({ url, count, pauseMs, source }) {
+  const [target] = targetsOf([url], 1);
+  const latencies = [];
+  const statusCodes = {};
+  let ok = 0;
+  const startedAt = performance.now();
+  for (let index = 0; index < count; index += 1) {
+    const sentAt = performance.now();
+    const status = await post(target, source, sentAt);
+    latencies.push(performance.now() - sentAt);
+    statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+    if (status >= 200 && status < 300) ok += 1;
+    await sleep(pauseMs);
+  }
+  target.agent.destroy();
+  return {
+    kind: 'one-at-a-time',
+    requests: count,
+    ok,
+    statusCodes,
+    durationSeconds: Math.round(performance.now() - startedAt) / 1000,
+    latency: latencySummary(latencies),
+  };
+}

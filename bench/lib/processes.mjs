@@ -31,6 +31,11 @@ export class ServiceProcess {
     this.peakRss = undefined;
     /** Where it runs (another checkout, for bench/compare.mjs). */
     this.cwd = ROOT;
+    /**
+     * What Node runs under, with its options (valgrind, for bench/instructions.mjs): node's path and
+     * arguments follow. The pid stays the service's own (valgrind runs the program in its process).
+     */
+    this.launcher = [];
   }
 
   /** A service of the repository, from its build output. */
@@ -40,9 +45,10 @@ export class ServiceProcess {
   }
 
   start() {
+    const [command, ...args] = [...this.launcher, process.execPath, ...this.args];
     this.server = new ServerProcess(
-      process.execPath,
-      this.args,
+      command,
+      args,
       { PATH: process.env.PATH ?? '', ...this.env },
       // In the run's process group: Ctrl-C reaches the services with the run, as with npm start.
       { cwd: this.cwd, logFile: this.logFile, processGroup: false },

@@ -1,4 +1,4 @@
-import { BENCH_API_KEY, BENCH_CLIENT_ID, BENCH_CODE } from './documents.mjs';
+import { BENCH_API_KEY, BENCH_CLIENT_ID, BENCH_CODE, testNumber } from './documents.mjs';
 
 // The request bodies every bench script loads the gateway (or a reference server) with, in the form
 // bench/lib/load.mjs takes (`path`, `headers`, `nextBody`, `onResponse`).
@@ -34,4 +34,22 @@ export function validateCodeSource(nextId, { path = VALIDATE_PATH, withClientId 
     headers: BENCH_HEADERS,
     nextBody: () => JSON.stringify({ authenticationId: nextId(), code: BENCH_CODE, ...client }),
   };
+}
+
+/**
+ * One bench script's load for `operation` ("send" or "validate") on the gateway or on the ceiling
+ * (bench/ceiling-server.mjs: its own paths, and the client in the body): send-code cycles through the
+ * first `testNumbers` test numbers, validate-code through `ids` (prefilled sessions).
+ */
+export function operationSource(
+  operation,
+  { ceiling = false, ids = [], testNumbers = 5000, withClientId = ceiling } = {},
+) {
+  let n = 0;
+  return operation === 'send'
+    ? sendCodeSource(() => testNumber(n++, testNumbers), { path: ceiling ? '/send' : SEND_PATH })
+    : validateCodeSource(() => ids[n++ % ids.length], {
+        path: ceiling ? '/validate' : VALIDATE_PATH,
+        withClientId,
+      });
 }

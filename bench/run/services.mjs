@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ceilingProcess } from '../lib/ceiling.mjs';
 import { gatewayEnv } from '../lib/documents.mjs';
 import { freePort, ServiceProcess } from '../lib/processes.mjs';
 
@@ -42,16 +43,16 @@ export class BenchServices {
   /** The ceiling (bench/ceiling-server.mjs) on its own database and prefix; answers its URL. */
   async startCeiling({ database, prefix, messageBytes, poolSize }) {
     const port = await freePort();
-    const env = {
-      PORT: String(port),
-      MONGODB_MAX_POOL_SIZE: String(poolSize),
-      MONGODB_URL: this.infra.databaseUrl(database),
-      RABBITMQ_URL: this.options.rabbitUrl,
-      AMQP_PREFIX: this.infra.usePrefix(prefix),
-      MESSAGE_BYTES: String(messageBytes),
+    const settings = {
+      port,
+      mongoUrl: this.infra.databaseUrl(database),
+      rabbitUrl: this.options.rabbitUrl,
+      prefix: this.infra.usePrefix(prefix),
+      messageBytes,
+      poolSize,
     };
     const url = `http://127.0.0.1:${port}`;
-    const child = new ServiceProcess('ceiling', ['bench/ceiling-server.mjs'], env, this.logFile('ceiling'));
+    const child = ceilingProcess(settings, this.logFile('ceiling'));
     await this.startProcess(child, url);
     return { url, child };
   }
