@@ -126,10 +126,11 @@ try {
     }
     const ratios = (kind) =>
       samples[kind].map((sample, index) => sample.cpuMs / samples.ceiling[index].cpuMs);
-    const cell = (kind) =>
-      kind === 'ceiling'
-        ? median(samples.ceiling.map((sample) => sample.cpuMs)).toFixed(2)
-        : `${median(samples[kind].map((sample) => sample.cpuMs)).toFixed(2)} (${median(ratios(kind)).toFixed(1)}×)`;
+    // Without the ceiling in --kinds there is nothing to take a ratio to: the cell is the CPU alone.
+    const cell = (kind) => {
+      const cpu = median(samples[kind].map((sample) => sample.cpuMs)).toFixed(2);
+      return kind === 'ceiling' || !samples.ceiling ? cpu : `${cpu} (${median(ratios(kind)).toFixed(1)}×)`;
+    };
     const rates = Object.values(samples).map((list) => median(list.map((sample) => sample.throughput)));
     const commands = (kind) => {
       const figures = samples[kind]
