@@ -15,11 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 import { ceilingProcess } from './lib/ceiling.mjs';
-import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
-import { Infrastructure } from './lib/infrastructure.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
+import { openSingleGatewayRun, runStamp } from './lib/single-gateway-run.mjs';
 import { idleStoreCommands, readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
@@ -37,33 +36,27 @@ const { values } = parseArgs({
   },
 });
 if (!values.base) throw new Error('--base: the checkout to compare with (built)');
-const rabbitUrl = values['rabbitmq-url'];
 const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
-const runId = `compare_${Date.now()}`;
-const database = `${runId}_otpflow`;
-const prefix = `${runId}.otp`;
-// The ceiling declares its queue with other arguments than the gateway's topology does.
-const ceilingPrefix = `${runId}.ceiling`;
-const logDir = join(ROOT, 'bench/results');
-
-const infra = await new Infrastructure({
-  mongoUrl: values['mongodb-url'],
+const {
+  database,
+  prefix,
+  ceilingPrefix,
+  outDir,
+  infra,
+  mongoUrl,
   rabbitUrl,
-  codeHashSecret: CODE_HASH_SECRET,
-}).connect();
-const mongoUrl = infra.databaseUrl(database);
-infra.usePrefix(prefix);
-infra.usePrefix(ceilingPrefix);
+  env: gatewayEnvAt,
+} = await openSingleGatewayRun(`compare_${runStamp()}`, values);
 
 /** The three servers: the ceiling, and the gateway from each checkout (run from that checkout). */
 function server(kind, port) {
-  const log = join(logDir, `${runId}_${kind}.log`);
+  const log = join(outDir, `${kind}.log`);
   if (kind === 'ceiling') {
     return ceilingProcess({ port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes: 484 }, log);
   }
   const root = kind === 'base' ? values.base : ROOT;
-  const env = gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: 'info', testNumbers: 5000 });
+  const env = gatewayEnvAt(port);
   if (kind === 'unmonitored') env.MONGODB_COMMAND_METRICS = 'false';
   const child = ServiceProcess.service(kind, 'gateway', env, log);
   child.cwd = root;

@@ -18,18 +18,16 @@
 // parts and the total, and the ratios, and writes bench/results/instructions_<time>/instructions.json.
 // `--checkout PATH` counts the gateway of another built checkout (an older commit, for a before and
 // after); the ceiling and the load are this checkout's. Needs valgrind (Debian's package), not npm's.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../services/gateway/dist/config.js';
 import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
 import { ceilingProcess } from './lib/ceiling.mjs';
-import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
-import { Infrastructure } from './lib/infrastructure.mjs';
 import { oneAtATime } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
+import { openSingleGatewayRun, runStamp } from './lib/single-gateway-run.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -48,29 +46,11 @@ const pauseMs = Number(values.pause);
 const warmupRequests = Number(values.warmup);
 const measuredRequests = Number(values.requests);
 const idleSeconds = Number(values.idle);
-const rabbitUrl = values['rabbitmq-url'];
 if (!(await callgrindAvailable())) throw new Error('valgrind (callgrind) is not installed');
 
-const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
-const runId = `instructions_${stamp}`;
-const database = `${runId}_otpflow`;
-const prefix = `${runId}.otp`;
-const ceilingPrefix = `${runId}.ceiling`;
-const outDir = join(ROOT, 'bench/results', runId);
-mkdirSync(outDir, { recursive: true });
-
-const infra = await new Infrastructure({
-  mongoUrl: values['mongodb-url'],
-  rabbitUrl,
-  codeHashSecret: CODE_HASH_SECRET,
-}).connect();
-const mongoUrl = infra.databaseUrl(database);
-infra.usePrefix(prefix);
-infra.usePrefix(ceilingPrefix);
-const env = (port) =>
-  gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: values['log-level'], testNumbers: 5000 });
-// The ceiling gets the gateway's driver pool, and a send job's size once the gateway has published one.
-const poolSize = loadConfig(env(0)).MONGODB_MAX_POOL_SIZE;
+const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
+  await openSingleGatewayRun(`instructions_${runStamp()}`, values);
+// The ceiling gets a send job's size once the gateway has published one.
 let messageBytes = 1000;
 
 /**

@@ -17,21 +17,19 @@
 // each gateway, and prints both CPU figures per request and their ratio.
 // `--checkout PATH` profiles the gateway of another built checkout (an older commit, for a before and
 // after); one without otpflow_store_commands_total reports no store commands.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { loadConfig } from '../services/gateway/dist/config.js';
 import { ceilingProcess } from './lib/ceiling.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
-import { CODE_HASH_SECRET, gatewayEnv } from './lib/documents.mjs';
-import { Infrastructure } from './lib/infrastructure.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import * as perf from './lib/perf-profile.mjs';
 import { SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { profileReport } from './lib/profile-report.mjs';
 import { operationSource } from './lib/requests.mjs';
+import { openSingleGatewayRun, runStamp } from './lib/single-gateway-run.mjs';
 import { readStoreCommands, storeCommandsPerRequest } from './lib/store-commands.mjs';
 
 const { values } = parseArgs({
@@ -51,29 +49,10 @@ const { values } = parseArgs({
 const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
 const usePerf = !values.v8 && perf.perfAvailable();
-const rabbitUrl = values['rabbitmq-url'];
 
-const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
-const runId = `profile_${stamp}`;
-const database = `${runId}_otpflow`;
-const prefix = `${runId}.otp`;
-// The ceiling declares its queue with other arguments than the gateway's topology does.
-const ceilingPrefix = `${runId}.ceiling`;
-const outDir = join(ROOT, 'bench/results', runId);
-mkdirSync(outDir, { recursive: true });
-
-const infra = await new Infrastructure({
-  mongoUrl: values['mongodb-url'],
-  rabbitUrl,
-  codeHashSecret: CODE_HASH_SECRET,
-}).connect();
-const mongoUrl = infra.databaseUrl(database);
-infra.usePrefix(prefix);
-infra.usePrefix(ceilingPrefix);
-const env = (port) =>
-  gatewayEnv({ port, mongoUrl, rabbitUrl, prefix, logLevel: values['log-level'], testNumbers: 5000 });
-// The ceiling gets the gateway's driver pool, and a send job's size once the gateway has published one.
-const poolSize = loadConfig(env(0)).MONGODB_MAX_POOL_SIZE;
+const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
+  await openSingleGatewayRun(`profile_${runStamp()}`, values);
+// The ceiling gets a send job's size once the gateway has published one.
 let messageBytes = 1000;
 
 /** Saturation, or the fixed rate given; both processes of a run get the same. */

@@ -26,12 +26,13 @@ import { Measurements } from './run/measurements.mjs';
 import { BenchServices } from './run/services.mjs';
 import { RequestSources } from './run/sources.mjs';
 import { runStages } from './run/stages.mjs';
+import { runStamp } from './lib/run-stamp.mjs';
 
 /** One run's names (database, prefixes, logs) and the parts the stages share. */
 class BenchRun {
   constructor(options) {
     this.options = options;
-    const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
+    const stamp = runStamp();
     this.runId = `bench_${stamp}`;
     this.database = `${this.runId}_otpflow`;
     this.ceilingDatabase = `${this.runId}_ceiling`;

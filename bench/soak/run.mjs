@@ -12,6 +12,7 @@ import { runSettings, soakReport } from './report.mjs';
 import { API_KEY, SoakServices } from './services.mjs';
 import { SoakTraffic } from './traffic.mjs';
 import { SoakWebhook } from './webhook.mjs';
+import { runStamp } from '../lib/run-stamp.mjs';
 
 /**
  * One soak, in order: its own FerretDB (the harness's DedicatedFerretDb: a long load on the shared
@@ -22,7 +23,7 @@ import { SoakWebhook } from './webhook.mjs';
 export class Soak {
   constructor(options) {
     this.options = options;
-    const stamp = new Date().toISOString().replaceAll(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
+    const stamp = runStamp();
     this.runId = `soak-${stamp}`;
     this.prefix = `soak_${stamp}.otp`;
     this.database = `otpflow_soak_${stamp}`;
