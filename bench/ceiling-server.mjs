@@ -4,14 +4,22 @@
 //
 //   POST /send      one insert ({w: 'majority'}) + one confirmed, persistent, mandatory publish of a
 //                   MESSAGE_BYTES message to a durable quorum queue, then 200 {"authenticationId"}
-//   POST /validate  one conditional update (findOneAndUpdate with the gateway's filter and $inc) on a
-//                   session inserted beforehand, then 204 (404 when it matches nothing)
+//   POST /validate  on a session inserted beforehand, then 204 (404 when there is no attempt to take):
+//                   where the store applies conditional updates atomically (MongoDB), one conditional
+//                   update (findOneAndUpdate with the gateway's filter and $inc); where it does not
+//                   (FerretDB v1, whose concurrent conditional updates all "succeed"), the least that
+//                   counts an attempt safely there: the session's read and the insert of a unique
+//                   claim `<id>~<attempt>`, the one atomic decision such a store offers (what the
+//                   gateway's claims guard does, without its comparison, event and reads of held claims)
 //   GET  /readyz    200 once both connections are up
 //
 // Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the bench
-// gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES.
+// gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES,
+// ATTEMPT_STRATEGY (auto, conditional-update or claims: as the gateway's; auto picks by the store).
+// GET /readyz answers the strategy it uses, for the bench's report.
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
+import { detectStoreCapabilities, isDuplicateKeyError } from '@otpflow/mongo';
 import { MongoClient } from 'mongodb';
 import { pendingSession } from './lib/documents.mjs';
 import { jsonServer, serveUntilStopped } from './lib/json-server.mjs';
@@ -27,6 +35,7 @@ const mongo = new MongoClient(env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017/otpf
 });
 await mongo.connect();
 const sessions = mongo.db().collection('sessions');
+const attemptStrategy = await chooseAttemptStrategy(env.ATTEMPT_STRATEGY ?? 'auto');
 
 const connection = await amqplib.connect(env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
 const channel = await connection.createConfirmChannel();
@@ -57,7 +66,17 @@ async function send() {
   return { status: 200, body: JSON.stringify({ authenticationId: session._id }) };
 }
 
-async function validate(body) {
+/** As the gateway's ATTEMPT_STRATEGY: a conditional update only where the store makes it atomic. */
+async function chooseAttemptStrategy(setting) {
+  if (setting !== 'auto') return setting;
+  const { atomicConditionalUpdates } = await detectStoreCapabilities(mongo.db());
+  return atomicConditionalUpdates ? 'conditional-update' : 'claims';
+}
+
+const NOT_FOUND = { status: 404, body: '{"code":"NOT_FOUND"}' };
+const VALIDATED = { status: 204, body: '' };
+
+async function validateByConditionalUpdate(body) {
   const now = new Date();
   const session = await sessions.findOneAndUpdate(
     {
@@ -70,9 +89,30 @@ async function validate(body) {
     { $inc: { attemptsLeft: -1 } },
     { returnDocument: 'after' },
   );
-  return session ? { status: 204, body: '' } : { status: 404, body: '{"code":"NOT_FOUND"}' };
+  return session ? VALIDATED : NOT_FOUND;
 }
 
+async function validateByClaims(body) {
+  const session = await sessions.findOne({ _id: body.authenticationId });
+  const live =
+    session?.clientId === body.clientId && session.status === 'pending' && session.expiresAt > new Date();
+  if (!live) return NOT_FOUND;
+  for (let attempt = 1; attempt <= session.maxAttempts; attempt += 1) {
+    try {
+      await sessions.insertOne({ _id: `${session._id}~${attempt}`, at: new Date() });
+      return VALIDATED;
+    } catch (error) {
+      // Another request took this attempt: the next one, up to the session's budget.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+  return NOT_FOUND;
+}
+
+const validate = attemptStrategy === 'claims' ? validateByClaims : validateByConditionalUpdate;
+
 const handlers = { '/send': send, '/validate': validate };
-const server = jsonServer((url, body) => (handlers[url] ? handlers[url](body) : { status: 404 }));
+const server = jsonServer((url, body) => (handlers[url] ? handlers[url](body) : { status: 404 }), {
+  attemptStrategy,
+});
 serveUntilStopped(server, port, () => Promise.allSettled([connection.close(), mongo.close()]));

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
 import { ceilingProcess } from './lib/ceiling.mjs';
+import { CEILING_OPTIONS, ceilingAttempts } from './lib/options.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
@@ -33,10 +34,12 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '10000' },
     'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
     'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+    ...CEILING_OPTIONS,
   },
 });
 if (!values.base) throw new Error('--base: the checkout to compare with (built)');
 const durationSeconds = Number(values.duration);
+const attemptStrategy = ceilingAttempts(values);
 const connections = Number(values.connections);
 const {
   database,
@@ -53,7 +56,8 @@ const {
 function server(kind, port) {
   const log = join(outDir, `${kind}.log`);
   if (kind === 'ceiling') {
-    return ceilingProcess({ port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes: 484 }, log);
+    const settings = { port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes: 484, attemptStrategy };
+    return ceilingProcess(settings, log);
   }
   const root = kind === 'base' ? values.base : ROOT;
   const env = gatewayEnvAt(port);

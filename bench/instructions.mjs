@@ -23,8 +23,9 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
-import { ceilingProcess } from './lib/ceiling.mjs';
+import { CEILING_VALIDATE_COMMANDS, ceilingAttemptStrategy, ceilingProcess } from './lib/ceiling.mjs';
 import { oneAtATime } from './lib/load.mjs';
+import { CEILING_OPTIONS, ceilingAttempts } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
 import { openSingleGatewayRun, runStamp } from './lib/single-gateway-run.mjs';
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '10' },
     only: { type: 'string', default: 'send,validate' },
     checkout: { type: 'string' },
+    ...CEILING_OPTIONS,
     'log-level': { type: 'string', default: 'info' },
     'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
     'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
@@ -46,6 +48,7 @@ const pauseMs = Number(values.pause);
 const warmupRequests = Number(values.warmup);
 const measuredRequests = Number(values.requests);
 const idleSeconds = Number(values.idle);
+const attemptStrategy = ceilingAttempts(values);
 if (!(await callgrindAvailable())) throw new Error('valgrind (callgrind) is not installed');
 
 const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
@@ -63,7 +66,15 @@ const NODE_ARGS = ['--no-memory-reducer'];
 function server(kind, operation, port) {
   const log = join(outDir, `${kind}-${operation}.log`);
   if (kind === 'ceiling') {
-    const settings = { port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes, poolSize };
+    const settings = {
+      port,
+      mongoUrl,
+      rabbitUrl,
+      prefix: ceilingPrefix,
+      messageBytes,
+      poolSize,
+      attemptStrategy,
+    };
     return ceilingProcess({ ...settings, nodeArgs: NODE_ARGS }, log);
   }
   const options = { nodeArgs: NODE_ARGS };
@@ -114,6 +125,7 @@ async function count(kind, operation) {
   const queue = `${kind === 'ceiling' ? ceilingPrefix : prefix}.send`;
   try {
     await child.waitReady(url, 600_000);
+    const strategy = kind === 'ceiling' ? await ceilingAttemptStrategy(url) : undefined;
     await counter.instrument(child);
     const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
     const warmup = await load(url, source, warmupRequests);
@@ -130,6 +142,7 @@ async function count(kind, operation) {
     return {
       kind,
       operation,
+      ...(strategy ? { attemptStrategy: strategy } : {}),
       warmup: { ok: warmup.ok, statusCodes: warmup.statusCodes },
       measured: {
         ok: result.ok,
@@ -168,6 +181,10 @@ try {
         `${operation}-code ${side.kind}: program ${millions(side.programNetOfTimersPerRequest)} instructions/request net of timers (${millions(side.programInstructionsPerRequest)} with them, at ${millions(program(side.idle) / idleSeconds)}/s idle), compilers ${millions(side.compilerInstructionsPerRequest)}, GC ${millions(side.garbageCollectorInstructionsPerRequest)}, ${millions(side.instructionsPerRequest)} in all; ${measured.ok} of ${measuredRequests} ok ${JSON.stringify(measured.statusCodes)}, p50 ${measured.latency.p50} ms\n`,
       );
     }
+    if (operation === 'validate')
+      process.stdout.write(
+        `validate-code ceiling: ${CEILING_VALIDATE_COMMANDS[ceiling.attemptStrategy]} (${ceiling.attemptStrategy})\n`,
+      );
     process.stdout.write(
       `${operation}-code ratio gateway/ceiling: program ${ratios.programNetOfTimers} net of timers (${ratios.program} with them), ${ratios.all} in all\n`,
     );
@@ -183,6 +200,7 @@ const settings = {
   pauseMs,
   idleSeconds,
   checkout: values.checkout,
+  ceilingAttempts: attemptStrategy,
 };
 writeFileSync(file, `${JSON.stringify({ settings, results }, null, 2)}\n`);
 process.stderr.write(`wrote ${relative(ROOT, file)}\n`);

@@ -21,11 +21,16 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { ceilingProcess } from './lib/ceiling.mjs';
+import { ceilingAttemptStrategy, ceilingProcess } from './lib/ceiling.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import * as perf from './lib/perf-profile.mjs';
-import { SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
+import {
+  CEILING_OPTIONS,
+  ceilingAttempts,
+  SINGLE_GATEWAY_LOAD_OPTIONS,
+  singleGatewayLoad,
+} from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { profileReport } from './lib/profile-report.mjs';
 import { operationSource } from './lib/requests.mjs';
@@ -35,6 +40,7 @@ import { readStoreCommands, storeCommandsPerRequest } from './lib/store-commands
 const { values } = parseArgs({
   options: {
     ...SINGLE_GATEWAY_LOAD_OPTIONS,
+    ...CEILING_OPTIONS,
     rate: { type: 'string' },
     ceiling: { type: 'boolean', default: false },
     sessions: { type: 'string', default: '10000' },
@@ -48,6 +54,7 @@ const { values } = parseArgs({
 });
 const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
+const attemptStrategy = ceilingAttempts(values);
 const usePerf = !values.v8 && perf.perfAvailable();
 
 const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
@@ -69,7 +76,16 @@ function server(kind, operation, port) {
   const nodeArgs = usePerf ? perf.perfNodeArgs(dir) : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const log = join(outDir, `${kind}-${operation}.log`);
   if (kind === 'ceiling') {
-    const settings = { port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes, poolSize, nodeArgs };
+    const settings = {
+      port,
+      mongoUrl,
+      rabbitUrl,
+      prefix: ceilingPrefix,
+      messageBytes,
+      poolSize,
+      attemptStrategy,
+      nodeArgs,
+    };
     return ceilingProcess(settings, log);
   }
   const gateway = ServiceProcess.service(`gateway-${operation}`, 'gateway', env(port), log, { nodeArgs });
@@ -99,6 +115,7 @@ async function profile(kind, operation, ids) {
   const queue = `${gateway ? prefix : ceilingPrefix}.send`;
   child.start();
   await child.waitReady(url);
+  const strategy = gateway ? undefined : await ceilingAttemptStrategy(url);
   const source = operationSource(operation, { ceiling: !gateway, ids });
   await load(url, source, warmupSeconds);
   // The ceiling has no metrics: store commands are the gateway's only.
@@ -123,6 +140,7 @@ async function profile(kind, operation, ids) {
   perf.removePerfMap(child.pid);
   return {
     kind,
+    ...(strategy ? { attemptStrategy: strategy } : {}),
     throughput: result.throughput ?? result.achievedRate,
     ok: result.ok,
     statusCodes: result.statusCodes,

@@ -125,6 +125,7 @@ class BenchRun {
         gatewayLimits: GATEWAY_LIMITS,
         goals: options.goals,
         messageBytes: this.messageBytes,
+        ceilingAttemptStrategy: this.ceilingAttemptStrategy,
         serviceDefaults: this.serviceDefaults,
         queueType: 'quorum',
         writeConcern: 'majority',

@@ -2,14 +2,15 @@ import { createServer } from 'node:http';
 
 /**
  * The bench's reference servers (the ceiling, the HTTP layer's bare variant): a bare node:http server.
- * GET /readyz answers ready; any other request has its body read and parsed as JSON (work any real
+ * GET /readyz answers ready (with `about`'s fields: what the server chose to do); any other request has its body read and parsed as JSON (work any real
  * endpoint does, so the reference does it too) and `handle(url, body)` answers `{ status, body }`. A
  * body that is not JSON is a 400; a handler that fails, a 503.
  */
-export function jsonServer(handle) {
+export function jsonServer(handle, about = {}) {
+  const ready = JSON.stringify({ status: 'ready', ...about });
   return createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/readyz') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(ready);
       return;
     }
     const chunks = [];

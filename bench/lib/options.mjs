@@ -6,6 +6,24 @@ const list = (value) =>
     .map((item) => Number(item.trim()))
     .filter((item) => Number.isInteger(item) && item > 0);
 
+const ATTEMPT_STRATEGIES = ['auto', 'conditional-update', 'claims'];
+
+/**
+ * `--ceiling-attempts`: how the ceiling's validate-code takes an attempt. `auto` (the default) does as
+ * the gateway's ATTEMPT_STRATEGY=auto: one conditional update where the store applies it atomically,
+ * else a read and a claim's insert, so the ceiling keeps the guarantee the gateway must keep;
+ * `conditional-update` forces the one command (unsafe on FerretDB: the older figures' ceiling).
+ */
+export const CEILING_OPTIONS = {
+  'ceiling-attempts': { type: 'string', default: 'auto' },
+};
+export function ceilingAttempts(values) {
+  const strategy = values['ceiling-attempts'];
+  if (!ATTEMPT_STRATEGIES.includes(strategy))
+    throw new Error(`--ceiling-attempts must be one of ${ATTEMPT_STRATEGIES.join(', ')}`);
+  return strategy;
+}
+
 /**
  * The options of the scripts that load one gateway process by itself (profile.mjs, http-layer.mjs),
  * for node:util's parseArgs, and what they mean.
@@ -42,6 +60,8 @@ export const USAGE = `npm run bench -- [options]
   --log-level L       LOG_LEVEL of the services (default info, as in production)
   --mongodb-url URL   the MongoDB-compatible server (default mongodb://127.0.0.1:27017)
   --rabbitmq-url URL  RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
+  --ceiling-attempts S  the ceiling's validate-code: auto (as the gateway's ATTEMPT_STRATEGY),
+                      conditional-update or claims (default auto)
   --only LIST         run only these parts: ceiling,gateway,scaling,e2e (default all)
   --report PATH       where the report goes (default docs/BENCHMARKS.md; "none" to skip it)
   --no-build          do not run npm run build first
@@ -78,6 +98,7 @@ export function parseOptions(argv) {
       'log-level': { type: 'string', default: 'info' },
       'mongodb-url': { type: 'string', default: 'mongodb://127.0.0.1:27017' },
       'rabbitmq-url': { type: 'string', default: 'amqp://guest:guest@127.0.0.1:5672' },
+      ...CEILING_OPTIONS,
       only: { type: 'string', default: 'ceiling,gateway,scaling,e2e' },
       report: { type: 'string', default: 'docs/BENCHMARKS.md' },
       'no-build': { type: 'boolean', default: false },
@@ -101,6 +122,7 @@ export function parseOptions(argv) {
     logLevel: values['log-level'],
     mongoUrl: values['mongodb-url'],
     rabbitUrl: values['rabbitmq-url'],
+    ceilingAttempts: ceilingAttempts(values),
     parts: new Set(values.only.split(',').map((part) => part.trim())),
     report: values.report,
     build: !values['no-build'],

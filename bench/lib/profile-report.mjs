@@ -33,7 +33,7 @@ function sectionLines({ operation, load, gateway, ceiling, ratio }) {
   ];
   if (ceiling) {
     lines.push(
-      `ceiling CPU ${ceiling.cpuMsPerRequest} ms per request at ${ceiling.throughput} req/s; ratio gateway/ceiling ${ratio ?? 'n/a'}`,
+      `ceiling CPU ${ceiling.cpuMsPerRequest} ms per request at ${ceiling.throughput} req/s${operation === 'validate' ? ` (attempts: ${ceiling.attemptStrategy})` : ''}; ratio gateway/ceiling ${ratio ?? 'n/a'}`,
     );
   }
   for (const side of [gateway, ceiling]) {

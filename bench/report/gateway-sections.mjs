@@ -55,7 +55,11 @@ Latencies here are at saturation (${results.settings.connections} requests alway
 }
 
 export function perRequestSection(results) {
-  const { goals, backgroundSeconds } = settingsOf(results);
+  const { goals, backgroundSeconds, ceilingAttemptStrategy } = settingsOf(results);
+  const ceilingValidate =
+    ceilingAttemptStrategy === 'claims'
+      ? "two for validate-code: the session's read and a claim's insert, the least that counts an attempt safely on a store whose conditional updates are not atomic"
+      : 'a conditional update for validate-code';
   const rows = ['send', 'validate'].map((operation) => {
     const ours = phase(results, `otpflow.${operation}.saturation.1`);
     const ceiling = phase(results, `ceiling.${operation}.saturation.1`);
@@ -91,8 +95,7 @@ Store commands are the gateway's own count (\`otpflow_store_commands_total{comma
 MongoDB driver's command monitoring), read from \`/metrics\` before and after each measurement, less what
 the gateways sent in ${backgroundSeconds} s idle just before (expiry sweeps,
 background refills), per answered request. CPU is the process's own user + system time
-(\`/proc/<pid>/stat\`) per answered request. The ceiling does one store command per request (an insert for
-send-code, a conditional update for validate-code). A process's CPU per request falls as its rate
+(\`/proc/<pid>/stat\`) per answered request. The ceiling does one insert for send-code and ${ceilingValidate}. A process's CPU per request falls as its rate
 rises (each wake-up of its event loop is shared by more requests), so the saturation ratio also
 measures the difference in throughput; the last two columns compare the two at one fixed rate (the
 ceiling loaded again at otpflow's fixed rate, "ceiling at otpflow's rate").

@@ -79,8 +79,19 @@ export function settingsSection(results) {
 - Gateway: one API key; \`TEST_NUMBERS\` with ${number(settings.testNumbers)} numbers (\`+3460000xxxx:${settings.code}\`, cycled), so send-code involves no provider; ${limits}, so no limit refuses a request (the limits are still counted in the store on every request, as in production). Send-code bodies use the CAMARA \`message\` with \`{{code}}\`.
 - Validate-code presents the right code for a pending session once (a code validates once): before each validate-code measurement, ${number(settings.sessions)} pending codes are inserted with the gateway's own code hasher and addresses (for otpflow, each in its number's document; for the ceiling, a flat session).
 - Before every measurement the per-request collections (numbers, sessions, claims, deliveries, limits) are emptied, so each starts from the same state; their sizes at the end of each measurement are in the raw results (\`tables\`).
-- The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool ${number(settings.serviceDefaults?.gatewayMongoPoolSize)}, \`{w: '${settings.writeConcern}'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable ${settings.queueType} queue. Validate: one \`findOneAndUpdate\` with the gateway's filter (\`_id\`, \`clientId\`, \`status\`, \`expiresAt\`, \`attemptsLeft\`) and \`$inc\` on a prefilled session.
+- The ceiling (\`bench/ceiling-server.mjs\`): a bare \`node:http\` server with the same MongoDB driver settings (pool ${number(settings.serviceDefaults?.gatewayMongoPoolSize)}, \`{w: '${settings.writeConcern}'}\`) on the same server, and a confirm channel on the same broker. Send: one insert of a session-sized document, then one persistent, mandatory, confirmed publish of a ${settings.messageBytes}-byte message (the size of a real send job, read from the queue at the start of the run) to a durable ${settings.queueType} queue. Validate, on a prefilled session: ${ceilingValidate(settings.ceilingAttemptStrategy)}
 - End to end: send-code with real (non-test) Spanish mobile numbers; the dispatchers (\`SMS_PROVIDERS=webhook\`) post each SMS to an HTTP server in the bench process, which timestamps its arrival. The metrics service runs too, consuming the events as in production. The rate is codes delivered over the time from the first send to the last arrival (codes still queued when the load stops count against it; the bench waits up to ${settings.drainSeconds} s for them); latency is arrival minus send.
 - Store commands per request: the gateways' own \`otpflow_store_commands_total\` (MongoDB command monitoring, on by default) read from \`/metrics\` around each measurement, with the idle background subtracted. CPU per request: each process's user + system time from \`/proc\`. After otpflow's measurements the ceiling runs again at otpflow's fixed rate, so both CPU figures are also compared at one rate and one way of loading.
 - Queues are purged between measurements; the run's databases and queues are removed at the end.`;
+}
+
+/**
+ * The ceiling's validate-code as the run's results name it. Runs before 2026-12-02 did not record it:
+ * they all used the one conditional update.
+ */
+function ceilingValidate(strategy = 'conditional-update') {
+  if (strategy === 'claims') {
+    return "the session's `findOne` by `_id`, then the `insertOne` of a claim `<id>~<attempt>` (a duplicate key: the next attempt), as the gateway's `ATTEMPT_STRATEGY=auto` does on a store whose conditional updates are not atomic (FerretDB v1): one conditional update there would not count attempts safely, so the ceiling keeps the guarantee the gateway must keep (`--ceiling-attempts conditional-update` measures the unsafe one-command ceiling of the runs before 2026-12-02).";
+  }
+  return "one `findOneAndUpdate` with the gateway's filter (`_id`, `clientId`, `status`, `expiresAt`, `attemptsLeft`) and `$inc`.";
 }

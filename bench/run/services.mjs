@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ceilingProcess } from '../lib/ceiling.mjs';
+import { ceilingAttemptStrategy, ceilingProcess } from '../lib/ceiling.mjs';
 import { gatewayEnv } from '../lib/documents.mjs';
 import { freePort, ServiceProcess } from '../lib/processes.mjs';
 
@@ -50,11 +50,12 @@ export class BenchServices {
       prefix: this.infra.usePrefix(prefix),
       messageBytes,
       poolSize,
+      attemptStrategy: this.options.ceilingAttempts,
     };
     const url = `http://127.0.0.1:${port}`;
     const child = ceilingProcess(settings, this.logFile('ceiling'));
     await this.startProcess(child, url);
-    return { url, child };
+    return { url, child, attemptStrategy: await ceilingAttemptStrategy(url) };
   }
 
   gatewayEnv(port) {

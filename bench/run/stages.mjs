@@ -42,6 +42,7 @@ export async function runStages(run) {
       messageBytes: run.messageBytes,
       poolSize: run.serviceDefaults.gatewayMongoPoolSize,
     });
+    run.ceilingAttemptStrategy = ceiling.attemptStrategy;
     await sendAndValidate(run, {
       part: 'ceiling',
       urls: [ceiling.url],
