@@ -1,5 +1,6 @@
 import { amqpEnvShape, withAmqpChecks } from '@otpflow/amqp';
 import { envInt, envList, logLevel, nodeEnv, parseEnv } from '@otpflow/config';
+import { tenantIdFieldSchema } from '@otpflow/contracts';
 import { z } from 'zod';
 
 /** Every variable the service reads, with its rules (test/deploy holds the manifests to it). */
@@ -14,7 +15,7 @@ export const envSchema = z.object({
   DEDUP_WINDOW_SIZE: envInt(200_000, { min: 1000 }),
   DEDUP_WINDOW_SECONDS: envInt(6 * 3600, { min: 60 }),
   /** Clients that get their own `client` label value; empty: the first CLIENT_LABEL_LIMIT seen. */
-  METRICS_CLIENTS: envList(z.string().min(1).max(128)),
+  METRICS_CLIENTS: envList(tenantIdFieldSchema),
   CLIENT_LABEL_LIMIT: envInt(50, { min: 0, max: 10_000 }),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, { min: 0 }),
   /**

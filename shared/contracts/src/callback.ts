@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { tenantIdFieldSchema } from './tenant-id.js';
 import { channelSchema } from './channel.js';
 import { openJson, sealJson, type JobKey } from './job-crypto.js';
 
@@ -44,7 +45,7 @@ export const callbackJobSchema = z.object({
   /** `webhook-id`: the event id, the same on every retry, so the receiver can drop repeats. */
   webhookId: z.string().min(1).max(64),
   endpointId: z.string().min(1).max(64),
-  clientId: z.string().min(1).max(128),
+  clientId: tenantIdFieldSchema,
   url: z.url(),
   /** The endpoint's signing secret, sealed (never in plaintext in RabbitMQ). */
   sealedSecret: z.string().min(1),

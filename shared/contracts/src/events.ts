@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantIdFieldSchema } from './tenant-id.js';
 import { channelSchema } from './channel.js';
 import { priceSchema } from './price.js';
 
@@ -49,7 +50,7 @@ export const otpEventSchema = z.object({
   type: eventTypeSchema,
   occurredAt: z.iso.datetime(),
   authenticationId: z.string().min(1).max(36),
-  clientId: z.string().min(1).max(128),
+  clientId: tenantIdFieldSchema,
   channel: channelSchema,
   countryCallingCode: z.string().regex(/^[1-9][0-9]{0,2}$/),
   /** When the code was requested: lets consumers compute latencies without keeping state. */

@@ -58,3 +58,4 @@ export {
 export type { Workflow, WorkflowStep } from './workflow.js';
 export { addressRange, embeddedIpv4 } from './address-range.js';
 export type { AddressRange } from './address-range.js';
+export { TENANT_ID_MAX_LENGTH, tenantIdFieldSchema } from './tenant-id.js';

@@ -56,6 +56,14 @@ describe('send job codec', () => {
     expect(openSendJob(parseSendJob(wire), keys)).toEqual(judged);
   });
 
+  it('carries the longest tenant id the gateway authenticates (an OIDC one)', () => {
+    const clientId = `oidc:${'c'.repeat(128)}`;
+    const job = parseSendJob(encodeSendJob({ ...fields(), clientId }, secret, keys));
+    expect(job.clientId).toBe(clientId);
+    expect(openSendJob(job, keys)).toEqual(secret);
+    expect(() => encodeSendJob({ ...fields(), clientId: `${clientId}c` }, secret, keys)).toThrow();
+  });
+
   it('opens payloads sealed with an older key after rotation', () => {
     const wire = encodeSendJob(fields(), secret, jobKeysSchema.parse(keyB));
     expect(openSendJob(parseSendJob(wire), keys)).toEqual(secret);

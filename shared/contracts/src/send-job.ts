@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantIdFieldSchema } from './tenant-id.js';
 import {
   channelSchema,
   senderIdSchema,
@@ -26,7 +27,7 @@ export const sendJobEnvelopeSchema = z.object({
   /** Unique per send; a resend is a new job. The dispatcher deduplicates on it. */
   jobId: z.uuid(),
   authenticationId: z.string().min(1).max(36),
-  clientId: z.string().min(1).max(128),
+  clientId: tenantIdFieldSchema,
   channel: channelSchema,
   /** Country calling code without '+', e.g. "34": enough for routing and metrics, never the number. */
   countryCallingCode: z.string().regex(/^[1-9][0-9]{0,2}$/),

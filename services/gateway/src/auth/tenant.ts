@@ -10,7 +10,10 @@ import { z } from 'zod';
 export const API_KEY_CLIENT_ID = /^[a-zA-Z0-9._-]{1,128}$/;
 export const OIDC_TENANT_PREFIX = 'oidc:';
 
-/** A claim value that may name a tenant: visible ASCII, as client ids and URIs are. */
+/**
+ * A claim value that may name a tenant: visible ASCII, as client ids and URIs are. Prefixed, the
+ * longest is TENANT_ID_MAX_LENGTH, what every message naming a tenant takes (tenant.test.ts).
+ */
 const OIDC_CLAIM_VALUE = /^[\x21-\x7e]{1,128}$/;
 
 export function oidcTenantId(claimValue: unknown): string | undefined {
