@@ -52,7 +52,13 @@ function countCommand(pending: PendingCounts, command: Document): void {
  * upgrade that moves either fails there.
  */
 interface DriverConnection {
-  command: (this: DriverConnection, ns: unknown, command: Document, ...rest: unknown[]) => Promise<unknown>;
+  command: (
+    this: DriverConnection,
+    ns: unknown,
+    command: Document,
+    options: unknown,
+    responseType: unknown,
+  ) => Promise<unknown>;
 }
 interface DriverPool {
   readonly server: { readonly topology: { readonly client: MongoClient } };
@@ -98,11 +104,13 @@ export function hookDriver(): void {
       callback(error, connection);
     });
   };
-  Connection.prototype.command = function (ns, command, ...rest) {
+  // The driver's four parameters as they are (an absent `options` is undefined either way): a rest
+  // parameter would allocate an array per command.
+  Connection.prototype.command = function (ns, command, options, responseType) {
     const client = poolClients.get(this);
     const pending = client && countedClients.get(client);
     if (pending) countCommand(pending, command);
-    return send.call(this, ns, command, ...rest);
+    return send.call(this, ns, command, options, responseType);
   };
 }
 
