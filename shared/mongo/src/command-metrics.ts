@@ -68,8 +68,6 @@ interface DriverPool {
   ) => void;
 }
 
-/** The client whose pool made each connection (connections of server monitors have none). */
-const poolClients = new WeakMap<DriverConnection, MongoClient>();
 /** The counts of each client being counted. */
 const countedClients = new WeakMap<MongoClient, PendingCounts>();
 let hooked = false;
@@ -78,8 +76,7 @@ let hooked = false;
  * Counts every command a pool connection sends once it is established, which is what command
  * monitoring reports: operations and their retries, getMores, reauthentication; not the handshake
  * (sent inside the connect, before the pool hands the connection out) nor server monitors' heartbeats
- * (their connections are not the pool's). Installed once per process; clients not counted pay two
- * lookups per command. It must be in place before a counted client's pool opens its connections (one
+ * (their connections are not the pool's). Installed once per process. It must be in place before a counted client's pool opens its connections (one
  * opened before is never counted): connectMongo installs it before it connects, and a bare client is
  * counted from countStoreCommands on only if that runs before it connects.
  */
@@ -100,15 +97,21 @@ export function hookDriver(): void {
   ConnectionPool.prototype.createConnection = function (callback) {
     const { client } = this.server.topology;
     create.call(this, (error, connection) => {
-      if (connection) poolClients.set(connection, client);
+      if (connection) countOn(connection, client, send);
       callback(error, connection);
     });
   };
-  // The driver's four parameters as they are (an absent `options` is undefined either way): a rest
-  // parameter would allocate an array per command.
-  Connection.prototype.command = function (ns, command, options, responseType) {
-    const client = poolClients.get(this);
-    const pending = client && countedClients.get(client);
+}
+
+/**
+ * A pool connection's own `command`, counting for its client while that client is counted. Set on
+ * the connection rather than on the driver's prototype: the Connection class stays as the driver
+ * made it, monitors' connections run the driver's own method, and clients never counted pay one
+ * lookup per command.
+ */
+function countOn(connection: DriverConnection, client: MongoClient, send: DriverConnection['command']): void {
+  connection.command = function (ns, command, options, responseType) {
+    const pending = countedClients.get(client);
     if (pending) countCommand(pending, command);
     return send.call(this, ns, command, options, responseType);
   };
