@@ -76,9 +76,10 @@ let hooked = false;
  * Counts every command a pool connection sends once it is established, which is what command
  * monitoring reports: operations and their retries, getMores, reauthentication; not the handshake
  * (sent inside the connect, before the pool hands the connection out) nor server monitors' heartbeats
- * (their connections are not the pool's). Installed once per process. It must be in place before a counted client's pool opens its connections (one
- * opened before is never counted): connectMongo installs it before it connects, and a bare client is
- * counted from countStoreCommands on only if that runs before it connects.
+ * (their connections are not the pool's). Installed once per process. It must be in place before a
+ * counted client's pool opens its connections (one opened before is never counted): connectMongo
+ * installs it before it connects, and a bare client is counted only if countStoreCommands runs
+ * before it connects.
  */
 export function hookDriver(): void {
   if (hooked) return;
