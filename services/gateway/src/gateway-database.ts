@@ -28,7 +28,7 @@ export type GatewayDatabase = Awaited<ReturnType<typeof openGatewayDatabase>>;
  */
 export async function openGatewayDatabase(config: GatewayConfig, logger: Logger, registry: Registry) {
   const database = await openStore(
-    { ...mongoSettingsFromEnv(config), monitorCommands: config.MONGODB_COMMAND_METRICS },
+    mongoSettingsFromEnv(config),
     logger,
     (connection) => {
       // Counted from the first command on, so the figures include the start-up's index builds.

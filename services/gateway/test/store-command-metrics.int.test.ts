@@ -1,3 +1,7 @@
+import { countStoreCommands } from '@otpflow/mongo';
+import { createTestContext } from '@otpflow/testing';
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_NUMBER, TEST_NUMBER_CODE, type GatewayHarness } from './gateway-harness.js';
 
@@ -64,6 +68,69 @@ describe('store commands with MONGODB_COMMAND_METRICS=false', () => {
       expect(harness.gateway.mongo.getClient().options.monitorCommands).toBe(false);
     } finally {
       await harness.stop();
+    }
+  });
+});
+
+/** A registry's otpflow_store_commands_total series: `command|collection` → count. */
+async function countedSeries(registry: Registry): Promise<Record<string, number>> {
+  const metric = await registry.getSingleMetric('otpflow_store_commands_total')?.get();
+  return Object.fromEntries(
+    (metric?.values ?? []).map(({ labels, value }) => [`${labels.command}|${labels.collection}`, value]),
+  );
+}
+
+describe('countStoreCommands against the driver', () => {
+  it('counts what command monitoring reports, by command and collection, for that client only', async () => {
+    const context = createTestContext('storecmds-driver');
+    // Command monitoring is the reference: the driver's own account of every command it sends.
+    const client = new MongoClient(context.mongoUrl, { monitorCommands: true, maxPoolSize: 3 });
+    const other = new MongoClient(context.mongoUrl);
+    const registry = new Registry();
+    const monitored = new Map<string, number>();
+    const onStarted = (event: CommandStartedEvent) => {
+      const target: unknown = event.command[event.commandName];
+      const collection: unknown = typeof target === 'string' ? target : event.command.collection;
+      const key = `${event.commandName}|${typeof collection === 'string' ? collection : ''}`;
+      monitored.set(key, (monitored.get(key) ?? 0) + 1);
+    };
+    try {
+      // Counted before the client connects: its pool's first connections are counted too.
+      const stop = countStoreCommands(client, registry);
+      client.on('commandStarted', onStarted);
+      await client.connect();
+      await other.connect();
+      const db = client.db(context.databaseName);
+      const items = db.collection<{ _id: number; n?: number }>('items');
+      await items.createIndex({ n: 1 }, {}, undefined);
+      await items.insertMany(Array.from({ length: 12 }, (_, index) => ({ _id: index })));
+      await items.insertOne({ _id: 100 });
+      await items.updateOne({ _id: 1 }, { $set: { n: 1 } });
+      await items.findOneAndUpdate({ _id: 2 }, { $inc: { n: 1 } });
+      expect(await items.findOne({ _id: 1 })).toEqual({ _id: 1, n: 1 });
+      // Small batches: the cursor's getMores are commands on the collection too.
+      expect(await items.find({}, { batchSize: 5 }).toArray()).toHaveLength(13);
+      await Promise.all(Array.from({ length: 6 }, (_, index) => items.findOne({ _id: index })));
+      await items.deleteOne({ _id: 100 });
+      await items.countDocuments({});
+      await db.command({ ping: 1 });
+      await items.insertOne({ _id: 1 }).catch(() => undefined);
+      // Another client's commands are not this one's.
+      await other.db(context.databaseName).collection('items').findOne({});
+      client.off('commandStarted', onStarted);
+      const counted = await countedSeries(registry);
+      expect(counted).toEqual(Object.fromEntries(monitored));
+      expect(counted['find|items']).toBeGreaterThanOrEqual(8);
+      expect(counted['getMore|items']).toBeGreaterThanOrEqual(2);
+      expect(counted['ping|']).toBe(1);
+
+      stop();
+      await items.findOne({ _id: 1 });
+      expect(await countedSeries(registry)).toEqual(counted);
+    } finally {
+      await client.close();
+      await other.close();
+      await context.dispose();
     }
   });
 });

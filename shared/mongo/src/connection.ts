@@ -2,6 +2,7 @@ import { DependencyUnavailableError } from '@otpflow/errors';
 import type { Logger } from '@otpflow/telemetry';
 import type { Collection, Document } from 'mongodb';
 import mongoose, { type Connection, type Model } from 'mongoose';
+import { hookDriver } from './command-metrics.js';
 import { watchHeartbeats } from './heartbeat-watchdog.js';
 
 export interface MongoSettings {
@@ -17,8 +18,9 @@ export interface MongoSettings {
    */
   connectTimeoutMs: number;
   /**
-   * The driver's command monitoring, which `countStoreCommands` counts from. Off unless asked for:
+   * The driver's command monitoring (`commandStarted`... events on the client). Off unless asked for:
    * the driver then builds two event objects per command (and decodes every reply once more).
+   * `countStoreCommands` does not need it.
    */
   monitorCommands?: boolean;
 }
@@ -30,6 +32,8 @@ export interface MongoSettings {
  * that a failover could roll back.
  */
 export async function connectMongo(settings: MongoSettings, logger: Logger): Promise<Connection> {
+  // Before the pool opens a connection: countStoreCommands counts only connections opened after it.
+  hookDriver();
   const connection = mongoose.createConnection(settings.url, {
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
@@ -39,7 +43,6 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     autoIndex: false,
     autoCreate: false,
     writeConcern: { w: 'majority' },
-    ...(settings.monitorCommands ? { monitorCommands: true } : {}),
   });
   // 'disconnecting' comes first when the service closes the connection itself: no warning then.
   let closing = false;

@@ -15,7 +15,16 @@ const CASELESS = 0x10;
 const CHECK = 0xa5;
 const MIN_NUMBER = 10 ** 4;
 const MAX_NUMBER = 10 ** 15;
-const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Either case: an id is read without regard to it (the hex digits name the same bytes). */
+const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DASH = 0x2d;
+/** The value of each hex digit by its character code (both cases); the pattern admits no other. */
+const HEX_VALUES = new Uint8Array(128);
+for (let digit = 0; digit < 16; digit += 1) {
+  const symbol = digit.toString(16);
+  HEX_VALUES[symbol.charCodeAt(0)] = digit;
+  HEX_VALUES[symbol.toUpperCase().charCodeAt(0)] = digit;
+}
 /** The random bytes naming a code. */
 const CODE_BYTES = 7;
 /** Codes named per draw from the CSPRNG. */
@@ -31,6 +40,8 @@ const CODES_PER_DRAW = 512;
 export class AuthenticationIds {
   private readonly cipher: BlockCipher;
   private readonly random = new RandomBytesPool(CODE_BYTES * CODES_PER_DRAW);
+  /** The sealed block of the id being read: decrypting copies it out at once, so one serves every read. */
+  private readonly sealed = Buffer.alloc(16);
 
   constructor(secret: string) {
     this.cipher = new BlockCipher(deriveKey(secret, 'authenticationId'));
@@ -49,9 +60,8 @@ export class AuthenticationIds {
 
   /** What an id names, or undefined for anything this deployment did not issue (or cannot read). */
   read(authenticationId: string): CodeIdentity | undefined {
-    const lower = authenticationId.toLowerCase();
-    if (!ID_PATTERN.test(lower)) return undefined;
-    const block = this.cipher.decrypt(Buffer.from(lower.replaceAll('-', ''), 'hex'));
+    if (!ID_PATTERN.test(authenticationId)) return undefined;
+    const block = this.cipher.decrypt(bytesOf(authenticationId, this.sealed));
     const head = block[0] ?? 0;
     if ((head & 0x0f) !== VERSION || (head & 0xe0) !== 0 || block[1] !== CHECK) return undefined;
     const digits = readNumber(block);
@@ -60,9 +70,25 @@ export class AuthenticationIds {
   }
 }
 
+/**
+ * The 16 bytes an id (that matched ID_PATTERN) spells, into `block`: its groups have even lengths, so
+ * no byte's two digits straddle a dash. What Buffer.from(hex) does, without the copy of the id with
+ * the dashes removed.
+ */
+function bytesOf(id: string, block: Buffer): Buffer {
+  let byte = 0;
+  for (let index = 0; index < id.length; index += 2) {
+    if (id.charCodeAt(index) === DASH) index += 1;
+    block[byte] =
+      ((HEX_VALUES[id.charCodeAt(index)] ?? 0) << 4) | (HEX_VALUES[id.charCodeAt(index + 1)] ?? 0);
+    byte += 1;
+  }
+  return block;
+}
+
 /** `c` + 14 hex digits: a field name that never reads as a number. */
 function codeIdOf(block: Buffer): string {
-  return `c${block.subarray(9, 16).toString('hex')}`;
+  return `c${block.toString('hex', 9, 16)}`;
 }
 
 function uuidShaped(hex: string): string {
