@@ -2,8 +2,8 @@
 //   node bench/compare.mjs --base /path/to/other/checkout [--rounds 3] [--duration 10] [--rate 50]
 //     [--kinds ceiling,base,current,unmonitored]
 // The other checkout must be built (npm ci && npm run build there). For send-code and validate-code,
-// each round measures the ceiling, the base gateway, this checkout's gateway and this one without
-// MONGODB_COMMAND_METRICS, one after the other, so a machine that other work keeps busy slows all
+// each round measures the ceiling, the base gateway, this checkout's gateway and this one with
+// MONGODB_COMMAND_METRICS=false ("unmonitored": no store-command counting), one after the other, so a machine that other work keeps busy slows all
 // alike; the figures are each process's own CPU (user + system, /proc) per answered request, and their
 // ratios to the ceiling's, as the median over the rounds, and both gateways' store commands per request
 // (their otpflow_store_commands_total, idle background subtracted). At saturation (the default) a slower server

@@ -1,6 +1,6 @@
 /**
  * Store commands per request, from the gateways' own `otpflow_store_commands_total{command,collection}`
- * (the driver's command monitoring, shared/mongo/src/command-metrics.ts): read before and after a
+ * (counted on the driver's pool connections, shared/mongo/src/command-metrics.ts): read before and after a
  * measurement, with what the gateways send when idle (expiry sweeps, readiness pings, lease refills
  * of the background) subtracted.
  */

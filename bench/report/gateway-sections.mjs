@@ -91,8 +91,8 @@ export function perRequestSection(results) {
   ]);
   return `### Store commands and gateway CPU per request
 
-Store commands are the gateway's own count (\`otpflow_store_commands_total{command,collection}\`, from the
-MongoDB driver's command monitoring), read from \`/metrics\` before and after each measurement, less what
+Store commands are the gateway's own count (\`otpflow_store_commands_total{command,collection}\`, counted on
+the MongoDB driver's pool connections, every command sent, retries included), read from \`/metrics\` before and after each measurement, less what
 the gateways sent in ${backgroundSeconds} s idle just before (expiry sweeps,
 background refills), per answered request. CPU is the process's own user + system time
 (\`/proc/<pid>/stat\`) per answered request. The ceiling does one insert for send-code and ${ceilingValidate}. A process's CPU per request falls as its rate

@@ -60,7 +60,7 @@ const total = (counts: Record<string, number>) =>
   Object.values(counts).reduce((sum, count) => sum + count, 0);
 
 /**
- * Store commands per request, counted with the driver's command monitoring (counts are deterministic:
+ * Store commands per request, from the gateway's own otpflow_store_commands_total (counts are deterministic:
  * asserting them is not a timing test): every request touches its number's document once or twice,
  * and the per-client counters are spent in leases. Run with the strategy the store gets and, since
  * one request at a time is all either needs, with the other.
