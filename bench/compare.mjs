@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { ceilingProcess } from './lib/ceiling.mjs';
-import { CEILING_OPTIONS, ceilingAttempts } from './lib/options.mjs';
+import { CEILING_OPTIONS } from './lib/options.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
@@ -39,7 +38,6 @@ const { values } = parseArgs({
 });
 if (!values.base) throw new Error('--base: the checkout to compare with (built)');
 const durationSeconds = Number(values.duration);
-const attemptStrategy = ceilingAttempts(values);
 const connections = Number(values.connections);
 const {
   database,
@@ -47,17 +45,15 @@ const {
   ceilingPrefix,
   outDir,
   infra,
-  mongoUrl,
-  rabbitUrl,
   env: gatewayEnvAt,
+  ceilingAt,
 } = await openSingleGatewayRun(`compare_${runStamp()}`, values);
 
 /** The three servers: the ceiling, and the gateway from each checkout (run from that checkout). */
 function server(kind, port) {
   const log = join(outDir, `${kind}.log`);
   if (kind === 'ceiling') {
-    const settings = { port, mongoUrl, rabbitUrl, prefix: ceilingPrefix, messageBytes: 484, attemptStrategy };
-    return ceilingProcess(settings, log);
+    return ceilingAt({ port, messageBytes: 484 }, log);
   }
   const root = kind === 'base' ? values.base : ROOT;
   const env = gatewayEnvAt(port);

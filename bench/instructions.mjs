@@ -23,9 +23,9 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
-import { CEILING_VALIDATE_COMMANDS, ceilingAttemptStrategy, ceilingProcess } from './lib/ceiling.mjs';
+import { CEILING_VALIDATE_COMMANDS, ceilingAttemptStrategy } from './lib/ceiling.mjs';
 import { oneAtATime } from './lib/load.mjs';
-import { CEILING_OPTIONS, ceilingAttempts } from './lib/options.mjs';
+import { CEILING_OPTIONS } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { operationSource } from './lib/requests.mjs';
 import { openSingleGatewayRun, runStamp } from './lib/single-gateway-run.mjs';
@@ -48,10 +48,9 @@ const pauseMs = Number(values.pause);
 const warmupRequests = Number(values.warmup);
 const measuredRequests = Number(values.requests);
 const idleSeconds = Number(values.idle);
-const attemptStrategy = ceilingAttempts(values);
 if (!(await callgrindAvailable())) throw new Error('valgrind (callgrind) is not installed');
 
-const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
+const { database, prefix, ceilingPrefix, outDir, infra, env, attemptStrategy, ceilingAt } =
   await openSingleGatewayRun(`instructions_${runStamp()}`, values);
 // The ceiling gets a send job's size once the gateway has published one.
 let messageBytes = 1000;
@@ -66,16 +65,7 @@ const NODE_ARGS = ['--no-memory-reducer'];
 function server(kind, operation, port) {
   const log = join(outDir, `${kind}-${operation}.log`);
   if (kind === 'ceiling') {
-    const settings = {
-      port,
-      mongoUrl,
-      rabbitUrl,
-      prefix: ceilingPrefix,
-      messageBytes,
-      poolSize,
-      attemptStrategy,
-    };
-    return ceilingProcess({ ...settings, nodeArgs: NODE_ARGS }, log);
+    return ceilingAt({ port, messageBytes, nodeArgs: NODE_ARGS }, log);
   }
   const options = { nodeArgs: NODE_ARGS };
   const gateway = ServiceProcess.service(`gateway-${operation}`, 'gateway', env(port), log, options);

@@ -21,16 +21,11 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { ceilingAttemptStrategy, ceilingProcess } from './lib/ceiling.mjs';
+import { ceilingAttemptStrategy } from './lib/ceiling.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import * as perf from './lib/perf-profile.mjs';
-import {
-  CEILING_OPTIONS,
-  ceilingAttempts,
-  SINGLE_GATEWAY_LOAD_OPTIONS,
-  singleGatewayLoad,
-} from './lib/options.mjs';
+import { CEILING_OPTIONS, SINGLE_GATEWAY_LOAD_OPTIONS, singleGatewayLoad } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
 import { profileReport } from './lib/profile-report.mjs';
 import { operationSource } from './lib/requests.mjs';
@@ -54,11 +49,12 @@ const { values } = parseArgs({
 });
 const { durationSeconds, warmupSeconds, connections } = singleGatewayLoad(values);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
-const attemptStrategy = ceilingAttempts(values);
 const usePerf = !values.v8 && perf.perfAvailable();
 
-const { database, prefix, ceilingPrefix, outDir, infra, mongoUrl, rabbitUrl, env, poolSize } =
-  await openSingleGatewayRun(`profile_${runStamp()}`, values);
+const { database, prefix, ceilingPrefix, outDir, infra, env, ceilingAt } = await openSingleGatewayRun(
+  `profile_${runStamp()}`,
+  values,
+);
 // The ceiling gets a send job's size once the gateway has published one.
 let messageBytes = 1000;
 
@@ -76,17 +72,7 @@ function server(kind, operation, port) {
   const nodeArgs = usePerf ? perf.perfNodeArgs(dir) : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
   const log = join(outDir, `${kind}-${operation}.log`);
   if (kind === 'ceiling') {
-    const settings = {
-      port,
-      mongoUrl,
-      rabbitUrl,
-      prefix: ceilingPrefix,
-      messageBytes,
-      poolSize,
-      attemptStrategy,
-      nodeArgs,
-    };
-    return ceilingProcess(settings, log);
+    return ceilingAt({ port, messageBytes, nodeArgs }, log);
   }
   const gateway = ServiceProcess.service(`gateway-${operation}`, 'gateway', env(port), log, { nodeArgs });
   if (values.checkout) gateway.cwd = values.checkout;
