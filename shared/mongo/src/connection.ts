@@ -17,12 +17,6 @@ export interface MongoSettings {
    * 503 meanwhile (seen in test/faults/database-outage with FerretDB stopped by SIGTERM).
    */
   connectTimeoutMs: number;
-  /**
-   * The driver's command monitoring (`commandStarted`... events on the client). Off unless asked for:
-   * the driver then builds two event objects per command (and decodes every reply once more).
-   * `countStoreCommands` does not need it.
-   */
-  monitorCommands?: boolean;
 }
 
 /**
@@ -38,7 +32,9 @@ export async function connectMongo(settings: MongoSettings, logger: Logger): Pro
     maxPoolSize: settings.maxPoolSize,
     serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs,
     connectTimeoutMS: settings.connectTimeoutMs,
-    monitorCommands: settings.monitorCommands ?? false,
+    // Store commands are counted without it (command-metrics.ts): monitoring would build two event
+    // objects per command and decode every reply once more.
+    monitorCommands: false,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
