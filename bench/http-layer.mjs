@@ -113,7 +113,7 @@ for (const operation of ['send', 'validate']) {
 }
 for (const row of rows.filter((candidate) => candidate.perfData)) {
   const summary = await perf.summarisePerf(row.perfData);
-  perf.removePerfMap(row.pid);
+  perf.keepPerfMap(row.pid, row.perfData);
   lines.push('', `gateway ${row.operation}-code at ${rate}/s, on-CPU samples of the main thread by owner:`);
   for (const entry of summary.byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
   lines.push('', 'by function:');

@@ -123,7 +123,7 @@ async function profile(kind, operation, ids) {
   await child.stop();
   await infra.purge(queue);
   const summary = await sampling.summarise();
-  perf.removePerfMap(child.pid);
+  if (usePerf) perf.keepPerfMap(child.pid, summary.file);
   return {
     kind,
     ...(strategy ? { attemptStrategy: strategy } : {}),

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { owner } from './cpu-profile.mjs';
@@ -11,7 +11,9 @@ import { owner } from './cpu-profile.mjs';
  * socket write is charged to `writeBuffer` as if it were working, which on a loaded 2-core machine
  * was 40% of the samples while the process's user+system time said otherwise. `perf` samples only
  * what runs, in every thread, kernel included. The service runs with perfNodeArgs() so JIT frames
- * have names (V8 writes them to /tmp/perf-<pid>.map; removePerfMap deletes it once summarised).
+ * have names (V8 writes them to /tmp/perf-<pid>.map; keepPerfMap moves it beside the recording once
+ * summarised, so the recording can be examined again: copy it back to /tmp/perf-<pid>.map, then
+ * `perf report -i <name>.perf.data`).
  */
 
 /** Node flags for a process to be profiled: JIT symbol map, V8's log kept out of the working tree. */
@@ -19,9 +21,13 @@ export function perfNodeArgs(logDir) {
   return ['--perf-basic-prof', `--logfile=${join(logDir, 'v8.log')}`, '--no-logfile-per-isolate'];
 }
 
-/** The JIT symbol map V8 wrote for a profiled process, not needed once its samples are summarised. */
-export function removePerfMap(pid) {
-  if (pid !== undefined) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+/**
+ * Moves the JIT symbol map V8 wrote for a profiled process out of /tmp, to `<recording>.map` beside
+ * its recording: without it the recording's JavaScript frames have no names.
+ */
+export function keepPerfMap(pid, recording) {
+  const map = `/tmp/perf-${pid}.map`;
+  if (pid !== undefined && existsSync(map)) renameSync(map, `${recording}.map`);
 }
 
 /** True when `perf` can sample a process here (installed, and perf_event_paranoid allows it). */
@@ -77,12 +83,18 @@ const rank = (map, total, top) =>
     .slice(0, top)
     .map(([name, count]) => ({ name, share: Math.round((count / total) * 1000) / 10 }));
 
+const isOtpflow = (who) => who.startsWith('services/') || who.startsWith('@otpflow/');
+
 /**
  * Reads `perf script` of a recording and charges every main-thread sample to the nearest JavaScript
  * frame (a builtin, a C++ runtime function or a system call made on behalf of a function is that
  * function's cost), then groups by owner (package, otpflow module, Node core), by function, and by
  * the layer where the sample was taken. Samples with no JavaScript frame (the event loop's own work,
  * socket reads before the callback) are "(no JS frame)". Other threads are reported by thread.
+ * `inclusive` ranks otpflow's own functions by the share of samples with them anywhere on the stack
+ * (what a step costs with the packages it calls: the driver's work for the store's write, amqplib's
+ * for a publish), each counted once a sample. Work resumed from a promise has only its continuation
+ * on the stack, so an async function's share is of the code it runs up to each `await`.
  */
 export async function summarisePerf(file, top = 20) {
   const script = spawn('perf', ['script', '-i', file, '-F', 'comm,tid,ip,sym,dso'], {
@@ -92,6 +104,7 @@ export async function summarisePerf(file, top = 20) {
   const byOwner = new Map();
   const byFunction = new Map();
   const byLayer = new Map();
+  const inclusive = new Map();
   let total = 0;
   let main = 0;
   let current;
@@ -115,6 +128,12 @@ export async function summarisePerf(file, top = 20) {
       );
       const top = current.frames[0];
       add(byLayer, top ? layerOf(top.symbol, top.dso) : 'unknown');
+      const onStack = new Set();
+      for (const frame of js) {
+        const who = owner(frame.url, frame.name);
+        if (isOtpflow(who)) onStack.add(`${frame.name} (${who} ${frame.url.split('/').pop()}:${frame.line})`);
+      }
+      for (const name of onStack) add(inclusive, name);
     }
     current = undefined;
   };
@@ -140,5 +159,6 @@ export async function summarisePerf(file, top = 20) {
     byOwner: rank(byOwner, main, top),
     byFunction: rank(byFunction, main, top),
     byLayer: rank(byLayer, main, top),
+    inclusive: rank(inclusive, main, top * 2),
   };
 }

@@ -21,6 +21,10 @@ function profileLines(label, summary) {
   for (const entry of summary.byOwner) lines.push(`- ${entry.share}% ${entry.name}`);
   lines.push('', 'by function');
   for (const entry of summary.byFunction) lines.push(`- ${entry.share}% ${entry.name}`);
+  if (summary.inclusive) {
+    lines.push('', "otpflow's functions, inclusive (samples with the function on the stack)");
+    for (const entry of summary.inclusive) lines.push(`- ${entry.share}% ${entry.name}`);
+  }
   return lines;
 }
 
