@@ -10,15 +10,16 @@ import { dispatchCode, type DispatchDependencies } from './code-dispatch.js';
 import { alphabetOf, generateCode, type CodeHasher } from './code.js';
 import type { Limits } from './limits.js';
 import type { MessageRenderer, MessageWords } from './message-renderer.js';
-import type { CheckedPhoneNumber } from './phone-policy.js';
+import type { CheckedPhoneNumber, PhonePolicy } from './phone-policy.js';
 import type { PhoneNumber } from './phone-number.js';
-import { checkRecipient } from './recipient.js';
+import { checkRecipient, type CheckedRecipient } from './recipient.js';
 import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
 import type { TestNumbers } from './test-numbers.js';
 
 export interface DeliveryDependencies extends DispatchDependencies {
+  phonePolicy: PhonePolicy;
   hasher: CodeHasher;
   limits: Pick<Limits, 'takeQuota'>;
   testNumbers: TestNumbers;
@@ -107,7 +108,7 @@ async function issueAllowed(
     checked,
     testCode,
     lineType,
-  }: { checked: CheckedPhoneNumber; testCode: string | undefined; lineType: string | undefined },
+  }: { checked: CheckedRecipient; testCode: string | undefined; lineType: string | undefined },
 ): Promise<IssuedCode> {
   const { principal, policy, phone, channel } = delivery;
   const testNumber = testCode !== undefined;
@@ -139,12 +140,11 @@ async function issueAllowed(
 
   await dispatchCode(deps, {
     clientId: principal.clientId,
-    policy,
     phone,
     issued,
     message,
     code,
-    testNumber,
+    allowedChannels: checked.deliverableChannels,
     workflow: delivery.workflow,
     // What the dispatcher's guard judges a later workflow step on, as this one was judged.
     fraud: { ...(lineType ? { lineType } : {}), ...policy.fraud },

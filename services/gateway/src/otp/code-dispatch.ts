@@ -1,18 +1,14 @@
 import type { EventPublisher } from '@otpflow/amqp';
-import type { SealedSendPayload, Workflow } from '@otpflow/contracts';
+import type { Channel, SealedSendPayload, Workflow } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
-import type { ClientPolicy } from '../policies/client-policy.js';
 import type { RenderedMessage } from './message-renderer.js';
-import type { PhonePolicy } from './phone-policy.js';
 import type { PhoneNumber } from './phone-number.js';
-import { deliverableChannels } from './recipient.js';
 import type { Issued, SessionStore } from './session-store.js';
 import { requestedEventOf } from './verification-events.js';
 
 export interface DispatchDependencies {
   store: Pick<SessionStore, 'withdraw'>;
-  phonePolicy: PhonePolicy;
   jobs: Pick<SendJobPublisher, 'publish'>;
   events: Pick<EventPublisher, 'emit'>;
   logger: Logger;
@@ -21,12 +17,12 @@ export interface DispatchDependencies {
 /** A stored code on its way out: what the send job carries beside the stored entry. */
 export interface Dispatch {
   clientId: string;
-  policy: ClientPolicy;
   phone: PhoneNumber;
   issued: Issued;
   message: RenderedMessage;
   code: string;
-  testNumber: boolean;
+  /** The channels the number may be reached on for this client (CheckedRecipient's). */
+  allowedChannels: Channel[];
   workflow: Workflow | undefined;
   /** The line type and the tenant's thresholds the fraud guard judged the send on. */
   fraud?: SealedSendPayload['fraud'];
@@ -41,7 +37,7 @@ export interface Dispatch {
  * costs nothing, stays not live, and no consumer hears of it.
  */
 export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatch): Promise<void> {
-  const { clientId, policy, phone, issued, message, code, testNumber, workflow } = dispatch;
+  const { clientId, phone, issued, message, code, allowedChannels, workflow } = dispatch;
   const { ref, entry } = issued.code;
   try {
     await deps.jobs.publish(
@@ -53,7 +49,7 @@ export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatc
         entry,
         ...message,
         code,
-        allowedChannels: deliverableChannels(deps.phonePolicy, policy, phone, testNumber),
+        allowedChannels,
         ...(workflow ? { workflow } : {}),
         ...(dispatch.fraud ? { fraud: dispatch.fraud } : {}),
       },

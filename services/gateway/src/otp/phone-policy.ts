@@ -99,19 +99,39 @@ export class PhonePolicy {
     return checked;
   }
 
+  /**
+   * May a number this policy accepted (for some channel) take a code by `channel` too? Only the range
+   * rules differ by channel; the rest of `check` is about the number. Answers without building an
+   * error, for the channels a job may fall back to.
+   */
+  allowsChannel(
+    phone: PhoneNumber,
+    channel: Channel,
+    options: { isTestNumber: boolean; ranges: NumberRanges },
+  ): boolean {
+    return options.isTestNumber || this.rangeRefusal(phone, channel, options.ranges) === undefined;
+  }
+
   /** The risk rules hold in lenient mode too: toll-fraud protection is not a validation nicety. */
   private checkRanges(phone: PhoneNumber, channel: Channel, ranges: NumberRanges): void {
+    const refusal = this.rangeRefusal(phone, channel, ranges);
+    if (refusal !== undefined) throw notAllowed(refusal);
+  }
+
+  /** Why the ranges refuse this number for this channel, or undefined when they allow it. */
+  private rangeRefusal(phone: PhoneNumber, channel: Channel, ranges: NumberRanges): string | undefined {
     const { e164, lineType: type } = phone;
     const network = INTERNATIONAL_NETWORKS.some((prefix) => e164.startsWith(prefix));
     if (network && !ranges.internationalNetworks.some((prefix) => e164.startsWith(prefix))) {
-      throw notAllowed('This client may not send codes to international networks.');
+      return 'This client may not send codes to international networks.';
     }
-    if (type === undefined) return;
+    if (type === undefined) return undefined;
     const allowed: readonly string[] = channel === 'voice' ? ranges.voiceNumberTypes : ranges.smsNumberTypes;
     const highRisk: readonly string[] = HIGH_RISK_NUMBER_TYPES[channel];
-    if (allowed.includes(type)) return;
+    if (allowed.includes(type)) return undefined;
     if (highRisk.includes(type) || this.settings.validation === 'strict') {
-      throw notAllowed(`This client may not send codes by ${channel} to this kind of line.`);
+      return `This client may not send codes by ${channel} to this kind of line.`;
     }
+    return undefined;
   }
 }
