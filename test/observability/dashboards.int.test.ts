@@ -12,6 +12,7 @@ import {
 import { API_KEY, sharedEnv, startStack, type Stack } from '../support/stack.js';
 import type { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import {
+  layoutProblems,
   loadDashboards,
   loadRules,
   panelQueries,
@@ -318,6 +319,7 @@ describe('dashboards and rules against a live Prometheus', () => {
     expect(dashboards.map(({ file }) => file)).toEqual(['otpflow-operations.json', 'otpflow-overview.json']);
     for (const { dashboard } of dashboards) {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
+      expect(layoutProblems(dashboard), dashboard.uid).toEqual([]);
       const variables = dashboard.templating.list;
       expect(variables.map((variable) => variable.name).sort()).toEqual([
         'client',
