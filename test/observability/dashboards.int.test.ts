@@ -504,6 +504,13 @@ describe('dashboards and rules against a live Prometheus', () => {
       // A UCS-2 code of this length fits one part; every SMS that was sent is billed at least one part.
       expect(await total('otpflow_sms_parts_total{encoding="UCS-2"}')).toBe(counts.ucs2Sends);
       expect(await total('otpflow_sms_parts_total')).toBe(counts.sends - counts.deadLettered);
+      // The guard's own decisions (its sweeps' at least), by the country calling code sent to: the
+      // traffic's countries, never a range or a number.
+      const decidedIn = (
+        await server(mode).query(`sum by (country) (otpflow_fraud_decisions_total{namespace="${namespace}"})`)
+      ).map((sample) => sample.metric.country);
+      expect(decidedIn).toContain(OtpTraffic.FULL_COUNTRY);
+      for (const country of decidedIn) expect(OtpTraffic.COUNTRIES).toContain(country);
     });
   });
 
