@@ -40,7 +40,7 @@ function attackFigures(stats, settings) {
   };
 }
 
-/** The guard's decisions on one gateway, by action and reason (otpflow_fraud_decisions_total). */
+/** The guard's decisions on one gateway, by action, reason and country (otpflow_fraud_decisions_total). */
 async function decisionsOf(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const decisions = {};

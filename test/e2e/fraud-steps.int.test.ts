@@ -59,6 +59,14 @@ describe('workflow steps through the gateway’s fraud guard', () => {
       await answer.arrayBuffer();
     }
     expect(refused?.status).toBe(403);
+    // Counted under the destination's country calling code, as libphonenumber read it at the edge.
+    expect(
+      await metric(stack.gateway.url, 'otpflow_fraud_decisions_total', {
+        action: 'block',
+        enforced: 'true',
+        country: '34',
+      }),
+    ).toBe(1);
     // The dispatcher reads the block at its next syncs (each sync reads the rules: one command).
     const dispatcherUrl = stack.dispatcher?.url ?? '';
     const synced = await metric(dispatcherUrl, 'otpflow_fraud_store_commands_total');
@@ -90,7 +98,11 @@ describe('workflow steps through the gateway’s fraud guard', () => {
         .map((m) => m.channel),
     ).toEqual(['sms']);
     expect(
-      await metric(dispatcherUrl, 'otpflow_fraud_decisions_total', { action: 'block', enforced: 'true' }),
+      await metric(dispatcherUrl, 'otpflow_fraud_decisions_total', {
+        action: 'block',
+        enforced: 'true',
+        country: '34',
+      }),
     ).toBe(1);
     expect(await metric(dispatcherUrl, 'otpflow_dispatcher_jobs_total', { outcome: 'step_refused' })).toBe(1);
 

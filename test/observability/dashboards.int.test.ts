@@ -12,6 +12,7 @@ import {
 import { API_KEY, sharedEnv, startStack, type Stack } from '../support/stack.js';
 import type { FakeHttpServer } from '../../services/dispatcher/test/fakes/fake-http-server.js';
 import {
+  layoutProblems,
   loadDashboards,
   loadRules,
   panelQueries,
@@ -318,6 +319,7 @@ describe('dashboards and rules against a live Prometheus', () => {
     expect(dashboards.map(({ file }) => file)).toEqual(['otpflow-operations.json', 'otpflow-overview.json']);
     for (const { dashboard } of dashboards) {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
+      expect(layoutProblems(dashboard), dashboard.uid).toEqual([]);
       const variables = dashboard.templating.list;
       expect(variables.map((variable) => variable.name).sort()).toEqual([
         'client',
@@ -502,6 +504,13 @@ describe('dashboards and rules against a live Prometheus', () => {
       // A UCS-2 code of this length fits one part; every SMS that was sent is billed at least one part.
       expect(await total('otpflow_sms_parts_total{encoding="UCS-2"}')).toBe(counts.ucs2Sends);
       expect(await total('otpflow_sms_parts_total')).toBe(counts.sends - counts.deadLettered);
+      // The guard's own decisions (its sweeps' at least), by the country calling code sent to: the
+      // traffic's countries, never a range or a number.
+      const decidedIn = (
+        await server(mode).query(`sum by (country) (otpflow_fraud_decisions_total{namespace="${namespace}"})`)
+      ).map((sample) => sample.metric.country);
+      expect(decidedIn).toContain(OtpTraffic.FULL_COUNTRY);
+      for (const country of decidedIn) expect(OtpTraffic.COUNTRIES).toContain(country);
     });
   });
 

@@ -19,10 +19,18 @@ interface Target {
   datasource?: Datasource;
 }
 
+export interface GridPos {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
 export interface Panel {
   id: number;
   type: string;
   title: string;
+  gridPos: GridPos;
   datasource?: Datasource;
   targets?: Target[];
   panels?: Panel[];
@@ -64,10 +72,13 @@ export function loadDashboards(): { file: string; dashboard: Dashboard }[] {
     }));
 }
 
+/** Panels and, after each row, the panels nested in it. */
+const everyPanel = (panels: Panel[]): Panel[] =>
+  panels.flatMap((panel) => [panel, ...everyPanel(panel.panels ?? [])]);
+
 /** Every query of every panel, rows' nested panels included. */
 export function panelQueries(dashboard: Dashboard): PanelQuery[] {
-  const flat = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...flat(panel.panels ?? [])]);
-  return flat(dashboard.panels).flatMap((panel) =>
+  return everyPanel(dashboard.panels).flatMap((panel) =>
     (panel.targets ?? []).map((target) => ({
       dashboard: dashboard.uid,
       panel: panel.title,
@@ -76,6 +87,29 @@ export function panelQueries(dashboard: Dashboard): PanelQuery[] {
       datasourceUid: target.datasource?.uid ?? panel.datasource?.uid,
     })),
   );
+}
+
+/**
+ * What is wrong with a dashboard's layout: panel ids used twice (Grafana links and keeps state by id),
+ * a panel past the grid's 24 columns, and pairs of panels that cover the same cells (Grafana moves one
+ * of them when it loads the dashboard, not where the file put it).
+ */
+export function layoutProblems(dashboard: Dashboard): string[] {
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  for (const panel of everyPanel(dashboard.panels)) {
+    if (seen.has(panel.id)) problems.push(`id ${String(panel.id)} used twice`);
+    seen.add(panel.id);
+    if (panel.gridPos.x + panel.gridPos.w > 24) problems.push(`${panel.title} is wider than the grid`);
+  }
+  const overlap = (a: GridPos, b: GridPos) =>
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  // The dashboard's own panels: those of a collapsed row are laid out when it opens.
+  dashboard.panels.forEach((panel, index) => {
+    for (const other of dashboard.panels.slice(index + 1))
+      if (overlap(panel.gridPos, other.gridPos)) problems.push(`${panel.title} overlaps ${other.title}`);
+  });
+  return problems;
 }
 
 export function variableQuery(variable: Variable): string {

@@ -48,6 +48,8 @@ export class OtpTraffic {
     retried: 0,
     deadLettered: 0,
   };
+  /** The countries the traffic sends to. */
+  static readonly COUNTRIES: readonly Country[] = ['34', '33', '44'];
   /** The country every kind of event happens in, so a dashboard filtered on it shows every panel. */
   static readonly FULL_COUNTRY: Country = '34';
   private sequence = 0;
@@ -171,7 +173,7 @@ export class OtpTraffic {
 
   /** One wave: every country at once, plus what happens in one country only. */
   async wave(): Promise<void> {
-    await Promise.all((['34', '33', '44'] as const).map((country) => this.country(country)));
+    await Promise.all(OtpTraffic.COUNTRIES.map((country) => this.country(country)));
     const full = OtpTraffic.FULL_COUNTRY;
     // Three wrong codes: the third exhausts the attempts (MAX_ATTEMPTS is 3).
     const guessed = await this.send(this.phone(full));

@@ -90,6 +90,8 @@ describe('workflow steps through the fraud guard', () => {
         action: 'block',
         reason: 'prefix_velocity',
         enforced: 'true',
+        // The job's destination country: what an SRE reads to find where the guard refuses.
+        country: '34',
       }),
     ).toBe(1);
     expect(
@@ -111,7 +113,11 @@ describe('workflow steps through the fraud guard', () => {
     ]);
     expect(dispatcher.events.ofType('code.failed')).toEqual([]);
     expect(
-      await dispatcher.metric('otpflow_fraud_decisions_total', { action: 'block', enforced: 'false' }),
+      await dispatcher.metric('otpflow_fraud_decisions_total', {
+        action: 'block',
+        enforced: 'false',
+        country: '34',
+      }),
     ).toBe(1);
   });
 
