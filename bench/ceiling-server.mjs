@@ -3,7 +3,11 @@
 // throughput is reported as a fraction of this one's.
 //
 //   POST /send      one insert ({w: 'majority'}) + one confirmed, persistent, mandatory publish of a
-//                   MESSAGE_BYTES message to a durable quorum queue, then 200 {"authenticationId"}
+//                   MESSAGE_BYTES message to a durable quorum queue, then 200 {"authenticationId"};
+//                   with SEND_EVENT=true, after the confirm also the code's `code.requested` event
+//                   to the events exchange (persistent, confirmed without being waited for), which
+//                   the design has the gateway publish for every code: the request count SREs
+//                   compare deliveries with, kept where the dispatcher being down cannot stop it
 //   POST /validate  on a session inserted beforehand, then 204 (404 when there is no attempt to take):
 //                   where the store applies conditional updates atomically (MongoDB), one conditional
 //                   update (findOneAndUpdate with the gateway's filter and $inc); where it does not
@@ -15,10 +19,12 @@
 //
 // Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the bench
 // gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES,
-// ATTEMPT_STRATEGY (auto, conditional-update or claims: as the gateway's; auto picks by the store).
-// GET /readyz answers the strategy it uses, for the bench's report.
+// ATTEMPT_STRATEGY (auto, conditional-update or claims: as the gateway's; auto picks by the store),
+// SEND_EVENT (false by default: the ceiling of the goal as issue 13 set it).
+// GET /readyz answers the strategy it uses and whether it sends the event, for the bench's report.
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
+import { topologyNames } from '@otpflow/amqp';
 import { detectStoreCapabilities, isDuplicateKeyError } from '@otpflow/mongo';
 import { MongoClient } from 'mongodb';
 import { pendingSession } from './lib/documents.mjs';
@@ -28,6 +34,7 @@ const env = process.env;
 const port = Number(env.PORT ?? 8090);
 const prefix = env.AMQP_PREFIX ?? 'ceiling';
 const messageBytes = Number(env.MESSAGE_BYTES ?? 1000);
+const sendEvent = env.SEND_EVENT === 'true';
 
 const mongo = new MongoClient(env.MONGODB_URL ?? 'mongodb://127.0.0.1:27017/otpflow_ceiling', {
   maxPoolSize: Number(env.MONGODB_MAX_POOL_SIZE ?? 50),
@@ -44,6 +51,14 @@ const queue = `${prefix}.send`;
 await channel.assertExchange(exchange, 'direct', { durable: true });
 await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
 await channel.bindQueue(queue, exchange, 'send');
+// The gateway's events exchange and one consumer's queue (the metrics service's), under its names.
+const names = topologyNames(prefix);
+if (sendEvent) {
+  await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  const events = names.eventsQueue('metrics');
+  await channel.assertQueue(events, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.bindQueue(events, names.eventsExchange, '#');
+}
 // Random bytes do not compress and are the size of an encrypted send job.
 const message = randomBytes(messageBytes);
 
@@ -59,10 +74,31 @@ function publishConfirmed(messageId) {
   });
 }
 
+/** The gateway's `code.requested` event for a session, its fields as the gateway's. */
+function publishRequested(session) {
+  const event = {
+    schema: 'otpflow.event.v1',
+    eventId: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    type: 'code.requested',
+    authenticationId: session._id,
+    clientId: session.clientId,
+    channel: session.channel,
+    countryCallingCode: session.countryCallingCode,
+    requestedAt: session.createdAt.toISOString(),
+    maskedTo: '+34*******78',
+    expiresAt: session.expiresAt.toISOString(),
+  };
+  const options = { persistent: true, mandatory: false, messageId: event.eventId, type: event.schema };
+  // Confirmed, not waited for: as the gateway's, a lost event fails no request.
+  channel.publish(names.eventsExchange, event.type, Buffer.from(JSON.stringify(event)), options, () => {});
+}
+
 async function send() {
   const session = pendingSession({ phoneNumber: '+34612345678', codeHash: randomBytes(32).toString('hex') });
   await sessions.insertOne(session);
   await publishConfirmed(randomUUID());
+  if (sendEvent) publishRequested(session);
   return { status: 200, body: JSON.stringify({ authenticationId: session._id }) };
 }
 
@@ -114,5 +150,6 @@ const validate = attemptStrategy === 'claims' ? validateByClaims : validateByCon
 const handlers = { '/send': send, '/validate': validate };
 const server = jsonServer((url, body) => (handlers[url] ? handlers[url](body) : { status: 404 }), {
   attemptStrategy,
+  sendEvent,
 });
 serveUntilStopped(server, port, () => Promise.allSettled([connection.close(), mongo.close()]));

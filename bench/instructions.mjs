@@ -1,6 +1,6 @@
 // Instructions per request of the gateway and of the ceiling, counted by valgrind's callgrind:
 //   node bench/instructions.mjs [--warmup 300] [--requests 200] [--pause 100] [--idle 10]
-//     [--only send,validate] [--checkout PATH]
+//     [--only send,validate] [--checkout PATH] [--ceiling-attempts S] [--ceiling-event]
 // CPU time per request on this shared 2-core machine moves by tens of percent with what the other
 // processes do; the instructions a process executes do not, and they carry over to other machines as
 // the store commands do. For send-code, then validate-code, the gateway (its build, as the bench starts
@@ -17,13 +17,14 @@
 // request net of timers (without compilers and collector: the figure that repeats), with timers, the
 // parts and the total, and the ratios, and writes bench/results/instructions_<time>/instructions.json.
 // `--checkout PATH` counts the gateway of another built checkout (an older commit, for a before and
-// after); the ceiling and the load are this checkout's. Needs valgrind (Debian's package), not npm's.
+// after); the ceiling and the load are this checkout's. `--ceiling-attempts` and `--ceiling-event` set
+// what the ceiling does (bench/lib/options.mjs). Needs valgrind (Debian's package), not npm's.
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CallgrindCounter, callgrindAvailable } from './lib/callgrind.mjs';
-import { CEILING_VALIDATE_COMMANDS, ceilingAttemptStrategy } from './lib/ceiling.mjs';
+import { CEILING_VALIDATE_COMMANDS, ceilingSendPublishes, ceilingSettings } from './lib/ceiling.mjs';
 import { oneAtATime } from './lib/load.mjs';
 import { CEILING_OPTIONS } from './lib/options.mjs';
 import { freePort, ROOT, ServiceProcess } from './lib/processes.mjs';
@@ -50,7 +51,7 @@ const measuredRequests = Number(values.requests);
 const idleSeconds = Number(values.idle);
 if (!(await callgrindAvailable())) throw new Error('valgrind (callgrind) is not installed');
 
-const { database, prefix, ceilingPrefix, outDir, infra, env, attemptStrategy, ceilingAt } =
+const { database, prefix, ceilingPrefix, outDir, infra, env, attemptStrategy, sendEvent, ceilingAt } =
   await openSingleGatewayRun(`instructions_${runStamp()}`, values);
 // The ceiling gets a send job's size once the gateway has published one.
 let messageBytes = 1000;
@@ -115,7 +116,7 @@ async function count(kind, operation) {
   const queue = `${kind === 'ceiling' ? ceilingPrefix : prefix}.send`;
   try {
     await child.waitReady(url, 600_000);
-    const strategy = kind === 'ceiling' ? await ceilingAttemptStrategy(url) : undefined;
+    const ceilingDoes = kind === 'ceiling' ? await ceilingSettings(url) : undefined;
     await counter.instrument(child);
     const source = operationSource(operation, { ceiling: kind === 'ceiling', ids });
     const warmup = await load(url, source, warmupRequests);
@@ -132,7 +133,7 @@ async function count(kind, operation) {
     return {
       kind,
       operation,
-      ...(strategy ? { attemptStrategy: strategy } : {}),
+      ...(ceilingDoes ?? {}),
       warmup: { ok: warmup.ok, statusCodes: warmup.statusCodes },
       measured: {
         ok: result.ok,
@@ -171,6 +172,8 @@ try {
         `${operation}-code ${side.kind}: program ${millions(side.programNetOfTimersPerRequest)} instructions/request net of timers (${millions(side.programInstructionsPerRequest)} with them, at ${millions(program(side.idle) / idleSeconds)}/s idle), compilers ${millions(side.compilerInstructionsPerRequest)}, GC ${millions(side.garbageCollectorInstructionsPerRequest)}, ${millions(side.instructionsPerRequest)} in all; ${measured.ok} of ${measuredRequests} ok ${JSON.stringify(measured.statusCodes)}, p50 ${measured.latency.p50} ms\n`,
       );
     }
+    if (operation === 'send')
+      process.stdout.write(`send-code ceiling publishes ${ceilingSendPublishes(ceiling.sendEvent)}\n`);
     if (operation === 'validate')
       process.stdout.write(
         `validate-code ceiling: ${CEILING_VALIDATE_COMMANDS[ceiling.attemptStrategy]} (${ceiling.attemptStrategy})\n`,
@@ -191,6 +194,7 @@ const settings = {
   idleSeconds,
   checkout: values.checkout,
   ceilingAttempts: attemptStrategy,
+  ceilingEvent: sendEvent,
 };
 writeFileSync(file, `${JSON.stringify({ settings, results }, null, 2)}\n`);
 process.stderr.write(`wrote ${relative(ROOT, file)}\n`);

@@ -21,7 +21,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuSeconds as processCpuSeconds } from '@otpflow/testing/process-stats';
-import { ceilingAttemptStrategy } from './lib/ceiling.mjs';
+import { ceilingSettings } from './lib/ceiling.mjs';
 import { summariseCpuProfile } from './lib/cpu-profile.mjs';
 import { fixedRate, saturate } from './lib/load.mjs';
 import * as perf from './lib/perf-profile.mjs';
@@ -101,7 +101,7 @@ async function profile(kind, operation, ids) {
   const queue = `${gateway ? prefix : ceilingPrefix}.send`;
   child.start();
   await child.waitReady(url);
-  const strategy = gateway ? undefined : await ceilingAttemptStrategy(url);
+  const ceilingDoes = gateway ? undefined : await ceilingSettings(url);
   const source = operationSource(operation, { ceiling: !gateway, ids });
   await load(url, source, warmupSeconds);
   // The ceiling has no metrics: store commands are the gateway's only.
@@ -126,7 +126,7 @@ async function profile(kind, operation, ids) {
   if (usePerf) perf.keepPerfMap(child.pid, summary.file);
   return {
     kind,
-    ...(strategy ? { attemptStrategy: strategy } : {}),
+    ...(ceilingDoes ?? {}),
     throughput: result.throughput ?? result.achievedRate,
     ok: result.ok,
     statusCodes: result.statusCodes,

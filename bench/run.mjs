@@ -126,6 +126,7 @@ class BenchRun {
         goals: options.goals,
         messageBytes: this.messageBytes,
         ceilingAttemptStrategy: this.ceilingAttemptStrategy,
+        ceilingSendEvent: this.ceilingSendEvent,
         serviceDefaults: this.serviceDefaults,
         queueType: 'quorum',
         writeConcern: 'majority',

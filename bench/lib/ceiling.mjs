@@ -6,10 +6,21 @@ import { ServiceProcess } from './processes.mjs';
  * have the same driver settings, and a message the size of a real send job.
  * `nodeArgs` go before the script (a profiler's flags). `attemptStrategy` is its validate-code's
  * (`auto` by default: as the gateway's, a conditional update only where the store applies it atomically).
- * @param {{ port: number, mongoUrl: string, rabbitUrl: string, prefix: string, messageBytes: number, poolSize?: number, attemptStrategy?: string, nodeArgs?: string[] }} settings
+ * `sendEvent`: its send-code also publishes the code's `code.requested` event, as the gateway does.
+ * @param {{ port: number, mongoUrl: string, rabbitUrl: string, prefix: string, messageBytes: number, poolSize?: number, attemptStrategy?: string, sendEvent?: boolean, nodeArgs?: string[] }} settings
  */
 export function ceilingProcess(
-  { port, mongoUrl, rabbitUrl, prefix, messageBytes, poolSize, attemptStrategy = 'auto', nodeArgs = [] },
+  {
+    port,
+    mongoUrl,
+    rabbitUrl,
+    prefix,
+    messageBytes,
+    poolSize,
+    attemptStrategy = 'auto',
+    sendEvent = false,
+    nodeArgs = [],
+  },
   logFile,
 ) {
   const env = {
@@ -19,6 +30,7 @@ export function ceilingProcess(
     AMQP_PREFIX: prefix,
     MESSAGE_BYTES: String(messageBytes),
     ATTEMPT_STRATEGY: attemptStrategy,
+    SEND_EVENT: String(sendEvent),
     ...(poolSize === undefined ? {} : { MONGODB_MAX_POOL_SIZE: String(poolSize) }),
   };
   return new ServiceProcess('ceiling', [...nodeArgs, 'bench/ceiling-server.mjs'], env, logFile);
@@ -26,9 +38,19 @@ export function ceilingProcess(
 
 /** The validate-code strategy a ready ceiling chose (its /readyz says): `conditional-update` or `claims`. */
 export async function ceilingAttemptStrategy(url) {
+  return (await ceilingSettings(url)).attemptStrategy;
+}
+
+/** What a ready ceiling does (its /readyz says): `{ attemptStrategy, sendEvent }`. */
+export async function ceilingSettings(url) {
   const response = await fetch(`${url}/readyz`);
-  const { attemptStrategy } = await response.json();
-  return attemptStrategy;
+  const { attemptStrategy, sendEvent } = await response.json();
+  return { attemptStrategy, sendEvent: sendEvent === true };
+}
+
+/** What the ceiling's send-code publishes, for the scripts' output. */
+export function ceilingSendPublishes(sendEvent) {
+  return sendEvent ? "the job, then the code's event" : 'the job (no event)';
 }
 
 /** What each strategy sends the store per validate-code, for the scripts' output. */

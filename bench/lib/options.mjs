@@ -16,7 +16,17 @@ const ATTEMPT_STRATEGIES = ['auto', 'conditional-update', 'claims'];
  */
 export const CEILING_OPTIONS = {
   'ceiling-attempts': { type: 'string', default: 'auto' },
+  'ceiling-event': { type: 'boolean', default: false },
 };
+/**
+ * `--ceiling-event`: the ceiling's send-code also publishes the `code.requested` event after the job's
+ * confirm, as the gateway must (DESIGN.md: the gateway publishes events; the metrics service counts
+ * requests apart from the dispatcher). Off by default: the ceiling of issue 13's goal publishes once.
+ */
+export function ceilingEvent(values) {
+  return values['ceiling-event'] === true;
+}
+
 export function ceilingAttempts(values) {
   const strategy = values['ceiling-attempts'];
   if (!ATTEMPT_STRATEGIES.includes(strategy))
@@ -62,6 +72,7 @@ export const USAGE = `npm run bench -- [options]
   --rabbitmq-url URL  RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
   --ceiling-attempts S  the ceiling's validate-code: auto (as the gateway's ATTEMPT_STRATEGY),
                       conditional-update or claims (default auto)
+  --ceiling-event     the ceiling's send-code also publishes the code's event, as the gateway does
   --only LIST         run only these parts: ceiling,gateway,scaling,e2e (default all)
   --report PATH       where the report goes (default docs/BENCHMARKS.md; "none" to skip it)
   --no-build          do not run npm run build first
@@ -123,6 +134,7 @@ export function parseOptions(argv) {
     mongoUrl: values['mongodb-url'],
     rabbitUrl: values['rabbitmq-url'],
     ceilingAttempts: ceilingAttempts(values),
+    ceilingEvent: ceilingEvent(values),
     parts: new Set(values.only.split(',').map((part) => part.trim())),
     report: values.report,
     build: !values['no-build'],

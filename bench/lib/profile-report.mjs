@@ -1,3 +1,5 @@
+import { ceilingSendPublishes } from './ceiling.mjs';
+
 /** bench/profile.mjs's printed report: per operation, the gateway's figures (and the ceiling's), then each profile. */
 
 function commandsLine(storeCommands) {
@@ -37,7 +39,7 @@ function sectionLines({ operation, load, gateway, ceiling, ratio }) {
   ];
   if (ceiling) {
     lines.push(
-      `ceiling CPU ${ceiling.cpuMsPerRequest} ms per request at ${ceiling.throughput} req/s${operation === 'validate' ? ` (attempts: ${ceiling.attemptStrategy})` : ''}; ratio gateway/ceiling ${ratio ?? 'n/a'}`,
+      `ceiling CPU ${ceiling.cpuMsPerRequest} ms per request at ${ceiling.throughput} req/s${operation === 'validate' ? ` (attempts: ${ceiling.attemptStrategy})` : ` (publishes ${ceilingSendPublishes(ceiling.sendEvent)})`}; ratio gateway/ceiling ${ratio ?? 'n/a'}`,
     );
   }
   for (const side of [gateway, ceiling]) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ceilingAttemptStrategy, ceilingProcess } from '../lib/ceiling.mjs';
+import { ceilingProcess, ceilingSettings } from '../lib/ceiling.mjs';
 import { gatewayEnv } from '../lib/documents.mjs';
 import { freePort, ServiceProcess } from '../lib/processes.mjs';
 
@@ -51,11 +51,12 @@ export class BenchServices {
       messageBytes,
       poolSize,
       attemptStrategy: this.options.ceilingAttempts,
+      sendEvent: this.options.ceilingEvent,
     };
     const url = `http://127.0.0.1:${port}`;
     const child = ceilingProcess(settings, this.logFile('ceiling'));
     await this.startProcess(child, url);
-    return { url, child, attemptStrategy: await ceilingAttemptStrategy(url) };
+    return { url, child, ...(await ceilingSettings(url)) };
   }
 
   gatewayEnv(port) {

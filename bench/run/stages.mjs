@@ -43,6 +43,7 @@ export async function runStages(run) {
       poolSize: run.serviceDefaults.gatewayMongoPoolSize,
     });
     run.ceilingAttemptStrategy = ceiling.attemptStrategy;
+    run.ceilingSendEvent = ceiling.sendEvent;
     await sendAndValidate(run, {
       part: 'ceiling',
       urls: [ceiling.url],
