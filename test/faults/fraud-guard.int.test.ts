@@ -83,24 +83,49 @@ describe('the fraud guard across two gateway processes', () => {
     rawRequest(urlOf(gateway), { method, path: `/v1/admin/fraud${path}`, headers: headers(ADMIN_KEY) });
   const codeOf = (answer: RawAnswer | undefined) => (answer?.body as { code?: string } | undefined)?.code;
 
-  /** The guard's store commands so far on a gateway: each sync sends a few. */
-  const commands = async (gateway: 0 | 1) => {
-    const text = await (await fetch(`${urlOf(gateway)}/metrics`)).text();
-    return Number(/^otpflow_fraud_store_commands_total (\d+)/m.exec(text)?.[1] ?? 0);
+  interface Tally {
+    sent: number;
+    verified: number;
+  }
+  interface Throttle {
+    signal: string;
+    reason: string;
+    scope: string;
+    target: string;
+    used: number;
+    budget: number;
+    state: 'throttled' | 'near';
+    shared: Tally;
+    unsynced: Tally;
+  }
+  /** A gateway's throttle budgets spent or nearly so, as it judges them now (GET /v1/admin/fraud/throttles). */
+  const throttles = async (gateway: 0 | 1, query = '') => {
+    const answer = await admin(gateway, 'GET', `/throttles${query}`);
+    expect(answer.status, answer.text).toBe(200);
+    return (answer.body as { throttles: Throttle[] }).throttles;
   };
-  /** Waits until both gateways have flushed and read again twice (what one has counted, the other has read). */
-  async function syncs(reader: 0 | 1) {
-    const writer = reader === 0 ? 1 : 0;
-    const [startWriter, startReader] = [await commands(writer), await commands(reader)];
-    await waitFor(async () => (await commands(writer)) >= startWriter + 4, {
-      timeoutMs: 20_000,
-      what: 'the writer to sync',
-    });
-    const afterWriter = await commands(reader);
-    await waitFor(async () => (await commands(reader)) >= Math.max(afterWriter, startReader) + 4, {
-      timeoutMs: 20_000,
-      what: 'the reader to sync',
-    });
+  /**
+   * Waits until a gateway's view of a budget counts `sends` in all (the shared figure it last synced
+   * plus its own unsynced count): what the other gateway counted has been flushed and read back here,
+   * which is what its next decision needs. A sync already in flight when the other flushed does not
+   * count, as it would when waiting on the number of store commands.
+   */
+  async function seen(gateway: 0 | 1, signal: string, target: string, sends: number): Promise<Throttle> {
+    let found: Throttle | undefined;
+    await waitFor(
+      async () => {
+        found = (await throttles(gateway)).find(
+          (throttle) => throttle.signal === signal && throttle.target === target,
+        );
+        return found !== undefined && found.shared.sent + found.unsynced.sent >= sends;
+      },
+      {
+        timeoutMs: 20_000,
+        what: `gateway ${gateway} to count ${sends} sends of ${signal} ${target} (${JSON.stringify(found)})`,
+      },
+    );
+    if (!found) throw new Error('unreachable: waitFor returned without the budget');
+    return found;
   }
 
   /** Sends one after another until the first refusal; returns every answer. */
@@ -165,9 +190,13 @@ describe('the fraud guard across two gateway processes', () => {
     for (let index = 0; index < 3; index += 1) expect((await native(0, spread(index))).status).toBe(201);
     // Gateway 1 reads a counter's shared figure from its first sync after it first counts it.
     expect((await native(1, spread(3))).status).toBe(201);
-    await syncs(1);
-    // 4 counted so far (3 on gateway 0): the 6th send to a new country is over the burst of 5. On
-    // its own counts alone, gateway 1 would have let 4 more through.
+    // 4 counted so far (3 on gateway 0), once gateway 1 has read them: near the burst of 5 of a new
+    // country, and the 6th send is over it. On its own counts alone, gateway 1 would let 4 more through.
+    expect(await seen(1, 'country_velocity', '+49', 4)).toMatchObject({
+      scope: CLIENT_ID,
+      budget: 5,
+      state: 'near',
+    });
     const answers = await sweep((number) => native(1, number), [4, 5, 6, 7].map(spread));
     const refused = answers.at(-1);
     expect(answers.length).toBe(2);
@@ -177,8 +206,8 @@ describe('the fraud guard across two gateway processes', () => {
     ).toBe(429);
     expect(codeOf(refused)).toBe('FRAUD_THROTTLED');
     expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
-    // Gateway 0 too, once gateway 1's sends are flushed and read (a sync each).
-    await syncs(0);
+    // Gateway 0 too, once gateway 1's sends are flushed and read (a sync each): 5 of 5 spent.
+    expect(await seen(0, 'country_velocity', '+49', 5)).toMatchObject({ state: 'throttled' });
     const camaraAnswer = await camara(0, spread(8));
     expect(camaraAnswer.status).toBe(429);
     expect(codeOf(camaraAnswer)).toBe('TOO_MANY_REQUESTS');
@@ -217,7 +246,14 @@ describe('the fraud guard across two gateway processes', () => {
       expect((await native(0, numbers[index] ?? '', fromNetwork(index))).status).toBe(201);
     // Gateway 1 reads a counter's shared figure from its first sync after it first counts it.
     expect((await native(1, numbers[2] ?? '', fromNetwork(2))).status).toBe(201);
-    await syncs(1);
+    // Once gateway 1 has read gateway 0's two: its budget of 3 unverified codes is spent.
+    const network = await seen(1, 'unproven_network', '203.0.113.0/24', 3);
+    expect(network).toMatchObject({
+      reason: 'unproven_conversion',
+      scope: '*',
+      budget: 3,
+      state: 'throttled',
+    });
     // The network's 4th unverified code, on the other gateway: over its budget of 3.
     const refused = await native(1, numbers[3] ?? '', fromNetwork(3));
     expect(refused.status, refused.text).toBe(429);
@@ -225,5 +261,30 @@ describe('the fraud guard across two gateway processes', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // The same number from another network goes out.
     expect((await native(1, numbers[3] ?? '', '198.51.100.9')).status).toBe(201);
+  });
+
+  it('lists the throttle budgets per scope, to the platform operator only, naming no number', async () => {
+    const listed = await admin(1, 'GET', '/throttles');
+    const { throttles: all, retryAfterSeconds } = listed.body as {
+      throttles: Throttle[];
+      retryAfterSeconds: number;
+    };
+    expect(retryAfterSeconds).toBeGreaterThan(0);
+    expect(all.map((throttle) => throttle.target)).toEqual(expect.arrayContaining(['+49', '203.0.113.0/24']));
+    // No number the tests sent to: targets are countries, cc+3 prefixes and networks.
+    expect(listed.text).not.toMatch(/\+\d{9,}/);
+    const networks = await throttles(1, '?scope=*');
+    expect(networks.map((throttle) => throttle.target)).toEqual(['203.0.113.0/24']);
+    expect(
+      (await throttles(1, `?scope=${CLIENT_ID}`)).every((throttle) => throttle.scope === CLIENT_ID),
+    ).toBe(true);
+
+    const badScope = await admin(0, 'GET', '/throttles?scope=a&scope=b');
+    expect(badScope.status).toBe(400);
+    expect(codeOf(badScope)).toBe('INVALID_ARGUMENT');
+    expect(
+      (await rawRequest(urlOf(0), { method: 'GET', path: '/v1/admin/fraud/throttles', headers: headers() }))
+        .status,
+    ).toBe(403);
   });
 });

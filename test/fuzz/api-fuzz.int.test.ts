@@ -53,6 +53,7 @@ import {
   conversionQuery,
   fraudScope,
   listingQuery,
+  throttleQuery,
 } from './support/listing-fraud-arbitraries.js';
 
 /**
@@ -300,6 +301,7 @@ const GENERATORS: Record<string, Pick<Operation, 'params' | 'body' | 'query' | '
   listFraudAllowList: { params: [], body: none },
   allowFraudTarget: { params: [fraudScope, allowTarget], body: allowBody },
   removeFraudAllow: { params: [fraudScope, allowTarget], body: none },
+  listFraudThrottles: { params: [], body: none, query: throttleQuery },
 };
 
 /** A key of a client that holds the scope: most requests use it. */
@@ -597,6 +599,7 @@ describe('fuzzing the CAMARA and native APIs over HTTP', () => {
         'GET /v1/admin/fraud/allow',
         'PUT /v1/admin/fraud/allow/{scope}/{target}',
         'DELETE /v1/admin/fraud/allow/{scope}/{target}',
+        'GET /v1/admin/fraud/throttles',
       ]),
       200,
       documented,

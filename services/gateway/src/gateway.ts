@@ -98,6 +98,7 @@ export async function startGateway(
   const app = createApp({
     ...database,
     ...codes,
+    fraudGuard: fraudGuard.guard,
     authenticator: createAuthenticator(config),
     registry,
     logger,

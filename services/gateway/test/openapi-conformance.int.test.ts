@@ -236,6 +236,9 @@ describe('OpenAPI conformance', () => {
     await conforms('GET', '/v1/admin/fraud/blocks', undefined, { key: ADMIN_KEY });
     await conforms('DELETE', '/v1/admin/fraud/blocks/client-b/%2B34600', undefined, { key: ADMIN_KEY });
     await conforms('GET', '/v1/admin/fraud/blocks');
+    await conforms('GET', '/v1/admin/fraud/throttles', undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/throttles?scope=client-b', undefined, { key: ADMIN_KEY });
+    await conforms('GET', '/v1/admin/fraud/throttles?scope=a%20b', undefined, { key: ADMIN_KEY });
   });
 
   it('documents the quota and the unavailable answers too', async () => {

@@ -86,6 +86,7 @@ const ROUTES: readonly RouteSample[] = [
   { method: 'GET', path: '/v1/admin/fraud/allow', scope: SCOPE.admin },
   { method: 'PUT', path: '/v1/admin/fraud/allow/*/%2B34600', body: {}, scope: SCOPE.admin },
   { method: 'DELETE', path: '/v1/admin/fraud/allow/*/%2B34600', scope: SCOPE.admin },
+  { method: 'GET', path: '/v1/admin/fraud/throttles', scope: SCOPE.admin },
 ];
 
 /** `/v1/templates/auth-suite/en` → `/v1/templates/{id}/{locale}`, matched against the document's templates. */

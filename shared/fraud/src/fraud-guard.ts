@@ -1,4 +1,5 @@
 import type { Logger } from '@otpflow/telemetry';
+import { BudgetWatch, type ThrottleReport } from './budget-watch.js';
 import { blockSeconds, decide, type Decision } from './decision.js';
 import type { GuardStore } from './fraud-store.js';
 import { thresholdsFor, type FraudSettings } from './fraud-settings.js';
@@ -27,6 +28,7 @@ export class SignalFraudGuard implements FraudGuard {
   private readonly counts: SlidingCounts;
   private readonly distinct: DistinctNumbers;
   private readonly rules: RuleCache;
+  private readonly budgets: BudgetWatch;
   /** Sends counted since the last sync began (what makes the next one worth its commands). */
   private sendsSinceSync = 0;
 
@@ -43,6 +45,9 @@ export class SignalFraudGuard implements FraudGuard {
       (settings.conversionGraceSeconds ?? 0) * 1000,
     );
     this.distinct = new DistinctNumbers();
+    // A budget not judged for a bucket is forgotten: its counter's shared figure is no longer read
+    // at each sync (touchedKeys), so what it would list would be stale.
+    this.budgets = new BudgetWatch(this.counts.windowMs / this.counts.buckets);
     this.rules = new RuleCache(settings.allowPrefixes, new Set(settings.allowNumbers));
   }
 
@@ -68,6 +73,7 @@ export class SignalFraudGuard implements FraudGuard {
       },
       settings.riskFactor,
     );
+    this.budgets.note(send.clientId, keys, targets, limits, now);
 
     const newNumber = !this.distinct.seen(keys.dense, send.e164, this.counts.windowStart(now));
     const withThis = (counted: string) => {
@@ -97,7 +103,7 @@ export class SignalFraudGuard implements FraudGuard {
       ),
       findings: findingsOf(observed, limits, targets),
       now,
-      bucketEndsAt: this.counts.bucketOf(now) + this.counts.windowMs / this.counts.buckets,
+      bucketEndsAt: this.bucketEndsAt(now),
       blockSecondsFor: (target) => this.blockLength(scopeOf(target, targets, send.clientId), target, now),
     });
 
@@ -188,11 +194,30 @@ export class SignalFraudGuard implements FraudGuard {
       this.logger.warn({ err: error }, 'fraud guard: could not read its rules');
     }
     this.distinct.prune(this.counts.windowStart(now));
+    this.budgets.prune(now);
+  }
+
+  /**
+   * The throttle budgets this replica sees spent (its next send there is throttled) or nearly so, on
+   * the counts it judges by: the shared figures it last synced and its own since. A throttle ends
+   * with the current bucket (`throttledUntil`), when the window slides and the send is judged again.
+   */
+  throttles(): ThrottleReport {
+    const now = this.clock();
+    return {
+      now,
+      throttledUntil: this.bucketEndsAt(now),
+      budgets: this.budgets.standings((key) => this.counts.figures(key, now), now),
+    };
   }
 
   /** The blocks this replica applies now (as last synced, and its own since). */
   activeBlocks(): { range: number; address: number } {
     return this.rules.countActive(this.clock());
+  }
+
+  private bucketEndsAt(now: number): number {
+    return this.counts.bucketOf(now) + this.counts.windowMs / this.counts.buckets;
   }
 
   private blockLength(scope: string, target: string, now: number): number {

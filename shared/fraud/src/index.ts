@@ -1,3 +1,5 @@
+export { BUDGET_SIGNALS, NEAR_BUDGET_SHARE } from './budget-watch.js';
+export type { BudgetSignal, BudgetStanding, ThrottleReport } from './budget-watch.js';
 export type { ActiveBlock, Decision } from './decision.js';
 export { fraudEnvShape, fraudSettingsOf } from './fraud-env.js';
 export { SignalFraudGuard } from './fraud-guard.js';

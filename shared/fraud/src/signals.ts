@@ -1,5 +1,5 @@
 import type { FraudThresholds } from './fraud-settings.js';
-import type { Count } from './sliding-counts.js';
+import type { Count, Tally } from './sliding-counts.js';
 
 /** Why a send is refused: closed, so events, metrics and the docs name the same set. */
 export const FRAUD_REASONS = [
@@ -38,6 +38,12 @@ export interface Targets {
 }
 
 const over = (count: number, threshold: number) => threshold > 0 && count > threshold;
+
+/** What an unproven destination's budget is spent by: its codes sent and not (yet) verified. */
+export const unverifiedCodes = (tally: Tally): number => tally.sent - tally.verified;
+
+/** What a network's budget is spent by: its sends less those its verified codes earn at the floor. */
+export const unearnedSends = (tally: Tally, floor: number): number => tally.sent - tally.verified / floor;
 
 /** Too many sends to one range: the narrowest range over its threshold is blocked. */
 export function prefixVelocity(
@@ -152,7 +158,7 @@ export function unprovenConversion(
     [observed.cc3, targets.cc3],
   ] as const;
   for (const [tally, target] of ranges) {
-    if (tally.matureSent < limits.conversionSample && tally.sent - tally.verified > budget)
+    if (tally.matureSent < limits.conversionSample && unverifiedCodes(tally) > budget)
       return { kind: 'throttle', reason: 'unproven_conversion', target };
   }
   return undefined;
@@ -192,7 +198,7 @@ export function unprovenNetwork(
   const tally = observed.subnet;
   if (budget <= 0 || limits.minConversion <= 0 || !tally || !targets.subnet) return undefined;
   if (tally.matureSent >= limits.conversionSample) return undefined;
-  return tally.sent - tally.verified / limits.minConversion > budget
+  return unearnedSends(tally, limits.minConversion) > budget
     ? { kind: 'throttle', reason: 'unproven_conversion', target: targets.subnet }
     : undefined;
 }

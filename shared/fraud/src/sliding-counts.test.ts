@@ -49,6 +49,20 @@ describe('SlidingCounts', () => {
     expect(counts.touchedKeys(12_000)).toEqual([]);
   });
 
+  it('tells the shared figures and its own apart, without making the key one to read again', () => {
+    const counts = window();
+    counts.add('k', 'sent', 1_000);
+    counts.takePending();
+    counts.settle(['k'], [{ key: 'k', bucket: 0, sent: 3, verified: 1 }], 2_000);
+    counts.add('k', 'sent', 3_000);
+    expect(counts.figures('k', 3_000)).toEqual({
+      shared: { sent: 3, verified: 1, matureSent: 0, matureVerified: 0 },
+      unsynced: { sent: 1, verified: 0, matureSent: 0, matureVerified: 0 },
+    });
+    counts.figures('unwatched', 3_000);
+    expect(counts.touchedKeys(3_000)).not.toContain('unwatched');
+  });
+
   it('puts a failed flush back into the next one', () => {
     const counts = window();
     counts.add('k', 'sent', 1_000);

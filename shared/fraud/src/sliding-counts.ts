@@ -21,6 +21,8 @@ export interface Count extends Tally {
   matureVerified: number;
 }
 
+const emptyCount = (): Count => ({ sent: 0, verified: 0, matureSent: 0, matureVerified: 0 });
+
 /**
  * Counts over a sliding window made of fixed buckets (a window of 12 buckets slides by a twelfth),
  * from two sources: the shared totals last read from the store (every replica's counts, ours that were
@@ -68,22 +70,49 @@ export class SlidingCounts {
   /** The key's counts over the window ending now: shared, plus ours not yet in the shared figures. */
   total(key: string, now: number): Count {
     this.watched.set(key, now);
+    const sum = emptyCount();
+    this.addShared(sum, key, now);
+    this.addLocal(sum, key, now);
+    return sum;
+  }
+
+  /**
+   * The same counts apart: the shared figures as last read, and what this replica counted since.
+   * For a report, not a decision: it does not make the key one to read again at the next sync.
+   */
+  figures(key: string, now: number): { shared: Count; unsynced: Count } {
+    const shared = emptyCount();
+    const unsynced = emptyCount();
+    this.addShared(shared, key, now);
+    this.addLocal(unsynced, key, now);
+    return { shared, unsynced };
+  }
+
+  private addShared(sum: Count, key: string, now: number): void {
     const start = this.windowStart(now);
     const matureEnd = now - this.graceMs;
-    const sum: Count = { sent: 0, verified: 0, matureSent: 0, matureVerified: 0 };
-    const addUp = (bucket: number, tally: Tally) => {
-      if (bucket < start) return;
-      sum.sent += tally.sent;
-      sum.verified += tally.verified;
-      if (bucket + this.bucketMs <= matureEnd) {
-        sum.matureSent += tally.sent;
-        sum.matureVerified += tally.verified;
-      }
-    };
-    for (const [bucket, tally] of this.shared.get(key) ?? []) addUp(bucket, tally);
+    for (const [bucket, tally] of this.shared.get(key) ?? [])
+      this.addUp(sum, bucket, tally, start, matureEnd);
+  }
+
+  /** Ours, pending and in flight: not yet in the shared figures. */
+  private addLocal(sum: Count, key: string, now: number): void {
+    const start = this.windowStart(now);
+    const matureEnd = now - this.graceMs;
     for (const source of [this.pending, this.inFlight])
-      for (const tally of source.values()) if (tally.key === key) addUp(tally.bucket, tally);
-    return sum;
+      for (const tally of source.values())
+        if (tally.key === key) this.addUp(sum, tally.bucket, tally, start, matureEnd);
+  }
+
+  /** Adds a bucket's tally if it is inside the window (starting at `start`), as mature if old enough. */
+  private addUp(sum: Count, bucket: number, tally: Tally, start: number, matureEnd: number): void {
+    if (bucket < start) return;
+    sum.sent += tally.sent;
+    sum.verified += tally.verified;
+    if (bucket + this.bucketMs <= matureEnd) {
+      sum.matureSent += tally.sent;
+      sum.matureVerified += tally.verified;
+    }
   }
 
   /** Hands over what to flush; it still counts locally until `settle` brings the shared figures. */

@@ -72,6 +72,17 @@ export const conversionQuery: fc.Arbitrary<string> = mostly(
   rawQuery,
 );
 
+/** The throttles' filter: mostly `*` or a client id, sometimes junk, a repeat or an unknown name. */
+export const throttleQuery: fc.Arbitrary<string> = mostly(
+  fc
+    .record(
+      { scope: mostly(fc.constantFrom('*', 'client-a', 'client-b', 'nobody'), queryText) },
+      { requiredKeys: [] },
+    )
+    .map(encode),
+  rawQuery,
+);
+
 /** `*`, a client id, or anything else (pathParameter percent-encodes every value). */
 export const fraudScope: fc.Arbitrary<string> = pathParameter(
   fc.constantFrom('*', 'client-a', 'client-b', 'nobody'),

@@ -4,12 +4,14 @@ import { SCOPES } from '../auth/scopes.js';
 import { tenantIdSchema } from '../auth/tenant.js';
 import { defineRoute, type PathParameter, type RouteGroup } from '../http/route.js';
 import type { RuleDocument } from '@otpflow/fraud';
+import { listFraudThrottles } from './fraud-throttles.route.js';
 
 /**
  * /v1/admin/fraud (scope `otpflow:admin`): the fraud guard's rules. GET /blocks lists the active
  * blocks; DELETE /blocks/{scope}/{target} lifts one (a repeat still counts as a repeat); GET /allow,
  * PUT and DELETE /allow/{scope}/{target} manage the allow-list. Targets are URL-encoded (`%2B34`,
  * `%2F24`). Changes reach every gateway at its next sync (at most FRAUD_SYNC_MAX_INTERVAL_MS and a tick).
+ * GET /throttles (fraud-throttles.route.ts) tells the throttle budgets the answering replica judges by.
  */
 
 /** `*` (every client) or a client id. */
@@ -171,5 +173,12 @@ const removeFraudAllow = defineRoute({
 export const FRAUD_ADMIN_ROUTES: RouteGroup = {
   api: 'native',
   mounts: [{ prefix: '/v1/admin/fraud', operationSuffix: '' }],
-  routes: [listFraudBlocks, liftFraudBlock, listFraudAllowList, allowFraudTarget, removeFraudAllow],
+  routes: [
+    listFraudBlocks,
+    liftFraudBlock,
+    listFraudAllowList,
+    allowFraudTarget,
+    removeFraudAllow,
+    listFraudThrottles,
+  ],
 };

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
-import type { FraudStore } from '@otpflow/fraud';
+import type { FraudStore, SignalFraudGuard } from '@otpflow/fraud';
 import type { ReadModelReader } from '../listing/read-models.reader.js';
 import type { CodeChecker } from '../otp/code-checker.js';
 import type { CodeIssuer } from '../otp/code-issuer.js';
@@ -36,6 +36,8 @@ export interface RouteDependencies {
   readModels: ReadModelReader;
   /** The fraud guard's blocks and allow-list (/v1/admin/fraud). */
   fraud: FraudStore;
+  /** This replica's fraud guard, for what only its memory holds: the throttle budgets it judges by. */
+  fraudGuard: Pick<SignalFraudGuard, 'throttles'>;
   /** The tenants' status callback endpoints (/v1/webhooks). */
   webhooks: WebhookDependencies;
   settings: RouteSettings;
