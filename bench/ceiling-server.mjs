@@ -51,14 +51,11 @@ const queue = `${prefix}.send`;
 await channel.assertExchange(exchange, 'direct', { durable: true });
 await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
 await channel.bindQueue(queue, exchange, 'send');
-// The gateway's events exchange and one consumer's queue (the metrics service's), under its names.
+// The gateway's events exchange, under its name. No queue is bound: the broker confirms an event it
+// routes nowhere as it does one it queues, so this process's work is the same, and a run leaves no
+// backlog.
 const names = topologyNames(prefix);
-if (sendEvent) {
-  await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
-  const events = names.eventsQueue('metrics');
-  await channel.assertQueue(events, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await channel.bindQueue(events, names.eventsExchange, '#');
-}
+if (sendEvent) await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
 // Random bytes do not compress and are the size of an encrypted send job.
 const message = randomBytes(messageBytes);
 

@@ -36,12 +36,10 @@ export function ceilingProcess(
   return new ServiceProcess('ceiling', [...nodeArgs, 'bench/ceiling-server.mjs'], env, logFile);
 }
 
-/** The validate-code strategy a ready ceiling chose (its /readyz says): `conditional-update` or `claims`. */
-export async function ceilingAttemptStrategy(url) {
-  return (await ceilingSettings(url)).attemptStrategy;
-}
-
-/** What a ready ceiling does (its /readyz says): `{ attemptStrategy, sendEvent }`. */
+/**
+ * What a ready ceiling does (its /readyz says): `{ attemptStrategy, sendEvent }`, the validate-code
+ * strategy it chose (`conditional-update` or `claims`) and whether its send-code publishes the event.
+ */
 export async function ceilingSettings(url) {
   const response = await fetch(`${url}/readyz`);
   const { attemptStrategy, sendEvent } = await response.json();

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { owner } from './cpu-profile.mjs';
@@ -26,8 +26,12 @@ export function perfNodeArgs(logDir) {
  * its recording: without it the recording's JavaScript frames have no names.
  */
 export function keepPerfMap(pid, recording) {
+  if (pid === undefined) return;
   const map = `/tmp/perf-${pid}.map`;
-  if (pid !== undefined && existsSync(map)) renameSync(map, `${recording}.map`);
+  if (!existsSync(map)) return;
+  // Copied, not renamed: /tmp is often a file system of its own.
+  copyFileSync(map, `${recording}.map`);
+  rmSync(map, { force: true });
 }
 
 /** True when `perf` can sample a process here (installed, and perf_event_paranoid allows it). */

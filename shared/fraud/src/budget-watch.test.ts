@@ -108,4 +108,17 @@ describe('BudgetWatch', () => {
     watch.prune(100_001);
     expect(watch.standings(spent, 100_001)).toEqual([]);
   });
+
+  it('forgets a budget once a send there is judged without it (an established country has no unproven budget)', () => {
+    const watch = new BudgetWatch(60_000);
+    const unproven = { ...limits, countryVelocity: 0, unprovenSends: 2, networkUnprovenSends: 0 };
+    const spent = () => ({ shared: count(5), unsynced: none });
+    watch.note('tenant-a', keys, targets, unproven, 0);
+    expect(watch.standings(spent, 1_000).map((s) => [s.signal, s.target])).toEqual([
+      ['unproven_conversion', '+49'],
+      ['unproven_conversion', '+49151'],
+    ]);
+    watch.note('tenant-a', keys, targets, { ...unproven, unprovenSends: 0 }, 2_000);
+    expect(watch.standings(spent, 2_000)).toEqual([]);
+  });
 });

@@ -78,20 +78,31 @@ export class BudgetWatch {
 
   constructor(private readonly keepMs: number) {}
 
-  /** A send judged on these limits (its tenant's, for its destination's risk), for these counters. */
+  /**
+   * A send judged on these limits (its tenant's, for its destination's risk), for these counters. A
+   * budget the send was not judged on (none for its tenant, or no longer: an established country has
+   * no unproven budget) is forgotten, so the listing never shows a throttle that would not apply.
+   */
   note(clientId: string, keys: Judging, targets: Judging, limits: FraudThresholds, now: number): void {
     const sample = limits.conversionSample;
     const floor = limits.minConversion;
     if (limits.countryVelocity > 0)
       this.put('country_velocity', keys.country, clientId, targets.country, limits.countryVelocity, now);
+    else this.forget('country_velocity', keys.country);
     const unproven = limits.unprovenSends ?? 0;
     if (unproven > 0) {
       this.put('unproven_conversion', keys.country, clientId, targets.country, unproven, now, sample);
       this.put('unproven_conversion', keys.cc3, clientId, targets.cc3, unproven, now, sample);
+    } else {
+      this.forget('unproven_conversion', keys.country);
+      this.forget('unproven_conversion', keys.cc3);
     }
+    // The network's counter is every tenant's, its budget the judged send's tenant's (scaled by its
+    // policy): the listing shows the budget of the last send judged there.
     const network = limits.networkUnprovenSends ?? 0;
     if (network > 0 && floor > 0 && keys.subnet && targets.subnet)
       this.put('unproven_network', keys.subnet, '*', targets.subnet, network, now, sample, floor);
+    else if (keys.subnet) this.forget('unproven_network', keys.subnet);
   }
 
   /** The budgets spent or nearly so, throttled first, then the most spent. */
@@ -114,6 +125,10 @@ export class BudgetWatch {
   prune(now: number): void {
     for (const entries of this.judged.values())
       for (const [key, entry] of entries) if (entry.judgedAt < now - this.keepMs) entries.delete(key);
+  }
+
+  private forget(signal: BudgetSignal, key: string): void {
+    this.judged.get(signal)?.delete(key);
   }
 
   private put(

@@ -73,7 +73,9 @@ export class SignalFraudGuard implements FraudGuard {
       },
       settings.riskFactor,
     );
-    this.budgets.note(send.clientId, keys, targets, limits, now);
+    const exempt = this.rules.isAllowed(send.clientId, send.e164);
+    // An allow-listed send is never throttled: its budgets must not be listed as if it were.
+    if (!exempt) this.budgets.note(send.clientId, keys, targets, limits, now);
 
     const newNumber = !this.distinct.seen(keys.dense, send.e164, this.counts.windowStart(now));
     const withThis = (counted: string) => {
@@ -88,7 +90,7 @@ export class SignalFraudGuard implements FraudGuard {
       ...(keys.ip && keys.subnet ? { ip: withThis(keys.ip), subnet: withThis(keys.subnet) } : {}),
     };
     const decision = decide({
-      exempt: this.rules.isAllowed(send.clientId, send.e164),
+      exempt,
       blocks: this.rules.activeAmong(
         [
           ...[ranges.country, ranges.cc3, ranges.cc5, ranges.block].map((target) => ({

@@ -22,7 +22,7 @@ function countryLabel(countryCallingCode: string): string {
  * What a refusal (or, in monitor mode, a refusal not applied) does besides answering: one event on
  * otp.events (the metrics service counts it by reason, country and client), a counter of this
  * service's own (gateway or dispatcher) by action, reason and country, and a log line with the number
- * masked. An event is a publish without confirm: no broker round trip.
+ * masked. An event is a confirmed publish that nobody waits for.
  */
 export function fraudReporter(
   events: Pick<EventPublisher, 'emit'>,

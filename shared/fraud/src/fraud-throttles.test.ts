@@ -133,4 +133,15 @@ describe('SignalFraudGuard.throttles', () => {
     await guard.sync();
     expect(guard.throttles().budgets).toEqual([]);
   });
+
+  it('lists nothing for an allow-listed destination, whose sends are never throttled', () => {
+    const guard = new SignalFraudGuard(
+      { ...settings, allowPrefixes: ['+49'] },
+      new InMemoryFraudStore(),
+      logger,
+      () => undefined,
+    );
+    for (const index of [0, 1, 2, 3, 4, 5, 6]) expect(guard.assess(send(index)).action).toBe('allow');
+    expect(guard.throttles().budgets).toEqual([]);
+  });
 });
