@@ -107,13 +107,10 @@ export class BudgetWatch {
 
   /** The budgets spent or nearly so, throttled first, then the most spent. */
   standings(countsOf: (key: string) => { shared: Count; unsynced: Count }, now: number): BudgetStanding[] {
+    this.prune(now);
     const standings: BudgetStanding[] = [];
     for (const [signal, entries] of this.judged)
       for (const [key, entry] of entries) {
-        if (entry.judgedAt < now - this.keepMs) {
-          entries.delete(key);
-          continue;
-        }
         const standing = standingOf(signal, entry, countsOf(key));
         if (standing) standings.push(standing);
       }
