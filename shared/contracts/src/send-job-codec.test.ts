@@ -61,7 +61,8 @@ describe('send job codec', () => {
     const job = parseSendJob(encodeSendJob({ ...fields(), clientId }, secret, keys));
     expect(job.clientId).toBe(clientId);
     expect(openSendJob(job, keys)).toEqual(secret);
-    expect(() => encodeSendJob({ ...fields(), clientId: `${clientId}c` }, secret, keys)).toThrow();
+    const tooLong = encodeSendJob({ ...fields(), clientId: `${clientId}c` }, secret, keys);
+    expect(rejectionOf(() => parseSendJob(tooLong))).toBe('malformed');
   });
 
   it('opens payloads sealed with an older key after rotation', () => {
@@ -114,6 +115,36 @@ describe('send job codec', () => {
     );
     const v1 = { ...job, schema: 'otpflow.send-job.v1' };
     expect(rejectionOf(() => parseSendJob(Buffer.from(JSON.stringify(v1))))).toBe('unsupported_version');
+  });
+
+  it('opens, under the dispatcher’s parse, a job with every field the gateway may set', () => {
+    // The gateway does not parse what it encodes: what it binds must be what the dispatcher's parse
+    // gives back, optional fields and all.
+    const sent: SendJobFields = {
+      ...fields(),
+      channel: 'voice',
+      options: {
+        senderId: 'Acme',
+        voiceLanguage: 'es-ES',
+        voiceGender: 'female',
+        templateId: 'login',
+        locale: 'es-ES',
+      },
+      allowedChannels: ['voice', 'sms'],
+      test: true,
+      workflow: [{ channel: 'voice', timeoutSeconds: 60 }, { channel: 'sms' }],
+    };
+    const sealed = {
+      ...secret,
+      variables: { app: 'Acme' },
+      recipientIp: '2001:db8::1',
+      voiceTemplate: 'Your code is {{code}}',
+      state: { numberKey: 'n', tenantKey: 't', codeId: 'c' },
+      fraud: { lineType: 'MOBILE', thresholdScale: 2, minConversion: 0.2 },
+    };
+    const job = parseSendJob(encodeSendJob(sent, sealed, keys));
+    expect(job).toEqual({ schema: 'otpflow.send-job.v2', ...sent, sealed: expect.any(String) as unknown });
+    expect(openSendJob(job, keys)).toEqual(sealed);
   });
 
   it('refuses a job whose channel its own allowed channels exclude', () => {
