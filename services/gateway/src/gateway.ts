@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpClient, amqpClientOptionsFromEnv, EventPublisher } from '@otpflow/amqp';
 import { closeServer, createShutdown, listen, type Shutdown } from '@otpflow/lifecycle';
@@ -11,6 +11,7 @@ import { createAuthenticator } from './auth/create-authenticator.js';
 import type { GatewayConfig } from './config.js';
 import { fraudBlocksGauge, fraudReporter, fraudSettingsOf, startFraudGuard } from '@otpflow/fraud';
 import { openGatewayDatabase } from './gateway-database.js';
+import { createExpressServer } from './http/express-server.js';
 import { buildCodeServices } from './otp/code-services.js';
 import type { CodeAddresses } from './otp/keys.js';
 import type { SessionStore } from './otp/session-store.js';
@@ -119,7 +120,7 @@ export async function startGateway(
       allowPrivateAddresses: config.CALLBACK_ALLOW_PRIVATE_ADDRESSES,
     },
   });
-  const server = createServer(app);
+  const server = createExpressServer(app);
   const port = await listen(server, config.PORT, config.HOST);
   logger.info({ port }, 'gateway listening');
 
