@@ -4,7 +4,6 @@ import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { BrokerConnection } from './broker-connection.js';
 import type { BrokerSettings } from './broker-settings.js';
 import type { QueuePolicyGuard } from './policy-guard.js';
-import { PublishDeadlines } from './publish-deadlines.js';
 import { declareTopology, topologyNames, type TopologyNames, type TopologyOptions } from './topology.js';
 
 export interface AmqpClientOptions {
@@ -40,18 +39,9 @@ export class AmqpClient {
   /** Message ids the broker returned as unroutable; their confirm then counts as a failure. */
   private readonly returned = new Set<string>();
   private readonly connectHooks: ConnectHook[] = [];
-  private readonly deadlines: PublishDeadlines;
 
   private constructor(private readonly options: AmqpClientOptions) {
     this.names = topologyNames(options.topology.prefix);
-    this.deadlines = new PublishDeadlines(
-      options.publishTimeoutMs,
-      () =>
-        new DependencyUnavailableError(
-          'rabbitmq',
-          `publish not confirmed within ${options.publishTimeoutMs} ms`,
-        ),
-    );
   }
 
   /** Starts connecting and returns at once; `connected` turns true when the broker is reachable. */
@@ -153,11 +143,19 @@ export class AmqpClient {
     }
     const { messageId } = options;
     return new Promise<void>((resolve, reject) => {
-      this.deadlines.start(reject);
+      const timer = setTimeout(() => {
+        reject(
+          new DependencyUnavailableError(
+            'rabbitmq',
+            `publish not confirmed within ${this.options.publishTimeoutMs} ms`,
+          ),
+        );
+      }, this.options.publishTimeoutMs);
       // Called once: by amqplib on the broker's ack or nack, or with an error when the channel closes
-      // unconfirmed (connection lost, client closed); or below if publish throws.
+      // unconfirmed (connection lost, client closed); or below if publish throws. A timer per publish
+      // measured the same as one deadline timer shared by every pending publish (bench/findings.md).
       const settle = (error: unknown) => {
-        this.deadlines.settle(reject);
+        clearTimeout(timer);
         const wasReturned = this.returned.delete(messageId);
         if (error)
           reject(new DependencyUnavailableError('rabbitmq', 'the broker did not accept the message', error));
@@ -205,6 +203,5 @@ export class AmqpClient {
     this.model = undefined;
     this.options.policies?.stop();
     await connection?.close();
-    this.deadlines.disarmIfIdle();
   }
 }
