@@ -4,10 +4,9 @@
 //
 //   POST /send      one insert ({w: 'majority'}) + one confirmed, persistent, mandatory publish of a
 //                   MESSAGE_BYTES message to a durable quorum queue, then 200 {"authenticationId"};
-//                   with SEND_EVENT=true, after the confirm also the code's `code.requested` event
-//                   to the events exchange (persistent, confirmed without being waited for), which
-//                   the design has the gateway publish for every code: the request count SREs
-//                   compare deliveries with, kept where the dispatcher being down cannot stop it
+//                   with SEND_EVENT=true, after the confirm also a `code.requested` event to the
+//                   events exchange (persistent, confirmed without being waited for), as the gateway
+//                   published it before its job became the event (2026-12-02)
 //   POST /validate  on a session inserted beforehand, then 204 (404 when there is no attempt to take):
 //                   where the store applies conditional updates atomically (MongoDB), one conditional
 //                   update (findOneAndUpdate with the gateway's filter and $inc); where it does not
@@ -20,7 +19,8 @@
 // Settings (environment): PORT, MONGODB_URL (with the database name), MONGODB_MAX_POOL_SIZE (the bench
 // gives the gateway's default, read from its configuration), RABBITMQ_URL, AMQP_PREFIX, MESSAGE_BYTES,
 // ATTEMPT_STRATEGY (auto, conditional-update or claims: as the gateway's; auto picks by the store),
-// SEND_EVENT (false by default: the ceiling of the goal as issue 13 set it).
+// SEND_EVENT (false by default: the ceiling of the goal as issue 13 set it, one publish, as the gateway's
+// since its job is also the code's event).
 // GET /readyz answers the strategy it uses and whether it sends the event, for the bench's report.
 import { randomBytes, randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';

@@ -6,7 +6,8 @@ import { ServiceProcess } from './processes.mjs';
  * have the same driver settings, and a message the size of a real send job.
  * `nodeArgs` go before the script (a profiler's flags). `attemptStrategy` is its validate-code's
  * (`auto` by default: as the gateway's, a conditional update only where the store applies it atomically).
- * `sendEvent`: its send-code also publishes the code's `code.requested` event, as the gateway does.
+ * `sendEvent`: its send-code also publishes a `code.requested` event, as the gateway did before its
+ * job became the event (2026-12-02).
  * @param {{ port: number, mongoUrl: string, rabbitUrl: string, prefix: string, messageBytes: number, poolSize?: number, attemptStrategy?: string, sendEvent?: boolean, nodeArgs?: string[] }} settings
  */
 export function ceilingProcess(

@@ -19,9 +19,10 @@ export const CEILING_OPTIONS = {
   'ceiling-event': { type: 'boolean', default: false },
 };
 /**
- * `--ceiling-event`: the ceiling's send-code also publishes the `code.requested` event after the job's
- * confirm, as the gateway must (DESIGN.md: the gateway publishes events; the metrics service counts
- * requests apart from the dispatcher). Off by default: the ceiling of issue 13's goal publishes once.
+ * `--ceiling-event`: the ceiling's send-code also publishes a `code.requested` event after the job's
+ * confirm, as the gateway did until its job became the event itself (2026-12-02, bench/findings.md):
+ * for comparisons with the pages before. Off by default: the ceiling of issue 13's goal publishes
+ * once, as the gateway now does.
  */
 export function ceilingEvent(values) {
   return values['ceiling-event'] === true;
@@ -72,7 +73,7 @@ export const USAGE = `npm run bench -- [options]
   --rabbitmq-url URL  RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
   --ceiling-attempts S  the ceiling's validate-code: auto (as the gateway's ATTEMPT_STRATEGY),
                       conditional-update or claims (default auto)
-  --ceiling-event     the ceiling's send-code also publishes the code's event, as the gateway does
+  --ceiling-event     the ceiling's send-code also publishes the code's event, as the gateway did before 2026-12-02
   --only LIST         run only these parts: ceiling,gateway,scaling,e2e (default all)
   --report PATH       where the report goes (default docs/BENCHMARKS.md; "none" to skip it)
   --no-build          do not run npm run build first

@@ -1,4 +1,4 @@
-import { otpEventSchema, parseMessageBody, type OtpEvent } from '@otpflow/contracts';
+import { otpEventSchema, parseEventMessage, type OtpEvent } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { LRUCache } from 'lru-cache';
@@ -30,7 +30,7 @@ export class EventConsumer {
   }
 
   readonly handle = (message: ConsumeMessage, channel: Channel): Promise<void> => {
-    const event = parseMessageBody(otpEventSchema, message.content);
+    const event = parseEventMessage(otpEventSchema, message);
     if (!event) {
       this.consumed.inc({ outcome: 'invalid' });
       this.logger.warn({ messageId: message.properties.messageId }, 'invalid event dropped');

@@ -29,6 +29,14 @@ export class EventPublisher {
       for (const outcome of ['confirmed', 'lost']) this.published.inc({ type, outcome }, 0);
   }
 
+  /**
+   * Counts an event another confirmed message carried: a send job's copy on the events exchange is its
+   * code's `code.requested` (event-message.ts), published and confirmed with the job.
+   */
+  countCarried(type: OtpEvent['type']): void {
+    this.published.inc({ type, outcome: 'confirmed' });
+  }
+
   emit(input: OtpEventInput): void {
     const event: OtpEvent = {
       schema: EVENT_SCHEMA,

@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
+import { REQUESTED_EVENT_ROUTING_KEY } from '@otpflow/contracts';
 import { declareWorkQueue } from './work-queue.js';
 
 /**
@@ -86,6 +87,9 @@ export async function declareTopology(channel: Channel, options: TopologyOptions
   await channel.assertExchange(names.retryExchange, 'direct', { durable: true });
   await channel.assertExchange(names.deadExchange, 'fanout', { durable: true });
   await channel.assertExchange(names.eventsExchange, 'topic', { durable: true });
+  // A send job published with the requested event's key among its BCC keys is also its code's
+  // `code.requested` event (event-message.ts): one publish and one confirm for both.
+  await channel.bindExchange(names.eventsExchange, names.jobsExchange, REQUESTED_EVENT_ROUTING_KEY);
 
   await declareWorkQueue(channel, {
     queueType: options.queueType,

@@ -43,6 +43,12 @@ export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
 export const smsEncodingSchema = z.enum(['GSM-7', 'UCS-2']);
 export type SmsEncoding = z.infer<typeof smsEncodingSchema>;
 
+/** A phone number as logs show it (`+346********34`): never whole. */
+export const maskedNumberSchema = z
+  .string()
+  .regex(/^\+[0-9*]{1,15}$/)
+  .refine((value) => value.includes('*'), 'must be masked');
+
 export const otpEventSchema = z.object({
   schema: z.literal(EVENT_SCHEMA),
   /** Unique per event: consumers deduplicate on it. */
@@ -76,11 +82,7 @@ export const otpEventSchema = z.object({
   /** For code.verified: when the code was sent (provider acceptance), if known. */
   sentAt: z.iso.datetime().optional(),
   /** For code.requested: the number as logs show it (`+346********34`), never whole. */
-  maskedTo: z
-    .string()
-    .regex(/^\+[0-9*]{1,15}$/)
-    .refine((value) => value.includes('*'), 'must be masked')
-    .optional(),
+  maskedTo: maskedNumberSchema.optional(),
   /** For code.requested: when the code stops being valid. */
   expiresAt: z.iso.datetime().optional(),
 });

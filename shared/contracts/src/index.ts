@@ -10,6 +10,7 @@ export {
   EVENT_SCHEMA,
   EVENT_TYPES,
   eventTypeSchema,
+  maskedNumberSchema,
   otpEventSchema,
   rejectionReasonSchema,
   smsEncodingSchema,
@@ -23,6 +24,8 @@ export { JOB_REJECTIONS, JobRejectedError } from './job-rejection.js';
 export type { JobRejection } from './job-rejection.js';
 export { encodeSendJob, openSendJob, parseSendJob } from './send-job-codec.js';
 export { parseMessageBody } from './message-body.js';
+export { parseEventMessage, REQUESTED_EVENT_ROUTING_KEY, requestedEventOfJob } from './event-message.js';
+export type { EventMessage } from './event-message.js';
 export type { SendJobFields } from './send-job-codec.js';
 export {
   SEND_JOB_SCHEMA,

@@ -7,6 +7,7 @@ import {
   voiceGenderSchema,
   voiceLanguageSchema,
 } from './channel.js';
+import { maskedNumberSchema } from './events.js';
 import { workflowSchema } from './workflow.js';
 
 /**
@@ -58,6 +59,14 @@ export const sendJobEnvelopeSchema = z.object({
    * refuses a job that carries one (its associated data differs), so dispatchers are upgraded first.
    */
   workflow: workflowSchema.optional(),
+  /**
+   * The number as logs show it (`+346********34`), never whole: the job is also its code's
+   * `code.requested` event (event-message.ts), which the verifications listing shows it from.
+   * Optional so jobs of a gateway older than this field authenticate as before; a dispatcher older
+   * than it refuses a job that carries it (its associated data differs), so dispatchers are upgraded
+   * first.
+   */
+  maskedTo: maskedNumberSchema.optional(),
 });
 
 export type SendJobEnvelope = z.infer<typeof sendJobEnvelopeSchema>;

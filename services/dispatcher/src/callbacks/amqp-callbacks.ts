@@ -65,7 +65,7 @@ export class AmqpCallbacks {
       prefetch: this.options.fanoutPrefetch,
       logger,
       handler: async (message, channel) => {
-        const outcome = await fanout.handle(message.content);
+        const outcome = await fanout.handle(message.content, message.properties.type);
         if (outcome !== 'retry') {
           channel.ack(message);
           return;

@@ -1,6 +1,6 @@
 import {
   otpEventSchema,
-  parseMessageBody,
+  parseEventMessage,
   type CallbackEventType,
   type CallbackJob,
 } from '@otpflow/contracts';
@@ -46,8 +46,12 @@ export class CallbackFanout {
     },
   ) {}
 
-  readonly handle = async (body: Buffer): Promise<FanoutOutcome> => {
-    const event: MappableEvent | undefined = parseMessageBody(fanoutEventSchema, body);
+  /** `type` is the message's AMQP type: a send job's copy is its code's `code.requested` (event-message.ts). */
+  readonly handle = async (body: Buffer, amqpType?: unknown): Promise<FanoutOutcome> => {
+    const event: MappableEvent | undefined = parseEventMessage(fanoutEventSchema, {
+      content: body,
+      properties: { type: amqpType },
+    });
     if (!event) {
       this.options.logger.warn('invalid event ignored by the callbacks fan-out');
       return 'invalid';

@@ -1,4 +1,4 @@
-import { otpEventSchema, parseMessageBody } from '@otpflow/contracts';
+import { otpEventSchema, parseEventMessage } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { Counter, type Registry } from 'prom-client';
@@ -28,7 +28,7 @@ export function projectionHandler(
     events.inc({ outcome }, 0);
 
   return async (message, channel) => {
-    const event = parseMessageBody(otpEventSchema, message.content);
+    const event = parseEventMessage(otpEventSchema, message);
     if (!event) {
       events.inc({ outcome: 'invalid' });
       logger.warn({ messageId: message.properties.messageId }, 'invalid event dropped by the projector');

@@ -1,6 +1,7 @@
 import type { AmqpClient } from '@otpflow/amqp';
 import {
   encodeSendJob,
+  REQUESTED_EVENT_ROUTING_KEY,
   SEND_JOB_SCHEMA,
   type Channel,
   type JobKey,
@@ -9,6 +10,7 @@ import {
   type Workflow,
 } from '@otpflow/contracts';
 import type { CodeEntry, CodeStateRef } from '@otpflow/mongo';
+import { maskPhoneNumber } from '@otpflow/telemetry';
 import { callsByVoice } from '../otp/workflow-request.js';
 
 /** What a send job is made of: the code's identity, its entry, where it goes and what it says. */
@@ -45,10 +47,12 @@ function deliverableWorkflow(
   return steps.length > 1 ? { workflow: steps } : {};
 }
 
+const REQUESTED_BCC = [REQUESTED_EVENT_ROUTING_KEY];
+
 /**
  * Publishes the one send job of a code and resolves only once RabbitMQ has confirmed it and routed it
- * to the send queue. The number, text and code travel sealed (AES-256-GCM), and every other field of
- * the job is bound to that seal.
+ * to the send queue and, as its code's `code.requested` event, to the events exchange. The number,
+ * text and code travel sealed (AES-256-GCM), and every other field of the job is bound to that seal.
  */
 export class SendJobPublisher {
   constructor(
@@ -80,6 +84,7 @@ export class SendJobPublisher {
       allowedChannels,
       test: entry.test,
       ...workflow,
+      maskedTo: maskPhoneNumber(subject.e164),
     };
     const calls = callsByVoice(entry.channel, workflow.workflow);
     const secret = {
@@ -103,7 +108,10 @@ export class SendJobPublisher {
       {
         messageId: fields.jobId,
         type: SEND_JOB_SCHEMA,
-        headers: correlator ? { 'x-correlator': correlator } : {},
+        // The requested event's key as a BCC: the job is also its code's `code.requested` on the events
+        // exchange (event-message.ts), confirmed with it. BCC, not CC: the broker removes it before
+        // delivery, so a job the dispatcher publishes again (a retry, a replay) announces nothing twice.
+        headers: correlator ? { 'x-correlator': correlator, BCC: REQUESTED_BCC } : { BCC: REQUESTED_BCC },
       },
     );
   }

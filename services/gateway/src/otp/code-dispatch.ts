@@ -5,12 +5,11 @@ import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { RenderedMessage } from './message-renderer.js';
 import type { PhoneNumber } from './phone-number.js';
 import type { Issued, SessionStore } from './session-store.js';
-import { requestedEventOf } from './verification-events.js';
 
 export interface DispatchDependencies {
   store: Pick<SessionStore, 'withdraw'>;
   jobs: Pick<SendJobPublisher, 'publish'>;
-  events: Pick<EventPublisher, 'emit'>;
+  events: Pick<EventPublisher, 'countCarried'>;
   logger: Logger;
 }
 
@@ -32,9 +31,9 @@ export interface Dispatch {
 }
 
 /**
- * Publishes one confirmed send job for a stored code, then announces the code. If the broker refuses
- * the job the write is undone and the quota given back, and nothing is announced: a code not sent
- * costs nothing, stays not live, and no consumer hears of it.
+ * Publishes one confirmed send job for a stored code, which is also its announcement (the
+ * `code.requested` event on the events exchange). If the broker refuses the job the write is undone
+ * and the quota given back: a code not sent costs nothing, stays not live, and no consumer hears of it.
  */
 export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatch): Promise<void> {
   const { clientId, phone, issued, message, code, allowedChannels, workflow } = dispatch;
@@ -66,7 +65,6 @@ export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatc
     await dispatch.releaseQuota();
     throw error;
   }
-  deps.events.emit(
-    requestedEventOf({ authenticationId: ref.authenticationId, clientId, code: issued.code }, phone.e164),
-  );
+  // The job was its code's `code.requested` event too (SendJobPublisher): confirmed with it.
+  deps.events.countCarried('code.requested');
 }

@@ -1,5 +1,4 @@
 import type { OtpEventInput, RejectionReason } from '@otpflow/contracts';
-import { maskPhoneNumber } from '@otpflow/telemetry';
 import type { StoredCode } from './session-store.js';
 
 /** Who a code belongs to and what it is, as events carry it (never the number). */
@@ -19,18 +18,6 @@ export function eventOf(type: OtpEventInput['type'], subject: EventSubject): Otp
     countryCallingCode: entry.countryCallingCode,
     // The current code's request (a resend's, not the verification's creation): latencies start there.
     requestedAt: new Date(entry.requestedAt).toISOString(),
-  };
-}
-
-/**
- * A code's request, with what the verifications listing (a read model of the events) shows beyond
- * the dimensions: the number masked as logs show it, and when the code lapses.
- */
-export function requestedEventOf(subject: EventSubject, e164: string): OtpEventInput {
-  return {
-    ...eventOf('code.requested', subject),
-    maskedTo: maskPhoneNumber(e164),
-    expiresAt: new Date(subject.code.entry.expiresAt).toISOString(),
   };
 }
 
