@@ -6,11 +6,11 @@
 //            body: the ceiling's HTTP part (bench/ceiling-server.mjs), what any server pays.
 // Settings (environment): VARIANT, PORT, LOG_FILE (the gateway's access log goes there, as info).
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import { createLogger, createMetricsRegistry } from '@otpflow/telemetry';
 import { pino } from 'pino';
 import { createApp } from '../../services/gateway/dist/app.js';
 import { createAuthenticator } from '../../services/gateway/dist/auth/create-authenticator.js';
+import { createExpressServer } from '../../services/gateway/dist/http/express-server.js';
 import { loadConfig } from '../../services/gateway/dist/config.js';
 import { policyDefaults } from '../../services/gateway/dist/policies/policy-defaults.js';
 import { defaultPolicy } from '../../services/gateway/dist/policies/client-policy.js';
@@ -71,7 +71,7 @@ function gatewayServer() {
       trustProxyHops: config.TRUST_PROXY_HOPS,
     },
   });
-  return createServer(app);
+  return createExpressServer(app);
 }
 
 const server = process.env.VARIANT === 'bare' ? bareServer() : gatewayServer();

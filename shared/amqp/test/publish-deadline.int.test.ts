@@ -116,7 +116,7 @@ describe('a publish the broker does not confirm', () => {
     await expect(publish()).resolves.toBeUndefined();
 
     proxy.stall();
-    // Two at once, and a third after they failed: each fails at its own deadline.
+    // Two at once, and a third after they failed: every one fails the same way.
     const failures = await Promise.all([failureOf(publish()), failureOf(publish())]);
     failures.push(await failureOf(publish()));
     for (const failure of failures) {

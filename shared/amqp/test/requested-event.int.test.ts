@@ -22,7 +22,7 @@ const keys = jobKeysSchema.parse(`k:${randomBytes(32).toString('base64')}`);
  * topology: the job reaches the send queue, and its copy reaches an events queue bound to `code.#`,
  * where it reads as the code's `code.requested`. A job the dispatcher publishes again (a retry through
  * the retry ladder, a replay onto the jobs exchange) announces nothing twice: the broker strips a BCC
- * before delivery.
+ * before delivery. Nor does a job the broker dead-letters.
  */
 describe("a send job's requested event", () => {
   let context: TestContext;
@@ -111,7 +111,14 @@ describe("a send job's requested event", () => {
       type: SEND_JOB_SCHEMA,
       headers: retried.properties.headers ?? {},
     });
-    expect(await waitFor(() => take(names.sendQueue), { timeoutMs: 5_000 })).toBeTruthy();
+    // The last copy is rejected, as the dispatcher rejects a job it cannot open: the broker dead-letters
+    // it with the keys it was published with, BCC included, to a fanout bound to the dead queue only.
+    const replayed = await waitFor(() => channel.get(names.sendQueue, { noAck: false }), {
+      timeoutMs: 5_000,
+    });
+    channel.nack(replayed, false, false);
+    const dead = await waitFor(() => take(names.deadQueue), { timeoutMs: 5_000 });
+    expect(dead.properties.messageId).toBe(jobId);
     expect(await take(eventsQueue)).toBe(false);
   });
 });

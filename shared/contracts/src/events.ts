@@ -5,7 +5,8 @@ import { priceSchema } from './price.js';
 
 /**
  * Events on the `otp.events` topic exchange, one per transition of a code's life. The routing key is
- * the event type. Events carry bounded dimensions only (channel, provider, country calling code,
+ * the event type, but for `code.requested`: that is the send job itself, routed from `otp.jobs` by its
+ * BCC key (event-message.ts), which arrives with the job's routing key and the job's AMQP type. Events carry bounded dimensions only (channel, provider, country calling code,
  * client) plus ids for deduplication: never the code, never the phone number (code.requested carries
  * it masked, as logs show it, for the verifications listing).
  */

@@ -8,7 +8,7 @@ import type { Express } from 'express';
  * class in the middle of the request, and V8 reads its fields through slower lookups in every
  * handler after that. Here the node server makes them as instances of classes whose prototypes are
  * the app's own (the express prototypes still behind them), so express's re-parenting finds the
- * prototype already in place and changes nothing.
+ * prototype already in place and changes nothing. Once per app: it re-parents the app's prototypes.
  */
 export function createExpressServer(app: Express): Server {
   class AppRequest extends IncomingMessage {}

@@ -56,7 +56,7 @@ const REQUESTED_BCC = [REQUESTED_EVENT_ROUTING_KEY];
  */
 export class SendJobPublisher {
   constructor(
-    private readonly amqp: AmqpClient,
+    private readonly amqp: Pick<AmqpClient, 'names' | 'publish'>,
     private readonly keys: readonly JobKey[],
   ) {}
 

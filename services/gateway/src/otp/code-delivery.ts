@@ -17,6 +17,7 @@ import { refusalAnswer } from './refusals.js';
 import type { CodeRef, Issued, IssueResult, StoredCode } from './session-store.js';
 import type { SendRequest } from './send-request.js';
 import type { TestNumbers } from './test-numbers.js';
+import { callsByVoice } from './workflow-request.js';
 
 export interface DeliveryDependencies extends DispatchDependencies {
   phonePolicy: PhonePolicy;
@@ -100,6 +101,15 @@ export async function deliverCode(deps: DeliveryDependencies, delivery: Delivery
   }
 }
 
+/** Whether a later step of the workflow calls the number with the message's words. */
+function callsLater(
+  channel: Channel,
+  workflow: Workflow | undefined,
+  deliverable: readonly Channel[],
+): boolean {
+  return channel !== 'voice' && callsByVoice(channel, workflow) && deliverable.includes('voice');
+}
+
 /** What follows the guard's allow: the code, its text, the quota, the one write, the send job. */
 async function issueAllowed(
   deps: DeliveryDependencies,
@@ -113,7 +123,12 @@ async function issueAllowed(
   const { principal, policy, phone, channel } = delivery;
   const testNumber = testCode !== undefined;
   const code = testCode ?? generateCode(delivery.codeLength, alphabetOf(delivery.alphabet));
-  const message = deps.renderer.render(delivery.words, code, channel, delivery.field);
+  const message = deps.renderer.render(delivery.words, code, channel, delivery.field, {
+    // A call says the client's own words (a template's or the standard text are not: it reads its script).
+    calledLater:
+      delivery.words.source.message !== undefined &&
+      callsLater(channel, delivery.workflow, checked.deliverableChannels),
+  });
   const charge = message.charge
     ? { encoding: message.charge.encoding, parts: message.charge.parts }
     : undefined;

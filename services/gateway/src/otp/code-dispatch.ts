@@ -5,11 +5,12 @@ import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
 import type { RenderedMessage } from './message-renderer.js';
 import type { PhoneNumber } from './phone-number.js';
 import type { Issued, SessionStore } from './session-store.js';
+import { eventOf } from './verification-events.js';
 
 export interface DispatchDependencies {
   store: Pick<SessionStore, 'withdraw'>;
   jobs: Pick<SendJobPublisher, 'publish'>;
-  events: Pick<EventPublisher, 'countCarried'>;
+  events: Pick<EventPublisher, 'countCarried' | 'emit'>;
   logger: Logger;
 }
 
@@ -30,10 +31,14 @@ export interface Dispatch {
   releaseQuota: () => Promise<void>;
 }
 
+/** The `code.failed` reason of a code whose job the broker did not take. */
+export const NOT_QUEUED = 'not_queued';
+
 /**
  * Publishes one confirmed send job for a stored code, which is also its announcement (the
- * `code.requested` event on the events exchange). If the broker refuses the job the write is undone
- * and the quota given back: a code not sent costs nothing, stays not live, and no consumer hears of it.
+ * `code.requested` event on the events exchange). If the broker refuses the job the write is undone,
+ * the quota given back and the code announced as failed (`not_queued`): a code not sent costs nothing
+ * and stays not live.
  */
 export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatch): Promise<void> {
   const { clientId, phone, issued, message, code, allowedChannels, workflow } = dispatch;
@@ -63,6 +68,13 @@ export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatc
       );
     });
     await dispatch.releaseQuota();
+    // The broker may have stored the job's copies on the events queues before it refused the job
+    // (a nack from a full send queue, a confirm that never came): say the code was never queued, so
+    // the listing and the counts do not keep a request that was answered with an error.
+    deps.events.emit({
+      ...eventOf('code.failed', { authenticationId: ref.authenticationId, clientId, code: issued.code }),
+      reason: NOT_QUEUED,
+    });
     throw error;
   }
   // The job was its code's `code.requested` event too (SendJobPublisher): confirmed with it.

@@ -1,3 +1,4 @@
+import type { OtpEventInput } from '@otpflow/contracts';
 import type { ApiError } from '@otpflow/errors';
 import { createLogger } from '@otpflow/telemetry';
 import fc from 'fast-check';
@@ -88,6 +89,7 @@ function wired(
   const jobs: JobSubject[] = [];
   /** Events the jobs carried, counted once the broker confirmed them. */
   const carried: string[] = [];
+  const emitted: OtpEventInput[] = [];
   const released: string[] = [];
   const issuer = new CodeIssuer({
     store,
@@ -114,7 +116,10 @@ function wired(
         jobs.push(subject);
       },
     },
-    events: { countCarried: (type) => void carried.push(type) },
+    events: {
+      countCarried: (type) => void carried.push(type),
+      emit: (event) => void emitted.push(event),
+    },
     fraud: recordingFraud,
     logger: createLogger({ service: 'test', level: 'silent' }),
     tombstoneSeconds: 86_400,
@@ -135,7 +140,7 @@ function wired(
     const { ref } = await issuer.send(principal, policy, request);
     return { id: ref.authenticationId, code: jobs.at(-1)?.code ?? '' };
   };
-  return { send, checker, jobs, carried, released, store, withdrawn, verified, addresses };
+  return { send, checker, jobs, carried, emitted, released, store, withdrawn, verified, addresses };
 }
 
 /** A country's example mobile, written canonically and with the national trunk 0 kept after the country code. */
@@ -199,21 +204,24 @@ describe('CodeIssuer on the in-memory store', () => {
   });
 
   it('announces a code once its job is queued, and keeps the quota it took', async () => {
-    const { send, jobs, carried, released, withdrawn } = wired();
+    const { send, jobs, carried, emitted, released, withdrawn } = wired();
     const { id } = await send('+34612345678');
     expect(withdrawn).toEqual([]);
     expect(jobs.map((job) => job.authenticationId)).toEqual([id]);
     // The job is the announcement (its copy on the events exchange): counted once it is confirmed.
     expect(carried).toEqual(['code.requested']);
+    expect(emitted).toEqual([]);
     expect(released).toEqual([]);
   });
 
-  it('never announces a code whose job the broker refused: the write is undone and the quota given back', async () => {
-    const { send, carried, released, store, withdrawn } = wired('camara', () =>
+  it('announces a code whose job the broker refused as failed, undoes the write and gives the quota back', async () => {
+    const { send, carried, emitted, released, store, withdrawn } = wired('camara', () =>
       Promise.reject(new Error('nacked')),
     );
     await expect(send('+34612345678')).rejects.toThrow('nacked');
     expect(carried).toEqual([]);
+    // The broker may have kept the job's copy on an events queue: the code is said to have failed.
+    expect(emitted).toEqual([expect.objectContaining({ type: 'code.failed', reason: 'not_queued' })]);
     // Never sent: the fraud guard takes it back out of its counts.
     expect(withdrawn).toEqual(['+34612345678']);
     expect(released).toEqual(['acme']);

@@ -26,4 +26,13 @@ describe('MessageRenderer.render', () => {
     expect(rendered.template).toContain('{{code}}');
     expect(rendered.text).toBe('Your verification code is 4242');
   });
+
+  it('holds words a later step calls with to the limit of a call as well', () => {
+    // 600 characters: one SMS text within its limits, too long for the call a workflow makes next.
+    const long = words(`{{code}} ${'a'.repeat(593)}`);
+    expect(renderer.render(long, '123456', 'sms', 'message').charge).toMatchObject({ parts: 4 });
+    expect(() => renderer.render(long, '123456', 'sms', 'message', { calledLater: true })).toThrow(
+      /a voice message is at most 500 characters/,
+    );
+  });
 });

@@ -46,9 +46,19 @@ export class MessageRenderer {
     };
   }
 
-  /** The words with the code in them, within the channel's limits (400 naming `field` otherwise). */
-  render(words: MessageWords, code: string, channel: Channel, field: string): RenderedMessage {
+  /**
+   * The words with the code in them, within the channel's limits (400 naming `field` otherwise), and
+   * within a call's too when a later step calls with them (a workflow's voice step says the same words).
+   */
+  render(
+    words: MessageWords,
+    code: string,
+    channel: Channel,
+    field: string,
+    { calledLater = false }: { calledLater?: boolean } = {},
+  ): RenderedMessage {
     const text = insertCode(words.template, code);
+    if (calledLater) checkMessageLimits(text, 'voice', field);
     return { ...words, text, charge: checkMessageLimits(text, channel, field) };
   }
 }
