@@ -11,6 +11,7 @@ import {
 } from '@otpflow/contracts';
 import type { CodeEntry } from '@otpflow/mongo';
 import { describe, expect, it } from 'vitest';
+import { DIGITS_ONLY } from '../otp/code.js';
 import { SendJobPublisher, type JobSubject } from './send-job.publisher.js';
 
 const keys = jobKeysSchema.parse(`k:${randomBytes(32).toString('base64')}`);
@@ -46,7 +47,7 @@ const entry = (overrides: Partial<CodeEntry> = {}): CodeEntry => ({
   sends: 1,
   test: false,
   codeLength: 6,
-  alphabet: { digits: true, upper: false, lower: false, special: false },
+  alphabet: DIGITS_ONLY,
   content: { message: 'Your Acme code: {{code}}', variables: {} },
   resendIntervalSeconds: 30,
   ...overrides,
