@@ -6,6 +6,16 @@ import type { BrokerSettings } from './broker-settings.js';
 import type { QueuePolicyGuard } from './policy-guard.js';
 import { declareTopology, topologyNames, type TopologyNames, type TopologyOptions } from './topology.js';
 
+/**
+ * A publish that never reached the broker (no connection): unlike a nack or a missing confirm, nothing
+ * of it can have been stored, on any queue.
+ */
+export class NotPublishedError extends DependencyUnavailableError {
+  constructor(message: string) {
+    super('rabbitmq', message);
+  }
+}
+
 export interface AmqpClientOptions {
   broker: BrokerSettings;
   /** Shown as the connection name in RabbitMQ's management UI. */
@@ -139,7 +149,7 @@ export class AmqpClient {
   publish(exchange: string, routingKey: string, content: Buffer, options: PublishOptions): Promise<void> {
     const channel = this.publishChannel;
     if (!channel) {
-      return Promise.reject(new DependencyUnavailableError('rabbitmq', 'not connected to RabbitMQ'));
+      return Promise.reject(new NotPublishedError('not connected to RabbitMQ'));
     }
     const { messageId } = options;
     return new Promise<void>((resolve, reject) => {

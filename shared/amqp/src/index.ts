@@ -1,4 +1,4 @@
-export { AmqpClient } from './amqp-client.js';
+export { AmqpClient, NotPublishedError } from './amqp-client.js';
 export type { AmqpClientOptions, ConnectHook, PublishOptions } from './amqp-client.js';
 export { BrokerConnection, connectToAnyNode } from './broker-connection.js';
 export type { BrokerConnectionOptions } from './broker-connection.js';

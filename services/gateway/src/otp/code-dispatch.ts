@@ -1,4 +1,4 @@
-import type { EventPublisher } from '@otpflow/amqp';
+import { NotPublishedError, type EventPublisher } from '@otpflow/amqp';
 import type { Channel, SealedSendPayload, Workflow } from '@otpflow/contracts';
 import type { Logger } from '@otpflow/telemetry';
 import type { SendJobPublisher } from '../messaging/send-job.publisher.js';
@@ -70,11 +70,14 @@ export async function dispatchCode(deps: DispatchDependencies, dispatch: Dispatc
     await dispatch.releaseQuota();
     // The broker may have stored the job's copies on the events queues before it refused the job
     // (a nack from a full send queue, a confirm that never came): say the code was never queued, so
-    // the listing and the counts do not keep a request that was answered with an error.
-    deps.events.emit({
-      ...eventOf('code.failed', { authenticationId: ref.authenticationId, clientId, code: issued.code }),
-      reason: NOT_QUEUED,
-    });
+    // the listing and the counts do not keep a request that was answered with an error. A job that
+    // never reached the broker left no copy: nothing to say (and, the broker down, no way to say it).
+    if (!(error instanceof NotPublishedError)) {
+      deps.events.emit({
+        ...eventOf('code.failed', { authenticationId: ref.authenticationId, clientId, code: issued.code }),
+        reason: NOT_QUEUED,
+      });
+    }
     throw error;
   }
   // The job was its code's `code.requested` event too (SendJobPublisher): confirmed with it.

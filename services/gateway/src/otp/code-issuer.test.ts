@@ -1,3 +1,4 @@
+import { NotPublishedError } from '@otpflow/amqp';
 import type { OtpEventInput } from '@otpflow/contracts';
 import type { ApiError } from '@otpflow/errors';
 import { createLogger } from '@otpflow/telemetry';
@@ -229,6 +230,17 @@ describe('CodeIssuer on the in-memory store', () => {
     const { numberKey, tenantKey } = new CodeAddresses(SECRET).fresh('+34612345678', 'acme', false);
     expect(store.document(numberKey)?.tenants?.[tenantKey]).toMatchObject({ codes: {} });
     expect(store.document(numberKey)?.tenants?.[tenantKey]?.live).toBeUndefined();
+  });
+
+  it('announces nothing for a job that never reached the broker, and still undoes the write', async () => {
+    const { send, carried, emitted, released, withdrawn } = wired('camara', () =>
+      Promise.reject(new NotPublishedError('not connected to RabbitMQ')),
+    );
+    await expect(send('+34612345678')).rejects.toThrow('not connected');
+    expect(carried).toEqual([]);
+    expect(emitted).toEqual([]);
+    expect(withdrawn).toEqual(['+34612345678']);
+    expect(released).toEqual(['acme']);
   });
 
   it('tells the fraud guard of a send the per-number cap refused after the guard allowed it', async () => {
